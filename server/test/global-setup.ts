@@ -1,0 +1,2 @@
+// Placeholder global setup; replaced by the fresh-database setup.
+export default function setup() {}
