@@ -1,0 +1,30 @@
+/** Every error code the API and the socket acks can answer with. */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'EMAIL_TAKEN',
+  'SLOT_UNAVAILABLE',
+  'SLOT_SERVICE_MISMATCH',
+  'HOLD_EXPIRED',
+  'HOLD_LIMIT',
+  'HOLD_EXTENSION_LIMIT',
+  'INVALID_TRANSITION',
+  'VERSION_CONFLICT',
+  'WORKSHOP_NOT_BOOKABLE',
+  'RATE_LIMITED',
+  'INTERNAL',
+] as const;
+
+/** A machine-readable error code, shared by server and client. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The body of every error response: `{error: {code, message, details?}}`. */
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
