@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261122020352 } from './Migration20261122020352';
+
+/** Every migration in order; listed explicitly so no runtime file globbing is needed (STACK.md). */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261122020352', class: Migration20261122020352 },
+];

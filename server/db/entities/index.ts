@@ -1,0 +1,14 @@
+import { BookingEvent } from './booking-event.entity';
+import { BookingSlot } from './booking-slot.entity';
+import { Booking } from './booking.entity';
+import { Closure } from './closure.entity';
+import { OpeningHours } from './opening-hours.entity';
+import { Review } from './review.entity';
+import { Service } from './service.entity';
+import { Slot } from './slot.entity';
+import { User } from './user.entity';
+import { Workshop } from './workshop.entity';
+
+export { Booking, BookingEvent, BookingSlot, Closure, OpeningHours, Review, Service, Slot, User, Workshop };
+/** Every entity, for the ORM config. */
+export const entities = [User, Workshop, Service, OpeningHours, Closure, Slot, Booking, BookingSlot, BookingEvent, Review];

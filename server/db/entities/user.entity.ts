@@ -1,0 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'user',
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    // Stored lower-cased, so the unique index is case-insensitive by construction.
+    email: p.string().length(254).unique(),
+    name: p.string().length(100),
+    role: p.enum(['customer', 'vendor', 'admin'] as const),
+    passwordHash: p.string().length(200).hidden().lazy(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IUser = InferEntity<typeof User>;
