@@ -12,3 +12,13 @@ import { Workshop } from './workshop.entity';
 export { Booking, BookingEvent, BookingSlot, Closure, OpeningHours, Review, Service, Slot, User, Workshop };
 /** Every entity, for the ORM config. */
 export const entities = [User, Workshop, Service, OpeningHours, Closure, Slot, Booking, BookingSlot, BookingEvent, Review];
+export type { IBookingEvent } from './booking-event.entity';
+export type { IBookingSlot } from './booking-slot.entity';
+export type { IBooking } from './booking.entity';
+export type { IClosure } from './closure.entity';
+export type { IOpeningHours } from './opening-hours.entity';
+export type { IReview } from './review.entity';
+export type { IService } from './service.entity';
+export type { ISlot } from './slot.entity';
+export type { IUser } from './user.entity';
+export type { IWorkshop } from './workshop.entity';

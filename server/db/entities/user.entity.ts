@@ -10,7 +10,7 @@ export const User = defineEntity({
     email: p.string().length(254).unique(),
     name: p.string().length(100),
     role: p.enum(['customer', 'vendor', 'admin'] as const),
-    passwordHash: p.string().length(200).hidden().lazy(),
+    passwordHash: p.string().length(200).hidden(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -1,0 +1,76 @@
+import { swaggerUI } from '@hono/swagger-ui';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from 'pino';
+import type { TokenService } from './auth/tokens';
+import { identify } from './http/auth.middleware';
+import { authRoutes } from './http/auth.routes';
+import type { AppEnv } from './http/context';
+import { healthRoutes, type ReadinessChecks } from './http/health.routes';
+import { onError } from './http/on-error';
+import { rateLimit } from './http/rate-limit';
+import { requestLog } from './http/request-log';
+import { catalogRoutes } from './http/catalog.routes';
+import { vendorRoutes } from './http/vendor.routes';
+import { adminRoutes } from './http/admin.routes';
+import type { Services } from './services';
+import type { Redis } from 'ioredis';
+
+export interface AppConfig {
+  bodyLimitBytes: number;
+  tokenTtlHours: number;
+  secureCookies: boolean;
+  redisPrefix: string;
+  limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number };
+}
+
+export interface AppDeps {
+  config: AppConfig;
+  logger: Logger;
+  tokens: TokenService;
+  services: Services;
+  redis: Redis;
+  checks: ReadinessChecks;
+  /** Extra routes mounted by the composition root (static client, metrics). */
+  extend?: (app: OpenAPIHono<AppEnv>) => void;
+}
+
+/** Builds the Hono app; never listens (main.ts and tests decide where it runs). */
+export function createApp(deps: AppDeps) {
+  const { config, services, redis } = deps;
+  const app = new OpenAPIHono<AppEnv>();
+  app.use(requestLog(deps.logger));
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
+  app.use('/api/*', bodyLimit({ maxSize: config.bodyLimitBytes, onError: (c) => c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${config.bodyLimitBytes} bytes` } }, 413) }));
+  app.use('/api/*', identify(deps.tokens));
+
+  const limit = (name: string, points: number, durationSec: number) =>
+    rateLimit(redis, config.redisPrefix, { name, points, durationSec });
+
+  app.route('/', healthRoutes(deps.checks));
+  app.route(
+    '/api',
+    authRoutes({
+      accounts: services.accounts,
+      tokens: deps.tokens,
+      tokenTtlHours: config.tokenTtlHours,
+      secureCookies: config.secureCookies,
+      loginLimit: limit('login', config.limits.loginPerMin, 60),
+      registerLimit: limit('register', config.limits.registerPerHour, 3600),
+    }),
+  );
+  app.route('/api', catalogRoutes(services));
+  app.route('/api', vendorRoutes(services));
+  app.route('/api', adminRoutes(services));
+
+  app.doc('/openapi.json', { openapi: '3.0.0', info: { title: 'Holdfast API', version: '0.1.0' } });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  deps.extend?.(app);
+
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,30 @@
+import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/postgresql';
+import type { UserRecord, UserStore } from '../domain/accounts';
+import { User, type IUser } from './entities/index';
+
+const toRecord = (u: IUser): UserRecord => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt });
+
+/** UserStore on MikroORM; each call is its own unit of work. */
+export function createUserRepository(orm: MikroORM): UserStore {
+  return {
+    async findById(id) {
+      const u = await orm.em.fork().findOne(User, { id });
+      return u ? toRecord(u) : null;
+    },
+    async findCredentials(email) {
+      const u = await orm.em.fork().findOne(User, { email: email.toLowerCase() });
+      return u ? { user: toRecord(u), passwordHash: u.passwordHash } : null;
+    },
+    async create(input) {
+      const em = orm.em.fork();
+      const u = em.create(User, { ...input, email: input.email.toLowerCase() });
+      try {
+        await em.flush();
+      } catch (err) {
+        if (err instanceof UniqueConstraintViolationException) return null;
+        throw err;
+      }
+      return toRecord(u);
+    },
+  };
+}

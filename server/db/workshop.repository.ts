@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { UniqueConstraintViolationException, type FilterQuery, type MikroORM } from '@mikro-orm/postgresql';
+import { serviceOptionsSchema } from '@shared/service-options';
+import type { WorkshopStore } from '../domain/catalog-ports';
+import { Closure, OpeningHours, Service, User, Workshop, type IWorkshop } from './entities/index';
+import { closureView, hoursView, serviceView, workshopView } from './workshop-views';
+
+function slugify(name: string): string {
+  const base = name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 100);
+  return `${base || 'workshop'}-${randomBytes(3).toString('hex')}`;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+/** WorkshopStore on MikroORM; each method is one unit of work. */
+export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
+  const em = () => orm.em.fork();
+
+  return {
+    async create(ownerId, input) {
+      const e = em();
+      const w = e.create(Workshop, {
+        ...input,
+        owner: e.getReference(User, ownerId),
+        slug: slugify(input.name),
+        description: input.description ?? null,
+        lat: input.lat ?? null,
+        lng: input.lng ?? null,
+      });
+      await e.flush();
+      return workshopView(w);
+    },
+
+    async update(id, patch) {
+      const e = em();
+      const w = await e.findOneOrFail(Workshop, { id });
+      e.assign(w, patch);
+      await e.flush();
+      return workshopView(w);
+    },
+
+    async findById(id) {
+      const w = await em().findOne(Workshop, { id });
+      return w ? workshopView(w) : null;
+    },
+
+    async detail(id) {
+      const e = em();
+      const w = await e.findOne(Workshop, { id });
+      if (!w) return null;
+      const [services, hours, closures] = await Promise.all([
+        e.find(Service, { workshop: id }, { orderBy: { category: 'asc', name: 'asc' } }),
+        e.find(OpeningHours, { workshop: id }, { orderBy: { weekday: 'asc', opens: 'asc' } }),
+        e.find(Closure, { workshop: id, date: { $gte: new Date().toISOString().slice(0, 10) } }, { orderBy: { date: 'asc' } }),
+      ]);
+      return { ...workshopView(w), services: services.map(serviceView), hours: hours.map(hoursView), closures: closures.map(closureView) };
+    },
+
+    async search(f) {
+      const where: FilterQuery<IWorkshop> = {};
+      if (f.status) where.status = f.status;
+      if (f.ownerId) where.owner = f.ownerId;
+      if (f.city) where.city = { $ilike: escapeLike(f.city) };
+      if (f.q) {
+        const like = `%${escapeLike(f.q)}%`;
+        where.$or = [{ name: { $ilike: like } }, { city: { $ilike: like } }, { description: { $ilike: like } }];
+      }
+      if (f.category) {
+        const e = em();
+        const rows = await e.find(Service, { category: f.category, active: true }, { fields: ['workshop'] });
+        where.id = { $in: [...new Set(rows.map((s) => s.workshop.id))] };
+      }
+      const orderBy = f.sort === 'rating' ? { ratingAvg: 'desc', name: 'asc' } as const : { name: 'asc' } as const;
+      const list = await em().find(Workshop, where, { orderBy, limit: 200 });
+      return list.map(workshopView);
+    },
+
+    async setStatus(id, status) {
+      const e = em();
+      const w = await e.findOneOrFail(Workshop, { id });
+      w.status = status;
+      await e.flush();
+      return workshopView(w);
+    },
+
+    async replaceHours(id, rows) {
+      await em().transactional(async (t) => {
+        await t.nativeDelete(OpeningHours, { workshop: id });
+        for (const r of rows) t.create(OpeningHours, { ...r, workshop: t.getReference(Workshop, id) });
+      });
+    },
+
+    async addClosure(id, input) {
+      const e = em();
+      const c = e.create(Closure, { workshop: e.getReference(Workshop, id), date: input.date, reason: input.reason ?? null });
+      try {
+        await e.flush();
+      } catch (err) {
+        if (err instanceof UniqueConstraintViolationException) return null;
+        throw err;
+      }
+      return closureView(c);
+    },
+
+    async removeClosure(id, closureId) {
+      return (await em().nativeDelete(Closure, { id: closureId, workshop: id })) > 0;
+    },
+
+    async createService(workshopId, input) {
+      const e = em();
+      const s = e.create(Service, {
+        ...input,
+        options: input.options ? serviceOptionsSchema.parse(input.options) : serviceOptionsSchema.parse({}),
+        workshop: e.getReference(Workshop, workshopId),
+      });
+      await e.flush();
+      return serviceView(s);
+    },
+
+    async updateService(workshopId, serviceId, patch) {
+      const e = em();
+      const s = await e.findOne(Service, { id: serviceId, workshop: workshopId, active: true });
+      if (!s) return null;
+      const { options, ...rest } = patch;
+      e.assign(s, rest);
+      if (options) s.options = serviceOptionsSchema.parse(options);
+      await e.flush();
+      return serviceView(s);
+    },
+
+    async retireService(workshopId, serviceId) {
+      return (await em().nativeUpdate(Service, { id: serviceId, workshop: workshopId, active: true }, { active: false })) > 0;
+    },
+
+    async findService(serviceId) {
+      const s = await em().findOne(Service, { id: serviceId });
+      return s ? serviceView(s) : null;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { PublicUser, Role } from '@shared/schemas/auth';
+import { DomainError } from './errors';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: Date;
+}
+
+/** Port: where users live. */
+export interface UserStore {
+  findById(id: string): Promise<UserRecord | null>;
+  findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string } | null>;
+  /** Returns null when the email is taken. */
+  create(u: { email: string; name: string; role: Role; passwordHash: string }): Promise<UserRecord | null>;
+}
+
+/** Port: password hashing. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, hash: string): Promise<boolean>;
+  /** A hash to compare against when the email is unknown, so both failures take as long. */
+  dummyHash: Promise<string>;
+}
+
+export function toPublicUser(u: UserRecord): PublicUser {
+  return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt.toISOString() };
+}
+
+const invalidCredentials = () => new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
+
+/** Registration, login and identity: knows nothing of tokens or cookies. */
+export function createAccounts(deps: { users: UserStore; hasher: PasswordHasher }) {
+  const { users, hasher } = deps;
+  return {
+    async register(input: { email: string; password: string; name: string; role: 'customer' | 'vendor' }) {
+      const passwordHash = await hasher.hash(input.password);
+      const user = await users.create({ email: input.email, name: input.name, role: input.role, passwordHash });
+      if (!user) throw new DomainError('EMAIL_TAKEN', 'An account with this email already exists');
+      return user;
+    },
+
+    async login(email: string, password: string) {
+      const found = await users.findCredentials(email);
+      const ok = await hasher.verify(password, found?.passwordHash ?? (await hasher.dummyHash));
+      if (!found || !ok) throw invalidCredentials();
+      return found.user;
+    },
+
+    async get(id: string) {
+      const user = await users.findById(id);
+      if (!user) throw new DomainError('UNAUTHENTICATED', 'Your account no longer exists');
+      return user;
+    },
+  };
+}
+
+export type Accounts = ReturnType<typeof createAccounts>;

@@ -1,0 +1,64 @@
+import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
+import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
+import type { ClosureView, ServiceView, WorkshopDetailView, WorkshopView } from '@shared/schemas/views';
+import type { WeeklyHours, ClosureDay } from './slot-generation';
+import type { ExistingSlot, SlotSyncPlan } from './slot-sync-plan';
+
+export interface WorkshopFilter {
+  city?: string;
+  category?: string;
+  q?: string;
+  status?: WorkshopStatus;
+  ownerId?: string;
+  sort?: 'rating' | 'name';
+}
+
+/** Port: workshops, their hours, closures and services. */
+export interface WorkshopStore {
+  create(ownerId: string, input: CreateWorkshopInput): Promise<WorkshopView>;
+  update(id: string, patch: UpdateWorkshopInput): Promise<WorkshopView>;
+  findById(id: string): Promise<WorkshopView | null>;
+  detail(id: string): Promise<WorkshopDetailView | null>;
+  search(filter: WorkshopFilter): Promise<WorkshopView[]>;
+  setStatus(id: string, status: WorkshopStatus): Promise<WorkshopView>;
+  replaceHours(id: string, rows: OpeningHoursInput): Promise<void>;
+  /** Null when that date is already closed. */
+  addClosure(id: string, input: ClosureInput): Promise<ClosureView | null>;
+  removeClosure(id: string, closureId: string): Promise<boolean>;
+  createService(workshopId: string, input: CreateServiceInput): Promise<ServiceView>;
+  updateService(workshopId: string, serviceId: string, patch: UpdateServiceInput): Promise<ServiceView | null>;
+  retireService(workshopId: string, serviceId: string): Promise<boolean>;
+  findService(serviceId: string): Promise<ServiceView | null>;
+}
+
+/** Everything slot regeneration reads about one workshop. */
+export interface Schedule {
+  timezone: string;
+  slotMinutes: number;
+  bays: number;
+  hours: WeeklyHours[];
+  closures: ClosureDay[];
+}
+
+export interface SlotRow {
+  id: string;
+  startsAt: Date;
+  endsAt: Date;
+  capacity: number;
+  booked: number;
+}
+
+/** Port: the slot table. */
+export interface SlotStore {
+  /**
+   * Runs `plan` against the workshop's future slots under a per-workshop lock and applies it in
+   * one transaction; returns the ids of slots whose capacity changed or that were removed.
+   */
+  regenerate(
+    workshopId: string,
+    from: Date,
+    plan: (schedule: Schedule, existing: ExistingSlot[]) => SlotSyncPlan,
+  ): Promise<{ created: number; updated: string[]; removed: string[] }>;
+  list(workshopId: string, from: Date, to: Date): Promise<SlotRow[]>;
+  byIds(ids: string[]): Promise<Array<SlotRow & { workshopId: string }>>;
+}

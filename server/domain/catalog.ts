@@ -1,0 +1,113 @@
+import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
+import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
+import type { WorkshopView } from '@shared/schemas/views';
+import type { Principal } from './actor';
+import type { WorkshopFilter, WorkshopStore } from './catalog-ports';
+import { DomainError, forbidden, notFound } from './errors';
+import type { SlotRegeneration } from './slot-regeneration';
+
+/** Workshops, hours, closures and services: vendor onboarding, public catalog, admin verification. */
+export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegeneration }) {
+  const { workshops, slots } = deps;
+
+  /** The workshop, if `actor` owns it; vendor B never learns more than "not yours". */
+  async function owned(actor: Principal, id: string): Promise<WorkshopView> {
+    const w = await workshops.findById(id);
+    if (!w) throw notFound('Workshop');
+    if (w.ownerId !== actor.id) throw forbidden('This workshop is not yours');
+    return w;
+  }
+
+  const isPublic = (w: WorkshopView) => w.status === 'verified';
+  const canSee = (w: WorkshopView, viewer: Principal | null) =>
+    isPublic(w) || viewer?.role === 'admin' || w.ownerId === viewer?.id;
+
+  async function refreshSlots(w: WorkshopView) {
+    if (w.status === 'verified') await slots.regenerate(w.id);
+  }
+
+  return {
+    owned,
+
+    async create(actor: Principal, input: CreateWorkshopInput) {
+      return workshops.create(actor.id, input);
+    },
+
+    async update(actor: Principal, id: string, patch: UpdateWorkshopInput) {
+      const before = await owned(actor, id);
+      const after = await workshops.update(id, patch);
+      if (before.bays !== after.bays || before.slotMinutes !== after.slotMinutes || before.timezone !== after.timezone) {
+        await refreshSlots(after);
+      }
+      return after;
+    },
+
+    async setHours(actor: Principal, id: string, rows: OpeningHoursInput) {
+      const w = await owned(actor, id);
+      await workshops.replaceHours(id, rows);
+      await refreshSlots(w);
+      return (await workshops.detail(id))!.hours;
+    },
+
+    async addClosure(actor: Principal, id: string, input: ClosureInput) {
+      const w = await owned(actor, id);
+      const closure = await workshops.addClosure(id, input);
+      if (!closure) throw new DomainError('CONFLICT', `The workshop is already closed on ${input.date}`);
+      await refreshSlots(w);
+      return closure;
+    },
+
+    async removeClosure(actor: Principal, id: string, closureId: string) {
+      const w = await owned(actor, id);
+      if (!(await workshops.removeClosure(id, closureId))) throw notFound('Closure');
+      await refreshSlots(w);
+    },
+
+    async createService(actor: Principal, id: string, input: CreateServiceInput) {
+      await owned(actor, id);
+      return workshops.createService(id, input);
+    },
+
+    async updateService(actor: Principal, id: string, serviceId: string, patch: UpdateServiceInput) {
+      await owned(actor, id);
+      const s = await workshops.updateService(id, serviceId, patch);
+      if (!s) throw notFound('Service');
+      return s;
+    },
+
+    async retireService(actor: Principal, id: string, serviceId: string) {
+      await owned(actor, id);
+      if (!(await workshops.retireService(id, serviceId))) throw notFound('Service');
+    },
+
+    mine: (actor: Principal) => workshops.search({ ownerId: actor.id, sort: 'name' }),
+
+    /** Public search: verified workshops only. */
+    search: (filter: Omit<WorkshopFilter, 'status' | 'ownerId'>) => workshops.search({ ...filter, status: 'verified' }),
+
+    async detail(id: string, viewer: Principal | null) {
+      const w = await workshops.detail(id);
+      if (!w || !canSee(w, viewer)) throw notFound('Workshop');
+      const showRetired = viewer?.role === 'admin' || w.ownerId === viewer?.id;
+      return showRetired ? w : { ...w, services: w.services.filter((s) => s.active) };
+    },
+
+    /** A workshop the viewer may see, or NOT_FOUND (pending workshops stay invisible to the public). */
+    async visible(id: string, viewer: Principal | null) {
+      const w = await workshops.findById(id);
+      if (!w || !canSee(w, viewer)) throw notFound('Workshop');
+      return w;
+    },
+
+    adminList: (status?: WorkshopStatus) => workshops.search({ status, sort: 'name' }),
+
+    async setStatus(id: string, status: WorkshopStatus) {
+      if (!(await workshops.findById(id))) throw notFound('Workshop');
+      const w = await workshops.setStatus(id, status);
+      await refreshSlots(w);
+      return w;
+    },
+  };
+}
+
+export type Catalog = ReturnType<typeof createCatalog>;

@@ -1,0 +1,76 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { loginSchema, registerSchema } from '@shared/schemas/auth';
+import type { TokenService } from '../auth/tokens';
+import { toPublicUser, type Accounts, type UserRecord } from '../domain/accounts';
+import { AUTH_COOKIE, requireAuth } from './auth.middleware';
+import type { AppEnv } from './context';
+import { createRouter } from './router';
+
+export interface AuthRoutesDeps {
+  accounts: Accounts;
+  tokens: TokenService;
+  tokenTtlHours: number;
+  secureCookies: boolean;
+  loginLimit: import('hono').MiddlewareHandler<AppEnv>;
+  registerLimit: import('hono').MiddlewareHandler<AppEnv>;
+}
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+
+export function authRoutes(deps: AuthRoutesDeps) {
+  const { accounts, tokens } = deps;
+  const r = createRouter();
+
+  async function signedIn(c: Context<AppEnv>, user: UserRecord, status: 200 | 201) {
+    const token = await tokens.issue({ id: user.id, role: user.role });
+    setCookie(c, AUTH_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: deps.secureCookies,
+      path: '/',
+      maxAge: deps.tokenTtlHours * 3600,
+    });
+    return c.json({ user: toPublicUser(user), token }, status);
+  }
+
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/auth/register', tags: ['auth'], middleware: deps.registerLimit,
+      request: { body: json(registerSchema) },
+      responses: { 201: { description: 'Registered and signed in: `{user, token}`' }, 409: { description: 'EMAIL_TAKEN' } },
+    }),
+    async (c) => signedIn(c, await accounts.register(c.req.valid('json')), 201),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/auth/login', tags: ['auth'], middleware: deps.loginLimit,
+      request: { body: json(loginSchema) },
+      responses: { 200: { description: 'Signed in: `{user, token}`' }, 401: { description: 'INVALID_CREDENTIALS' } },
+    }),
+    async (c) => {
+      const { email, password } = c.req.valid('json');
+      return signedIn(c, await accounts.login(email, password), 200);
+    },
+  );
+
+  r.openapi(
+    createRoute({ method: 'post', path: '/auth/logout', tags: ['auth'], responses: { 204: { description: 'Cookie cleared' } } }),
+    (c) => {
+      deleteCookie(c, AUTH_COOKIE, { path: '/' });
+      return c.body(null, 204);
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'get', path: '/me', tags: ['auth'], middleware: requireAuth(),
+      responses: { 200: { description: 'The signed-in user' }, 401: { description: 'UNAUTHENTICATED' } },
+    }),
+    async (c) => c.json({ user: toPublicUser(await accounts.get(c.var.principal!.id)) }),
+  );
+
+  return r;
+}

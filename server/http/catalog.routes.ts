@@ -1,0 +1,45 @@
+import { createRoute } from '@hono/zod-openapi';
+import { availabilityQuerySchema, workshopSearchSchema } from '@shared/schemas/workshop';
+import type { Services } from '../services';
+import { idParam } from './params';
+import { createRouter } from './router';
+
+/** Public catalog: verified workshops, their services and live availability. */
+export function catalogRoutes(s: Services) {
+  const r = createRouter();
+
+  r.openapi(
+    createRoute({
+      method: 'get', path: '/workshops', tags: ['catalog'],
+      request: { query: workshopSearchSchema },
+      responses: { 200: { description: '`{workshops}`: verified workshops matching city, service category and text' } },
+    }),
+    async (c) => c.json({ workshops: await s.catalog.search(c.req.valid('query')) }),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'get', path: '/workshops/{id}', tags: ['catalog'],
+      request: { params: idParam },
+      responses: { 200: { description: '`{workshop}` with services, hours and closures' }, 404: { description: 'NOT_FOUND' } },
+    }),
+    async (c) => c.json({ workshop: await s.catalog.detail(c.req.valid('param').id, c.var.principal) }),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'get', path: '/workshops/{id}/availability', tags: ['catalog'],
+      request: { params: idParam, query: availabilityQuerySchema },
+      responses: { 200: { description: '`{workshopId, seq, epoch, slots}`' }, 404: { description: 'NOT_FOUND' } },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await s.catalog.visible(id, c.var.principal);
+      const q = c.req.valid('query');
+      const { start, end } = s.availability.window(q.from, q.to);
+      return c.json(await s.availability.snapshot(id, start, end));
+    },
+  );
+
+  return r;
+}

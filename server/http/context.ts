@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/tokens';
+
+/** Variables every request carries through the middleware chain. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    principal: Principal | null;
+  };
+}
+
+/** The same, once `requireAuth` has run. */
+export interface AuthedEnv {
+  Variables: AppEnv['Variables'] & { principal: Principal };
+}

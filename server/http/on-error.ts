@@ -1,0 +1,35 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ZodError } from 'zod';
+import type { ErrorCode } from '@shared/errors';
+import { DomainError } from '../domain/errors';
+import type { AppEnv } from './context';
+import { STATUS_OF } from './error-status';
+import { issuesOf } from './router';
+
+function body(code: ErrorCode, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** Central error mapping: domain codes → statuses; anything unexpected is logged and answered 500. */
+export function onError(err: Error, c: Context<AppEnv>) {
+  if (err instanceof DomainError) {
+    if (err.code === 'RATE_LIMITED' && typeof err.details === 'object' && err.details && 'retryAfterSec' in err.details) {
+      c.header('Retry-After', String((err.details as { retryAfterSec: number }).retryAfterSec));
+    }
+    return c.json(body(err.code, err.message, err.details), STATUS_OF[err.code]);
+  }
+  if (err instanceof ZodError) {
+    return c.json(body('VALIDATION_FAILED', 'Invalid input', issuesOf(err)), 400);
+  }
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return c.json(body('PAYLOAD_TOO_LARGE', 'Request body is too large'), 413);
+    if (err.status === 400 && /json/i.test(err.message)) {
+      return c.json(body('MALFORMED_JSON', 'Request body is not valid JSON'), 400);
+    }
+    if (err.status === 401) return c.json(body('UNAUTHENTICATED', 'Sign in first'), 401);
+    if (err.status < 500) return c.json(body('VALIDATION_FAILED', err.message || 'Bad request'), 400);
+  }
+  c.var.log?.error({ err }, 'unhandled error');
+  return c.json(body('INTERNAL', 'Something went wrong on our side'), 500);
+}

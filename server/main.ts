@@ -1,0 +1,25 @@
+import { loadEnv } from './env';
+import { createLogger } from './logger';
+import { startServer } from './runtime';
+
+const env = loadEnv();
+const logger = createLogger(env.LOG_LEVEL);
+if (env.jwtSecretGenerated) {
+  logger.warn('JWT_SECRET is not set: generated a random one for this run (tokens will not survive a restart)');
+}
+
+const running = await startServer(env, { logger });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const force = setTimeout(() => process.exit(1), 10_000).unref();
+  await running.close();
+  clearTimeout(force);
+  logger.info('bye');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,77 @@
+import type { Change, HoldRecord, SlotCounts, SlotSeed } from './hold-store.types';
+
+/** A workshop script's JSON reply, before it is shaped into the public types. */
+export type ScriptReply = {
+  ok: boolean;
+  code?: string;
+  slotId?: string;
+  expiresAt?: number;
+  hold?: RawHold;
+  change?: RawChange;
+};
+type RawHold = Omit<HoldRecord, 'slotIds'> & { slotIds: unknown };
+type RawChange = { seq: number; epoch: string; slots: unknown };
+
+// cjson encodes an empty Lua table as `{}`, so every list must be normalized.
+const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+
+export const parseReply = (json: string): ScriptReply => JSON.parse(json) as ScriptReply;
+
+export function toCounts(raw: SlotCounts): SlotCounts {
+  const { slotId, capacity, booked, held, free } = raw;
+  return { slotId: String(slotId), capacity, booked, held, free };
+}
+
+export function toChange(workshopId: string, raw: RawChange | undefined): Change {
+  if (!raw) throw new Error('hold store: script reply without a change');
+  return {
+    workshopId,
+    seq: Number(raw.seq),
+    epoch: String(raw.epoch),
+    slots: list<SlotCounts>(raw.slots).map(toCounts),
+  };
+}
+
+export function toHold(raw: RawHold | undefined): HoldRecord {
+  if (!raw) throw new Error('hold store: script reply without a hold');
+  return {
+    id: String(raw.id),
+    workshopId: String(raw.workshopId),
+    customerId: String(raw.customerId),
+    serviceId: String(raw.serviceId),
+    slotIds: list<unknown>(raw.slotIds).map(String),
+    expiresAt: Number(raw.expiresAt),
+    createdAt: Number(raw.createdAt),
+    extensions: Number(raw.extensions),
+  };
+}
+
+/** The per-hold hash (read outside scripts by findHold/activeHolds); null when it has lapsed. */
+export function holdFromHash(id: string, f: Record<string, string>): HoldRecord | null {
+  if (!f.customerId || !f.workshopId || !f.slotIds) return null;
+  return toHold({
+    id,
+    workshopId: f.workshopId,
+    customerId: f.customerId,
+    serviceId: f.serviceId ?? '',
+    slotIds: JSON.parse(f.slotIds) as unknown,
+    expiresAt: Number(f.expiresAt),
+    createdAt: Number(f.createdAt),
+    extensions: Number(f.extensions),
+  });
+}
+
+/** Flattens seeds into script arguments: (slotId, capacity, booked) per slot. */
+export function seedArgs(seeds: SlotSeed[]): string[] {
+  const seen = new Set<string>();
+  const args: string[] = [];
+  for (const s of seeds) {
+    if (!Number.isInteger(s.capacity) || !Number.isInteger(s.booked) || s.capacity < 0 || s.booked < 0) {
+      throw new RangeError(`hold store: bad seed for slot ${s.slotId}`);
+    }
+    if (seen.has(s.slotId)) throw new RangeError(`hold store: slot ${s.slotId} listed twice`);
+    seen.add(s.slotId);
+    args.push(s.slotId, String(s.capacity), String(s.booked));
+  }
+  return args;
+}

@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../domain/clock';
+import { defineHoldCommands } from './hold-commands';
+import { customerHoldsKey, dueKey, holdIndexKey, holdMember, parseHoldMember, workshopKeys } from './hold-keys';
+import { holdFromHash, parseReply, seedArgs, toChange, toCounts, toHold } from './hold-replies';
+import type { ConsumeResult, ExtendResult, HoldRecord, HoldStore, ReleaseResult } from './hold-store.types';
+import { runSweeper, sweepDue, type SweepContext } from './hold-sweeper';
+
+export type * from './hold-store.types';
+export { SweepError } from './hold-sweeper';
+
+export interface HoldStoreDeps {
+  redis: Redis;
+  /** e.g. 'hf:'; tests use a random prefix per run */
+  prefix: string;
+  clock: Clock;
+  /** how long a hold's own key (and its index) outlive its expiry; default 60 s */
+  holdKeyGraceMs?: number;
+}
+
+/** The Redis hold store: atomic, TTL-bound holds and per-slot counters, one Lua script per change. */
+export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000 }: HoldStoreDeps): HoldStore {
+  defineHoldCommands(redis);
+  const grace = holdKeyGraceMs;
+  const now = () => Math.floor(clock.now());
+  // Only used if the workshop's seq counter is absent (new, or lost with a Redis restart).
+  const epoch = () => randomUUID();
+  const due = dueKey(prefix);
+  const holdKeys = (workshopId: string, holdId: string) => {
+    const k = workshopKeys(prefix, workshopId);
+    return [k.slots, k.meta, k.expiry, k.ledger, k.hold(holdId)];
+  };
+  const slotKeys = (workshopId: string) => {
+    const k = workshopKeys(prefix, workshopId);
+    return [k.slots, k.meta];
+  };
+
+  // The cross-slot bookkeeping cannot join the workshop script; every piece tolerates leftovers.
+  const forget = async (h: HoldRecord) => {
+    const member = holdMember(h.workshopId, h.id);
+    await Promise.all([
+      redis.zrem(due, member),
+      redis.zrem(customerHoldsKey(prefix, h.customerId), member),
+      redis.del(holdIndexKey(prefix, h.id)),
+    ]);
+  };
+  const workshopOf = (holdId: string) => redis.get(holdIndexKey(prefix, holdId));
+
+  const returnBooked = async (workshopId: string, slotIds: string[]) => {
+    const t = now();
+    const reply = await redis.hfReturnBooked(...slotKeys(workshopId), t, epoch(), ...new Set(slotIds));
+    return toChange(workshopId, JSON.parse(reply));
+  };
+
+  const sweepCtx: SweepContext = {
+    redis,
+    prefix,
+    graceMs: grace,
+    now,
+    claim: async (workshopId, holdId, t) =>
+      parseReply(await redis.hfClaim(...holdKeys(workshopId, holdId), t, epoch(), holdId)),
+    forget,
+  };
+  const sweep = (limit = 100) => sweepDue(sweepCtx, limit);
+
+  return {
+    async hold({ workshopId, serviceId, customerId, slots, ttlMs, maxActivePerCustomer }) {
+      if (slots.length === 0) throw new RangeError('hold store: a hold needs at least one slot');
+      if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError('hold store: ttlMs must be a positive integer');
+      const args = seedArgs(slots);
+      const t = now();
+      const hold: HoldRecord = {
+        id: randomUUID(),
+        workshopId,
+        customerId,
+        serviceId,
+        slotIds: slots.map((s) => s.slotId),
+        expiresAt: t + ttlMs,
+        createdAt: t,
+        extensions: 0,
+      };
+      const member = holdMember(workshopId, hold.id);
+      const customerKey = customerHoldsKey(prefix, customerId);
+      const reserved = await redis.hfReserve(customerKey, t, maxActivePerCustomer, member, hold.expiresAt, grace);
+      if (reserved !== 1) return { ok: false, code: 'HOLD_LIMIT' };
+
+      const rollback = () => Promise.all([redis.zrem(customerKey, member), redis.zrem(due, member)]);
+      let reply;
+      try {
+        // The due entry goes first: a crash after the script must not leave a hold no sweeper can find.
+        await redis.zadd(due, hold.expiresAt, member);
+        reply = parseReply(
+          await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify(hold), grace, ...args),
+        );
+      } catch (err) {
+        await rollback().catch(() => undefined);
+        throw err;
+      }
+      if (!reply.ok) {
+        await rollback();
+        return { ok: false, code: 'SLOT_UNAVAILABLE', ...(reply.slotId ? { slotId: reply.slotId } : {}) };
+      }
+      // If this fails the hold still exists and its due entry will release it.
+      await redis.set(holdIndexKey(prefix, hold.id), workshopId, 'PX', ttlMs + grace);
+      return { ok: true, hold: toHold(reply.hold), change: toChange(workshopId, reply.change) };
+    },
+
+    async release(holdId, customerId): Promise<ReleaseResult> {
+      const workshopId = await workshopOf(holdId);
+      if (!workshopId) return { ok: false, code: 'NOT_FOUND' };
+      const reply = parseReply(await redis.hfRelease(...holdKeys(workshopId, holdId), now(), epoch(), holdId, customerId));
+      if (!reply.ok) return { ok: false, code: reply.code as 'NOT_FOUND' | 'FORBIDDEN' };
+      const hold = toHold(reply.hold);
+      await forget(hold);
+      return { ok: true, hold, change: toChange(workshopId, reply.change) };
+    },
+
+    async extend(holdId, customerId, { ttlMs, maxExtensions, maxLifeMs }): Promise<ExtendResult> {
+      const workshopId = await workshopOf(holdId);
+      if (!workshopId) return { ok: false, code: 'NOT_FOUND' };
+      const t = now();
+      const keys = holdKeys(workshopId, holdId);
+      const reply = parseReply(
+        await redis.hfExtend(...keys, t, epoch(), holdId, customerId, ttlMs, maxExtensions, maxLifeMs, grace),
+      );
+      if (!reply.ok) return { ok: false, code: reply.code as Exclude<ExtendResult, { ok: true }>['code'] };
+      const hold = toHold(reply.hold);
+      const member = holdMember(workshopId, holdId);
+      await Promise.all([
+        redis.zadd(due, hold.expiresAt, member),
+        redis.hfTouch(customerHoldsKey(prefix, customerId), t, member, hold.expiresAt, grace),
+        redis.pexpire(holdIndexKey(prefix, holdId), hold.expiresAt - t + grace),
+      ]);
+      return { ok: true, hold, change: toChange(workshopId, reply.change) };
+    },
+
+    async consume(holdId, customerId): Promise<ConsumeResult> {
+      const workshopId = await workshopOf(holdId);
+      if (!workshopId) return { ok: false, code: 'NOT_FOUND' };
+      const reply = parseReply(await redis.hfConsume(...holdKeys(workshopId, holdId), now(), epoch(), holdId, customerId));
+      if (!reply.ok && reply.code !== 'HOLD_EXPIRED') return { ok: false, code: reply.code as 'NOT_FOUND' | 'FORBIDDEN' };
+      const hold = toHold(reply.hold);
+      await forget(hold);
+      const change = toChange(workshopId, reply.change);
+      return reply.ok ? { ok: true, hold, change } : { ok: false, code: 'HOLD_EXPIRED', hold, change };
+    },
+
+    unconsume: returnBooked,
+    returnBooked,
+
+    async resync(workshopId, seeds) {
+      const reply = await redis.hfResync(...slotKeys(workshopId), now(), epoch(), ...seedArgs(seeds));
+      return toChange(workshopId, JSON.parse(reply));
+    },
+
+    async snapshot(workshopId, seeds) {
+      const reply = await redis.hfSnapshot(...slotKeys(workshopId), now(), epoch(), ...seedArgs(seeds));
+      const snap = toChange(workshopId, JSON.parse(reply));
+      return { seq: snap.seq, epoch: snap.epoch, slots: snap.slots.map(toCounts) };
+    },
+
+    async findHold(holdId) {
+      const workshopId = await workshopOf(holdId);
+      if (!workshopId) return null;
+      return holdFromHash(holdId, await redis.hgetall(workshopKeys(prefix, workshopId).hold(holdId)));
+    },
+
+    async activeHolds(customerId) {
+      const t = now();
+      const members = await redis.zrangebyscore(customerHoldsKey(prefix, customerId), `(${t}`, '+inf');
+      const holds = await Promise.all(
+        members.map(async (m) => {
+          const { workshopId, holdId } = parseHoldMember(m);
+          return holdFromHash(holdId, await redis.hgetall(workshopKeys(prefix, workshopId).hold(holdId)));
+        }),
+      );
+      return holds.filter((h): h is HoldRecord => h !== null && h.expiresAt > t);
+    },
+
+    sweep,
+    startSweeper: (opts) => runSweeper(sweep, opts),
+
+    async activeHoldCount(workshopId) {
+      return redis.zcount(workshopKeys(prefix, workshopId).expiry, `(${now()}`, '+inf');
+    },
+  };
+}

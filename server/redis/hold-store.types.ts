@@ -1,0 +1,83 @@
+/** Postgres's view of a slot, read just before a script that may need to initialize its counters. */
+export type SlotSeed = { slotId: string; capacity: number; booked: number };
+
+/** A slot's counters in Redis; `free` = capacity − booked − held, never below 0. */
+export type SlotCounts = { slotId: string; capacity: number; booked: number; held: number; free: number };
+
+/** One state change of a workshop: its new sequence number and the slots whose counts changed. */
+export type Change = { workshopId: string; seq: number; epoch: string; slots: SlotCounts[] };
+
+/** A workshop's counters read in one script, so `seq` and the counts agree. */
+export type Snapshot = { seq: number; epoch: string; slots: SlotCounts[] };
+
+export type HoldRecord = {
+  id: string;
+  workshopId: string;
+  customerId: string;
+  serviceId: string;
+  slotIds: string[];
+  expiresAt: number;
+  createdAt: number;
+  extensions: number;
+};
+
+export type HoldInput = {
+  workshopId: string;
+  serviceId: string;
+  customerId: string;
+  /** every slot the service needs; one unit of each is taken, or none */
+  slots: SlotSeed[];
+  ttlMs: number;
+  maxActivePerCustomer: number;
+};
+
+export type ExtendOptions = { ttlMs: number; maxExtensions: number; maxLifeMs: number };
+
+type Done = { ok: true; hold: HoldRecord; change: Change };
+
+export type HoldResult = Done | { ok: false; code: 'SLOT_UNAVAILABLE' | 'HOLD_LIMIT'; slotId?: string };
+export type ReleaseResult = Done | { ok: false; code: 'NOT_FOUND' | 'FORBIDDEN' };
+export type ExtendResult =
+  | Done
+  | { ok: false; code: 'NOT_FOUND' | 'FORBIDDEN' | 'HOLD_EXPIRED' | 'HOLD_EXTENSION_LIMIT' };
+/** An expired hold is released by consume itself, so its change must be published like a sweep's. */
+export type ConsumeResult =
+  | Done
+  | { ok: false; code: 'NOT_FOUND' | 'FORBIDDEN' }
+  | { ok: false; code: 'HOLD_EXPIRED'; hold: HoldRecord; change: Change };
+
+export type Released = { hold: HoldRecord; change: Change };
+
+export type SweeperOptions = {
+  intervalMs?: number;
+  onReleased: (released: Released) => void | Promise<void>;
+  onError?: (err: unknown) => void;
+};
+
+export interface HoldStore {
+  /** Takes one unit of every listed slot atomically, within the customer's active-hold limit. */
+  hold(input: HoldInput): Promise<HoldResult>;
+  /** Owner only: gives the units back. */
+  release(holdId: string, customerId: string): Promise<ReleaseResult>;
+  /** New expiresAt = min(now + ttlMs, createdAt + maxLifeMs), at most maxExtensions times. */
+  extend(holdId: string, customerId: string, opts: ExtendOptions): Promise<ExtendResult>;
+  /** For a confirm: removes the hold and moves its units held → booked. */
+  consume(holdId: string, customerId: string): Promise<ConsumeResult>;
+  /** The Postgres commit after consume failed: booked − 1 per slot. */
+  unconsume(workshopId: string, slotIds: string[]): Promise<Change>;
+  /** A booking was cancelled, declined or expired: booked − 1 per slot. */
+  returnBooked(workshopId: string, slotIds: string[]): Promise<Change>;
+  /** Overwrites capacity and booked from Postgres; held is kept. */
+  resync(workshopId: string, seeds: SlotSeed[]): Promise<Change>;
+  /** Reads the counters (initializing absent ones from seeds) with the matching seq and epoch. */
+  snapshot(workshopId: string, seeds: SlotSeed[]): Promise<Snapshot>;
+  /** The hold as stored (possibly already due but not yet swept), or null. */
+  findHold(holdId: string): Promise<HoldRecord | null>;
+  /** The customer's unexpired holds across all workshops. */
+  activeHolds(customerId: string): Promise<HoldRecord[]>;
+  /** Releases due holds; each hold is released exactly once however many processes sweep. */
+  sweep(limit?: number): Promise<Released[]>;
+  startSweeper(opts: SweeperOptions): { stop(): Promise<void> };
+  /** Unexpired holds of one workshop. */
+  activeHoldCount(workshopId: string): Promise<number>;
+}

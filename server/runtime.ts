@@ -1,0 +1,84 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createApp } from './app';
+import { createTokenService } from './auth/tokens';
+import { migrateDatabase } from './db/migrate';
+import { ormConfig } from './db/orm-config';
+import { systemClock, type Clock } from './domain/clock';
+import type { Env } from './env';
+import { createLogger } from './logger';
+import { createHoldStore } from './redis/hold-store';
+import { createServices } from './services';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: ReturnType<typeof createApp>;
+  services: ReturnType<typeof createServices>;
+  orm: MikroORM;
+  redis: Redis;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Starts one Holdfast process: migrations, stores, HTTP. Used by main.ts, tests and the bench. */
+export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logger; migrate?: boolean } = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
+  const clock = opts.clock ?? systemClock;
+  if (opts.migrate !== false) await migrateDatabase(env.DATABASE_URL);
+  const orm = await MikroORM.init(ormConfig(env.DATABASE_URL));
+  const redis = new Redis(env.REDIS_URL, { lazyConnect: false });
+  const holdStore = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock });
+  const services = createServices({ orm, clock, live: holdStore, horizonDays: env.SLOT_HORIZON_DAYS });
+  const tokens = createTokenService(env.JWT_SECRET, env.TOKEN_TTL_HOURS);
+
+  const app = createApp({
+    config: {
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      tokenTtlHours: env.TOKEN_TTL_HOURS,
+      secureCookies: env.NODE_ENV === 'production',
+      redisPrefix: env.REDIS_PREFIX,
+      limits: {
+        loginPerMin: env.RATE_LIMIT_LOGIN_PER_MIN,
+        registerPerHour: env.RATE_LIMIT_REGISTER_PER_HOUR,
+        holdsPerMin: env.RATE_LIMIT_HOLDS_PER_MIN,
+      },
+    },
+    logger,
+    tokens,
+    services,
+    redis,
+    checks: {
+      postgres: async () => {
+        await orm.em.getConnection().execute('select 1');
+      },
+      redis: async () => {
+        await redis.ping();
+      },
+    },
+  });
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
+  logger.info({ url }, 'Holdfast listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive sockets would hold close() open; end them once in-flight requests had a moment.
+        setTimeout(() => (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(), 2000).unref();
+      });
+      await orm.close(true);
+      redis.disconnect();
+    })());
+
+  return { url, port, app, services, orm, redis, logger, close };
+}

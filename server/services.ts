@@ -1,0 +1,40 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { hashPassword, verifyPassword, dummyHash } from './auth/password';
+import { createUserRepository } from './db/user.repository';
+import { createSlotRepository } from './db/slot.repository';
+import { createWorkshopRepository } from './db/workshop.repository';
+import { createAccounts } from './domain/accounts';
+import { createAvailability, type LiveCounts } from './domain/availability';
+import { createCatalog } from './domain/catalog';
+import type { Clock } from './domain/clock';
+import { createSlotRegeneration, type SlotsChangedHook } from './domain/slot-regeneration';
+
+export interface ServicesDeps {
+  orm: MikroORM;
+  clock: Clock;
+  live: LiveCounts;
+  horizonDays: number;
+  onSlotsChanged?: SlotsChangedHook;
+}
+
+/** Wires repositories into the domain services; the one place that knows both. */
+export function createServices(deps: ServicesDeps) {
+  const users = createUserRepository(deps.orm);
+  const workshops = createWorkshopRepository(deps.orm);
+  const slotStore = createSlotRepository(deps.orm);
+  const slots = createSlotRegeneration({
+    slots: slotStore,
+    clock: deps.clock,
+    horizonDays: deps.horizonDays,
+    onChanged: deps.onSlotsChanged,
+  });
+  return {
+    accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),
+    catalog: createCatalog({ workshops, slots }),
+    availability: createAvailability({ slots: slotStore, live: deps.live, clock: deps.clock }),
+    slots,
+    stores: { users, workshops, slots: slotStore },
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/*
+ * Availability as every screen sees it, and the socket inputs that ask for it
+ * (DESIGN §4). Shared so the server's payloads and the client's state are one type.
+ */
+
+/** One slot as every screen sees it. */
+export interface SlotView {
+  id: string;
+  /** ISO 8601 instant. */
+  startsAt: string;
+  endsAt: string;
+  capacity: number;
+  booked: number;
+  held: number;
+  /** capacity − booked − held, sent ready-made so clients never disagree on the arithmetic. */
+  free: number;
+}
+
+/** Counts of a changed slot (events carry only these; times never change). */
+export type SlotCounts = Pick<SlotView, 'id' | 'capacity' | 'booked' | 'held' | 'free'>;
+
+/** A workshop's slots at sequence number `seq` of counter generation `epoch`. */
+export interface AvailabilitySnapshot {
+  workshopId: string;
+  seq: number;
+  epoch: string;
+  slots: SlotView[];
+}
+
+/** Why slot counts changed; lets screens animate or explain a change without diffing. */
+export type ChangeCause =
+  | 'held'
+  | 'released'
+  | 'extended'
+  | 'expired'
+  | 'booked'
+  | 'booking_returned'
+  | 'capacity'
+  | 'resync';
+
+/** One availability change: exactly the workshop's previous seq + 1 within `epoch`. */
+export interface SlotsChangedEvent {
+  workshopId: string;
+  seq: number;
+  epoch: string;
+  cause: ChangeCause;
+  slots: SlotCounts[];
+}
+
+// Offsets are accepted because browsers and k6 scripts send local times as often as UTC.
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** `workshop:watch` input: which workshop, optionally narrowed to a time window. */
+export const watchRequestSchema = z
+  .strictObject({
+    workshopId: z.uuid(),
+    from: isoDateTime.optional(),
+    to: isoDateTime.optional(),
+  })
+  // An inverted window would silently watch nothing; say so at the edge instead.
+  .refine((r) => r.from === undefined || r.to === undefined || Date.parse(r.from) <= Date.parse(r.to), {
+    message: '`from` must not be after `to`',
+    path: ['to'],
+  });
+
+/** A validated `workshop:watch` request. */
+export type WatchRequest = z.infer<typeof watchRequestSchema>;
+
+/** `workshop:unwatch` input. */
+export const unwatchRequestSchema = z.strictObject({ workshopId: z.uuid() });
+
+/** A validated `workshop:unwatch` request. */
+export type UnwatchRequest = z.infer<typeof unwatchRequestSchema>;
