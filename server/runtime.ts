@@ -10,7 +10,7 @@ import { ormConfig } from './db/orm-config';
 import { systemClock, type Clock } from './domain/clock';
 import type { Env } from './env';
 import { createLogger } from './logger';
-import { createHoldStore } from './redis/hold-store';
+import { createHoldStore, type HoldStore } from './redis/hold-store';
 import { createServices } from './services';
 
 export interface RunningServer {
@@ -20,6 +20,7 @@ export interface RunningServer {
   services: ReturnType<typeof createServices>;
   orm: MikroORM;
   redis: Redis;
+  holdStore: HoldStore;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -80,5 +81,5 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       redis.disconnect();
     })());
 
-  return { url, port, app, services, orm, redis, logger, close };
+  return { url, port, app, services, orm, redis, holdStore, logger, close };
 }

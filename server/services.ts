@@ -4,17 +4,18 @@ import { createUserRepository } from './db/user.repository';
 import { createSlotRepository } from './db/slot.repository';
 import { createWorkshopRepository } from './db/workshop.repository';
 import { createAccounts } from './domain/accounts';
-import { createAvailability, type LiveCounts } from './domain/availability';
+import { createAvailability, type LiveChange, type LiveCounts } from './domain/availability';
 import { createCatalog } from './domain/catalog';
 import type { Clock } from './domain/clock';
-import { createSlotRegeneration, type SlotsChangedHook } from './domain/slot-regeneration';
+import { createSlotRegeneration } from './domain/slot-regeneration';
 
 export interface ServicesDeps {
   orm: MikroORM;
   clock: Clock;
   live: LiveCounts;
   horizonDays: number;
-  onSlotsChanged?: SlotsChangedHook;
+  /** Told about every live-count change that is not a hold (the realtime publisher listens). */
+  onLiveChange?: (change: LiveChange, cause: 'capacity' | 'resync') => void;
 }
 
 /** Wires repositories into the domain services; the one place that knows both. */
@@ -26,7 +27,13 @@ export function createServices(deps: ServicesDeps) {
     slots: slotStore,
     clock: deps.clock,
     horizonDays: deps.horizonDays,
-    onChanged: deps.onSlotsChanged,
+    // Capacity edits and removed slots: bring Redis counters back in line with Postgres.
+    onChanged: async (workshopId, slotIds) => {
+      const rows = await slotStore.byIds(slotIds);
+      if (!rows.length) return;
+      const change = await deps.live.resync(workshopId, rows.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })));
+      deps.onLiveChange?.(change, 'capacity');
+    },
   });
   return {
     accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),

@@ -17,6 +17,7 @@ export function ormConfig(databaseUrl: string, extra: Partial<Options> = {}): Op
       snapshot: false,
       transactional: true,
       allOrNothing: true,
+      silent: true,
     },
     pool: { min: 0, max: 20 },
     debug: false,

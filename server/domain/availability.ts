@@ -2,12 +2,16 @@ import type { AvailabilitySnapshot, SlotView } from '@shared/availability';
 import type { SlotStore } from './catalog-ports';
 import type { Clock } from './clock';
 
+export type Seed = { slotId: string; capacity: number; booked: number };
+export type LiveSlotCounts = { slotId: string; capacity: number; booked: number; held: number; free: number };
+/** A change to live counts, numbered in the workshop's sequence. */
+export type LiveChange = { workshopId: string; seq: number; epoch: string; slots: LiveSlotCounts[] };
+
 /** Port: live per-slot counts (held units, seq) kept outside Postgres. */
 export interface LiveCounts {
-  snapshot(
-    workshopId: string,
-    seeds: Array<{ slotId: string; capacity: number; booked: number }>,
-  ): Promise<{ seq: number; epoch: string; slots: Array<{ slotId: string; capacity: number; booked: number; held: number; free: number }> }>;
+  snapshot(workshopId: string, seeds: Seed[]): Promise<{ seq: number; epoch: string; slots: LiveSlotCounts[] }>;
+  /** Overwrites capacity/booked from Postgres (keeps held units). */
+  resync(workshopId: string, seeds: Seed[]): Promise<LiveChange>;
 }
 
 const DAY = 86_400_000;

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import type { Clock } from '../domain/clock';
+import { parseEnv, type Env } from '../env';
+import { startServer, type RunningServer } from '../runtime';
+
+/** Env for a test server on this run's database and Redis prefix; any variable can be overridden. */
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  return parseEnv({
+    NODE_ENV: 'test',
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: inject('redisPrefix'),
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    RATE_LIMIT_LOGIN_PER_MIN: '100000',
+    RATE_LIMIT_REGISTER_PER_HOUR: '100000',
+    RATE_LIMIT_HOLDS_PER_MIN: '100000',
+    SERVE_CLIENT: 'false',
+    ...overrides,
+  });
+}
+
+/** A real server on a random port (migrations already ran in global setup). */
+export function startTestServer(overrides: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<RunningServer> {
+  return startServer(testEnv(overrides), { migrate: false, clock: opts.clock });
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A tiny JSON client over real HTTP. */
+export function apiClient(baseUrl: string) {
+  async function call<T = any>(method: string, path: string, opts: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let payload: string | undefined = opts.raw;
+    if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(opts.body);
+    } else if (opts.raw !== undefined) {
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(baseUrl + path, { method, headers, body: payload });
+    const text = await res.text();
+    let body: any = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: keep the text so the assertion shows it */
+    }
+    return { status: res.status, body, headers: res.headers };
+  }
+  return {
+    call,
+    get: <T = any>(path: string, token?: string) => call<T>('GET', path, { token }),
+    post: <T = any>(path: string, body?: unknown, token?: string, headers?: Record<string, string>) => call<T>('POST', path, { body, token, headers }),
+    patch: <T = any>(path: string, body?: unknown, token?: string) => call<T>('PATCH', path, { body, token }),
+    put: <T = any>(path: string, body?: unknown, token?: string) => call<T>('PUT', path, { body, token }),
+    del: <T = any>(path: string, token?: string) => call<T>('DELETE', path, { token }),
+  };
+}
+export type ApiClient = ReturnType<typeof apiClient>;
+
+export const uniqueEmail = (tag = 'user') => `${tag}-${randomUUID().slice(0, 8)}@test.holdfast`;

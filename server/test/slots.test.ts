@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { manualClock } from '../domain/clock';
+import type { RunningServer } from '../runtime';
+import { createAdmin, register } from './factories';
+import { apiClient, startTestServer, type ApiClient } from './harness';
+
+const clock = manualClock(Date.parse('2027-03-20T12:00:00Z'));
+let server: RunningServer;
+let api: ApiClient;
+
+beforeAll(async () => {
+  server = await startTestServer({}, { clock });
+  api = apiClient(server.url);
+});
+afterAll(() => server?.close());
+
+async function londonWorkshop(bays = 2) {
+  const vendor = await register(api, 'vendor');
+  const admin = await createAdmin(server, api);
+  const ws = (await api.post('/api/workshops', { name: 'DST Garage', city: 'London', address: '1 Clock St', timezone: 'Europe/London', bays }, vendor.token)).body.workshop;
+  const weekdays = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' }));
+  expect((await api.put(`/api/workshops/${ws.id}/hours`, weekdays, vendor.token)).status).toBe(200);
+  expect((await api.post(`/api/admin/workshops/${ws.id}/verify`, undefined, admin.token)).status).toBe(200);
+  return { ws, vendor, admin };
+}
+
+const firstSlotOn = async (wsId: string, isoDay: string) => {
+  const from = DateTime.fromISO(isoDay, { zone: 'Europe/London' });
+  const res = await api.get(`/api/workshops/${wsId}/availability?from=${encodeURIComponent(from.toISO()!)}&to=${encodeURIComponent(from.plus({ days: 1 }).toISO()!)}`);
+  expect(res.status).toBe(200);
+  return res.body.slots as Array<{ id: string; startsAt: string; capacity: number; booked: number }>;
+};
+
+describe('hours → slots in the workshop time zone', () => {
+  it('opens at 08:00 local on both sides of the March clock change (Europe/London)', async () => {
+    const { ws } = await londonWorkshop();
+    const friday = await firstSlotOn(ws.id, '2027-03-26'); // GMT
+    const monday = await firstSlotOn(ws.id, '2027-03-29'); // BST since Sunday 28th
+    expect(friday[0]!.startsAt).toBe('2027-03-26T08:00:00.000Z');
+    expect(monday[0]!.startsAt).toBe('2027-03-29T07:00:00.000Z');
+    expect(friday).toHaveLength(18);
+    expect(monday).toHaveLength(18);
+    expect(await firstSlotOn(ws.id, '2027-03-28')).toHaveLength(0); // Sunday: closed
+  });
+
+  it('opens at 08:00 local on both sides of the October clock change', async () => {
+    clock.set(Date.parse('2027-10-25T00:00:00Z') - 5 * 86_400_000);
+    const { ws } = await londonWorkshop();
+    const friday = await firstSlotOn(ws.id, '2027-10-29'); // BST
+    const monday = await firstSlotOn(ws.id, '2027-11-01'); // GMT since Sunday 31st
+    expect(friday[0]!.startsAt).toBe('2027-10-29T07:00:00.000Z');
+    expect(monday[0]!.startsAt).toBe('2027-11-01T08:00:00.000Z');
+    clock.set(Date.parse('2027-03-20T12:00:00Z'));
+  });
+});
+
+describe('regeneration', () => {
+  it('never deletes or shrinks a slot that has bookings; free future slots follow hours and bays', async () => {
+    const { ws, vendor } = await londonWorkshop(3);
+    const tuesday = await firstSlotOn(ws.id, '2027-03-23');
+    const booked = tuesday[0]!;
+    const free = tuesday[1]!;
+    // Two bookings on the first slot, written as the booking engine would (Postgres, then Redis).
+    await server.orm.em.getConnection().execute('update slot set booked = 2 where id = ?', [booked.id]);
+    await server.holdStore.resync(ws.id, [{ slotId: booked.id, capacity: 3, booked: 2 }]);
+
+    // Fewer bays: free slots shrink, the booked one keeps its capacity.
+    expect((await api.patch(`/api/workshops/${ws.id}`, { bays: 1 }, vendor.token)).status).toBe(200);
+    let after = await firstSlotOn(ws.id, '2027-03-23');
+    expect(after.find((s) => s.id === booked.id)).toMatchObject({ capacity: 3, booked: 2 });
+    expect(after.find((s) => s.id === free.id)).toMatchObject({ capacity: 1, booked: 0 });
+
+    // Tuesday closed entirely: the booked slot survives, the free ones go.
+    const noTuesday = [1, 3, 4, 5].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' }));
+    expect((await api.put(`/api/workshops/${ws.id}/hours`, noTuesday, vendor.token)).status).toBe(200);
+    after = await firstSlotOn(ws.id, '2027-03-23');
+    expect(after.map((s) => s.id)).toEqual([booked.id]);
+
+    // A closure on a day without bookings removes that day's slots.
+    expect((await firstSlotOn(ws.id, '2027-03-24')).length).toBe(18);
+    expect((await api.post(`/api/workshops/${ws.id}/closures`, { date: '2027-03-24' }, vendor.token)).status).toBe(201);
+    expect(await firstSlotOn(ws.id, '2027-03-24')).toHaveLength(0);
+  });
+
+  it('generates only the rolling horizon (28 days by default)', async () => {
+    const { ws } = await londonWorkshop();
+    const far = DateTime.fromMillis(clock.now()).plus({ days: 30 });
+    const res = await api.get(`/api/workshops/${ws.id}/availability?from=${encodeURIComponent(far.toISO()!)}&to=${encodeURIComponent(far.plus({ days: 5 }).toISO()!)}`);
+    expect(res.body.slots).toHaveLength(0);
+  });
+});
