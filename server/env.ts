@@ -17,6 +17,8 @@ const schema = z
     TOKEN_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SLOT_HORIZON_DAYS: z.coerce.number().int().min(1).max(365).default(28),
+    /** Minutes between rolling the slot horizon forward; 0 turns it off (tests). */
+    SLOT_ROLL_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(60),
     MAX_ACTIVE_HOLDS: z.coerce.number().int().min(1).max(100).default(3),
     SWEEP_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
     RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().min(1).default(10),

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
@@ -12,6 +13,7 @@ import type { Env } from './env';
 import { createLogger } from './logger';
 import { createHoldStore, type HoldStore } from './redis/hold-store';
 import { createServices } from './services';
+import { mountClient } from './http/static.routes';
 
 export interface RunningServer {
   url: string;
@@ -62,6 +64,17 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     },
   });
 
+  if (env.SERVE_CLIENT) {
+    const dist = fileURLToPath(new URL('../client/dist', import.meta.url));
+    if (!mountClient(app, dist)) logger.warn({ dist }, 'client not built: run `npm run build` to serve the UI');
+  }
+
+  // The horizon rolls forward by itself: new days' slots appear without anyone editing hours.
+  const roll = () => services.rollHorizon().catch((err) => logger.error({ err }, 'slot horizon roll failed'));
+  const rollTimer = env.SLOT_ROLL_MINUTES > 0 ? setInterval(roll, env.SLOT_ROLL_MINUTES * 60_000) : undefined;
+  rollTimer?.unref();
+  if (rollTimer) void roll();
+
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
   });
@@ -72,6 +85,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      clearInterval(rollTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; end them once in-flight requests had a moment.

@@ -40,6 +40,12 @@ export function createServices(deps: ServicesDeps) {
     catalog: createCatalog({ workshops, slots }),
     availability: createAvailability({ slots: slotStore, live: deps.live, clock: deps.clock }),
     slots,
+    /** Extends every verified workshop's slots to the rolling horizon (run hourly). */
+    async rollHorizon() {
+      const list = await workshops.search({ status: 'verified', limit: 100_000 });
+      for (const w of list) await slots.regenerate(w.id);
+      return list.length;
+    },
     stores: { users, workshops, slots: slotStore },
   };
 }

@@ -71,7 +71,7 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
         where.id = { $in: [...new Set(rows.map((s) => s.workshop.id))] };
       }
       const orderBy = f.sort === 'rating' ? { ratingAvg: 'desc', name: 'asc' } as const : { name: 'asc' } as const;
-      const list = await em().find(Workshop, where, { orderBy, limit: 200 });
+      const list = await em().find(Workshop, where, { orderBy, limit: f.limit ?? 200 });
       return list.map(workshopView);
     },
 

@@ -11,6 +11,8 @@ export interface WorkshopFilter {
   status?: WorkshopStatus;
   ownerId?: string;
   sort?: 'rating' | 'name';
+  /** Defaults to 200 (public listings); internal jobs pass a larger one. */
+  limit?: number;
 }
 
 /** Port: workshops, their hours, closures and services. */

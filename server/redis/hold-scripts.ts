@@ -37,10 +37,11 @@ local rec, err = owned(ARGV[3], ARGV[4])
 if not rec then return err end
 if rec.expiresAt <= NOW then return fail('HOLD_EXPIRED') end
 if rec.extensions >= tonumber(ARGV[6]) then return fail('HOLD_EXTENSION_LIMIT') end
-local nextAt = math.min(NOW + tonumber(ARGV[5]), rec.createdAt + tonumber(ARGV[7]))
--- At the life cap an extension would gain nothing, so it counts as over the limit.
-if nextAt <= rec.expiresAt then return fail('HOLD_EXTENSION_LIMIT') end
-rec.expiresAt = nextAt
+local lifeEnd = rec.createdAt + tonumber(ARGV[7])
+-- At the life cap no extension can gain anything, so it counts as over the limit.
+if rec.expiresAt >= lifeEnd then return fail('HOLD_EXTENSION_LIMIT') end
+-- An extension never shortens a hold (possible if ttlMs shrank since it was made).
+rec.expiresAt = math.max(rec.expiresAt, math.min(NOW + tonumber(ARGV[5]), lifeEnd))
 rec.extensions = rec.extensions + 1
 saveHold(rec, tonumber(ARGV[8]))
 -- No counts change, but seq still moves so every state change has its own number.

@@ -18,6 +18,7 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     RATE_LIMIT_REGISTER_PER_HOUR: '100000',
     RATE_LIMIT_HOLDS_PER_MIN: '100000',
     SERVE_CLIENT: 'false',
+    SLOT_ROLL_MINUTES: '0',
     ...overrides,
   });
 }

@@ -1,4 +1,6 @@
+import { expect, vi } from 'vitest';
 import type { AvailabilitySnapshot, SlotCounts, SlotsChangedEvent, SlotView } from '@shared/availability';
+import { createSlotSync, type SlotSyncOptions, type SlotSyncState } from './slot-sync';
 
 /*
  * A model of one workshop's availability stream on the server, for slot-sync tests: every
@@ -72,4 +74,18 @@ export function deferred<T>() {
   let reject!: (e: unknown) => void;
   const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
   return { promise, resolve, reject };
+}
+
+/** A sync whose fetch answers at once with the server's current snapshot; backoff without jitter. */
+export function setup(server: FakeAvailabilityServer, extra: Partial<SlotSyncOptions> = {}) {
+  const fetchSnapshot = vi.fn(async (): Promise<AvailabilitySnapshot> => server.snapshot());
+  const states: SlotSyncState[] = [];
+  const sync = createSlotSync({ fetchSnapshot, onState: (s) => states.push(s), random: () => 1, ...extra });
+  return { sync, fetchSnapshot, states };
+}
+
+/** The client shows exactly what the server has, and says it is settled. */
+export function expectInSync(state: SlotSyncState, server: FakeAvailabilityServer) {
+  const { seq, epoch } = server;
+  expect(state).toEqual({ workshopId: WORKSHOP_ID, seq, epoch, slots: server.expectedSlots(), syncing: false });
 }

@@ -1,0 +1,109 @@
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../runtime';
+import { apiClient, startTestServer, type ApiClient } from '../test/harness';
+import { seedDemoData, type SeedResult } from './seed';
+import { DEMO_ADMIN, DEMO_CUSTOMERS, DEMO_PASSWORDS, DEMO_WORKSHOPS } from './seed-data';
+
+/*
+ * The run's database is shared with other test files, and the seed's emails are fixed, so
+ * every check is about what the seed guarantees (its own accounts and workshops), never about
+ * table sizes or whether this file was the first to seed.
+ */
+
+// Every account, workshop and service the seed is responsible for.
+const TOTAL = 1 + DEMO_CUSTOMERS.length + DEMO_WORKSHOPS.length * 2 + DEMO_WORKSHOPS.reduce((n, w) => n + w.services.length, 0);
+
+let server: RunningServer;
+let api: ApiClient;
+let first: SeedResult;
+let second: SeedResult;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  api = apiClient(server.url);
+  first = await seedDemoData(server.services);
+  second = await seedDemoData(server.services);
+});
+afterAll(() => server?.close());
+
+async function workshopIn(city: string, name: string) {
+  const res = await api.get(`/api/workshops?city=${encodeURIComponent(city)}`);
+  expect(res.status).toBe(200);
+  const found = res.body.workshops.filter((w: { name: string }) => w.name === name);
+  // Exactly one: a second run that duplicated the workshop would show up here.
+  expect(found, `${name} in ${city}`).toHaveLength(1);
+  return found[0];
+}
+
+/** The next Saturday 09:00 in London at least an hour away, so the slot is not already past. */
+function nextSaturdayNine(): DateTime {
+  const now = DateTime.now().setZone('Europe/London');
+  let day = now.startOf('day');
+  while (day.weekday !== 6 || day.set({ hour: 9 }) < now.plus({ hours: 1 })) day = day.plus({ days: 1 });
+  return day.set({ hour: 9 });
+}
+
+describe('seedDemoData', () => {
+  it('accounts for every record, and a second run creates nothing', () => {
+    expect(first.created + first.existing).toBe(TOTAL);
+    expect(second).toEqual({ created: 0, existing: TOTAL });
+  });
+
+  it('lets the admin, the vendors and the customers log in with the demo passwords', async () => {
+    const logins = [
+      { email: DEMO_ADMIN.email, password: DEMO_PASSWORDS.admin, role: 'admin' },
+      ...DEMO_WORKSHOPS.map((w) => ({ email: w.vendor.email, password: DEMO_PASSWORDS.vendor, role: 'vendor' })),
+      ...DEMO_CUSTOMERS.map((c) => ({ email: c.email, password: DEMO_PASSWORDS.customer, role: 'customer' })),
+    ];
+    expect(logins).toHaveLength(9);
+    for (const { email, password, role } of logins) {
+      const res = await api.post('/api/auth/login', { email, password });
+      expect(res.status, `${email}: ${JSON.stringify(res.body)}`).toBe(200);
+      expect(res.body.user).toMatchObject({ email, role });
+      expect(res.body.token).toEqual(expect.any(String));
+    }
+  });
+
+  it('publishes three verified workshops in their cities, with their services and hours', async () => {
+    const cities = new Set(DEMO_WORKSHOPS.map((d) => d.workshop.city));
+    expect(cities.size).toBe(3);
+    for (const demo of DEMO_WORKSHOPS) {
+      const w = await workshopIn(demo.workshop.city, demo.workshop.name);
+      expect(w).toMatchObject({
+        status: 'verified',
+        bays: demo.workshop.bays,
+        timezone: 'Europe/London',
+        holdTtlSeconds: 120,
+        autoAccept: demo.workshop.autoAccept,
+      });
+      const detail = (await api.get(`/api/workshops/${w.id}`)).body.workshop;
+      expect(detail.services.map((s: { name: string }) => s.name).sort()).toEqual(demo.services.map((s) => s.name).sort());
+      expect(detail.hours).toHaveLength(6);
+    }
+    expect(DEMO_WORKSHOPS.filter((d) => d.workshop.autoAccept)).toHaveLength(1);
+    const mot = DEMO_WORKSHOPS.flatMap((d) => d.services).find((s) => s.name === 'MOT test');
+    expect(mot?.basePriceCents).toBe(5485);
+  });
+
+  it('has generated slots, including the next Saturday from 09:00 to 13:00 local', async () => {
+    const saturday = nextSaturdayNine();
+    for (const demo of DEMO_WORKSHOPS) {
+      const w = await workshopIn(demo.workshop.city, demo.workshop.name);
+      const week = await api.get(`/api/workshops/${w.id}/availability`);
+      expect(week.status).toBe(200);
+      expect(week.body.slots.length).toBeGreaterThan(0);
+
+      const from = encodeURIComponent(saturday.toISO()!);
+      const to = encodeURIComponent(saturday.plus({ hours: 6 }).toISO()!);
+      const sat = await api.get(`/api/workshops/${w.id}/availability?from=${from}&to=${to}`);
+      expect(sat.status).toBe(200);
+      const starts = sat.body.slots.map((s: { startsAt: string }) => DateTime.fromISO(s.startsAt).setZone('Europe/London').toFormat('HH:mm'));
+      // 30-minute slots from 09:00; the last starts at 12:30 because Saturday closes at 13:00.
+      expect(starts[0]).toBe('09:00');
+      expect(starts.at(-1)).toBe('12:30');
+      expect(starts).toHaveLength(8);
+      for (const slot of sat.body.slots) expect(slot.capacity).toBe(demo.workshop.bays);
+    }
+  });
+});
