@@ -11,11 +11,10 @@ export function createSlotRepository(orm: MikroORM): SlotStore {
       return orm.em.fork().transactional(async (t) => {
         await t.execute('select pg_advisory_xact_lock(hashtext(?))', [`slots:${workshopId}`]);
         const w = await t.findOneOrFail(Workshop, { id: workshopId });
-        const [hours, closures, existing] = await Promise.all([
-          t.find(OpeningHours, { workshop: workshopId }),
-          t.find(Closure, { workshop: workshopId }),
-          t.find(Slot, { workshop: workshopId, startsAt: { $gte: from } }),
-        ]);
+        // One connection per transaction: queries run one after another, never in parallel.
+        const hours = await t.find(OpeningHours, { workshop: workshopId });
+        const closures = await t.find(Closure, { workshop: workshopId });
+        const existing = await t.find(Slot, { workshop: workshopId, startsAt: { $gte: from } });
         const p = plan(
           {
             timezone: w.timezone,

@@ -9,7 +9,7 @@ export type ScriptReply = {
   hold?: RawHold;
   change?: RawChange;
 };
-type RawHold = Omit<HoldRecord, 'slotIds'> & { slotIds: unknown };
+type RawHold = Omit<HoldRecord, 'slotIds' | 'options'> & { slotIds: unknown; options?: unknown };
 type RawChange = { seq: number; epoch: string; slots: unknown };
 
 // cjson encodes an empty Lua table as `{}`, so every list must be normalized.
@@ -43,7 +43,19 @@ export function toHold(raw: RawHold | undefined): HoldRecord {
     expiresAt: Number(raw.expiresAt),
     createdAt: Number(raw.createdAt),
     extensions: Number(raw.extensions),
+    options: parseOptions(raw.options),
   };
+}
+
+// Options travel through Lua as a JSON string, because cjson cannot tell an empty object from an empty list.
+function parseOptions(v: unknown): HoldRecord['options'] {
+  if (typeof v !== 'string') return {};
+  try {
+    const o = JSON.parse(v) as unknown;
+    return o && typeof o === 'object' && !Array.isArray(o) ? (o as HoldRecord['options']) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The per-hold hash (read outside scripts by findHold/activeHolds); null when it has lapsed. */
@@ -58,6 +70,7 @@ export function holdFromHash(id: string, f: Record<string, string>): HoldRecord 
     expiresAt: Number(f.expiresAt),
     createdAt: Number(f.createdAt),
     extensions: Number(f.extensions),
+    options: f.options,
   });
 }
 

@@ -65,7 +65,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000 
   const sweep = (limit = 100) => sweepDue(sweepCtx, limit);
 
   return {
-    async hold({ workshopId, serviceId, customerId, slots, ttlMs, maxActivePerCustomer }) {
+    async hold({ workshopId, serviceId, customerId, slots, ttlMs, maxActivePerCustomer, options = {} }) {
       if (slots.length === 0) throw new RangeError('hold store: a hold needs at least one slot');
       if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError('hold store: ttlMs must be a positive integer');
       const args = seedArgs(slots);
@@ -79,6 +79,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000 
         expiresAt: t + ttlMs,
         createdAt: t,
         extensions: 0,
+        options,
       };
       const member = holdMember(workshopId, hold.id);
       const customerKey = customerHoldsKey(prefix, customerId);
@@ -91,7 +92,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000 
         // The due entry goes first: a crash after the script must not leave a hold no sweeper can find.
         await redis.zadd(due, hold.expiresAt, member);
         reply = parseReply(
-          await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify(hold), grace, ...args),
+          await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify({ ...hold, options: JSON.stringify(options) }), grace, ...args),
         );
       } catch (err) {
         await rollback().catch(() => undefined);

@@ -1,3 +1,5 @@
+import type { OptionChoice } from '@shared/service-options';
+
 /** Postgres's view of a slot, read just before a script that may need to initialize its counters. */
 export type SlotSeed = { slotId: string; capacity: number; booked: number };
 
@@ -19,6 +21,8 @@ export type HoldRecord = {
   expiresAt: number;
   createdAt: number;
   extensions: number;
+  /** The customer's choice of skill tier and urgency, priced at confirm. */
+  options: OptionChoice;
 };
 
 export type HoldInput = {
@@ -29,6 +33,7 @@ export type HoldInput = {
   slots: SlotSeed[];
   ttlMs: number;
   maxActivePerCustomer: number;
+  options?: OptionChoice;
 };
 
 export type ExtendOptions = { ttlMs: number; maxExtensions: number; maxLifeMs: number };

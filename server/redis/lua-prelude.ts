@@ -64,7 +64,8 @@ local function saveHold(rec, graceMs)
   redis.call('ZADD', EXPIRY, rec.expiresAt, rec.id)
   redis.call('HSET', HOLD, 'workshopId', rec.workshopId, 'customerId', rec.customerId,
     'serviceId', rec.serviceId, 'slotIds', cjson.encode(rec.slotIds),
-    'expiresAt', rec.expiresAt, 'createdAt', rec.createdAt, 'extensions', rec.extensions)
+    'expiresAt', rec.expiresAt, 'createdAt', rec.createdAt, 'extensions', rec.extensions,
+    'options', rec.options or '{}')
   redis.call('PEXPIRE', HOLD, math.max(1, rec.expiresAt - NOW + graceMs))
 end
 

@@ -1,0 +1,97 @@
+import type { BookingStatus } from '@shared/booking-status';
+import type { BookingEventView, BookingView } from '@shared/schemas/booking';
+import type { OptionChoice } from '@shared/service-options';
+import type { ChangeCause } from '@shared/availability';
+import type { LiveChange } from './availability';
+
+export interface VehicleInput {
+  registration: string;
+  make?: string;
+  model?: string;
+  year?: number;
+}
+
+/** A booking with what authorization needs (the workshop's owner). */
+export interface BookingRecord extends BookingView {
+  ownerId: string;
+}
+
+export interface NewBooking {
+  customerId: string;
+  workshopId: string;
+  serviceId: string;
+  slotIds: string[];
+  startsAt: Date;
+  endsAt: Date;
+  status: BookingStatus;
+  priceCents: number;
+  currency: string;
+  options: OptionChoice;
+  vehicle: VehicleInput | null;
+  notes: string | null;
+  idempotencyKey: string | null;
+  acceptDeadline: Date | null;
+  events: Array<{ type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> }>;
+}
+
+export interface TransitionWrite {
+  id: string;
+  from: BookingStatus;
+  version: number;
+  to: BookingStatus;
+  /** Give the booking's units back in the same transaction. */
+  returnSlots: boolean;
+  event: { type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> };
+}
+
+export interface RescheduleWrite {
+  id: string;
+  version: number;
+  oldSlotIds: string[];
+  newSlotIds: string[];
+  startsAt: Date;
+  endsAt: Date;
+  event: { type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> };
+}
+
+export interface BookingFilter {
+  customerId?: string;
+  ownerId?: string;
+  workshopId?: string;
+  status?: BookingStatus;
+  from?: Date;
+  to?: Date;
+  limit: number;
+}
+
+/** Port: bookings in Postgres; every write is one transaction that also writes its booking_event. */
+export interface BookingStore {
+  findById(id: string): Promise<BookingRecord | null>;
+  findByIdempotencyKey(customerId: string, key: string): Promise<BookingRecord | null>;
+  /**
+   * Takes one unit of every slot (`booked < capacity` guarded) and inserts the booking, or nothing.
+   * CAPACITY: a slot was full; DUPLICATE_KEY: the idempotency key was used by a racing request.
+   */
+  create(b: NewBooking): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'DUPLICATE_KEY' }>;
+  /** Compare-and-swap on (status, version); null when another writer got there first. */
+  transition(t: TransitionWrite): Promise<BookingRecord | null>;
+  reschedule(r: RescheduleWrite): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'VERSION' }>;
+  list(filter: BookingFilter): Promise<BookingView[]>;
+  events(bookingId: string): Promise<BookingEventView[]>;
+  /** Pending bookings whose accept deadline has passed. */
+  overduePending(now: Date, limit: number): Promise<string[]>;
+}
+
+/** Port: where state changes go to be broadcast (the realtime hub implements it). */
+export interface Publisher {
+  slotsChanged(change: LiveChange, cause: ChangeCause): void;
+  holdExpired(e: { holdId: string; workshopId: string; customerId: string }): void;
+  bookingChanged(booking: BookingView, event: { type: string; at: string; actorRole: string }): void;
+}
+
+/** A publisher that drops everything (scripts, and tests that do not watch). */
+export const silentPublisher: Publisher = {
+  slotsChanged: () => {},
+  holdExpired: () => {},
+  bookingChanged: () => {},
+};

@@ -1,0 +1,154 @@
+import type { CreateHoldInput, HoldView } from '@shared/schemas/booking';
+import { optionChoiceSchema, priceFor, type OptionChoice } from '@shared/service-options';
+import type { ServiceView, WorkshopView } from '@shared/schemas/views';
+import type { Principal } from './actor';
+import type { SlotRow, SlotStore, WorkshopStore } from './catalog-ports';
+import type { Clock } from './clock';
+import type { Publisher } from './booking-ports';
+import { DomainError, notFound } from './errors';
+import type { HoldPort, HoldRecord } from './hold-ports';
+import { localDayOf } from './slot-generation';
+
+export interface HoldRules {
+  maxActivePerCustomer: number;
+  maxExtensions: number;
+  /** Total life of a hold, as a multiple of the workshop's TTL. */
+  maxLifeFactor: number;
+}
+
+export const DEFAULT_HOLD_RULES: HoldRules = { maxActivePerCustomer: 3, maxExtensions: 2, maxLifeFactor: 3 };
+
+export function holdView(h: HoldRecord): HoldView {
+  return {
+    id: h.id,
+    workshopId: h.workshopId,
+    serviceId: h.serviceId,
+    slotIds: h.slotIds,
+    expiresAt: new Date(h.expiresAt).toISOString(),
+    extensions: h.extensions,
+    options: h.options ?? {},
+  };
+}
+
+const mismatch = (message: string) => new DomainError('SLOT_SERVICE_MISMATCH', message);
+
+/** Short, atomic, expiring holds on the consecutive slots a service needs. */
+export function createHolds(deps: {
+  holds: HoldPort;
+  workshops: WorkshopStore;
+  slots: SlotStore;
+  clock: Clock;
+  publisher: Publisher;
+  rules?: Partial<HoldRules>;
+}) {
+  const rules = { ...DEFAULT_HOLD_RULES, ...deps.rules };
+
+  function requireCustomer(actor: Principal) {
+    if (actor.role !== 'customer') throw new DomainError('FORBIDDEN', 'Only customer accounts can hold slots');
+  }
+
+  /** The bookable workshop and service, and the run of consecutive slots from `slotId` the service needs. */
+  async function slotsFor(workshopId: string, serviceId: string, slotId: string, options: OptionChoice) {
+    const workshop = await deps.workshops.findById(workshopId);
+    if (!workshop || workshop.status !== 'verified') throw notFound('Workshop');
+    const service = await deps.workshops.findService(serviceId);
+    if (!service || !service.active || service.workshopId !== workshopId) throw mismatch('That service is not offered by this workshop');
+    const price = priceFor(service.basePriceCents, service.options, options);
+    if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
+    const [first] = await deps.slots.byIds([slotId]);
+    if (!first || first.workshopId !== workshopId) throw mismatch('That slot does not belong to this workshop');
+    if (first.startsAt.getTime() <= deps.clock.now()) throw new DomainError('SLOT_UNAVAILABLE', 'That slot has already started');
+    return { workshop, service, run: await consecutiveRun(workshop, service, first) };
+  }
+
+  async function consecutiveRun(workshop: WorkshopView, service: ServiceView, first: SlotRow): Promise<SlotRow[]> {
+    const slotMs = first.endsAt.getTime() - first.startsAt.getTime();
+    const needed = Math.ceil((service.durationMinutes * 60_000) / slotMs);
+    const horizon = new Date(first.startsAt.getTime() + (needed + 1) * slotMs);
+    const candidates = await deps.slots.list(workshop.id, first.startsAt, horizon);
+    const day = localDayOf(first.startsAt, workshop.timezone);
+    const run: SlotRow[] = [];
+    for (const s of candidates) {
+      if (run.length === needed) break;
+      const prev = run[run.length - 1];
+      if (prev && s.startsAt.getTime() !== prev.endsAt.getTime()) break;
+      if (localDayOf(s.startsAt, workshop.timezone) !== day) break;
+      run.push(s);
+    }
+    if (run.length < needed) {
+      throw mismatch(`${service.name} takes ${service.durationMinutes} minutes: it needs ${needed} consecutive slots on the same day from the one you picked`);
+    }
+    return run;
+  }
+
+  async function owned(actor: Principal, holdId: string) {
+    const h = await deps.holds.findHold(holdId);
+    if (!h || h.customerId !== actor.id) throw notFound('Hold');
+    return h;
+  }
+
+  return {
+    async hold(actor: Principal, input: CreateHoldInput): Promise<HoldView> {
+      requireCustomer(actor);
+      const options = optionChoiceSchema.parse(input.options ?? {});
+      const { workshop, service, run } = await slotsFor(input.workshopId, input.serviceId, input.slotId, options);
+      const result = await deps.holds.hold({
+        workshopId: workshop.id,
+        serviceId: service.id,
+        customerId: actor.id,
+        slots: run.map((s) => ({ slotId: s.id, capacity: s.capacity, booked: s.booked })),
+        ttlMs: workshop.holdTtlSeconds * 1000,
+        maxActivePerCustomer: rules.maxActivePerCustomer,
+        options,
+      });
+      if (!result.ok) {
+        if (result.code === 'HOLD_LIMIT') {
+          throw new DomainError('HOLD_LIMIT', `You can hold at most ${rules.maxActivePerCustomer} slots at once; confirm or release one first`);
+        }
+        throw new DomainError('SLOT_UNAVAILABLE', 'Someone else just took that slot; pick another', { slotId: result.slotId });
+      }
+      deps.publisher.slotsChanged(result.change, 'held');
+      return holdView(result.hold);
+    },
+
+    async release(actor: Principal, holdId: string) {
+      const result = await deps.holds.release(holdId, actor.id);
+      if (!result.ok) throw notFound('Hold');
+      deps.publisher.slotsChanged(result.change, 'released');
+    },
+
+    async extend(actor: Principal, holdId: string): Promise<HoldView> {
+      const h = await owned(actor, holdId);
+      const workshop = await deps.workshops.findById(h.workshopId);
+      const ttlMs = (workshop?.holdTtlSeconds ?? 120) * 1000;
+      const result = await deps.holds.extend(holdId, actor.id, {
+        ttlMs,
+        maxExtensions: rules.maxExtensions,
+        maxLifeMs: ttlMs * rules.maxLifeFactor,
+      });
+      if (!result.ok) {
+        if (result.code === 'HOLD_EXPIRED') throw new DomainError('HOLD_EXPIRED', 'This hold has expired');
+        if (result.code === 'HOLD_EXTENSION_LIMIT') throw new DomainError('HOLD_EXTENSION_LIMIT', `A hold can be extended at most ${rules.maxExtensions} times`);
+        throw notFound('Hold');
+      }
+      deps.publisher.slotsChanged(result.change, 'extended');
+      return holdView(result.hold);
+    },
+
+    async mine(actor: Principal): Promise<HoldView[]> {
+      return (await deps.holds.activeHolds(actor.id)).map(holdView);
+    },
+
+    /** Releases due holds (every process runs this); each release is published exactly once. */
+    async sweep(limit = 100) {
+      const released = await deps.holds.sweep(limit);
+      for (const r of released) {
+        deps.publisher.slotsChanged(r.change, 'expired');
+        deps.publisher.holdExpired({ holdId: r.hold.id, workshopId: r.hold.workshopId, customerId: r.hold.customerId });
+      }
+      return released.length;
+    },
+  };
+}
+
+export type Holds = ReturnType<typeof createHolds>;

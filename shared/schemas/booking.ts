@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { BOOKING_STATUSES } from '../booking-status';
+import type { BookingSummary } from '../realtime/events';
+import { optionChoiceSchema, type OptionChoice } from '../service-options';
+
+/** `POST /api/holds`: hold the slots a service needs, starting at `slotId`. */
+export const createHoldSchema = z
+  .object({
+    workshopId: z.uuid(),
+    serviceId: z.uuid(),
+    slotId: z.uuid(),
+    options: optionChoiceSchema.optional(),
+  })
+  .strict();
+export type CreateHoldInput = z.input<typeof createHoldSchema>;
+
+/** A hold as its owner sees it. */
+export interface HoldView {
+  id: string;
+  workshopId: string;
+  serviceId: string;
+  slotIds: string[];
+  expiresAt: string;
+  extensions: number;
+  options: OptionChoice;
+}
+
+export const vehicleSchema = z
+  .object({
+    registration: z
+      .string()
+      .trim()
+      .min(2)
+      .max(12)
+      .regex(/^[A-Za-z0-9 -]+$/, 'Letters, digits, spaces and hyphens only')
+      .transform((v) => v.toUpperCase()),
+    make: z.string().trim().min(1).max(40).optional(),
+    model: z.string().trim().min(1).max(40).optional(),
+    year: z.number().int().min(1900).max(2100).optional(),
+  })
+  .strict();
+
+/** `POST /api/bookings`: confirm a hold (send an `Idempotency-Key` header to make retries safe). */
+export const confirmBookingSchema = z
+  .object({
+    holdId: z.uuid(),
+    vehicle: vehicleSchema.optional(),
+    notes: z.string().trim().max(1000).optional(),
+  })
+  .strict();
+export type ConfirmBookingInput = z.input<typeof confirmBookingSchema>;
+
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces');
+
+/** `POST /api/bookings/:id/reschedule`: move to the slots of a new hold. */
+export const rescheduleSchema = z.object({ holdId: z.uuid() }).strict();
+
+export const bookingListQuerySchema = z
+  .object({
+    status: z.enum(BOOKING_STATUSES).optional(),
+    workshopId: z.uuid().optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+export type BookingListQuery = z.infer<typeof bookingListQuerySchema>;
+
+/** A booking as its customer, its workshop's staff and admins see it. */
+export interface BookingView extends BookingSummary {
+  options: OptionChoice;
+  slotCount: number;
+}
+
+export interface BookingEventView {
+  type: string;
+  at: string;
+  actorRole: string;
+  data: Record<string, unknown> | null;
+}
+
+export interface BookingDetailView extends BookingView {
+  events: BookingEventView[];
+}
