@@ -14,6 +14,8 @@ import { requestLog } from './http/request-log';
 import { catalogRoutes } from './http/catalog.routes';
 import { vendorRoutes } from './http/vendor.routes';
 import { adminRoutes } from './http/admin.routes';
+import { bookingRoutes } from './http/bookings.routes';
+import { holdRoutes } from './http/holds.routes';
 import type { Services } from './services';
 import type { Redis } from 'ioredis';
 
@@ -63,6 +65,14 @@ export function createApp(deps: AppDeps) {
   app.route('/api', catalogRoutes(services));
   app.route('/api', vendorRoutes(services));
   app.route('/api', adminRoutes(services));
+  app.route(
+    '/api',
+    holdRoutes(
+      services,
+      rateLimit(redis, config.redisPrefix, { name: 'holds', points: config.limits.holdsPerMin, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon'),
+    ),
+  );
+  app.route('/api', bookingRoutes(services));
 
   app.doc('/openapi.json', { openapi: '3.0.0', info: { title: 'Holdfast API', version: '0.1.0' } });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));

@@ -28,14 +28,20 @@ export interface RunningServer {
 }
 
 /** Starts one Holdfast process: migrations, stores, HTTP. Used by main.ts, tests and the bench. */
-export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logger; migrate?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logger; migrate?: boolean; sweepers?: boolean } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
   if (opts.migrate !== false) await migrateDatabase(env.DATABASE_URL);
   const orm = await MikroORM.init(ormConfig(env.DATABASE_URL));
   const redis = new Redis(env.REDIS_URL, { lazyConnect: false });
   const holdStore = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock });
-  const services = createServices({ orm, clock, live: holdStore, horizonDays: env.SLOT_HORIZON_DAYS });
+  const services = createServices({
+    orm,
+    clock,
+    holds: holdStore,
+    horizonDays: env.SLOT_HORIZON_DAYS,
+    holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS },
+  });
   const tokens = createTokenService(env.JWT_SECRET, env.TOKEN_TTL_HOURS);
 
   const app = createApp({
@@ -75,6 +81,17 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   rollTimer?.unref();
   if (rollTimer) void roll();
 
+  // Every process sweeps: expired holds go back (exactly once across processes), overdue requests expire.
+  const sweeper = opts.sweepers === false ? undefined : holdStore.startSweeper({
+    intervalMs: env.SWEEP_INTERVAL_MS,
+    onReleased: (r) => services.holds.expired(r),
+    onError: (err) => logger.error({ err }, 'hold sweep failed'),
+  });
+  const slaTimer = opts.sweepers === false ? undefined : setInterval(() => {
+    services.transitions.expireOverdue().catch((err) => logger.error({ err }, 'accept-SLA sweep failed'));
+  }, Math.max(1000, env.SWEEP_INTERVAL_MS * 4));
+  slaTimer?.unref();
+
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
   });
@@ -86,6 +103,8 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const close = () =>
     (closing ??= (async () => {
       clearInterval(rollTimer);
+      clearInterval(slaTimer);
+      await sweeper?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; end them once in-flight requests had a moment.

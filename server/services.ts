@@ -1,28 +1,37 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { hashPassword, verifyPassword, dummyHash } from './auth/password';
-import { createUserRepository } from './db/user.repository';
+import { dummyHash, hashPassword, verifyPassword } from './auth/password';
+import { createBookingRepository } from './db/booking.repository';
 import { createSlotRepository } from './db/slot.repository';
+import { createUserRepository } from './db/user.repository';
 import { createWorkshopRepository } from './db/workshop.repository';
 import { createAccounts } from './domain/accounts';
-import { createAvailability, type LiveChange, type LiveCounts } from './domain/availability';
+import { createAvailability } from './domain/availability';
+import { silentPublisher, type Publisher } from './domain/booking-ports';
+import { createBookingTransitions } from './domain/booking-transitions';
+import { createBookings } from './domain/bookings';
 import { createCatalog } from './domain/catalog';
 import type { Clock } from './domain/clock';
+import type { HoldPort } from './domain/hold-ports';
+import { createHolds, type HoldRules } from './domain/holds';
 import { createSlotRegeneration } from './domain/slot-regeneration';
 
 export interface ServicesDeps {
   orm: MikroORM;
   clock: Clock;
-  live: LiveCounts;
+  holds: HoldPort;
   horizonDays: number;
-  /** Told about every live-count change that is not a hold (the realtime publisher listens). */
-  onLiveChange?: (change: LiveChange, cause: 'capacity' | 'resync') => void;
+  holdRules?: Partial<HoldRules>;
+  /** Where every change is published (the realtime hub); silent by default. */
+  publisher?: Publisher;
 }
 
 /** Wires repositories into the domain services; the one place that knows both. */
 export function createServices(deps: ServicesDeps) {
+  const publisher = deps.publisher ?? silentPublisher;
   const users = createUserRepository(deps.orm);
   const workshops = createWorkshopRepository(deps.orm);
   const slotStore = createSlotRepository(deps.orm);
+  const bookingStore = createBookingRepository(deps.orm);
   const slots = createSlotRegeneration({
     slots: slotStore,
     clock: deps.clock,
@@ -31,14 +40,18 @@ export function createServices(deps: ServicesDeps) {
     onChanged: async (workshopId, slotIds) => {
       const rows = await slotStore.byIds(slotIds);
       if (!rows.length) return;
-      const change = await deps.live.resync(workshopId, rows.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })));
-      deps.onLiveChange?.(change, 'capacity');
+      const change = await deps.holds.resync(workshopId, rows.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })));
+      publisher.slotsChanged(change, 'capacity');
     },
   });
+  const core = { holds: deps.holds, workshops, slots: slotStore, clock: deps.clock, publisher };
   return {
     accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),
     catalog: createCatalog({ workshops, slots }),
-    availability: createAvailability({ slots: slotStore, live: deps.live, clock: deps.clock }),
+    availability: createAvailability({ slots: slotStore, live: deps.holds, clock: deps.clock }),
+    holds: createHolds({ ...core, rules: deps.holdRules }),
+    bookings: createBookings({ ...core, bookings: bookingStore }),
+    transitions: createBookingTransitions({ bookings: bookingStore, holds: deps.holds, clock: deps.clock, publisher }),
     slots,
     /** Extends every verified workshop's slots to the rolling horizon (run hourly). */
     async rollHorizon() {
@@ -46,7 +59,7 @@ export function createServices(deps: ServicesDeps) {
       for (const w of list) await slots.regenerate(w.id);
       return list.length;
     },
-    stores: { users, workshops, slots: slotStore },
+    stores: { users, workshops, slots: slotStore, bookings: bookingStore },
   };
 }
 

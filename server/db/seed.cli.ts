@@ -26,8 +26,8 @@ await migrateDatabase(env.DATABASE_URL);
 const orm = await MikroORM.init(ormConfig(env.DATABASE_URL));
 // Lazy: seeding never reads live hold counts, so Redis is only contacted if something asks for them.
 const redis = new Redis(env.REDIS_URL, { lazyConnect: true });
-const live = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock: systemClock });
-const services = createServices({ orm, clock: systemClock, live, horizonDays: env.SLOT_HORIZON_DAYS });
+const holds = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock: systemClock });
+const services = createServices({ orm, clock: systemClock, holds, horizonDays: env.SLOT_HORIZON_DAYS });
 
 let code = 0;
 try {

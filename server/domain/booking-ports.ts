@@ -49,8 +49,6 @@ export interface RescheduleWrite {
   version: number;
   oldSlotIds: string[];
   newSlotIds: string[];
-  startsAt: Date;
-  endsAt: Date;
   event: { type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> };
 }
 

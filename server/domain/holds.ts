@@ -6,7 +6,7 @@ import type { SlotRow, SlotStore, WorkshopStore } from './catalog-ports';
 import type { Clock } from './clock';
 import type { Publisher } from './booking-ports';
 import { DomainError, notFound } from './errors';
-import type { HoldPort, HoldRecord } from './hold-ports';
+import type { HoldPort, HoldRecord, Released } from './hold-ports';
 import { localDayOf } from './slot-generation';
 
 export interface HoldRules {
@@ -139,13 +139,16 @@ export function createHolds(deps: {
       return (await deps.holds.activeHolds(actor.id)).map(holdView);
     },
 
-    /** Releases due holds (every process runs this); each release is published exactly once. */
+    /** Publishes one expiry (the sweeper calls it for each hold it released: exactly once per hold). */
+    expired(r: Released) {
+      deps.publisher.slotsChanged(r.change, 'expired');
+      deps.publisher.holdExpired({ holdId: r.hold.id, workshopId: r.hold.workshopId, customerId: r.hold.customerId });
+    },
+
+    /** Releases due holds now (tests and scripts; servers run the store's sweeper loop). */
     async sweep(limit = 100) {
       const released = await deps.holds.sweep(limit);
-      for (const r of released) {
-        deps.publisher.slotsChanged(r.change, 'expired');
-        deps.publisher.holdExpired({ holdId: r.hold.id, workshopId: r.hold.workshopId, customerId: r.hold.customerId });
-      }
+      for (const r of released) this.expired(r);
       return released.length;
     },
   };

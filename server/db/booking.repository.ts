@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import type { BookingStore, TransitionWrite } from '../domain/booking-ports';
+import { BOOKING_SELECT, toBookingRecord, toEventView, type BookingRow, type EventRow } from './booking-sql';
+
+class Refused extends Error {
+  constructor(readonly reason: 'CAPACITY' | 'VERSION') {
+    super(reason);
+  }
+}
+
+/**
+ * Takes one unit of each slot or none. Rows are locked in id order first, so two confirms over
+ * overlapping slots queue instead of deadlocking; the guarded UPDATE and the CHECK decide capacity.
+ */
+async function takeUnits(t: EntityManager, slotIds: string[]) {
+  if (!slotIds.length) return;
+  await t.execute('select id from slot where id in (?) order by id for update', [slotIds]);
+  const taken = await t.execute<Array<{ id: string }>>('update slot set booked = booked + 1 where id in (?) and booked < capacity returning id', [slotIds]);
+  if (taken.length !== slotIds.length) throw new Refused('CAPACITY');
+}
+
+async function giveUnits(t: EntityManager, slotIds: string[]) {
+  if (!slotIds.length) return;
+  await t.execute('select id from slot where id in (?) order by id for update', [slotIds]);
+  await t.execute('update slot set booked = booked - 1 where id in (?) and booked > 0', [slotIds]);
+}
+
+async function insertEvent(t: EntityManager, bookingId: string, e: TransitionWrite['event']) {
+  await t.execute('insert into booking_event (id, booking_id, type, actor_id, actor_role, at, data) values (?, ?, ?, ?, ?, clock_timestamp(), ?)', [
+    randomUUID(), bookingId, e.type, e.actorId, e.actorRole, e.data ? JSON.stringify(e.data) : null,
+  ]);
+}
+
+/** BookingStore in SQL: every write is one transaction with its audit event. */
+export function createBookingRepository(orm: MikroORM): BookingStore {
+  const em = () => orm.em.fork();
+  const one = async (t: EntityManager, where: string, params: unknown[]) => {
+    const rows = await t.execute<BookingRow[]>(`${BOOKING_SELECT} where ${where}`, params);
+    return rows[0] ? toBookingRecord(rows[0]) : null;
+  };
+
+  return {
+    findById: (id) => one(em(), 'b.id = ?', [id]),
+    findByIdempotencyKey: (customerId, key) => one(em(), 'b.customer_id = ? and b.idempotency_key = ?', [customerId, key]),
+
+    async create(b) {
+      const id = randomUUID();
+      try {
+        const booking = await em().transactional(async (t) => {
+          await takeUnits(t, b.slotIds);
+          await t.execute(
+            `insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status,
+               price_cents, currency, options, vehicle, notes, idempotency_key, version, accept_deadline, created_at, updated_at)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, now(), now())`,
+            [id, b.customerId, b.workshopId, b.serviceId, b.slotIds[0], b.slotIds.length, b.startsAt, b.endsAt, b.status,
+              b.priceCents, b.currency, JSON.stringify(b.options), b.vehicle ? JSON.stringify(b.vehicle) : null, b.notes, b.idempotencyKey, b.acceptDeadline],
+          );
+          for (const slotId of b.slotIds) await t.execute('insert into booking_slot (booking_id, slot_id) values (?, ?)', [id, slotId]);
+          for (const e of b.events) await insertEvent(t, id, e);
+          return one(t, 'b.id = ?', [id]);
+        });
+        return { ok: true as const, booking: booking! };
+      } catch (err) {
+        if (err instanceof Refused) return { ok: false as const, reason: 'CAPACITY' as const };
+        if (err instanceof UniqueConstraintViolationException) return { ok: false as const, reason: 'DUPLICATE_KEY' as const };
+        throw err;
+      }
+    },
+
+    async transition(w) {
+      return em().transactional(async (t) => {
+        const changed = await t.execute<Array<{ id: string }>>(
+          `update booking set status = ?, version = version + 1, updated_at = now(),
+             accept_deadline = case when ? = 'pending' then accept_deadline else null end
+           where id = ? and version = ? and status = ? returning id`,
+          [w.to, w.to, w.id, w.version, w.from],
+        );
+        if (!changed.length) return null;
+        await insertEvent(t, w.id, w.event);
+        if (w.returnSlots) {
+          const rows = await t.execute<Array<{ slot_id: string }>>('select slot_id from booking_slot where booking_id = ?', [w.id]);
+          await giveUnits(t, rows.map((r) => r.slot_id));
+        }
+        return one(t, 'b.id = ?', [w.id]);
+      });
+    },
+
+    async reschedule(r) {
+      try {
+        const booking = await em().transactional(async (t) => {
+          const moved = await t.execute<Array<{ id: string }>>(
+            `update booking set version = version + 1, updated_at = now() where id = ? and version = ? and status in ('pending', 'accepted') returning id`,
+            [r.id, r.version],
+          );
+          if (!moved.length) throw new Refused('VERSION');
+          const keep = new Set(r.oldSlotIds);
+          await takeUnits(t, r.newSlotIds.filter((s) => !keep.has(s)));
+          await giveUnits(t, r.oldSlotIds.filter((s) => !r.newSlotIds.includes(s)));
+          await t.execute('delete from booking_slot where booking_id = ?', [r.id]);
+          for (const slotId of r.newSlotIds) await t.execute('insert into booking_slot (booking_id, slot_id) values (?, ?)', [r.id, slotId]);
+          await t.execute(
+            `update booking b set first_slot_id = ?, slot_count = ?,
+               starts_at = (select min(starts_at) from slot where id in (?)), ends_at = (select max(ends_at) from slot where id in (?))
+             where b.id = ?`,
+            [r.newSlotIds[0], r.newSlotIds.length, r.newSlotIds, r.newSlotIds, r.id],
+          );
+          await insertEvent(t, r.id, r.event);
+          return one(t, 'b.id = ?', [r.id]);
+        });
+        return { ok: true as const, booking: booking! };
+      } catch (err) {
+        if (err instanceof Refused) return { ok: false as const, reason: err.reason };
+        throw err;
+      }
+    },
+
+    async list(f) {
+      const where: string[] = ['true'];
+      const params: unknown[] = [];
+      const add = (sql: string, v: unknown) => {
+        where.push(sql);
+        params.push(v);
+      };
+      if (f.customerId) add('b.customer_id = ?', f.customerId);
+      if (f.ownerId) add('w.owner_id = ?', f.ownerId);
+      if (f.workshopId) add('b.workshop_id = ?', f.workshopId);
+      if (f.status) add('b.status = ?', f.status);
+      if (f.from) add('b.starts_at >= ?', f.from);
+      if (f.to) add('b.starts_at < ?', f.to);
+      const rows = await em().execute<BookingRow[]>(`${BOOKING_SELECT} where ${where.join(' and ')} order by b.starts_at asc limit ?`, [...params, f.limit]);
+      return rows.map((row) => {
+        const { ownerId: _owner, ...view } = toBookingRecord(row);
+        return view;
+      });
+    },
+
+    async events(bookingId) {
+      const rows = await em().execute<EventRow[]>('select type, at, actor_role, data from booking_event where booking_id = ? order by at, id', [bookingId]);
+      return rows.map(toEventView);
+    },
+
+    async overduePending(now, limit) {
+      const rows = await em().execute<Array<{ id: string }>>(
+        `select id from booking where status = 'pending' and accept_deadline <= ? order by accept_deadline limit ?`,
+        [now, limit],
+      );
+      return rows.map((r) => r.id);
+    },
+  };
+}
