@@ -34,7 +34,10 @@ export function createSlotRepository(orm: MikroORM): SlotStore {
         const updated: string[] = [];
         for (const u of p.update) {
           // The guard re-checks in SQL what the plan decided: never below what is booked.
-          const n = await t.nativeUpdate(Slot, { id: u.id, booked: { $lte: u.capacity } }, { capacity: u.capacity });
+          const change = u.endsAt ? { capacity: u.capacity, endsAt: u.endsAt } : { capacity: u.capacity };
+          // A new end only for a slot nobody has booked (checked again here, under the row lock).
+          const where = u.endsAt ? { id: u.id, booked: 0 } : { id: u.id, booked: { $lte: u.capacity } };
+          const n = await t.nativeUpdate(Slot, where, change);
           if (n) updated.push(u.id);
         }
         let removed: string[] = [];

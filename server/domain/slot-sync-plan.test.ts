@@ -49,7 +49,8 @@ describe('planSlotSync', () => {
     const existing = [slot('past', '09:00', 1, 0), slot('booked', '11:00', 1, 1)];
     const plan = planSlotSync({ desired: desiredHours('09:00', '11:00'), capacity: 4, existing, now: NOW });
     expect(plan.create).toEqual([]);
-    expect(plan.update).toEqual([]); // neither may be resized
+    // The past slot is history; the booked one may only grow (here to the 4 new bays).
+    expect(plan.update).toEqual([{ id: 'booked', capacity: 4 }]);
   });
 
   it('does not create desired slots that are already in the past', () => {
@@ -76,9 +77,19 @@ describe('planSlotSync', () => {
       expect(plan.create).toEqual([]);
     });
 
-    it('leaves booked slots entirely untouched even when bays grow', () => {
+    it('lets booked slots grow with the bays (never shrink), and leaves past ones alone', () => {
       const plan = planSlotSync({ desired, capacity: 5, existing, now: NOW });
-      expect(plan.update).toEqual([{ id: 'free', capacity: 5 }]);
+      expect(plan.update).toEqual([
+        { id: 'free', capacity: 5 },
+        { id: 'partly-booked', capacity: 5 },
+        { id: 'full', capacity: 5 },
+      ]);
+    });
+
+    it('gives a free slot its new end when the slot length changes, but never moves a booked one', () => {
+      const long = desired.map((d) => ({ startsAt: d.startsAt, endsAt: new Date(d.startsAt.getTime() + 2 * 3600_000) }));
+      const plan = planSlotSync({ desired: long, capacity: 3, existing, now: NOW });
+      expect(plan.update).toEqual([{ id: 'free', capacity: 3, endsAt: long.find((d) => d.startsAt.getTime() === existing[0]!.startsAt.getTime())!.endsAt }]);
     });
   });
 

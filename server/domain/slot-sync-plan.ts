@@ -12,7 +12,8 @@ export interface ExistingSlot {
 /** What to write so the stored slots match the desired ones, without touching customers' bookings. */
 export interface SlotSyncPlan {
   create: Array<SlotSpec & { capacity: number }>;
-  update: Array<{ id: string; capacity: number }>;
+  /** New capacity, and a new end when the slot length changed. */
+  update: Array<{ id: string; capacity: number; endsAt?: Date }>;
   remove: string[];
 }
 
@@ -35,16 +36,22 @@ export function planSlotSync(input: PlanSlotSyncInput): SlotSyncPlan {
   const plan: SlotSyncPlan = { create: [], update: [], remove: [] };
 
   // Matching is by start instant because the DB's unique key is (workshop_id, starts_at).
-  const desiredStarts = new Set(desired.map((d) => d.startsAt.getTime()));
+  const desiredEnds = new Map(desired.map((d) => [d.startsAt.getTime(), d.endsAt.getTime()]));
   const existingStarts = new Set(existing.map((e) => e.startsAt.getTime()));
 
   for (const slot of existing) {
-    // Past slots are history (and may be referenced by completed bookings); booked slots
-    // hold promises to customers: shrinking or deleting either would break them, even if
-    // the hours or bays changed since.
-    if (slot.startsAt.getTime() < nowMs || slot.booked > 0) continue;
-    if (!desiredStarts.has(slot.startsAt.getTime())) plan.remove.push(slot.id);
-    else if (slot.capacity !== capacity) plan.update.push({ id: slot.id, capacity });
+    // Past slots are history (and may be referenced by completed bookings): never touched.
+    if (slot.startsAt.getTime() < nowMs) continue;
+    const end = desiredEnds.get(slot.startsAt.getTime());
+    if (slot.booked > 0) {
+      // Booked slots hold promises to customers: never shrunk or moved, but more bays may join them.
+      if (end !== undefined && capacity > slot.capacity) plan.update.push({ id: slot.id, capacity });
+      continue;
+    }
+    if (end === undefined) plan.remove.push(slot.id);
+    else if (slot.capacity !== capacity || slot.endsAt.getTime() !== end) {
+      plan.update.push(slot.endsAt.getTime() === end ? { id: slot.id, capacity } : { id: slot.id, capacity, endsAt: new Date(end) });
+    }
   }
 
   const planned = new Set<number>();
