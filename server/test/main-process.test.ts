@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, inject, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = `${root}node_modules/.bin/tsx`;
+
+interface Run {
+  code: number | null;
+  out: string;
+}
+
+/** Runs `server/main.ts` with the given variables; `onListening` may act once it serves. */
+function runMain(env: Record<string, string>, onListening?: (url: string, kill: () => void) => Promise<void>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, ['server/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let acted = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = out.match(/"url":"(http:[^"]+)","msg":"Holdfast listening"/);
+      if (m && !acted) {
+        acted = true;
+        onListening?.(m[1]!, () => child.kill('SIGTERM')).catch(reject);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+const base = () => ({
+  DATABASE_URL: inject('databaseUrl'),
+  REDIS_URL: inject('redisUrl'),
+  REDIS_PREFIX: inject('redisPrefix'),
+  PORT: '0',
+  SERVE_CLIENT: 'false',
+  SLOT_ROLL_MINUTES: '0',
+});
+
+describe('the server process', () => {
+  it('refuses bad configuration with a message naming the variable, and exit code 1', async () => {
+    const run = await runMain({ ...base(), PORT: 'seventy', REDIS_URL: 'not a url' });
+    expect(run.code).toBe(1);
+    expect(run.out).toContain('Invalid configuration');
+    expect(run.out).toContain('PORT');
+    expect(run.out).toContain('REDIS_URL');
+  });
+
+  it('requires JWT_SECRET in production', async () => {
+    const run = await runMain({ ...base(), NODE_ENV: 'production' });
+    expect(run.code).toBe(1);
+    expect(run.out).toContain('JWT_SECRET is required when NODE_ENV=production');
+  });
+
+  it('warns about a generated secret in development, serves, and shuts down cleanly on SIGTERM', async () => {
+    let health: unknown;
+    const run = await runMain(base(), async (url, kill) => {
+      health = await (await fetch(`${url}/health`)).json();
+      kill();
+    });
+    expect(health).toEqual({ status: 'ok' });
+    expect(run.out).toContain('JWT_SECRET is not set');
+    // One pino line per request, with a request id.
+    expect(run.out).toMatch(/"reqId":"[0-9a-f-]{36}","method":"GET","path":"\/health","status":200,"ms":[\d.]+,"msg":"request"/);
+    expect(run.out).toContain('"signal":"SIGTERM"');
+    expect(run.out).toContain('"msg":"bye"');
+    expect(run.code).toBe(0);
+  });
+});
