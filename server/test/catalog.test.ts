@@ -1,25 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../runtime';
+import { describe, expect, it } from 'vitest';
 import { ALL_WEEK, createAdmin, register } from './factories';
-import { apiClient, startTestServer, type ApiClient } from './harness';
+import { useTestServer } from './harness';
 
-let server: RunningServer;
-let api: ApiClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  api = apiClient(server.url);
-});
-afterAll(() => server?.close());
+const t = useTestServer();
 
 describe('vendor onboarding → admin verification → public listing', () => {
   it('walks the whole path', async () => {
-    const vendor = await register(api, 'vendor');
-    const admin = await createAdmin(server, api);
+    const vendor = await register(t.api, 'vendor');
+    const admin = await createAdmin(t.server, t.api);
     const city = `City-${randomUUID().slice(0, 6)}`;
 
-    const created = await api.post(
+    const created = await t.api.post(
       '/api/workshops',
       { name: 'Spanner & Sons', city, address: '9 Forge Lane', timezone: 'Europe/London', bays: 3, lat: 53.8, lng: -1.55 },
       vendor.token,
@@ -30,13 +22,13 @@ describe('vendor onboarding → admin verification → public listing', () => {
     expect(ws.slug).toMatch(/^spanner-sons-[0-9a-f]{6}$/);
 
     // Pending: invisible to the public, listed in the admin queue.
-    expect((await api.get(`/api/workshops?city=${city}`)).body.workshops).toHaveLength(0);
-    expect((await api.get(`/api/workshops/${ws.id}`)).status).toBe(404);
-    const queue = await api.get('/api/admin/workshops?status=pending', admin.token);
+    expect((await t.api.get(`/api/workshops?city=${city}`)).body.workshops).toHaveLength(0);
+    expect((await t.api.get(`/api/workshops/${ws.id}`)).status).toBe(404);
+    const queue = await t.api.get('/api/admin/workshops?status=pending', admin.token);
     expect(queue.body.workshops.map((w: { id: string }) => w.id)).toContain(ws.id);
 
-    expect((await api.put(`/api/workshops/${ws.id}/hours`, ALL_WEEK, vendor.token)).status).toBe(200);
-    const svc = await api.post(
+    expect((await t.api.put(`/api/workshops/${ws.id}/hours`, ALL_WEEK, vendor.token)).status).toBe(200);
+    const svc = await t.api.post(
       `/api/workshops/${ws.id}/services`,
       {
         name: 'Brake pads – front', category: 'brakes', durationMinutes: 90, basePriceCents: 14900, currency: 'GBP',
@@ -47,20 +39,20 @@ describe('vendor onboarding → admin verification → public listing', () => {
     expect(svc.status).toBe(201);
     expect(svc.body.service.options.skillTiers[0].multiplier).toBe(1.25);
 
-    const verified = await api.post(`/api/admin/workshops/${ws.id}/verify`, undefined, admin.token);
+    const verified = await t.api.post(`/api/admin/workshops/${ws.id}/verify`, undefined, admin.token);
     expect(verified.body.workshop.status).toBe('verified');
 
-    const listed = await api.get(`/api/workshops?city=${city.toLowerCase()}`);
+    const listed = await t.api.get(`/api/workshops?city=${city.toLowerCase()}`);
     expect(listed.body.workshops.map((w: { id: string }) => w.id)).toEqual([ws.id]);
-    expect((await api.get(`/api/workshops?city=${city}&category=brakes`)).body.workshops).toHaveLength(1);
-    expect((await api.get(`/api/workshops?city=${city}&category=tyres`)).body.workshops).toHaveLength(0);
-    expect((await api.get(`/api/workshops?q=${encodeURIComponent('spanner')}&city=${city}`)).body.workshops).toHaveLength(1);
+    expect((await t.api.get(`/api/workshops?city=${city}&category=brakes`)).body.workshops).toHaveLength(1);
+    expect((await t.api.get(`/api/workshops?city=${city}&category=tyres`)).body.workshops).toHaveLength(0);
+    expect((await t.api.get(`/api/workshops?q=${encodeURIComponent('spanner')}&city=${city}`)).body.workshops).toHaveLength(1);
 
-    const detail = await api.get(`/api/workshops/${ws.id}`);
+    const detail = await t.api.get(`/api/workshops/${ws.id}`);
     expect(detail.body.workshop.services).toHaveLength(1);
     expect(detail.body.workshop.hours).toHaveLength(7);
 
-    const avail = await api.get(`/api/workshops/${ws.id}/availability`);
+    const avail = await t.api.get(`/api/workshops/${ws.id}/availability`);
     expect(avail.status).toBe(200);
     expect(avail.body.workshopId).toBe(ws.id);
     expect(avail.body.slots.length).toBeGreaterThan(0);
@@ -71,27 +63,27 @@ describe('vendor onboarding → admin verification → public listing', () => {
   });
 
   it('retiring a service hides it from the public menu but keeps it for the owner', async () => {
-    const vendor = await register(api, 'vendor');
-    const admin = await createAdmin(server, api);
-    const ws = (await api.post('/api/workshops', { name: 'Retire Co', city: 'Hull', address: '1 A', timezone: 'Europe/London', bays: 1 }, vendor.token)).body.workshop;
-    const svc = (await api.post(`/api/workshops/${ws.id}/services`, { name: 'Wash', category: 'other', durationMinutes: 30, basePriceCents: 900, currency: 'GBP' }, vendor.token)).body.service;
-    await api.post(`/api/admin/workshops/${ws.id}/verify`, undefined, admin.token);
-    expect((await api.del(`/api/workshops/${ws.id}/services/${svc.id}`, vendor.token)).status).toBe(204);
-    expect((await api.get(`/api/workshops/${ws.id}`)).body.workshop.services).toHaveLength(0);
-    const own = await api.get(`/api/workshops/${ws.id}`, vendor.token);
+    const vendor = await register(t.api, 'vendor');
+    const admin = await createAdmin(t.server, t.api);
+    const ws = (await t.api.post('/api/workshops', { name: 'Retire Co', city: 'Hull', address: '1 A', timezone: 'Europe/London', bays: 1 }, vendor.token)).body.workshop;
+    const svc = (await t.api.post(`/api/workshops/${ws.id}/services`, { name: 'Wash', category: 'other', durationMinutes: 30, basePriceCents: 900, currency: 'GBP' }, vendor.token)).body.service;
+    await t.api.post(`/api/admin/workshops/${ws.id}/verify`, undefined, admin.token);
+    expect((await t.api.del(`/api/workshops/${ws.id}/services/${svc.id}`, vendor.token)).status).toBe(204);
+    expect((await t.api.get(`/api/workshops/${ws.id}`)).body.workshop.services).toHaveLength(0);
+    const own = await t.api.get(`/api/workshops/${ws.id}`, vendor.token);
     expect(own.body.workshop.services[0]).toMatchObject({ id: svc.id, active: false });
-    expect((await api.del(`/api/workshops/${ws.id}/services/${svc.id}`, vendor.token)).status).toBe(404);
+    expect((await t.api.del(`/api/workshops/${ws.id}/services/${svc.id}`, vendor.token)).status).toBe(404);
   });
 
   it('closures: one per day, removable, 409 on a duplicate', async () => {
-    const vendor = await register(api, 'vendor');
-    const ws = (await api.post('/api/workshops', { name: 'Close Co', city: 'Hull', address: '1 A', timezone: 'Europe/London', bays: 1 }, vendor.token)).body.workshop;
-    const c = await api.post(`/api/workshops/${ws.id}/closures`, { date: '2030-12-25', reason: 'Christmas' }, vendor.token);
+    const vendor = await register(t.api, 'vendor');
+    const ws = (await t.api.post('/api/workshops', { name: 'Close Co', city: 'Hull', address: '1 A', timezone: 'Europe/London', bays: 1 }, vendor.token)).body.workshop;
+    const c = await t.api.post(`/api/workshops/${ws.id}/closures`, { date: '2030-12-25', reason: 'Christmas' }, vendor.token);
     expect(c.status).toBe(201);
-    const dup = await api.post(`/api/workshops/${ws.id}/closures`, { date: '2030-12-25' }, vendor.token);
+    const dup = await t.api.post(`/api/workshops/${ws.id}/closures`, { date: '2030-12-25' }, vendor.token);
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('CONFLICT');
-    expect((await api.del(`/api/workshops/${ws.id}/closures/${c.body.closure.id}`, vendor.token)).status).toBe(204);
-    expect((await api.del(`/api/workshops/${ws.id}/closures/${c.body.closure.id}`, vendor.token)).status).toBe(404);
+    expect((await t.api.del(`/api/workshops/${ws.id}/closures/${c.body.closure.id}`, vendor.token)).status).toBe(204);
+    expect((await t.api.del(`/api/workshops/${ws.id}/closures/${c.body.closure.id}`, vendor.token)).status).toBe(404);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Clock } from '../domain/clock';
 import { parseEnv, type Env } from '../env';
 import { startServer, type RunningServer } from '../runtime';
@@ -68,3 +68,17 @@ export function apiClient(baseUrl: string) {
 export type ApiClient = ReturnType<typeof apiClient>;
 
 export const uniqueEmail = (tag = 'user') => `${tag}-${randomUUID().slice(0, 8)}@test.holdfast`;
+
+/**
+ * Starts a test server before the file's tests and closes it after; read `ctx.server` and
+ * `ctx.api` inside tests (they are set once beforeAll has run).
+ */
+export function useTestServer(overrides: Record<string, string> = {}, opts: { clock?: Clock } = {}) {
+  const ctx = {} as { server: RunningServer; api: ApiClient };
+  beforeAll(async () => {
+    ctx.server = await startTestServer(overrides, opts);
+    ctx.api = apiClient(ctx.server.url);
+  });
+  afterAll(() => ctx.server?.close());
+  return ctx;
+}
