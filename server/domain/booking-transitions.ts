@@ -6,7 +6,12 @@ import { requireTransition, type LifecycleRole } from './booking-lifecycle';
 import { bookingView, canSee } from './bookings';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
-import type { HoldPort } from './hold-ports';
+import type { HoldPort, SlotSeed } from './hold-ports';
+
+/** Postgres's counts of some slots, so a move Postgres refused can put Redis back in line. */
+export interface SlotCountsSource {
+  slotCounts(slotIds: string[]): Promise<SlotSeed[]>;
+}
 
 const EVENT_OF: Record<BookingAction | 'expire', string> = {
   accept: 'accepted',
@@ -19,7 +24,7 @@ const EVENT_OF: Record<BookingAction | 'expire', string> = {
 };
 
 /** Lifecycle moves, reschedules and the accept-SLA sweeper. */
-export function createBookingTransitions(deps: { bookings: BookingStore; holds: HoldPort; clock: Clock; publisher: Publisher }) {
+export function createBookingTransitions(deps: { bookings: BookingStore & SlotCountsSource; holds: HoldPort; clock: Clock; publisher: Publisher }) {
   const { bookings, holds, publisher } = deps;
 
   async function apply(b: BookingRecord, action: BookingAction | 'expire', role: LifecycleRole, actorId: string | null, data?: Record<string, unknown>) {
@@ -76,10 +81,17 @@ export function createBookingTransitions(deps: { bookings: BookingStore; holds: 
         oldSlotIds: b.slotIds,
         newSlotIds: slotIds,
         event: { type: 'rescheduled', actorId: actor.id, actorRole: actor.role, data: { from: b.slotIds, to: slotIds } },
+      }).catch(async (err: unknown) => {
+        // Unknown outcome after the hold was consumed: Postgres decides what Redis shows for both runs.
+        const ids = [...new Set([...b.slotIds, ...slotIds])];
+        await bookings.slotCounts(ids).then((seeds) => holds.resync(b.workshopId, seeds)).then((c) => publisher.slotsChanged(c, 'resync')).catch(() => undefined);
+        throw err;
       });
       if (!result.ok) {
         publisher.slotsChanged(await holds.unconsume(b.workshopId, slotIds), 'booking_returned');
         if (result.reason === 'VERSION') throw new DomainError('VERSION_CONFLICT', 'The booking changed while moving it; reload it');
+        // Redis let a hold through that Postgres refused: put Redis back in line with Postgres, as confirm does.
+        publisher.slotsChanged(await holds.resync(b.workshopId, await bookings.slotCounts(slotIds)), 'resync');
         throw new DomainError('SLOT_UNAVAILABLE', 'That slot was just fully booked; pick another');
       }
       publisher.slotsChanged(await holds.returnBooked(b.workshopId, b.slotIds), 'booking_returned');

@@ -103,6 +103,11 @@ export function createBookings(deps: {
       idempotencyKey: key,
       acceptDeadline: workshop.autoAccept ? null : new Date(now.getTime() + workshop.acceptSlaMinutes * 60_000),
       events,
+    }).catch(async (err: unknown) => {
+      // Unknown outcome (the commit may or may not have landed) after the hold was consumed:
+      // Postgres decides what Redis shows, or the unit would stay "booked" in Redis for good.
+      await resyncFromPostgres(held).catch(() => undefined);
+      throw err;
     });
 
     if (!result.ok) {

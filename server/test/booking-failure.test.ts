@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BookingStore } from '../domain/booking-ports';
+import { workshopKeys } from '../redis/hold-keys';
+import type { Account } from './factories';
+import { dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
+
+/*
+ * Failures after the hold was consumed: whatever Postgres did, Redis must end up agreeing with it,
+ * or a unit stays "booked" in Redis for good (the slot looks full and nobody can hold it).
+ */
+
+let es: EngineServer;
+
+beforeAll(async () => {
+  es = await startEngineServer();
+});
+afterAll(() => es?.server.close());
+
+type Ws = Awaited<ReturnType<typeof quickWorkshop>>;
+const hold = async (w: Ws, who: Account, slotId: string, serviceId = w.service.id) => {
+  const h = await es.api.post('/api/holds', { workshopId: w.workshop.id, serviceId, slotId }, who.token);
+  expect(h.status, JSON.stringify(h.body)).toBe(201);
+  return h.body.hold.id as string;
+};
+
+type Patchable = Pick<BookingStore, 'create' | 'reschedule'>;
+
+/** Replaces BookingStore methods for the duration of `body` (the domain services share this very object). */
+async function withStore(patch: (original: Patchable) => Partial<Patchable>, body: () => Promise<void>) {
+  const store = es.server.services.stores.bookings;
+  const saved: Patchable = { create: store.create, reschedule: store.reschedule };
+  Object.assign(store, patch({ create: store.create.bind(store), reschedule: store.reschedule.bind(store) }));
+  try {
+    await body();
+  } finally {
+    Object.assign(store, saved);
+  }
+}
+
+describe('failures after the consume', () => {
+  it('Postgres rejecting the insert (a NUL byte in notes) books nothing and gives the unit back in Redis', async () => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const [slot] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const res = await es.api.post('/api/bookings', { holdId: await hold(w, c!, slot!.id), notes: 'a\u0000b' }, c!.token);
+    // The status is the HTTP layer's business (it should be a 400); the engine's is that nothing leaks.
+    expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
+    const { redis, pg } = await expectSlotInvariants(es.server, w.workshop.id, [slot!.id]);
+    expect(pg.get(slot!.id)!.booked).toBe(0);
+    expect(redis.get(slot!.id)).toMatchObject({ booked: 0, held: 0, free: 1 });
+    // The slot is bookable again.
+    expect((await es.api.post('/api/bookings', { holdId: await hold(w, c!, slot!.id) }, c!.token)).status).toBe(201);
+    await expectSlotInvariants(es.server, w.workshop.id, [slot!.id]);
+  });
+
+  it('a Postgres outage during confirm (before or after its commit) leaves Redis agreeing with Postgres', async () => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const [s0, s1] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+
+    await withStore(() => ({ create: async () => {
+      throw new Error('connection terminated unexpectedly');
+    } }), async () => {
+      const res = await es.api.post('/api/bookings', { holdId: await hold(w, c!, s0!.id) }, c!.token);
+      expect(res.status).toBe(500);
+    });
+    const before = await expectSlotInvariants(es.server, w.workshop.id, [s0!.id]);
+    expect(before.redis.get(s0!.id)).toMatchObject({ booked: 0, held: 0, free: 1 });
+
+    // The commit landed but its acknowledgement was lost: the booking exists, and Redis must count it.
+    await withStore((original) => ({ create: async (b) => {
+      await original.create(b);
+      throw new Error('connection terminated unexpectedly');
+    } }), async () => {
+      const res = await es.api.post('/api/bookings', { holdId: await hold(w, c!, s1!.id) }, c!.token);
+      expect(res.status).toBe(500);
+    });
+    const after = await expectSlotInvariants(es.server, w.workshop.id, [s1!.id]);
+    expect(after.pg.get(s1!.id)!.booked).toBe(1);
+    expect(after.redis.get(s1!.id)).toMatchObject({ booked: 1, held: 0, free: 0 });
+  });
+
+  it('a Postgres outage during reschedule (before or after its commit) leaves Redis agreeing with Postgres', async () => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const [a, b, d] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const booked = await es.api.post('/api/bookings', { holdId: await hold(w, c!, a!.id) }, c!.token);
+    expect(booked.status).toBe(201);
+    const id = booked.body.booking.id as string;
+
+    await withStore(() => ({ reschedule: async () => {
+      throw new Error('connection terminated unexpectedly');
+    } }), async () => {
+      expect((await es.api.post(`/api/bookings/${id}/reschedule`, { holdId: await hold(w, c!, b!.id) }, c!.token)).status).toBe(500);
+    });
+    const first = await expectSlotInvariants(es.server, w.workshop.id, [a!.id, b!.id]);
+    expect([first.redis.get(a!.id)!.booked, first.redis.get(b!.id)!.booked]).toEqual([1, 0]);
+
+    await withStore((original) => ({ reschedule: async (r) => {
+      await original.reschedule(r);
+      throw new Error('connection terminated unexpectedly');
+    } }), async () => {
+      expect((await es.api.post(`/api/bookings/${id}/reschedule`, { holdId: await hold(w, c!, d!.id) }, c!.token)).status).toBe(500);
+    });
+    expect((await es.api.get(`/api/bookings/${id}`, c!.token)).body.booking.slotIds).toEqual([d!.id]);
+    const second = await expectSlotInvariants(es.server, w.workshop.id, [a!.id, b!.id, d!.id]);
+    expect([second.redis.get(a!.id)!.booked, second.redis.get(b!.id)!.booked, second.redis.get(d!.id)!.booked]).toEqual([0, 0, 1]);
+  });
+
+  it('a 3-slot confirm that Postgres refuses on its middle slot takes no unit of the other two', async () => {
+    const w = await quickWorkshop(es, { bays: 1, services: [{ durationMinutes: 30 }, { durationMinutes: 90, name: 'Long job' }] });
+    const [s0, s1, s2] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c, x] = await quickAccounts(es.server, 2);
+    expect((await es.api.post('/api/bookings', { holdId: await hold(w, x!, s1!.id) }, x!.token)).status).toBe(201);
+    // Redis wrongly thinks the middle slot still has room.
+    await es.server.redis.hincrby(workshopKeys(es.prefix, w.workshop.id).slots, `c:${s1!.id}`, 1);
+    const longHold = await hold(w, c!, s0!.id, w.services[1]!.id);
+
+    const res = await es.api.post('/api/bookings', { holdId: longHold }, c!.token);
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('SLOT_UNAVAILABLE');
+    const { pg, redis } = await expectSlotInvariants(es.server, w.workshop.id, [s0!.id, s1!.id, s2!.id]);
+    expect([pg.get(s0!.id)!.booked, pg.get(s1!.id)!.booked, pg.get(s2!.id)!.booked]).toEqual([0, 1, 0]);
+    expect([redis.get(s0!.id)!.free, redis.get(s1!.id)!.free, redis.get(s2!.id)!.free]).toEqual([1, 0, 1]);
+  });
+
+  it('a workshop suspended between hold and confirm refuses the booking (409 WORKSHOP_NOT_BOOKABLE) and books nothing', async () => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const [slot] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const h = await hold(w, c!, slot!.id);
+    expect((await es.api.post(`/api/admin/workshops/${w.workshop.id}/suspend`, undefined, w.admin.token)).status).toBe(200);
+    const res = await es.api.post('/api/bookings', { holdId: h }, c!.token);
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('WORKSHOP_NOT_BOOKABLE');
+    // The hold was not consumed: releasing it gives the unit back.
+    expect((await es.api.del(`/api/holds/${h}`, c!.token)).status).toBe(204);
+    const { pg, redis } = await expectSlotInvariants(es.server, w.workshop.id, [slot!.id]);
+    expect(pg.get(slot!.id)!.booked).toBe(0);
+    expect((await redisSlots(es.server, w.workshop.id, [slot!.id])).get(slot!.id)).toMatchObject({ held: 0, free: 1 });
+    expect(redis.get(slot!.id)!.booked).toBe(0);
+  });
+});

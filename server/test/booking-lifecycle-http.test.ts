@@ -1,0 +1,290 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../domain/clock';
+import type { SlotRow } from '../domain/catalog-ports';
+import type { Account } from './factories';
+import type { ApiResponse } from './harness';
+import { dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
+
+// A manual clock drives the accept SLA; no background sweepers, so expiry happens only when asked.
+const clock = manualClock();
+let es: EngineServer;
+let ws: Awaited<ReturnType<typeof quickWorkshop>>;
+let otherVendor: Account;
+let day: SlotRow[];
+let customer: Account;
+let stranger: Account;
+let nextSlot = 0;
+
+beforeAll(async () => {
+  es = await startEngineServer({ clock, sweepers: false });
+  ws = await quickWorkshop(es, { bays: 2 });
+  otherVendor = (await quickWorkshop(es, { bays: 1 })).vendor;
+  day = [...(await dayOfSlots(es.server, ws.workshop.id, clock.now(), 2)), ...(await dayOfSlots(es.server, ws.workshop.id, clock.now(), 3))];
+  [customer, stranger] = (await quickAccounts(es.server, 2)) as [Account, Account];
+});
+afterAll(() => es?.server.close());
+
+type Booking = { id: string; status: string; slotIds: string[]; version: number };
+
+/** Holds and confirms a fresh slot of the day (each booking gets its own slot, so capacity checks stay exact). */
+async function book(who: Account = customer, workshop = ws): Promise<Booking> {
+  const slot = day[nextSlot++]!;
+  const h = await es.api.post('/api/holds', { workshopId: workshop.workshop.id, serviceId: workshop.service.id, slotId: slot.id }, who.token);
+  expect(h.status, JSON.stringify(h.body)).toBe(201);
+  const b = await es.api.post('/api/bookings', { holdId: h.body.hold.id }, who.token);
+  expect(b.status, JSON.stringify(b.body)).toBe(201);
+  return b.body.booking;
+}
+
+const act = (b: Booking, action: string, who: Account, body?: unknown) => es.api.post(`/api/bookings/${b.id}/${action}`, body, who.token);
+
+async function expectOk(res: ApiResponse, status: string) {
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  expect(res.body.booking.status).toBe(status);
+  return res.body.booking as Booking;
+}
+function expectError(res: ApiResponse, status: number, code: string) {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.body.error.code).toBe(code);
+}
+
+/** The booking's units as Postgres and Redis see them. */
+async function unitsOf(b: Booking) {
+  const { pg, redis } = await expectSlotInvariants(es.server, ws.workshop.id, b.slotIds);
+  const id = b.slotIds[0]!;
+  return { booked: pg.get(id)!.booked, free: redis.get(id)!.free, redisBooked: redis.get(id)!.booked };
+}
+
+const eventsOf = async (b: Booking, who: Account = customer) =>
+  ((await es.api.get(`/api/bookings/${b.id}`, who.token)).body.booking.events as Array<{ type: string; actorRole: string }>).map((e) => `${e.type}:${e.actorRole}`);
+
+describe('booking lifecycle over HTTP: every allowed transition per role', () => {
+  it('vendor: accept → start → complete', async () => {
+    const b = await book();
+    await expectOk(await act(b, 'accept', ws.vendor), 'accepted');
+    await expectOk(await act(b, 'start', ws.vendor), 'in_progress');
+    const done = await expectOk(await act(b, 'complete', ws.vendor), 'completed');
+    expect(done.version).toBe(4);
+    expect(await eventsOf(b)).toEqual(['requested:customer', 'accepted:vendor', 'started:vendor', 'completed:vendor']);
+    // Completed work keeps its unit: nothing is given back.
+    expect(await unitsOf(b)).toEqual({ booked: 1, free: 1, redisBooked: 1 });
+  });
+
+  it('admin: accept → start → complete', async () => {
+    const b = await book();
+    await expectOk(await act(b, 'accept', ws.admin), 'accepted');
+    await expectOk(await act(b, 'start', ws.admin), 'in_progress');
+    await expectOk(await act(b, 'complete', ws.admin), 'completed');
+    expect(await eventsOf(b)).toEqual(['requested:customer', 'accepted:admin', 'started:admin', 'completed:admin']);
+  });
+
+  it('vendor and admin decline a pending booking; its unit comes back in Postgres and Redis', async () => {
+    for (const who of [ws.vendor, ws.admin]) {
+      const b = await book();
+      expect(await unitsOf(b)).toEqual({ booked: 1, free: 1, redisBooked: 1 });
+      await expectOk(await act(b, 'decline', who, { reason: 'No parts' }), 'declined');
+      expect(await unitsOf(b)).toEqual({ booked: 0, free: 2, redisBooked: 0 });
+      expect((await eventsOf(b)).at(-1)).toBe(`declined:${who.role}`);
+    }
+  });
+
+  it('customer and admin cancel a pending booking and an accepted one; units come back each time', async () => {
+    for (const accepted of [false, true]) {
+      for (const who of [customer, ws.admin]) {
+        const b = await book();
+        if (accepted) await expectOk(await act(b, 'accept', ws.vendor), 'accepted');
+        await expectOk(await act(b, 'cancel', who), 'cancelled');
+        expect(await unitsOf(b)).toEqual({ booked: 0, free: 2, redisBooked: 0 });
+        expect((await eventsOf(b)).at(-1)).toBe(`cancelled:${who.role}`);
+      }
+    }
+  });
+
+  it('vendor and admin mark an accepted booking no-show (the unit is not given back)', async () => {
+    for (const who of [ws.vendor, ws.admin]) {
+      const b = await book();
+      await expectOk(await act(b, 'accept', ws.vendor), 'accepted');
+      await expectOk(await act(b, 'no-show', who), 'no_show');
+      expect(await unitsOf(b)).toEqual({ booked: 1, free: 1, redisBooked: 1 });
+    }
+  });
+
+  it('auto-accept workshops skip pending', async () => {
+    const auto = await quickWorkshop(es, { bays: 1, autoAccept: true });
+    const [slot] = await dayOfSlots(es.server, auto.workshop.id, clock.now());
+    const h = await es.api.post('/api/holds', { workshopId: auto.workshop.id, serviceId: auto.service.id, slotId: slot!.id }, customer.token);
+    const b = await es.api.post('/api/bookings', { holdId: h.body.hold.id }, customer.token);
+    expect(b.status).toBe(201);
+    expect(b.body.booking).toMatchObject({ status: 'accepted', acceptDeadline: null });
+    expect(await eventsOf(b.body.booking)).toEqual(['requested:customer', 'accepted:system']);
+  });
+});
+
+describe('forbidden transitions', () => {
+  it('answers 403 for the wrong role, 409 INVALID_TRANSITION for the wrong state, 404 for other people’s bookings', async () => {
+    const b = await book();
+    expectError(await act(b, 'accept', customer), 403, 'FORBIDDEN');
+    expectError(await act(b, 'decline', customer), 403, 'FORBIDDEN');
+    expectError(await act(b, 'cancel', ws.vendor), 403, 'FORBIDDEN');
+    expectError(await act(b, 'complete', ws.vendor), 409, 'INVALID_TRANSITION');
+    expectError(await act(b, 'start', ws.admin), 409, 'INVALID_TRANSITION');
+    // Vendor B and customer D cannot see, let alone change, this booking.
+    expectError(await act(b, 'accept', otherVendor), 404, 'NOT_FOUND');
+    expectError(await es.api.get(`/api/bookings/${b.id}`, otherVendor.token), 404, 'NOT_FOUND');
+    expectError(await act(b, 'cancel', stranger), 404, 'NOT_FOUND');
+    expectError(await es.api.get(`/api/bookings/${b.id}`, stranger.token), 404, 'NOT_FOUND');
+    // 'expire' belongs to the server alone: not a URL action.
+    expect((await act(b, 'expire', ws.admin)).status).toBe(400);
+    expect((await es.api.post(`/api/bookings/${b.id}/accept`)).status).toBe(401);
+
+    await expectOk(await act(b, 'accept', ws.vendor), 'accepted');
+    expectError(await act(b, 'start', customer), 403, 'FORBIDDEN');
+    expectError(await act(b, 'no-show', customer), 403, 'FORBIDDEN');
+    expectError(await act(b, 'cancel', ws.vendor), 403, 'FORBIDDEN');
+    expectError(await act(b, 'accept', ws.vendor), 409, 'INVALID_TRANSITION');
+    expectError(await act(b, 'decline', ws.vendor), 409, 'INVALID_TRANSITION');
+
+    await expectOk(await act(b, 'start', ws.vendor), 'in_progress');
+    expectError(await act(b, 'complete', customer), 403, 'FORBIDDEN');
+    expectError(await act(b, 'cancel', customer), 409, 'INVALID_TRANSITION');
+    expectError(await act(b, 'cancel', ws.admin), 409, 'INVALID_TRANSITION');
+    await expectOk(await act(b, 'complete', ws.vendor), 'completed');
+    for (const action of ['accept', 'decline', 'cancel', 'start', 'complete', 'no-show']) {
+      expectError(await act(b, action, ws.admin), 409, 'INVALID_TRANSITION');
+    }
+
+    const c = await book();
+    await expectOk(await act(c, 'cancel', customer), 'cancelled');
+    expectError(await act(c, 'accept', ws.vendor), 409, 'INVALID_TRANSITION');
+    expectError(await act(c, 'cancel', customer), 409, 'INVALID_TRANSITION');
+    // A refused transition changes nothing: the unit was given back exactly once.
+    expect(await unitsOf(c)).toEqual({ booked: 0, free: 2, redisBooked: 0 });
+    expect(await eventsOf(c)).toEqual(['requested:customer', 'cancelled:customer']);
+  });
+});
+
+/** Holds every findById of `bookingId` until `parties` calls have read it, so they all act on the same version. */
+function readBarrier(bookingId: string, parties: number) {
+  const store = es.server.services.stores.bookings;
+  const original = store.findById;
+  const waiting: Array<() => void> = [];
+  store.findById = async (id) => {
+    const found = await original(id);
+    if (id === bookingId && waiting.length < parties) {
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (waiting.length === parties) waiting.forEach((w) => w());
+      });
+    }
+    return found;
+  };
+  return () => {
+    store.findById = original;
+  };
+}
+
+describe('concurrent staff actions', () => {
+  it('accept and decline fired together by two staff on one vendor token, both reading version 1: one 200, one 409 VERSION_CONFLICT', async () => {
+    for (let round = 0; round < 3; round++) {
+      const b = await book();
+      const restore = readBarrier(b.id, 2);
+      let res: ApiResponse[];
+      try {
+        res = await Promise.all([act(b, 'accept', ws.vendor), act(b, 'decline', ws.vendor)]);
+      } finally {
+        restore();
+      }
+      const winners = res.filter((r) => r.status === 200);
+      expect(winners).toHaveLength(1);
+      const loser = res.find((r) => r.status !== 200)!;
+      expectError(loser, 409, 'VERSION_CONFLICT');
+      const final = (await es.api.get(`/api/bookings/${b.id}`, customer.token)).body.booking;
+      expect(final.status).toBe(winners[0]!.body.booking.status);
+      expect(final.version).toBe(2);
+      expect(final.events).toHaveLength(2);
+      expect(await unitsOf(b)).toEqual(final.status === 'declined' ? { booked: 0, free: 2, redisBooked: 0 } : { booked: 1, free: 1, redisBooked: 1 });
+    }
+  });
+
+  it('unsynchronised races (accept vs decline, decline vs cancel): exactly one wins and capacity comes back at most once', async () => {
+    for (let round = 0; round < 4; round++) {
+      const b = await book();
+      const pair = round % 2 === 0 ? [act(b, 'accept', ws.vendor), act(b, 'decline', ws.vendor)] : [act(b, 'decline', ws.vendor), act(b, 'cancel', customer)];
+      const res = await Promise.all(pair);
+      expect(res.filter((r) => r.status === 200)).toHaveLength(1);
+      const loser = res.find((r) => r.status !== 200)!;
+      // Which error depends on whether the loser read before or after the winner wrote.
+      expect(loser.status).toBe(409);
+      expect(['VERSION_CONFLICT', 'INVALID_TRANSITION']).toContain(loser.body.error.code);
+      const final = (await es.api.get(`/api/bookings/${b.id}`, customer.token)).body.booking;
+      expect(final.events).toHaveLength(2);
+      const returned = final.status !== 'accepted';
+      expect(await unitsOf(b)).toEqual(returned ? { booked: 0, free: 2, redisBooked: 0 } : { booked: 1, free: 1, redisBooked: 1 });
+    }
+  });
+
+  it('ten concurrent cancels of one booking: one 200, capacity returned once', async () => {
+    const b = await book();
+    const restore = readBarrier(b.id, 10);
+    let res: ApiResponse[];
+    try {
+      res = await Promise.all(Array.from({ length: 10 }, () => act(b, 'cancel', customer)));
+    } finally {
+      restore();
+    }
+    expect(res.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of res.filter((x) => x.status !== 200)) expectError(r, 409, 'VERSION_CONFLICT');
+    expect(await unitsOf(b)).toEqual({ booked: 0, free: 2, redisBooked: 0 });
+  });
+});
+
+describe('accept SLA expiry', () => {
+  it('a pending booking past its accept deadline expires (system event) and gives its unit back; accepted ones are untouched', async () => {
+    const sla = await quickWorkshop(es, { bays: 1, acceptSlaMinutes: 1 });
+    const slots = await dayOfSlots(es.server, sla.workshop.id, clock.now());
+    const [c1] = await quickAccounts(es.server, 1);
+    const made: Booking[] = [];
+    for (const slot of slots.slice(0, 2)) {
+      const h = await es.api.post('/api/holds', { workshopId: sla.workshop.id, serviceId: sla.service.id, slotId: slot.id }, c1!.token);
+      const b = await es.api.post('/api/bookings', { holdId: h.body.hold.id }, c1!.token);
+      expect(b.status).toBe(201);
+      expect(Date.parse(b.body.booking.acceptDeadline)).toBe(clock.now() + 60_000);
+      made.push(b.body.booking);
+    }
+    const [pending, accepted] = made as [Booking, Booking];
+    await expectOk(await act(accepted, 'accept', sla.vendor), 'accepted');
+    const ids = [pending.slotIds[0]!, accepted.slotIds[0]!];
+
+    clock.advance(59_000);
+    await es.server.services.transitions.expireOverdue();
+    expect((await es.api.get(`/api/bookings/${pending.id}`, c1!.token)).body.booking.status).toBe('pending');
+
+    clock.advance(1_000);
+    await es.server.services.transitions.expireOverdue();
+    const after = (await es.api.get(`/api/bookings/${pending.id}`, c1!.token)).body.booking;
+    expect(after.status).toBe('expired');
+    expect(after.events.map((e: { type: string; actorRole: string }) => `${e.type}:${e.actorRole}`)).toEqual(['requested:customer', 'expired:system']);
+    expect((await es.api.get(`/api/bookings/${accepted.id}`, c1!.token)).body.booking.status).toBe('accepted');
+
+    const { pg, redis } = await expectSlotInvariants(es.server, sla.workshop.id, ids);
+    expect(pg.get(ids[0]!)!.booked).toBe(0);
+    expect(redis.get(ids[0]!)).toMatchObject({ booked: 0, free: 1 });
+    expect(pg.get(ids[1]!)!.booked).toBe(1);
+    // Expired is terminal, and a second sweep does not give the unit back twice.
+    expectError(await act(pending, 'accept', sla.vendor), 409, 'INVALID_TRANSITION');
+    await es.server.services.transitions.expireOverdue();
+    expect((await redisSlots(es.server, sla.workshop.id, [ids[0]!])).get(ids[0]!)).toMatchObject({ booked: 0, free: 1 });
+    await expectSlotInvariants(es.server, sla.workshop.id, ids);
+  });
+});
+
+describe('after the slot has started', () => {
+  it('a customer can no longer cancel (409 INVALID_TRANSITION); staff can still mark a no-show', async () => {
+    const b = await book();
+    await expectOk(await act(b, 'accept', ws.vendor), 'accepted');
+    // Runs last in this file: the clock jumps past every slot of the chosen day.
+    clock.advance(5 * 86_400_000);
+    expectError(await act(b, 'cancel', customer), 409, 'INVALID_TRANSITION');
+    await expectOk(await act(b, 'no-show', ws.vendor), 'no_show');
+  });
+});

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workshopKeys } from '../redis/hold-keys';
+import type { Account } from './factories';
+import type { ApiResponse } from './harness';
+import { dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
+
+let es: EngineServer;
+
+beforeAll(async () => {
+  es = await startEngineServer();
+});
+afterAll(() => es?.server.close());
+
+type Ws = Awaited<ReturnType<typeof quickWorkshop>>;
+
+const hold = async (w: Ws, who: Account, slotId: string, serviceId = w.service.id) => {
+  const h = await es.api.post('/api/holds', { workshopId: w.workshop.id, serviceId, slotId }, who.token);
+  expect(h.status, JSON.stringify(h.body)).toBe(201);
+  return h.body.hold.id as string;
+};
+const book = async (w: Ws, who: Account, slotId: string, serviceId = w.service.id) => {
+  const b = await es.api.post('/api/bookings', { holdId: await hold(w, who, slotId, serviceId) }, who.token);
+  expect(b.status, JSON.stringify(b.body)).toBe(201);
+  return b.body.booking as { id: string; status: string; slotIds: string[]; version: number; startsAt: string };
+};
+const detail = async (id: string, who: Account) => (await es.api.get(`/api/bookings/${id}`, who.token)).body.booking;
+const reschedule = (id: string, holdId: string, who: Account) => es.api.post(`/api/bookings/${id}/reschedule`, { holdId }, who.token);
+
+describe('reschedule', () => {
+  it('moves a pending and an accepted booking to a newly held slot: old units back, new slot booked, status kept, event rescheduled', async () => {
+    const w = await quickWorkshop(es, { bays: 2 });
+    const day = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    for (const accept of [false, true]) {
+      const [from, to] = accept ? [day[2]!, day[3]!] : [day[0]!, day[1]!];
+      const b = await book(w, c!, from.id);
+      if (accept) expect((await es.api.post(`/api/bookings/${b.id}/accept`, undefined, w.vendor.token)).status).toBe(200);
+      const status = accept ? 'accepted' : 'pending';
+      const version = accept ? 2 : 1;
+      const h = await hold(w, c!, to.id);
+
+      const moved = await reschedule(b.id, h, c!);
+      expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+      expect(moved.body.booking).toMatchObject({ id: b.id, status, slotIds: [to.id], startsAt: to.startsAt.toISOString(), version: version + 1 });
+      const d = await detail(b.id, c!);
+      expect(d.events.at(-1)).toMatchObject({ type: 'rescheduled', actorRole: 'customer', data: { from: [from.id], to: [to.id] } });
+
+      const { pg, redis } = await expectSlotInvariants(es.server, w.workshop.id, [from.id, to.id]);
+      expect(pg.get(from.id)!.booked).toBe(0);
+      expect(pg.get(to.id)!.booked).toBe(1);
+      expect(redis.get(from.id)).toMatchObject({ booked: 0, held: 0, free: 2 });
+      expect(redis.get(to.id)).toMatchObject({ booked: 1, held: 0, free: 1 });
+      // The hold was used up by the move.
+      expect((await es.api.get('/api/holds', c!.token)).body.holds).toEqual([]);
+    }
+  });
+
+  it('a 2-slot booking shifted by one slot (overlapping runs) keeps the shared slot counted once', async () => {
+    const w = await quickWorkshop(es, { bays: 2, services: [{ durationMinutes: 60 }] });
+    const [s0, s1, s2] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const b = await book(w, c!, s0!.id);
+    expect(b.slotIds).toEqual([s0!.id, s1!.id]);
+    const moved = await reschedule(b.id, await hold(w, c!, s1!.id), c!);
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.booking.slotIds).toEqual([s1!.id, s2!.id]);
+    const { pg } = await expectSlotInvariants(es.server, w.workshop.id, [s0!.id, s1!.id, s2!.id]);
+    expect([pg.get(s0!.id)!.booked, pg.get(s1!.id)!.booked, pg.get(s2!.id)!.booked]).toEqual([0, 1, 1]);
+  });
+
+  it('a failed move (new slot full in Postgres though Redis let the hold through) leaves the booking untouched, and Redis is resynced', async () => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const [a, bSlot] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c, x] = await quickAccounts(es.server, 2);
+    const b = await book(w, c!, a!.id);
+    await book(w, x!, bSlot!.id); // the new slot is now full in Postgres
+    // Redis wrongly believes the full slot has room.
+    await es.server.redis.hincrby(workshopKeys(es.prefix, w.workshop.id).slots, `c:${bSlot!.id}`, 1);
+    const h = await hold(w, c!, bSlot!.id);
+
+    const before = await detail(b.id, c!);
+    const res = await reschedule(b.id, h, c!);
+    expect(res.status, JSON.stringify(res.body)).toBe(409);
+    expect(res.body.error.code).toBe('SLOT_UNAVAILABLE');
+
+    const after = await detail(b.id, c!);
+    expect(after).toEqual(before);
+    expect(after.events.map((e: { type: string }) => e.type)).toEqual(['requested']);
+    const { pg, redis } = await expectSlotInvariants(es.server, w.workshop.id, [a!.id, bSlot!.id]);
+    expect(pg.get(a!.id)).toEqual({ capacity: 1, booked: 1 });
+    expect(pg.get(bSlot!.id)).toEqual({ capacity: 1, booked: 1 });
+    expect(redis.get(bSlot!.id)).toMatchObject({ capacity: 1, booked: 1, held: 0, free: 0 });
+    // The booking can still be moved somewhere that does have room.
+    const [, , free] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    expect((await reschedule(b.id, await hold(w, c!, free!.id), c!)).status).toBe(200);
+    await expectSlotInvariants(es.server, w.workshop.id, [a!.id, bSlot!.id, free!.id]);
+  });
+
+  it('refuses foreign holds, other services, strangers, vendors and finished bookings without touching anything', async () => {
+    const w = await quickWorkshop(es, { bays: 2, services: [{ durationMinutes: 30 }, { durationMinutes: 30, name: 'Other job' }] });
+    const day = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c, d] = await quickAccounts(es.server, 2);
+    const b = await book(w, c!, day[0]!.id);
+
+    const foreign = await hold(w, d!, day[1]!.id);
+    const expectRefused = (r: ApiResponse, status: number, code: string) => {
+      expect(r.status, JSON.stringify(r.body)).toBe(status);
+      expect(r.body.error.code).toBe(code);
+    };
+    expectRefused(await reschedule(b.id, foreign, c!), 409, 'HOLD_EXPIRED');
+    expectRefused(await reschedule(b.id, foreign, d!), 404, 'NOT_FOUND');
+    expectRefused(await reschedule(b.id, await hold(w, c!, day[2]!.id, w.services[1]!.id), c!), 422, 'SLOT_SERVICE_MISMATCH');
+    const mine = await hold(w, c!, day[3]!.id);
+    expectRefused(await reschedule(b.id, mine, w.vendor), 404, 'NOT_FOUND');
+    expect((await detail(b.id, c!)).slotIds).toEqual([day[0]!.id]);
+
+    expect((await es.api.post(`/api/bookings/${b.id}/cancel`, undefined, c!.token)).status).toBe(200);
+    expectRefused(await reschedule(b.id, mine, c!), 409, 'INVALID_TRANSITION');
+    // Refusals before the consume leave the holds alive and counted.
+    const ids = day.slice(0, 4).map((s) => s.id);
+    const { redis } = await expectSlotInvariants(es.server, w.workshop.id, ids);
+    expect(ids.map((id) => redis.get(id)!.held)).toEqual([0, 1, 1, 1]);
+  });
+
+  it('reschedule racing a cancel: exactly one wins, and every unit is accounted for', async () => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const day = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    for (let round = 0; round < 3; round++) {
+      const [from, to] = [day[round * 2]!, day[round * 2 + 1]!];
+      const b = await book(w, c!, from.id);
+      const h = await hold(w, c!, to.id);
+      const [moved, cancelled] = await Promise.all([reschedule(b.id, h, c!), es.api.post(`/api/bookings/${b.id}/cancel`, undefined, c!.token)]);
+      expect([moved.status, cancelled.status].filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+      // A reschedule refused before its consume leaves the hold alive: release it (204), or it is gone (404).
+      expect([204, 404]).toContain((await es.api.del(`/api/holds/${h}`, c!.token)).status);
+      const final = await detail(b.id, c!);
+      const { pg, redis } = await expectSlotInvariants(es.server, w.workshop.id, [from.id, to.id]);
+      if (final.status === 'cancelled') {
+        // Cancelled on whichever slot it had at that moment: nothing stays booked.
+        expect(pg.get(from.id)!.booked + pg.get(to.id)!.booked).toBe(0);
+      } else {
+        expect(moved.status).toBe(200);
+        expect(cancelled.status).toBe(409);
+        expect(pg.get(to.id)!.booked).toBe(1);
+      }
+      for (const id of [from.id, to.id]) expect(redis.get(id)!.held).toBe(0);
+    }
+    expect((await redisSlots(es.server, w.workshop.id, day.slice(0, 6).map((s) => s.id))).size).toBe(6);
+  });
+});

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workshopKeys } from '../redis/hold-keys';
+import type { Account } from './factories';
+import { dayOfSlots, dropWorkshopKeys, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, tally, together, type EngineServer } from './engine-kit';
+
+let es: EngineServer;
+
+beforeAll(async () => {
+  es = await startEngineServer();
+});
+afterAll(() => es?.server.close());
+
+const hold = (c: Account, workshopId: string, serviceId: string, slotId: string) =>
+  es.api.post('/api/holds', { workshopId, serviceId, slotId }, c.token);
+const availabilityOf = async (workshopId: string, slotId: string) => {
+  const a = await es.api.get(`/api/workshops/${workshopId}/availability`);
+  expect(a.status).toBe(200);
+  return { epoch: a.body.epoch as string, seq: a.body.seq as number, slot: a.body.slots.find((s: { id: string }) => s.id === slotId) };
+};
+const bookingCount = async (slotId: string) =>
+  Number(
+    (await es.server.orm.em.fork().getConnection().execute<Array<{ n: string }>>('select count(*) as n from booking_slot where slot_id = ?', [slotId]))[0]!.n,
+  );
+
+describe('Redis loses or corrupts its state: Postgres still decides', () => {
+  it('keys dropped between hold and confirm: confirm answers 409 HOLD_EXPIRED, nothing is booked, availability reloads from Postgres with a new epoch', async () => {
+    const { workshop, service } = await quickWorkshop(es, { bays: 2 });
+    const [slot] = await dayOfSlots(es.server, workshop.id, Date.now());
+    const [c, d] = await quickAccounts(es.server, 2);
+
+    // One confirmed booking first, so the reload has something to find in Postgres.
+    const h0 = await hold(d!, workshop.id, service.id, slot!.id);
+    expect((await es.api.post('/api/bookings', { holdId: h0.body.hold.id }, d!.token)).status).toBe(201);
+    const h = await hold(c!, workshop.id, service.id, slot!.id);
+    expect(h.status).toBe(201);
+    const before = await availabilityOf(workshop.id, slot!.id);
+    expect(before.slot).toMatchObject({ capacity: 2, booked: 1, held: 1, free: 0 });
+
+    await dropWorkshopKeys(es, workshop.id, [h.body.hold.id]);
+    const k = workshopKeys(es.prefix, workshop.id);
+    expect(await es.server.redis.exists(k.slots, k.meta, k.ledger, k.expiry)).toBe(0);
+
+    const confirm = await es.api.post('/api/bookings', { holdId: h.body.hold.id }, c!.token, { 'Idempotency-Key': 'after-flush' });
+    expect(confirm.status, JSON.stringify(confirm.body)).toBe(409);
+    expect(confirm.body.error.code).toBe('HOLD_EXPIRED');
+    expect(await bookingCount(slot!.id)).toBe(1);
+    expect((await es.api.get('/api/bookings', c!.token)).body.bookings).toEqual([]);
+
+    const after = await availabilityOf(workshop.id, slot!.id);
+    expect(after.epoch).not.toBe(before.epoch);
+    expect(after.slot).toMatchObject({ capacity: 2, booked: 1, held: 0, free: 1 });
+    await expectSlotInvariants(es.server, workshop.id, [slot!.id]);
+
+    // The freed unit is really bookable again, and the existing booking is untouched.
+    const again = await hold(c!, workshop.id, service.id, slot!.id);
+    expect(again.status).toBe(201);
+    expect((await es.api.post('/api/bookings', { holdId: again.body.hold.id }, c!.token)).status).toBe(201);
+    const { pg } = await expectSlotInvariants(es.server, workshop.id, [slot!.id]);
+    expect(pg.get(slot!.id)).toEqual({ capacity: 2, booked: 2 });
+  });
+
+  it('workshop keys dropped but the hold index kept: confirm still answers 409 HOLD_EXPIRED', async () => {
+    const { workshop, service } = await quickWorkshop(es, { bays: 1 });
+    const [slot] = await dayOfSlots(es.server, workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const h = await hold(c!, workshop.id, service.id, slot!.id);
+    expect(h.status).toBe(201);
+    const k = workshopKeys(es.prefix, workshop.id);
+    await es.server.redis.del(k.slots, k.meta, k.expiry, k.ledger, k.hold(h.body.hold.id));
+
+    const confirm = await es.api.post('/api/bookings', { holdId: h.body.hold.id }, c!.token);
+    expect(confirm.status).toBe(409);
+    expect(confirm.body.error.code).toBe('HOLD_EXPIRED');
+    expect(await bookingCount(slot!.id)).toBe(0);
+    expect((await availabilityOf(workshop.id, slot!.id)).slot).toMatchObject({ capacity: 1, booked: 0, held: 0, free: 1 });
+  });
+
+  it('Redis wrongly grants a third hold on a capacity-2 slot: Postgres refuses the extra booking with 409 SLOT_UNAVAILABLE and Redis is resynced', async () => {
+    const { workshop, service } = await quickWorkshop(es, { bays: 2 });
+    const [slot] = await dayOfSlots(es.server, workshop.id, Date.now());
+    const customers = await quickAccounts(es.server, 3);
+    // Seed the counters, then corrupt them: Redis now believes the slot has 3 bays.
+    await redisSlots(es.server, workshop.id, [slot!.id]);
+    await es.server.redis.hincrby(workshopKeys(es.prefix, workshop.id).slots, `c:${slot!.id}`, 1);
+
+    const holds = await together(customers.map((c) => () => hold(c, workshop.id, service.id, slot!.id)));
+    expect(holds.map((h) => h.status)).toEqual([201, 201, 201]);
+
+    const confirms = await together(customers.map((c, i) => () => es.api.post('/api/bookings', { holdId: holds[i]!.body.hold.id }, c.token)));
+    expect(tally(confirms, (r) => `${r.status} ${r.body?.error?.code ?? ''}`.trim())).toEqual({ '201': 2, '409 SLOT_UNAVAILABLE': 1 });
+    const loser = customers[confirms.findIndex((r) => r.status === 409)]!;
+    expect((await es.api.get('/api/bookings', loser.token)).body.bookings).toEqual([]);
+
+    expect(await bookingCount(slot!.id)).toBe(2);
+    const { pg, redis } = await expectSlotInvariants(es.server, workshop.id, [slot!.id]);
+    expect(pg.get(slot!.id)).toEqual({ capacity: 2, booked: 2 });
+    expect(redis.get(slot!.id)).toMatchObject({ capacity: 2, booked: 2, held: 0, free: 0 });
+
+    // Resynced: the next customer is turned away by Redis already.
+    const [late] = await quickAccounts(es.server, 1);
+    const refused = await hold(late!, workshop.id, service.id, slot!.id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('SLOT_UNAVAILABLE');
+  });
+
+  it('even with capacity counters raised by 50 and 20 customers confirming at once, Postgres books exactly capacity', async () => {
+    const { workshop, service } = await quickWorkshop(es, { bays: 3 });
+    const [slot] = await dayOfSlots(es.server, workshop.id, Date.now());
+    const customers = await quickAccounts(es.server, 20);
+    await redisSlots(es.server, workshop.id, [slot!.id]);
+    await es.server.redis.hincrby(workshopKeys(es.prefix, workshop.id).slots, `c:${slot!.id}`, 50);
+
+    const holds = await together(customers.map((c) => () => hold(c, workshop.id, service.id, slot!.id)));
+    expect(holds.every((h) => h.status === 201)).toBe(true);
+    const confirms = await together(customers.map((c, i) => () => es.api.post('/api/bookings', { holdId: holds[i]!.body.hold.id }, c.token)));
+    expect(tally(confirms, (r) => `${r.status} ${r.body?.error?.code ?? ''}`.trim())).toEqual({ '201': 3, '409 SLOT_UNAVAILABLE': 17 });
+    expect(await bookingCount(slot!.id)).toBe(3);
+    const { redis } = await expectSlotInvariants(es.server, workshop.id, [slot!.id]);
+    expect(redis.get(slot!.id)).toMatchObject({ capacity: 3, booked: 3, held: 0, free: 0 });
+  });
+});
