@@ -9,6 +9,7 @@ import { authRoutes } from './http/auth.routes';
 import type { AppEnv } from './http/context';
 import { healthRoutes, type ReadinessChecks } from './http/health.routes';
 import { onError } from './http/on-error';
+import { rejectNul } from './http/reject-nul';
 import { rateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { catalogRoutes } from './http/catalog.routes';
@@ -36,15 +37,18 @@ export interface AppDeps {
   checks: ReadinessChecks;
   /** Extra routes mounted by the composition root (static client, metrics). */
   extend?: (app: OpenAPIHono<AppEnv>) => void;
+  /** Called once per request with the matched route pattern (the HTTP latency metric). */
+  observe?: (route: string, method: string, status: number, ms: number) => void;
 }
 
 /** Builds the Hono app; never listens (main.ts and tests decide where it runs). */
 export function createApp(deps: AppDeps) {
   const { config, services, redis } = deps;
   const app = new OpenAPIHono<AppEnv>();
-  app.use(requestLog(deps.logger));
+  app.use(requestLog(deps.logger, deps.observe));
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
   app.use('/api/*', bodyLimit({ maxSize: config.bodyLimitBytes, onError: (c) => c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${config.bodyLimitBytes} bytes` } }, 413) }));
+  app.use('/api/*', rejectNul);
   app.use('/api/*', identify(deps.tokens));
 
   const limit = (name: string, points: number, durationSec: number) =>

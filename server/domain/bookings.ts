@@ -34,7 +34,7 @@ export function createBookings(deps: {
 
   /** A racing request with the same key may still be committing: give it a moment to land. */
   async function awaitIdempotent(customerId: string, key: string): Promise<BookingRecord | null> {
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 60; i++) {
       const found = await bookings.findByIdempotencyKey(customerId, key);
       if (found) return found;
       await sleep(50);

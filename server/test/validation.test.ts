@@ -58,6 +58,14 @@ describe('bad input always gets a 4xx JSON error, never a 500', () => {
     expectError(await api.get(`/api/workshops/${wsId}/availability?from=yesterday`, vendor.token), 400, 'VALIDATION_FAILED');
   });
 
+  it('NUL characters in bodies and queries (Postgres text cannot store them)', async () => {
+    expectError(await api.post('/api/auth/register', { email: 'nul@test.holdfast', password: 'long-enough', name: 'a\u0000b' }), 400, 'VALIDATION_FAILED');
+    expectError(await api.get('/api/workshops?city=Le%00eds'), 400, 'VALIDATION_FAILED');
+    // An escaped backslash followed by "u0000" is ordinary text, not a NUL.
+    const ok = await api.post('/api/workshops', { name: 'Back\\u0000slash', city: 'Leeds', address: '1 A', timezone: 'Europe/London', bays: 1 }, vendor.token);
+    expect(ok.status).toBe(201);
+  });
+
   it('unknown routes answer 404 JSON', async () => {
     expectError(await api.get('/api/nope'), 404, 'NOT_FOUND');
   });
