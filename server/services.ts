@@ -51,7 +51,7 @@ export function createServices(deps: ServicesDeps) {
     availability: createAvailability({ slots: slotStore, live: deps.holds, clock: deps.clock }),
     holds: createHolds({ ...core, rules: deps.holdRules }),
     bookings: createBookings({ ...core, bookings: bookingStore }),
-    transitions: createBookingTransitions({ bookings: bookingStore, holds: deps.holds, clock: deps.clock, publisher }),
+    transitions: createBookingTransitions({ bookings: bookingStore, slots: slotStore, holds: deps.holds, clock: deps.clock, publisher }),
     slots,
     /** Extends every verified workshop's slots to the rolling horizon (run hourly). */
     async rollHorizon() {

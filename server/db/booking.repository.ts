@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { BookingStore, TransitionWrite } from '../domain/booking-ports';
-import type { SlotCountsSource } from '../domain/booking-transitions';
 import { BOOKING_SELECT, toBookingRecord, toEventView, type BookingRow, type EventRow } from './booking-sql';
 
 class Refused extends Error {
@@ -34,7 +33,7 @@ async function insertEvent(t: EntityManager, bookingId: string, e: TransitionWri
 }
 
 /** BookingStore in SQL: every write is one transaction with its audit event. */
-export function createBookingRepository(orm: MikroORM): BookingStore & SlotCountsSource {
+export function createBookingRepository(orm: MikroORM): BookingStore {
   const em = () => orm.em.fork();
   const one = async (t: EntityManager, where: string, params: unknown[]) => {
     const rows = await t.execute<BookingRow[]>(`${BOOKING_SELECT} where ${where}`, params);
@@ -139,12 +138,6 @@ export function createBookingRepository(orm: MikroORM): BookingStore & SlotCount
     async events(bookingId) {
       const rows = await em().execute<EventRow[]>('select type, at, actor_role, data from booking_event where booking_id = ? order by at, id', [bookingId]);
       return rows.map(toEventView);
-    },
-
-    async slotCounts(slotIds) {
-      if (!slotIds.length) return [];
-      const rows = await em().execute<Array<{ id: string; capacity: number; booked: number }>>('select id, capacity, booked from slot where id in (?)', [slotIds]);
-      return rows.map((r) => ({ slotId: r.id, capacity: Number(r.capacity), booked: Number(r.booked) }));
     },
 
     async overduePending(now, limit) {

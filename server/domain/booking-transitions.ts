@@ -6,12 +6,8 @@ import { requireTransition, type LifecycleRole } from './booking-lifecycle';
 import { bookingView, canSee } from './bookings';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
+import type { SlotStore } from './catalog-ports';
 import type { HoldPort, SlotSeed } from './hold-ports';
-
-/** Postgres's counts of some slots, so a move Postgres refused can put Redis back in line. */
-export interface SlotCountsSource {
-  slotCounts(slotIds: string[]): Promise<SlotSeed[]>;
-}
 
 const EVENT_OF: Record<BookingAction | 'expire', string> = {
   accept: 'accepted',
@@ -24,8 +20,11 @@ const EVENT_OF: Record<BookingAction | 'expire', string> = {
 };
 
 /** Lifecycle moves, reschedules and the accept-SLA sweeper. */
-export function createBookingTransitions(deps: { bookings: BookingStore & SlotCountsSource; holds: HoldPort; clock: Clock; publisher: Publisher }) {
+export function createBookingTransitions(deps: { bookings: BookingStore; slots: SlotStore; holds: HoldPort; clock: Clock; publisher: Publisher }) {
   const { bookings, holds, publisher } = deps;
+  /** Postgres's counts of some slots, so a move Postgres refused can put Redis back in line. */
+  const seedsOf = async (ids: string[]): Promise<SlotSeed[]> =>
+    (await deps.slots.byIds(ids)).map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked }));
 
   async function apply(b: BookingRecord, action: BookingAction | 'expire', role: LifecycleRole, actorId: string | null, data?: Record<string, unknown>) {
     const { to, returnsCapacity } = requireTransition(b.status, action, role);
@@ -84,14 +83,14 @@ export function createBookingTransitions(deps: { bookings: BookingStore & SlotCo
       }).catch(async (err: unknown) => {
         // Unknown outcome after the hold was consumed: Postgres decides what Redis shows for both runs.
         const ids = [...new Set([...b.slotIds, ...slotIds])];
-        await bookings.slotCounts(ids).then((seeds) => holds.resync(b.workshopId, seeds)).then((c) => publisher.slotsChanged(c, 'resync')).catch(() => undefined);
+        await seedsOf(ids).then((seeds) => holds.resync(b.workshopId, seeds)).then((c) => publisher.slotsChanged(c, 'resync')).catch(() => undefined);
         throw err;
       });
       if (!result.ok) {
         publisher.slotsChanged(await holds.unconsume(b.workshopId, slotIds), 'booking_returned');
         if (result.reason === 'VERSION') throw new DomainError('VERSION_CONFLICT', 'The booking changed while moving it; reload it');
         // Redis let a hold through that Postgres refused: put Redis back in line with Postgres, as confirm does.
-        publisher.slotsChanged(await holds.resync(b.workshopId, await bookings.slotCounts(slotIds)), 'resync');
+        publisher.slotsChanged(await holds.resync(b.workshopId, await seedsOf(slotIds)), 'resync');
         throw new DomainError('SLOT_UNAVAILABLE', 'That slot was just fully booked; pick another');
       }
       publisher.slotsChanged(await holds.returnBooked(b.workshopId, b.slotIds), 'booking_returned');
