@@ -14,6 +14,11 @@ import { createLogger } from './logger';
 import { createHoldStore, type HoldStore } from './redis/hold-store';
 import { createServices } from './services';
 import { mountClient } from './http/static.routes';
+import { boardRoutes } from './http/board.routes';
+import { metricsRoutes } from './http/metrics.routes';
+import { createBoardRepository } from './db/board.repository';
+import { createMetrics, type Metrics } from './metrics/metrics';
+import { createRealtime, type Realtime } from './realtime/realtime-server';
 
 export interface RunningServer {
   url: string;
@@ -24,6 +29,8 @@ export interface RunningServer {
   redis: Redis;
   holdStore: HoldStore;
   logger: Logger;
+  realtime: Realtime;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -35,14 +42,28 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const orm = await MikroORM.init(ormConfig(env.DATABASE_URL));
   const redis = new Redis(env.REDIS_URL, { lazyConnect: false });
   const holdStore = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock });
+  const tokens = createTokenService(env.JWT_SECRET, env.TOKEN_TTL_HOURS);
+  const metrics = createMetrics();
+  // Before the services, so the domain publishes straight into Socket.IO; attached after listen.
+  const realtime = await createRealtime({
+    redisUrl: env.REDIS_URL,
+    prefix: env.REDIS_PREFIX,
+    redis,
+    tokens,
+    clock,
+    logger,
+    metrics,
+    facts: createBoardRepository(orm),
+    activeHoldCount: (id) => holdStore.activeHoldCount(id),
+  });
   const services = createServices({
     orm,
     clock,
     holds: holdStore,
     horizonDays: env.SLOT_HORIZON_DAYS,
     holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS },
+    publisher: realtime.publisher,
   });
-  const tokens = createTokenService(env.JWT_SECRET, env.TOKEN_TTL_HOURS);
 
   const app = createApp({
     config: {
@@ -60,6 +81,11 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     tokens,
     services,
     redis,
+    observe: metrics.observeHttp,
+    extend: (a) => {
+      a.route('/api', boardRoutes(realtime.board));
+      a.route('/', metricsRoutes(metrics.registry));
+    },
     checks: {
       postgres: async () => {
         await orm.em.getConnection().execute('select 1');
@@ -84,7 +110,10 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   // Every process sweeps: expired holds go back (exactly once across processes), overdue requests expire.
   const sweeper = opts.sweepers === false ? undefined : holdStore.startSweeper({
     intervalMs: env.SWEEP_INTERVAL_MS,
-    onReleased: (r) => services.holds.expired(r),
+    onReleased: (r) => {
+      metrics.sweeperLag(clock.now() - r.hold.expiresAt);
+      services.holds.expired(r);
+    },
     onError: (err) => logger.error({ err }, 'hold sweep failed'),
   });
   const slaTimer = opts.sweepers === false ? undefined : setInterval(() => {
@@ -95,6 +124,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
   });
+  realtime.attach(server, services);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
   logger.info({ url }, 'Holdfast listening');
@@ -105,14 +135,17 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       clearInterval(rollTimer);
       clearInterval(slaTimer);
       await sweeper?.stop();
-      await new Promise<void>((resolve) => {
+      const httpClosed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; end them once in-flight requests had a moment.
         setTimeout(() => (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(), 2000).unref();
       });
+      // Ends the sockets (which would keep the HTTP server open) and the adapter's Redis clients.
+      await realtime.close();
+      await httpClosed;
       await orm.close(true);
       redis.disconnect();
     })());
 
-  return { url, port, app, services, orm, redis, holdStore, logger, close };
+  return { url, port, app, services, orm, redis, holdStore, logger, realtime, metrics, close };
 }

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import type { Http2SecureServer, Http2Server } from 'node:http2';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { rooms } from '@shared/realtime/rooms';
+import type { TokenService } from '../auth/tokens';
+import { createBoard, type Board } from '../domain/board';
+import type { BoardFacts } from '../domain/board-ports';
+import type { Clock } from '../domain/clock';
+import type { Metrics } from '../metrics/metrics';
+import type { Services } from '../services';
+import { createBoardCounters } from './board-counters';
+import { createBoardFeed } from './board-feed';
+import { createPresence } from './presence';
+import { createRealtimePublisher, type RealtimePublisher } from './publisher';
+import { authenticate } from './socket-auth';
+import { registerHandlers } from './socket-handlers';
+import type { RealtimeIo } from './types';
+
+export interface RealtimeDeps {
+  redisUrl: string;
+  /** REDIS_PREFIX: keys and the adapter's channels, so two deployments (or test runs) on one Redis never mix. */
+  prefix: string;
+  /** The process's command connection (presence, counters, locks); pub/sub get their own. */
+  redis: Redis;
+  tokens: TokenService;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  facts: BoardFacts;
+  activeHoldCount: (workshopId: string) => Promise<number>;
+  /** Largest accepted client message; a bigger one closes that connection. Default 64 KB. */
+  maxMessageBytes?: number;
+  boardThrottleMs?: number;
+  boardSnapshotEveryMs?: number;
+}
+
+export interface Realtime {
+  io: RealtimeIo;
+  publisher: RealtimePublisher;
+  board: Board;
+  /** Starts accepting sockets on the HTTP server's port (services exist by then). */
+  attach(server: HttpServer | Http2Server | Http2SecureServer, services: Services): void;
+  /** Disconnects sockets and stops the engine; note that io.close() also closes the HTTP server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Socket.IO with the Redis adapter (DESIGN §4): created before the services so the domain
+ * can publish into it, attached to the HTTP server once it listens.
+ */
+export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
+  const { logger, metrics } = deps;
+  const procId = randomUUID();
+  const pub = new Redis(deps.redisUrl);
+  const sub = pub.duplicate();
+  pub.on('error', (err) => logger.warn({ err }, 'socket.io pub client error'));
+  sub.on('error', (err) => logger.warn({ err }, 'socket.io sub client error'));
+  // The adapter never handles a failed PUBLISH; unhandled, a Redis outage would crash the process.
+  const safePub = new Proxy(pub, {
+    get(target, prop) {
+      if (prop === 'publish') {
+        return (...args: Parameters<Redis['publish']>) => target.publish(...args).catch((err: unknown) => logger.warn({ err }, 'socket.io publish failed'));
+      }
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+
+  const io: RealtimeIo = new Server({
+    adapter: createAdapter(safePub, sub, { key: `${deps.prefix}socket.io` }),
+    // Fan-out cost grows with watchers; compression would multiply it (DESIGN §4).
+    perMessageDeflate: false,
+    maxHttpBufferSize: deps.maxMessageBytes ?? 64 * 1024,
+    serveClient: false,
+  });
+  // The adapter subscribed without waiting; PING answers after those SUBSCRIBEs, so once it
+  // does, broadcasts from other processes reach this one.
+  await sub.ping();
+
+  const presence = createPresence({ io, redis: deps.redis, prefix: deps.prefix, procId, logger });
+  const counters = createBoardCounters({ redis: deps.redis, prefix: deps.prefix, logger });
+  const board = createBoard({
+    facts: deps.facts,
+    holds: {
+      async activeHolds(ids) {
+        const counts = await Promise.all(ids.map((id) => deps.activeHoldCount(id)));
+        return new Map(ids.map((id, i) => [id, counts[i] ?? 0]));
+      },
+    },
+    presence,
+    counters,
+    clock: deps.clock,
+  });
+  const feed = createBoardFeed({
+    io, redis: deps.redis, prefix: deps.prefix, procId, board, presence, metrics, logger,
+    throttleMs: deps.boardThrottleMs, snapshotEveryMs: deps.boardSnapshotEveryMs,
+  });
+  const publisher = createRealtimePublisher({ io, clock: deps.clock, counters, metrics, boardChanged: feed.changed, logger });
+  metrics.countSocketsWith(() => io.of('/').sockets.size);
+
+  const membershipChanged = async () => {
+    feed.changed();
+    await presence.changed();
+  };
+  let attached = false;
+
+  return {
+    io,
+    publisher,
+    board,
+    attach(server, services) {
+      publisher.setOwnerLookup(async (id) => (await services.stores.workshops.findById(id))?.ownerId ?? null);
+      io.use(authenticate({ tokens: deps.tokens, vendorWorkshops: async (p) => (await services.catalog.mine(p)).map((w) => w.id), logger }));
+      io.on('connection', (socket) => {
+        const { principal, vendorOf } = socket.data;
+        // Personal rooms come from the token, never from the client (PROTOCOL.md, Rooms).
+        if (principal) socket.join([rooms.user(principal.id), ...vendorOf.map((id) => rooms.vendor(id))]);
+        registerHandlers(socket, { catalog: services.catalog, availability: services.availability, board, membershipChanged, logger });
+        socket.on('error', (err) => logger.debug({ err }, 'socket error'));
+        socket.on('disconnect', () => void membershipChanged());
+        void membershipChanged();
+      });
+      io.attach(server);
+      attached = true;
+    },
+    async close() {
+      publisher.close();
+      await feed.close();
+      if (attached) await io.close();
+      else await io.of('/').adapter.close();
+      await presence.close();
+      await Promise.allSettled([pub.quit(), sub.quit()]);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+import type { TokenService } from '../auth/tokens';
+import type { Principal } from '../domain/actor';
+import { AUTH_COOKIE } from '../http/auth.middleware';
+import type { RealtimeSocket } from './types';
+
+// A JWT is a few hundred bytes; anything far bigger is not worth verifying.
+const MAX_TOKEN = 4096;
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(at + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+/** The handshake's token: `auth: {token}` (explicit) or the HttpOnly cookie a browser sends by itself. */
+export function handshakeToken(h: { auth: unknown; headers: IncomingHttpHeaders }): { token: string; explicit: boolean } | null {
+  const auth = h.auth && typeof h.auth === 'object' ? (h.auth as Record<string, unknown>) : {};
+  if (typeof auth.token === 'string' && auth.token) return { token: auth.token, explicit: true };
+  const fromCookie = cookieValue(h.headers.cookie, AUTH_COOKIE);
+  return fromCookie ? { token: fromCookie, explicit: false } : null;
+}
+
+const unauthenticated = () => Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED', message: 'The token is invalid or expired' } });
+
+/**
+ * Handshake middleware: decides who the socket is, once. A bad token given explicitly is
+ * refused (the client asked to be someone); a stale cookie makes the socket anonymous, as
+ * the HTTP API does, so a tab with an old cookie can still watch public availability.
+ */
+export function authenticate(deps: { tokens: TokenService; vendorWorkshops: (p: Principal) => Promise<string[]>; logger: Logger }) {
+  return async (socket: RealtimeSocket, next: (err?: Error) => void) => {
+    try {
+      const found = handshakeToken(socket.handshake);
+      const principal = found && found.token.length <= MAX_TOKEN ? await deps.tokens.verify(found.token) : null;
+      if (found?.explicit && !principal) return next(unauthenticated());
+      let vendorOf: string[] = [];
+      if (principal?.role === 'vendor') {
+        // Without its rooms a vendor still gets its bookings through `user:<id>` (see publisher.ts).
+        vendorOf = await deps.vendorWorkshops(principal).catch((err) => {
+          deps.logger.warn({ err }, 'could not list a vendor\'s workshops at connection');
+          return [];
+        });
+      }
+      socket.data = { principal, vendorOf };
+      next();
+    } catch (err) {
+      deps.logger.error({ err }, 'socket handshake failed');
+      next(Object.assign(new Error('INTERNAL'), { data: { code: 'INTERNAL', message: 'Could not authenticate' } }));
+    }
+  };
+}

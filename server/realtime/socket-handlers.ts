@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import { ZodError, type ZodType } from 'zod';
+import { unwatchRequestSchema, watchRequestSchema, type AvailabilitySnapshot } from '@shared/availability';
+import { ackError, ackOk, type Ack, type BoardSnapshot } from '@shared/realtime/events';
+import { rooms } from '@shared/realtime/rooms';
+import type { Availability } from '../domain/availability';
+import type { Board } from '../domain/board';
+import type { Catalog } from '../domain/catalog';
+import { DomainError } from '../domain/errors';
+import type { RealtimeSocket } from './types';
+
+export interface HandlerDeps {
+  catalog: Pick<Catalog, 'visible'>;
+  availability: Pick<Availability, 'window' | 'snapshot'>;
+  board: Board;
+  /** Room membership changed on this process; resolves once the shared counts include it. */
+  membershipChanged: () => Promise<void>;
+  logger: Logger;
+}
+
+// A screen watches a handful of workshops; more from one socket is a scraper or a bug.
+const MAX_WATCHED = 50;
+// Requests answered concurrently per socket: each one costs Postgres and Redis round trips.
+const MAX_IN_FLIGHT = 8;
+
+function parse<T>(schema: ZodType<T>, input: unknown): T {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const first = r.error.issues[0];
+  throw new DomainError('VALIDATION_FAILED', first ? `${first.path.join('.') || 'payload'}: ${first.message}` : 'Invalid payload');
+}
+
+/**
+ * The client → server events. Every input is untrusted: payloads are parsed with the shared
+ * zod schemas, a missing ack makes a request that only exists for its answer a silent no-op,
+ * and any failure becomes an error ack — a handler never throws into Socket.IO.
+ */
+export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps) {
+  const principal = socket.data.principal;
+  let inFlight = 0;
+
+  function toAck(err: unknown): Ack<never> {
+    if (err instanceof DomainError) return ackError(err.code, err.message);
+    if (err instanceof ZodError) return ackError('VALIDATION_FAILED', 'Invalid payload');
+    deps.logger.error({ err }, 'socket request failed');
+    return ackError('INTERNAL', 'Something went wrong on our side');
+  }
+
+  /** Wraps a request: (payload?, ack?) in any shape a client may send. */
+  function request<T>(run: (payload: unknown) => Promise<T>, opts: { ackRequired: boolean }) {
+    return (...args: unknown[]) => {
+      const last = args[args.length - 1];
+      const ack = typeof last === 'function' ? (last as (r: Ack<T>) => void) : null;
+      if (!ack && opts.ackRequired) return;
+      const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
+      const answer = (r: Ack<T>) => {
+        try {
+          ack?.(r);
+        } catch (err) {
+          deps.logger.warn({ err }, 'socket ack failed');
+        }
+      };
+      if (inFlight >= MAX_IN_FLIGHT) return answer(ackError('RATE_LIMITED', 'Too many requests at once on this connection'));
+      inFlight++;
+      run(payload)
+        .then((data) => answer(ackOk(data)), (err) => answer(toAck(err)))
+        .finally(() => inFlight--);
+    };
+  }
+
+  const watchedCount = () => [...socket.rooms].filter((r) => r.startsWith(rooms.workshop(''))).length;
+
+  socket.on(
+    'workshop:watch',
+    request<AvailabilitySnapshot>(
+      async (payload) => {
+        const req = parse(watchRequestSchema, payload);
+        const room = rooms.workshop(req.workshopId);
+        if (!socket.rooms.has(room) && watchedCount() >= MAX_WATCHED) {
+          throw new DomainError('RATE_LIMITED', `A connection can watch at most ${MAX_WATCHED} workshops`);
+        }
+        // Pending and suspended workshops are NOT_FOUND to everyone but their owner and admins.
+        await deps.catalog.visible(req.workshopId, principal);
+        // A join after the socket went away would leave a dead member in the room map.
+        if (!socket.connected) throw new DomainError('CONFLICT', 'The connection closed');
+        // Join before reading: a change between the two is then both in the snapshot and
+        // delivered as an event with seq ≤ snapshot.seq, which clients drop. Never lost.
+        socket.join(room);
+        await deps.membershipChanged();
+        const { start, end } = deps.availability.window(req.from, req.to);
+        return deps.availability.snapshot(req.workshopId, start, end);
+      },
+      { ackRequired: true },
+    ),
+  );
+
+  socket.on(
+    'workshop:unwatch',
+    request<null>(
+      async (payload) => {
+        const req = parse(unwatchRequestSchema, payload);
+        socket.leave(rooms.workshop(req.workshopId));
+        await deps.membershipChanged();
+        return null;
+      },
+      { ackRequired: false },
+    ),
+  );
+
+  socket.on(
+    'board:watch',
+    request<BoardSnapshot>(
+      async () => {
+        if (principal?.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only admins can watch the board');
+        if (!socket.connected) throw new DomainError('CONFLICT', 'The connection closed');
+        socket.join(rooms.admin);
+        await deps.membershipChanged();
+        const snapshot = await deps.board.snapshot();
+        // Also as an event, so a screen that only listens for boards gets this one too.
+        socket.emit('board:snapshot', snapshot);
+        return snapshot;
+      },
+      { ackRequired: true },
+    ),
+  );
+}

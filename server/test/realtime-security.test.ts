@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../runtime';
+import { ALL_WEEK, createAdmin, register, verifiedWorkshop } from './factories';
+import { apiClient, startTestServer, type ApiClient } from './harness';
+import { confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, WAIT_MS, type ClientSocket } from './realtime-kit';
+
+/*
+ * Rooms are decided by the server from the token: nobody receives what they are not
+ * entitled to, and asking for a room you may not join gets an error ack.
+ * "Never received" is asserted after a sentinel event that left the same process later.
+ */
+
+let server: RunningServer;
+let api: ApiClient;
+const sockets: ClientSocket[] = [];
+const open = async (auth?: { token?: string; cookie?: string }) => {
+  const s = await connect(server.url, auth);
+  sockets.push(s);
+  return s;
+};
+
+beforeAll(async () => {
+  server = await startTestServer({ REDIS_PREFIX: filePrefix('rt-security') });
+  api = apiClient(server.url);
+});
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await server?.close();
+});
+
+describe('room security', () => {
+  it('keeps vendor, customer and anonymous sockets to their own events', async () => {
+    const shopA = await verifiedWorkshop(server, api);
+    const shopB = await verifiedWorkshop(server, api);
+    const [c, d] = await Promise.all([register(api, 'customer'), register(api, 'customer')]);
+    const admin = await createAdmin(server, api);
+    const anon = record(await open());
+    const vendorA = record(await open({ token: shopA.vendor.token }));
+    const vendorB = record(await open({ token: shopB.vendor.token }));
+    const custC = record(await open({ token: c.token }));
+    // D signs in the way a browser does: the HttpOnly cookie, no explicit token.
+    const custD = record(await open({ cookie: `hf_token=${d.token}` }));
+    const adminSock = record(await open({ token: admin.token }));
+    await watchOk(sockets[0]!, shopA.workshop.id); // anonymous may watch public availability
+
+    const bookingC = await confirm(api, c.token, await hold(api, c.token, shopA.workshop.id, shopA.service.id, (await slotAhead(api, shopA.workshop.id)).id));
+    await api.post(`/api/bookings/${bookingC.id}/accept`, undefined, shopA.vendor.token);
+    const bookingD = await confirm(api, d.token, await hold(api, d.token, shopB.workshop.id, shopB.service.id, (await slotAhead(api, shopB.workshop.id)).id));
+
+    // Everyone entitled got theirs...
+    await vendorA.waitFor('booking:changed', (e) => e.booking.id === bookingC.id && e.event.type === 'accepted');
+    await custC.waitFor('booking:changed', (e) => e.booking.id === bookingC.id && e.event.type === 'accepted');
+    await vendorB.waitFor('booking:changed', (e) => e.booking.id === bookingD.id);
+    await custD.waitFor('booking:changed', (e) => e.booking.id === bookingD.id);
+    // ...and the sentinel: a last change on A's workshop, after everything above.
+    const last = await hold(api, d.token, shopA.workshop.id, shopA.service.id, (await slotAhead(api, shopA.workshop.id, 2)).id);
+    await anon.waitFor('slots:changed', (e) => e.cause === 'held' && e.seq >= 3);
+    expect(last).toBeTruthy();
+
+    const bookingIds = (rec: ReturnType<typeof record>) => rec.of('booking:changed').map((e) => e.booking.id);
+    expect(new Set(bookingIds(vendorA))).toEqual(new Set([bookingC.id]));
+    expect(new Set(bookingIds(vendorB))).toEqual(new Set([bookingD.id]));
+    expect(new Set(bookingIds(custC))).toEqual(new Set([bookingC.id]));
+    expect(new Set(bookingIds(custD))).toEqual(new Set([bookingD.id]));
+    // Anonymous: public counts only — no bookings, holds or board.
+    expect(new Set(anon.events.map((e) => e.name))).toEqual(new Set(['slots:changed']));
+    for (const e of anon.of('slots:changed')) expect(JSON.stringify(e)).not.toMatch(/customer|Test customer|holdId/);
+    // The admin is not in `admin` until board:watch, and never in user/vendor rooms of others.
+    expect(adminSock.events).toEqual([]);
+  });
+
+  it('refuses board:watch to non-admins and answers it for admins', async () => {
+    const customer = await register(api, 'customer');
+    const vendor = await register(api, 'vendor');
+    const admin = await createAdmin(server, api);
+    for (const s of [await open(), await open({ token: customer.token }), await open({ token: vendor.token })]) {
+      const r = await s.timeout(WAIT_MS).emitWithAck('board:watch');
+      expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+    const r = await (await open({ token: admin.token })).timeout(WAIT_MS).emitWithAck('board:watch');
+    expect(r.ok).toBe(true);
+    expect((await api.get('/api/admin/board', customer.token)).status).toBe(403);
+    expect((await api.get('/api/admin/board')).status).toBe(401);
+    expect((await api.get('/api/admin/board', admin.token)).status).toBe(200);
+  });
+
+  it('hides pending workshops from everyone but their owner', async () => {
+    const vendor = await register(api, 'vendor');
+    const created = await api.post('/api/workshops', { name: 'Unverified', city: 'York', address: '1 Lane', timezone: 'Europe/London', bays: 1 }, vendor.token);
+    expect(created.status).toBe(201);
+    const id = created.body.workshop.id;
+    const customer = await register(api, 'customer');
+    for (const s of [await open(), await open({ token: customer.token })]) {
+      expect(await watch(s, id)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    }
+    expect((await watch(await open({ token: vendor.token }), id)).ok).toBe(true);
+    expect(await watch(await open(), '00000000-0000-4000-8000-000000000000')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('refuses an explicit bad token but treats a stale cookie as anonymous', async () => {
+    await expect(connect(server.url, { token: 'not-a-jwt' })).rejects.toThrow('UNAUTHENTICATED');
+    const s = await open({ cookie: 'hf_token=not-a-jwt' });
+    expect((await s.timeout(WAIT_MS).emitWithAck('board:watch')).ok).toBe(false);
+  });
+
+  it('reaches a vendor about a workshop created after its socket connected, without a reconnect', async () => {
+    const vendor = await register(api, 'vendor');
+    const admin = await createAdmin(server, api);
+    const vendorRec = record(await open({ token: vendor.token }));
+    // Created, set up and verified after the socket connected: it joined no vendor: room for it.
+    const created = await api.post('/api/workshops', { name: 'Late Garage', city: 'Hull', address: '2 Road', timezone: 'Europe/London', bays: 1 }, vendor.token);
+    const id = created.body.workshop.id;
+    expect((await api.put(`/api/workshops/${id}/hours`, ALL_WEEK, vendor.token)).status).toBe(200);
+    const svc = await api.post(`/api/workshops/${id}/services`, { name: 'MOT', category: 'inspection', durationMinutes: 30, basePriceCents: 5000, currency: 'GBP' }, vendor.token);
+    expect(svc.status, JSON.stringify(svc.body)).toBe(201);
+    expect((await api.post(`/api/admin/workshops/${id}/verify`, undefined, admin.token)).status).toBe(200);
+    const customer = await register(api, 'customer');
+    const booking = await confirm(api, customer.token, await hold(api, customer.token, id, svc.body.service.id, (await slotAhead(api, id)).id));
+    expect(await vendorRec.waitFor('booking:changed', (e) => e.booking.id === booking.id)).toMatchObject({ event: { type: 'requested' } });
+  });
+});
