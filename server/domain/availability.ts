@@ -5,7 +5,7 @@ import type { Clock } from './clock';
 export type Seed = { slotId: string; capacity: number; booked: number };
 export type LiveSlotCounts = { slotId: string; capacity: number; booked: number; held: number; free: number };
 /** A change to live counts, numbered in the workshop's sequence. */
-export type LiveChange = { workshopId: string; seq: number; epoch: string; slots: LiveSlotCounts[] };
+export type LiveChange = { workshopId: string; seq: number; epoch: string; slots: LiveSlotCounts[]; madeAt?: number };
 
 /** Port: live per-slot counts (held units, seq) kept outside Postgres. */
 export interface LiveCounts {

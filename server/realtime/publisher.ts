@@ -62,7 +62,8 @@ export function createRealtimePublisher(deps: {
   return {
     slotsChanged(change: LiveChange, cause: ChangeCause) {
       if (closed) return;
-      const started = performance.now();
+      // From the Redis change itself (when known) to the emit: the delay watchers actually wait.
+      const started = change.madeAt ?? performance.now();
       // Emitted even with no slots (an extend): clients need every seq to stay gap-free.
       const e: SlotsChangedEvent = {
         workshopId: change.workshopId,

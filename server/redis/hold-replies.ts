@@ -29,6 +29,7 @@ export function toChange(workshopId: string, raw: RawChange | undefined): Change
     seq: Number(raw.seq),
     epoch: String(raw.epoch),
     slots: list<SlotCounts>(raw.slots).map(toCounts),
+    madeAt: performance.now(),
   };
 }
 

@@ -7,7 +7,14 @@ export type SlotSeed = { slotId: string; capacity: number; booked: number };
 export type SlotCounts = { slotId: string; capacity: number; booked: number; held: number; free: number };
 
 /** One state change of a workshop: its new sequence number and the slots whose counts changed. */
-export type Change = { workshopId: string; seq: number; epoch: string; slots: SlotCounts[] };
+export type Change = {
+  workshopId: string;
+  seq: number;
+  epoch: string;
+  slots: SlotCounts[];
+  /** performance.now() when the script's reply arrived: where the hold→broadcast delay starts. */
+  madeAt?: number;
+};
 
 /** A workshop's counters read in one script, so `seq` and the counts agree. */
 export type Snapshot = { seq: number; epoch: string; slots: SlotCounts[] };
