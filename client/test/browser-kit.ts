@@ -1,0 +1,78 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/*
+ * Shared plumbing of the browser tests: build the client when client/dist is missing or
+ * older than its sources, launch Debian's Chromium, open signed-in contexts, save screens.
+ */
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dist = join(root, 'client/dist/index.html');
+
+function newestMtime(dir: string, skip: (p: string) => boolean): number {
+  let max = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (skip(p)) continue;
+    max = Math.max(max, entry.isDirectory() ? newestMtime(p, skip) : statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+/** Builds the client with Vite's API unless client/dist is newer than every source it is built from. */
+export async function ensureClientBuilt(): Promise<'built' | 'fresh'> {
+  const sources = Math.max(
+    newestMtime(join(root, 'client/src'), () => false),
+    newestMtime(join(root, 'shared'), (p) => p.endsWith('.test.ts') || p.endsWith('.md')),
+    statSync(join(root, 'client/index.html')).mtimeMs,
+    statSync(join(root, 'client/vite.config.ts')).mtimeMs,
+  );
+  if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return 'fresh';
+  const { build } = await import('vite');
+  await build({ configFile: join(root, 'client/vite.config.ts'), logLevel: 'warn' });
+  return 'built';
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A browser context, signed in with `token` (the same HttpOnly cookie the login sets) when given. */
+export async function openContext(browser: Browser, baseUrl: string, token?: string, viewport = { width: 1360, height: 900 }) {
+  const context = await browser.newContext({ viewport, baseURL: baseUrl });
+  if (token) await context.addCookies([{ name: 'hf_token', value: token, url: baseUrl, httpOnly: true, sameSite: 'Lax' }]);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { context, page, errors };
+}
+
+/** Marks the page; noReload(page) is true while the same document is still loaded. */
+export async function markDocument(page: Page) {
+  await page.evaluate(() => ((window as unknown as { __hfMark: boolean }).__hfMark = true));
+}
+export function noReload(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { __hfMark?: boolean }).__hfMark === true);
+}
+
+const shots = join(root, 'test-artifacts/screens');
+const docs = join(root, 'docs/screens');
+
+/** Saves a screenshot to test-artifacts/screens/ and, for the README, docs/screens/. */
+export async function screen(page: Page, name: string, opts: { publish?: boolean; fullPage?: boolean } = {}) {
+  mkdirSync(shots, { recursive: true });
+  const file = join(shots, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: opts.fullPage ?? false, animations: 'disabled', caret: 'hide' });
+  if (opts.publish) {
+    mkdirSync(docs, { recursive: true });
+    copyFileSync(file, join(docs, `${name}.png`));
+  }
+  return file;
+}
+
+export type { Browser, BrowserContext, Page };

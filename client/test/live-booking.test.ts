@@ -1,0 +1,239 @@
+import type { SlotView } from '@shared/availability';
+import { rooms } from '@shared/realtime/rooms';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/factories';
+import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
+import type { RunningServer } from '../../server/runtime';
+import { ensureClientBuilt, launchChromium, markDocument, noReload, openContext, screen, type Browser, type BrowserContext, type Page } from './browser-kit';
+
+/*
+ * The product as people use it, in Debian's Chromium against a real server (Postgres,
+ * Redis, Socket.IO): two customers, the workshop's vendor and an admin, each in their own
+ * browser context. Every "live" assertion waits for the DOM to change by itself, and the
+ * page is checked to be the same document (no reload) afterwards.
+ */
+
+const TTL_S = 30; // the minimum hold TTL: one real expiry runs while the rest of the suite does
+const slot = (id: string, look: string) => `[data-slot-id="${id}"][data-look="${look}"]`;
+const boardCell = (workshopId: string, col: string) => `tr[data-workshop-id="${workshopId}"] td[data-col="${col}"]`;
+const seconds = (mmss: string) => {
+  const [m = '0', s = '0'] = mmss.trim().split(':');
+  return Number(m) * 60 + Number(s);
+};
+
+describe('browser: live booking across customer, vendor and admin screens', { timeout: 60_000 }, () => {
+  let server: RunningServer;
+  let api: ApiClient;
+  let browser: Browser;
+  let shop: Awaited<ReturnType<typeof verifiedWorkshop>>;
+  let bea: Account; // customer B (signed in by cookie)
+  let cal: Account; // customer C (API only: the rival)
+  let admin: Account;
+  let S: SlotView, T: SlotView, U: SlotView, V: SlotView;
+  let a: { context: BrowserContext; page: Page; errors: string[] };
+  let b: typeof a, vendor: typeof a, boardView: typeof a;
+  let bHeldUAt = 0;
+  let bookingId = '';
+  let workshopUrl = '';
+
+  beforeAll(async () => {
+    const built = await ensureClientBuilt();
+    server = await startTestServer({ SERVE_CLIENT: 'true', SWEEP_INTERVAL_MS: '100' });
+    api = apiClient(server.url);
+    shop = await verifiedWorkshop(server, api, { bays: 1, holdTtlSeconds: TTL_S });
+    [bea, cal, admin] = await Promise.all([register(api, 'customer', 'Bea Lane'), register(api, 'customer', 'Cal Rival'), createAdmin(server, api)]);
+
+    // Four independent slots at least 3 hours ahead, inside the grid's first week.
+    const avail = await api.get(`/api/workshops/${shop.workshop.id}/availability`);
+    const later = (avail.body.slots as SlotView[]).filter((s) => Date.parse(s.startsAt) > Date.now() + 3 * 3600_000);
+    [S, T, U, V] = [later[0]!, later[2]!, later[4]!, later[6]!];
+    expect(V, 'enough slots ahead').toBeDefined();
+    workshopUrl = `/#/workshops/${shop.workshop.id}`;
+
+    browser = await launchChromium();
+    a = await openContext(browser, server.url);
+    [b, vendor, boardView] = await Promise.all([
+      openContext(browser, server.url, bea.token),
+      openContext(browser, server.url, shop.vendor.token),
+      openContext(browser, server.url, admin.token),
+    ]);
+    console.info(`client ${built}; slots S=${S.startsAt} T=${T.startsAt} U=${U.startsAt} V=${V.startsAt}`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function rivalHold(slotId: string): Promise<string> {
+    const res = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId }, cal.token);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.hold.id as string;
+  }
+
+  it('A signs up and holds a slot; B sees it held without a reload; the admin board counts the holds', async () => {
+    // Customer A signs up through the UI.
+    await a.page.goto('/#/signup');
+    await a.page.fill('input[name=name]', 'Ada Driver');
+    await a.page.fill('input[name=email]', `ada-${Date.now()}@test.holdfast`);
+    await a.page.fill('input[name=password]', 'correct-horse-battery');
+    await a.page.click('form button[type=submit]');
+    await a.page.waitForSelector('text=Signed in as');
+
+    await Promise.all([a.page.goto(workshopUrl), b.page.goto(workshopUrl), vendor.page.goto('/#/vendor'), boardView.page.goto('/#/admin')]);
+    await Promise.all([a.page.waitForSelector(slot(U.id, 'free')), b.page.waitForSelector(slot(U.id, 'free'))]);
+    await boardView.page.waitForSelector(boardCell(shop.workshop.id, 'holds'));
+    await Promise.all([markDocument(a.page), markDocument(b.page)]);
+
+    // B takes U now: this hold runs out for real at the end of the suite.
+    await b.page.click(`[data-slot-id="${U.id}"]`);
+    bHeldUAt = Date.now();
+    await b.page.waitForSelector(slot(U.id, 'mine'));
+    await a.page.waitForSelector(slot(U.id, 'held'));
+
+    // By keyboard: arrows move between times (roving tabindex), Enter holds.
+    await a.page.focus(`[data-slot-id="${S.id}"]`);
+    await a.page.keyboard.press('ArrowDown');
+    expect(await a.page.evaluate(() => document.activeElement?.getAttribute('data-slot-id'))).not.toBe(S.id);
+    await a.page.keyboard.press('ArrowUp');
+    expect(await a.page.evaluate(() => document.activeElement?.getAttribute('data-slot-id'))).toBe(S.id);
+    await a.page.keyboard.press('Enter');
+    await a.page.waitForSelector('[data-testid=hold-panel]');
+    await a.page.waitForSelector(slot(S.id, 'mine'));
+    await b.page.waitForSelector(slot(S.id, 'held'));
+    expect(await b.page.textContent(`[data-slot-id="${S.id}"]`)).toContain('On hold');
+    expect(await noReload(b.page)).toBe(true);
+    expect(await noReload(a.page)).toBe(true);
+
+    await boardView.page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent?.trim() === '2',
+      boardCell(shop.workshop.id, 'holds'),
+    );
+    await screen(a.page, 'customer-workshop', { publish: true });
+  });
+
+  it('a slot taken just before B clicks gives a clear message; a released hold frees the slot live', async () => {
+    let rivalHoldId = '';
+    // Taken "just before the click": the rival's hold lands while B's request is on its way.
+    await b.page.route('**/api/holds', async (route) => {
+      if (route.request().method() === 'POST') rivalHoldId = await rivalHold(T.id);
+      await route.continue();
+    }, { times: 1 });
+    await b.page.click(`[data-slot-id="${T.id}"]`);
+    const alert = await b.page.waitForSelector('[data-testid=pick-error]');
+    expect(await alert.textContent()).toContain('Someone else took that slot');
+    await b.page.waitForSelector(slot(T.id, 'held'));
+    await b.page.waitForSelector(slot(U.id, 'mine')); // B's own hold is untouched
+    await screen(b.page, 'customer-slot-taken', { publish: true });
+    await b.page.unroute('**/api/holds');
+
+    expect((await api.del(`/api/holds/${rivalHoldId}`, cal.token)).status).toBe(204);
+    await b.page.waitForSelector(slot(T.id, 'free'));
+    await a.page.waitForSelector(slot(T.id, 'free'));
+    expect(await noReload(b.page)).toBe(true);
+  });
+
+  it('a reload in the middle restores the same hold, countdown and grid', async () => {
+    const before = seconds((await a.page.textContent('[data-testid=hold-countdown]')) ?? '');
+    await a.page.reload();
+    await a.page.waitForSelector('[data-testid=hold-panel]');
+    await a.page.waitForSelector(slot(S.id, 'mine'));
+    await a.page.waitForSelector(slot(U.id, 'held'));
+    const after = seconds((await a.page.textContent('[data-testid=hold-countdown]')) ?? '');
+    expect(after).toBeGreaterThan(0);
+    expect(after).toBeLessThanOrEqual(before); // the same hold, not a new one
+    await a.page.setViewportSize({ width: 390, height: 844 });
+    await screen(a.page, 'customer-workshop-phone', { fullPage: true });
+    await a.page.setViewportSize({ width: 1360, height: 900 });
+    await markDocument(a.page);
+  });
+
+  it('A confirms; the vendor desk shows the request live with a tab count; accepting shows on A’s booking live', async () => {
+    await vendor.page.waitForSelector('[data-testid=no-requests]');
+    await markDocument(vendor.page);
+
+    await a.page.fill('input[name=registration]', 'hf24 abc');
+    await a.page.fill('input[name=make]', 'Volvo');
+    await a.page.fill('input[name=model]', 'V70');
+    await a.page.fill('textarea[name=notes]', 'Squeaks when braking');
+    await a.page.click('form[aria-label="Confirm booking"] button[type=submit]');
+    await a.page.waitForSelector('[data-testid=booking-status][data-status=pending]');
+    bookingId = /#\/bookings\/([0-9a-f-]+)/.exec(a.page.url())?.[1] ?? '';
+    expect(bookingId).not.toBe('');
+
+    const req = await vendor.page.waitForSelector('[data-testid=request]');
+    expect(await req.textContent()).toContain('HF24 ABC');
+    expect(await vendor.page.title()).toMatch(/^\(1\) New request/);
+    expect(await noReload(vendor.page)).toBe(true);
+    await vendor.page.waitForSelector('[data-testid=sla]');
+    await boardView.page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() === '1', boardCell(shop.workshop.id, 'pending'));
+    await boardView.page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() === '1', boardCell(shop.workshop.id, 'today'));
+    await b.page.waitForSelector(slot(S.id, 'full')); // held → booked on the other customer's screen
+    await screen(vendor.page, 'vendor-desk', { publish: true });
+    // A reload of the desk restores the same queue (and the tab count).
+    await vendor.page.reload();
+    await vendor.page.waitForSelector('[data-testid=request]');
+    await vendor.page.waitForFunction(() => document.title.startsWith('(1)'));
+
+    await vendor.page.click('[data-testid=request] button:has-text("Accept")');
+    await vendor.page.waitForSelector('[data-testid=no-requests]');
+    expect(await vendor.page.title()).not.toMatch(/^\(/);
+
+    await a.page.waitForSelector('[data-testid=booking-status][data-status=accepted]');
+    expect(await noReload(a.page)).toBe(true);
+    await boardView.page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() === '0', boardCell(shop.workshop.id, 'pending'));
+    await boardView.page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() === '1', boardCell(shop.workshop.id, 'holds'));
+    await screen(boardView.page, 'admin-board', { publish: true });
+    await screen(a.page, 'customer-booking');
+  });
+
+  it('My bookings: reschedule moves the booking (capacity follows live on B’s grid), then cancel frees it', async () => {
+    a.page.on('dialog', (d) => void d.accept());
+    await a.page.goto('/#/bookings');
+    const item = `[data-booking-id="${bookingId}"]`;
+    await a.page.waitForSelector(`${item} [data-status=accepted]`);
+    await a.page.click(`${item} a:has-text("Reschedule")`);
+    await a.page.waitForSelector('text=Rescheduling');
+    await a.page.click(`[data-slot-id="${T.id}"]`);
+    await a.page.waitForSelector('[data-testid=booking-status][data-status=accepted]');
+    expect(a.page.url()).toContain(`/bookings/${bookingId}`);
+    await b.page.waitForSelector(slot(T.id, 'full'));
+    await b.page.waitForSelector(slot(S.id, 'free'));
+    const moved = await api.get(`/api/bookings/${bookingId}`, shop.vendor.token);
+    expect(moved.body.booking.slotIds).toEqual([T.id]);
+
+    await a.page.goto('/#/bookings');
+    await a.page.click(`${item} button:has-text("Cancel")`);
+    await a.page.waitForSelector(`${item} [data-status=cancelled]`);
+    await b.page.waitForSelector(slot(T.id, 'free'));
+    expect(await noReload(b.page)).toBe(true);
+  });
+
+  it('going offline shows a banner; reconnecting resyncs the grid with what was missed', async () => {
+    await b.context.setOffline(true);
+    server.realtime.io.in(rooms.user(bea.id)).disconnectSockets(true);
+    await b.page.waitForSelector('[data-testid=offline-banner]');
+
+    const missed = await rivalHold(V.id); // happens while B cannot hear it
+    await b.context.setOffline(false);
+    await b.page.waitForSelector('[data-testid=offline-banner]', { state: 'detached', timeout: 15_000 });
+    await b.page.waitForSelector(slot(V.id, 'held'), { timeout: 15_000 });
+    expect(await noReload(b.page)).toBe(true);
+    expect((await api.del(`/api/holds/${missed}`, cal.token)).status).toBe(204);
+    await b.page.waitForSelector(slot(V.id, 'free'));
+  });
+
+  it('a hold that runs out frees the slot on the other screen and tells its holder', async () => {
+    await a.page.goto(workshopUrl);
+    await a.page.waitForSelector(slot(U.id, 'held'));
+    const left = bHeldUAt + TTL_S * 1000 - Date.now();
+    const wait = { timeout: Math.max(5_000, left + 10_000) };
+    await b.page.waitForSelector('[data-testid=hold-expired]', wait);
+    await b.page.waitForSelector(slot(U.id, 'free'), wait);
+    await a.page.waitForSelector(slot(U.id, 'free'), wait);
+    expect(await b.page.$('[data-testid=hold-panel]')).toBeNull();
+    expect(await noReload(b.page)).toBe(true);
+
+    for (const ctx of [a, b, vendor, boardView]) expect(ctx.errors).toEqual([]);
+  }, 75_000);
+});
