@@ -4,6 +4,24 @@ import { Closure, OpeningHours, Slot, Workshop, type ISlot } from './entities/in
 
 const row = (s: ISlot): SlotRow => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt, capacity: s.capacity, booked: s.booked });
 
+const COLUMNS = 'id, workshop_id, starts_at, ends_at, capacity, booked';
+interface RawSlot {
+  id: string;
+  workshop_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  capacity: number;
+  booked: number;
+}
+const fromRaw = (r: RawSlot) => ({
+  id: r.id,
+  workshopId: r.workshop_id,
+  startsAt: new Date(r.starts_at),
+  endsAt: new Date(r.ends_at),
+  capacity: Number(r.capacity),
+  booked: Number(r.booked),
+});
+
 /** SlotStore: regeneration runs under a per-workshop advisory lock so two edits never race. */
 export function createSlotRepository(orm: MikroORM): SlotStore {
   return {
@@ -53,19 +71,20 @@ export function createSlotRepository(orm: MikroORM): SlotStore {
       });
     },
 
+    // Hot paths (every availability snapshot, hold and confirm): plain rows, no entity hydration,
+    // which the load runner measured at ~10x cheaper for a week of slots.
     async list(workshopId, from, to) {
-      const slots = await orm.em.fork().find(
-        Slot,
-        { workshop: workshopId, startsAt: { $gte: from, $lt: to } },
-        { orderBy: { startsAt: 'asc' } },
+      const rows = await orm.em.getConnection().execute<RawSlot[]>(
+        `select ${COLUMNS} from slot where workshop_id = ? and starts_at >= ? and starts_at < ? order by starts_at`,
+        [workshopId, from, to],
       );
-      return slots.map(row);
+      return rows.map(fromRaw);
     },
 
     async byIds(ids) {
       if (!ids.length) return [];
-      const slots = await orm.em.fork().find(Slot, { id: { $in: ids } }, { orderBy: { startsAt: 'asc' } });
-      return slots.map((s) => ({ ...row(s), workshopId: s.workshop.id }));
+      const rows = await orm.em.getConnection().execute<RawSlot[]>(`select ${COLUMNS} from slot where id in (?) order by starts_at`, [ids]);
+      return rows.map(fromRaw);
     },
   };
 }

@@ -38,3 +38,42 @@ export const serviceView = (s: IService): ServiceView => ({
 export const hoursView = (h: IOpeningHours): OpeningHoursView => ({ weekday: h.weekday, opens: h.opens, closes: h.closes });
 
 export const closureView = (c: IClosure): ClosureView => ({ id: c.id, date: c.date, reason: c.reason ?? null });
+
+/** Plain-row readers for the hot paths (holds, confirms, snapshots), skipping entity hydration. */
+export const WORKSHOP_COLUMNS = `id, owner_id, name, slug, description, city, address, lat, lng, timezone, status, bays,
+  slot_minutes, hold_ttl_seconds, accept_sla_minutes, auto_accept, rating_avg, rating_count`;
+
+export const workshopFromRow = (r: Record<string, any>): WorkshopView => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  name: r.name,
+  slug: r.slug,
+  description: r.description ?? null,
+  city: r.city,
+  address: r.address,
+  lat: r.lat == null ? null : Number(r.lat),
+  lng: r.lng == null ? null : Number(r.lng),
+  timezone: r.timezone,
+  status: r.status,
+  bays: Number(r.bays),
+  slotMinutes: Number(r.slot_minutes),
+  holdTtlSeconds: Number(r.hold_ttl_seconds),
+  acceptSlaMinutes: Number(r.accept_sla_minutes),
+  autoAccept: Boolean(r.auto_accept),
+  ratingAvg: Math.round(Number(r.rating_avg) * 100) / 100,
+  ratingCount: Number(r.rating_count),
+});
+
+export const SERVICE_COLUMNS = 'id, workshop_id, name, category, duration_minutes, base_price_cents, currency, options, active';
+
+export const serviceFromRow = (r: Record<string, any>): ServiceView => ({
+  id: r.id,
+  workshopId: r.workshop_id,
+  name: r.name,
+  category: r.category,
+  durationMinutes: Number(r.duration_minutes),
+  basePriceCents: Number(r.base_price_cents),
+  currency: r.currency,
+  options: r.options,
+  active: Boolean(r.active),
+});

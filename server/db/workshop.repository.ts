@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException, type FilterQuery, type MikroORM } f
 import { serviceOptionsSchema } from '@shared/service-options';
 import type { WorkshopStore } from '../domain/catalog-ports';
 import { Closure, OpeningHours, Service, User, Workshop, type IWorkshop } from './entities/index';
-import { closureView, hoursView, serviceView, workshopView } from './workshop-views';
+import { closureView, hoursView, SERVICE_COLUMNS, serviceFromRow, serviceView, WORKSHOP_COLUMNS, workshopFromRow, workshopView } from './workshop-views';
 
 function slugify(name: string): string {
   const base = name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 100);
@@ -40,8 +40,8 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
     },
 
     async findById(id) {
-      const w = await em().findOne(Workshop, { id });
-      return w ? workshopView(w) : null;
+      const [r] = await orm.em.getConnection().execute(`select ${WORKSHOP_COLUMNS} from workshop where id = ?`, [id]);
+      return r ? workshopFromRow(r) : null;
     },
 
     async detail(id) {
@@ -133,8 +133,8 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
     },
 
     async findService(serviceId) {
-      const s = await em().findOne(Service, { id: serviceId });
-      return s ? serviceView(s) : null;
+      const [r] = await orm.em.getConnection().execute(`select ${SERVICE_COLUMNS} from service where id = ?`, [serviceId]);
+      return r ? serviceFromRow(r) : null;
     },
   };
 }

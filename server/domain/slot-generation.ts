@@ -48,12 +48,20 @@ function toMinutes(hhmm: string): number {
   return Number(h) * 60 + Number(m);
 }
 
+// One formatter per zone: building it validates the zone once; luxon would re-validate per call.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The workshop-local calendar date ('YYYY-MM-DD') of an instant; multi-slot holds must stay on one. */
 export function localDayOf(date: Date, timezone: string): string {
-  assertZone(timezone);
-  const iso = DateTime.fromJSDate(date, { zone: timezone }).toISODate();
-  if (iso === null) throw new Error(`Invalid date: ${String(date)}`);
-  return iso;
+  let fmt = dayFormats.get(timezone);
+  if (!fmt) {
+    assertZone(timezone);
+    // en-CA formats dates as YYYY-MM-DD.
+    fmt = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timezone, fmt);
+  }
+  if (Number.isNaN(date.getTime())) throw new Error(`Invalid date: ${String(date)}`);
+  return fmt.format(date);
 }
 
 /**

@@ -59,25 +59,32 @@ export function createRealtimePublisher(deps: {
     return p;
   };
 
+  function emitSlots(change: LiveChange, cause: ChangeCause) {
+    if (closed) return;
+    // From the Redis change itself (when known) to the emit: the delay watchers actually wait.
+    const started = change.madeAt ?? performance.now();
+    // Emitted even with no slots (an extend): clients need every seq to stay gap-free.
+    const e: SlotsChangedEvent = {
+      workshopId: change.workshopId,
+      seq: change.seq,
+      epoch: change.epoch,
+      cause,
+      slots: change.slots.map((s) => ({ id: s.slotId, capacity: s.capacity, booked: s.booked, held: s.held, free: s.free })),
+    };
+    io.to(rooms.workshop(change.workshopId)).emit('slots:changed', e);
+    const ms = performance.now() - started;
+    metrics.emitted('slots:changed');
+    metrics.slotChange(cause, ms);
+    deps.counters.change(deps.clock.now(), ms, cause === 'held');
+    deps.boardChanged();
+  }
+
   return {
     slotsChanged(change: LiveChange, cause: ChangeCause) {
       if (closed) return;
-      // From the Redis change itself (when known) to the emit: the delay watchers actually wait.
-      const started = change.madeAt ?? performance.now();
-      // Emitted even with no slots (an extend): clients need every seq to stay gap-free.
-      const e: SlotsChangedEvent = {
-        workshopId: change.workshopId,
-        seq: change.seq,
-        epoch: change.epoch,
-        cause,
-        slots: change.slots.map((s) => ({ id: s.slotId, capacity: s.capacity, booked: s.booked, held: s.held, free: s.free })),
-      };
-      io.to(rooms.workshop(change.workshopId)).emit('slots:changed', e);
-      const ms = performance.now() - started;
-      metrics.emitted('slots:changed');
-      metrics.slotChange(cause, ms);
-      deps.counters.change(deps.clock.now(), ms, cause === 'held');
-      deps.boardChanged();
+      // The emit (one frame per watcher) runs after the current request has answered, so a hold's
+      // own reply never waits on fan-out; setImmediate keeps the emits in call order.
+      setImmediate(() => emitSlots(change, cause));
     },
 
     holdExpired({ holdId, workshopId, customerId }) {
