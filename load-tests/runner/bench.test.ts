@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBench } from './bench';
+import { startCluster, type Target } from './cluster';
+import { DEFAULT_OPTIONS, type ScenarioResult } from './context';
+import { createWorkshops, login, registerCustomers } from './fixtures';
+import { Http } from './http';
+
+/*
+ * Tiny versions of every scenario against the runner's own two servers (Redis adapter between
+ * them). Asserts correctness only — exact race outcomes, zero double bookings, every expected
+ * event delivered — never speed.
+ */
+
+interface SocketIoModule {
+  parseFrame(frame: string): { kind: string; ackId?: number | null; name?: string; args?: unknown[] };
+  eventFrame(name: string, payload: unknown, ackId?: number | null): string;
+  socketIo(
+    ws: unknown,
+    opts: { timers: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout }; auth?: Record<string, unknown> },
+  ): {
+    ready(timeoutMs?: number): Promise<string>;
+    request(name: string, payload: unknown, timeoutMs?: number): Promise<any>;
+    on(name: string, fn: (payload: any, at: number) => void): void;
+    close(): void;
+    stats: { pings: number; events: number };
+  };
+}
+// The k6 helper is plain JS (type-checked by `npm run check:k6`); load it by URL.
+const sio = (await import(new URL('../lib/socketio.js', import.meta.url).href)) as SocketIoModule;
+
+let target: Target;
+beforeAll(async () => {
+  target = await startCluster({ processes: 2, quiet: true });
+}, 60_000);
+afterAll(() => target?.close(), 60_000);
+
+describe('k6 Socket.IO helper (load-tests/lib/socketio.js)', () => {
+  it('parses and builds frames, ack ids included', () => {
+    expect(sio.eventFrame('workshop:watch', { a: 1 }, 7)).toBe('427["workshop:watch",{"a":1}]');
+    expect(sio.eventFrame('x', null)).toBe('42["x",null]');
+    expect(sio.parseFrame('437[{"ok":true}]')).toMatchObject({ kind: 'ack', ackId: 7, args: [{ ok: true }] });
+    expect(sio.parseFrame('4312[1]')).toMatchObject({ kind: 'ack', ackId: 12 });
+    expect(sio.parseFrame('42["slots:changed",{"seq":3}]')).toMatchObject({ kind: 'event', name: 'slots:changed', ackId: null, args: [{ seq: 3 }] });
+    expect(sio.parseFrame('2')).toEqual({ kind: 'ping' });
+  });
+
+  it('talks to the real server: connect, acks matched by id, events from the other process', async () => {
+    const http = new Http(target.urls, 4);
+    try {
+      const admin = await login(http, target.admin);
+      const [a, b] = await createWorkshops(http, admin, 2, { bays: 1 });
+      const [customer] = await registerCustomers(http, 1);
+      // Socket on process 2, hold through process 1: the event crosses the Redis adapter.
+      const ws = new WebSocket(`${target.urls[1]!.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+      const socket = sio.socketIo(ws, { timers: { setTimeout, clearTimeout }, auth: { token: customer!.token } });
+      expect(typeof (await socket.ready(5000))).toBe('string');
+      // Two requests in flight at once: each answer must go to its own request (ids 0 and 1).
+      const [ackA, ackB] = await Promise.all([
+        socket.request('workshop:watch', { workshopId: a!.id }),
+        socket.request('workshop:watch', { workshopId: b!.id }),
+      ]);
+      expect(ackA).toMatchObject({ ok: true, data: { workshopId: a!.id } });
+      expect(ackB).toMatchObject({ ok: true, data: { workshopId: b!.id } });
+      const bad = await socket.request('workshop:watch', { workshopId: 'nope' });
+      expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+
+      const slot = a!.slots[0]!;
+      const heard = new Promise<any>((resolve) => socket.on('slots:changed', (e) => e.cause === 'held' && resolve(e)));
+      const hold = await http.post('/api/holds', { workshopId: a!.id, serviceId: a!.serviceId, slotId: slot.id }, customer!.token, undefined, 0);
+      expect(hold.status).toBe(201);
+      const e = await heard;
+      expect(e).toMatchObject({ workshopId: a!.id, cause: 'held' });
+      expect(e.slots).toEqual([expect.objectContaining({ id: slot.id, held: 1, free: 0 })]);
+      socket.close();
+    } finally {
+      await http.close();
+    }
+  });
+});
+
+describe('k6 scripts under the Node stand-in for k6 (load-tests/runner/k6-shim)', () => {
+  it('race.js passes its thresholds: capacity winners, the rest 409, no double booking', async () => {
+    const shim = fileURLToPath(new URL('./k6-shim/run-k6.mjs', import.meta.url));
+    const script = fileURLToPath(new URL('../race.js', import.meta.url));
+    const env = [`BASE_URL=${target.urls[0]}`, `ADMIN_EMAIL=${target.admin.email}`, `ADMIN_PASSWORD=${target.admin.password}`, 'VUS=8', 'CAPACITY=2', 'START_DELAY_S=1'];
+    const child = spawn(process.execPath, [shim, script, ...env.flatMap((e) => ['-e', e])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, out).toBe(0);
+    expect(out).toContain('✓ holds_won count==2');
+    expect(out).toContain('✓ double_bookings count==0');
+  }, 30_000);
+});
+
+describe('tiny runs of every Node scenario', () => {
+  it('race, flow, fanout, mixed and baseline are correct', async () => {
+    const results: ScenarioResult[] = await runBench({
+      ...DEFAULT_OPTIONS,
+      target,
+      scenarios: ['race', 'flow', 'fanout', 'mixed', 'baseline'],
+      racers: 12,
+      capacity: 3,
+      rounds: 2,
+      rate: 20,
+      durationSec: 1,
+      workshops: 2,
+      customers: 6,
+      watchers: 20,
+      fanoutHolds: 6,
+      fanoutIntervalMs: 50,
+      concurrency: 3,
+    });
+    const by = Object.fromEntries(results.map((r) => [r.scenario, r as any]));
+    for (const r of results) {
+      expect(r.correct, JSON.stringify(r)).toBe(true);
+      expect(r.doubleBookings, r.scenario).toBe(0);
+    }
+    expect(by.race.counts).toEqual({ attempted: 24, succeeded: 6, conflicts: 18, errors: 0 });
+    expect(by.race.confirmCounts.succeeded).toBe(6);
+    expect(by.race.audit.activeBookings).toBe(6);
+    expect(by.flow.counts.succeeded).toBeGreaterThan(0);
+    expect(by.flow.confirmCounts.succeeded).toBe(by.flow.counts.succeeded);
+    expect(by.flow.events.received).toBe(by.flow.events.expected);
+    expect(by.fanout.events).toMatchObject({ expected: 6 * 20, received: 6 * 20 });
+    expect(by.mixed.events.expected).toBeGreaterThan(0);
+    expect(by.mixed.events.received).toBe(by.mixed.events.expected);
+    expect(by.baseline.emit.bare.received).toBe(by.baseline.emit.bare.expected);
+    expect(by.baseline.emit.holdfast.events.received).toBe(by.baseline.emit.holdfast.events.expected);
+  }, 90_000);
+});

@@ -1,0 +1,42 @@
+/** Latency samples in milliseconds; percentiles by sorting once at the end (runs are bounded). */
+export class Samples {
+  private values: number[] = [];
+  add(ms: number) {
+    this.values.push(ms);
+  }
+  get count() {
+    return this.values.length;
+  }
+  summary(): LatencySummary {
+    const v = [...this.values].sort((a, b) => a - b);
+    const pick = (p: number) => (v.length ? v[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))]! : null);
+    const round = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
+    return {
+      count: v.length,
+      p50: round(pick(50)),
+      p95: round(pick(95)),
+      p99: round(pick(99)),
+      max: round(v.length ? v[v.length - 1]! : null),
+    };
+  }
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+/** Attempt counters shared by every scenario's JSON line. */
+export interface Counts {
+  attempted: number;
+  succeeded: number;
+  conflicts: number;
+  errors: number;
+}
+
+export const newCounts = (): Counts => ({ attempted: 0, succeeded: 0, conflicts: 0, errors: 0 });
+
+export const round2 = (x: number) => Math.round(x * 100) / 100;

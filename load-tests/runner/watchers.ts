@@ -1,0 +1,141 @@
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+import type { SlotsChangedEvent } from '../../shared/availability';
+import type { Ack } from '../../shared/realtime/events';
+import { progress } from './log';
+import { Samples } from './stats';
+
+type WatcherSocket = Socket;
+
+/**
+ * Many Socket.IO watchers (WebSocket transport only: no sticky sessions needed), spread
+ * round-robin over the server processes, each in one workshop's room.
+ */
+export class WatcherPool {
+  readonly sockets: WatcherSocket[] = [];
+  private handlers: ((e: SlotsChangedEvent, at: number, watcher: number) => void)[] = [];
+  connectErrors = 0;
+
+  constructor(private urls: string[], private token?: string) {}
+
+  onSlotsChanged(handler: (e: SlotsChangedEvent, at: number, watcher: number) => void) {
+    this.handlers.push(handler);
+  }
+
+  /** Connects n more sockets, `batch` at a time; resolves when all are connected or failed. */
+  async connect(n: number, opts: { batch?: number; timeoutMs?: number } = {}): Promise<void> {
+    const batch = opts.batch ?? 250;
+    const start = this.sockets.length;
+    const t0 = Date.now();
+    for (let i = 0; i < n; i += batch) {
+      const group: Promise<void>[] = [];
+      for (let k = i; k < Math.min(n, i + batch); k++) {
+        const index = start + k;
+        const socket = io(this.urls[index % this.urls.length]!, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          timeout: opts.timeoutMs ?? 20_000,
+          auth: this.token ? { token: this.token } : undefined,
+        });
+        socket.on('slots:changed', (e: SlotsChangedEvent) => {
+          const at = performance.now();
+          for (const h of this.handlers) h(e, at, index);
+        });
+        this.sockets.push(socket);
+        group.push(
+          new Promise<void>((resolve) => {
+            socket.once('connect', () => resolve());
+            socket.once('connect_error', () => {
+              this.connectErrors++;
+              resolve();
+            });
+          }),
+        );
+      }
+      await Promise.all(group);
+      if (n > batch) progress(`watchers connected ${Math.min(n, i + batch)}/${n}`);
+    }
+    if (n > batch) progress(`${n} watchers connected in ${Date.now() - t0} ms (${this.connectErrors} failed)`);
+  }
+
+  /** Every socket emits `workshop:watch` (ack with a snapshot); returns how many acks were ok. */
+  async watch(workshopId: string, window?: { from: string; to: string }, opts: { batch?: number; from?: number; to?: number } = {}): Promise<{ ok: number; failed: number; ackMs: Samples }> {
+    const ackMs = new Samples();
+    let ok = 0;
+    let failed = 0;
+    const batch = opts.batch ?? 500;
+    const list = this.sockets.slice(opts.from ?? 0, opts.to ?? this.sockets.length).filter((s) => s.connected);
+    for (let i = 0; i < list.length; i += batch) {
+      await Promise.all(
+        list.slice(i, i + batch).map(async (s) => {
+          const t0 = performance.now();
+          try {
+            const r = (await s.timeout(20_000).emitWithAck('workshop:watch', { workshopId, ...window })) as Ack<unknown>;
+            ackMs.add(performance.now() - t0);
+            if (r.ok) ok++;
+            else failed++;
+          } catch {
+            failed++;
+          }
+        }),
+      );
+    }
+    return { ok, failed, ackMs };
+  }
+
+  get connected(): number {
+    return this.sockets.filter((s) => s.connected).length;
+  }
+
+  close() {
+    for (const s of this.sockets) s.disconnect();
+    this.sockets.length = 0;
+  }
+}
+
+/**
+ * Matches `slots:changed` (cause `held`) to the holds that caused them, by slot id, and
+ * records hold-request-sent → event-received per watcher.
+ */
+export class DeliveryTracker {
+  readonly delay = new Samples();
+  expected = 0;
+  received = 0;
+  /** Events for slots nobody here was waiting on (other causes, or another client's change). */
+  unmatched = 0;
+  private pending = new Map<string, number>();
+
+  /** Call right before sending the hold: events can beat the HTTP reply. */
+  sending(slotId: string): number {
+    const t = performance.now();
+    this.pending.set(slotId, t);
+    return t;
+  }
+
+  /** The hold succeeded: this many watchers should hear about it. */
+  succeeded(watchers: number) {
+    this.expected += watchers;
+  }
+
+  /** The hold failed: no event will come for it. */
+  failed(slotId: string) {
+    this.pending.delete(slotId);
+  }
+
+  /** Off during warm-up: those events are neither expected nor counted. */
+  enabled = true;
+
+  onEvent = (e: SlotsChangedEvent, at: number) => {
+    if (e.cause !== 'held' || !this.enabled) return;
+    for (const s of e.slots) {
+      const sent = this.pending.get(s.id);
+      if (sent === undefined) {
+        this.unmatched++;
+        continue;
+      }
+      this.received++;
+      this.delay.add(at - sent);
+    }
+  };
+}
