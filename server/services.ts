@@ -47,7 +47,7 @@ export function createServices(deps: ServicesDeps) {
   const core = { holds: deps.holds, workshops, slots: slotStore, clock: deps.clock, publisher };
   return {
     accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),
-    catalog: createCatalog({ workshops, slots }),
+    catalog: createCatalog({ workshops, slots, clock: deps.clock }),
     availability: createAvailability({ slots: slotStore, live: deps.holds, clock: deps.clock }),
     holds: createHolds({ ...core, rules: deps.holdRules }),
     bookings: createBookings({ ...core, bookings: bookingStore }),

@@ -16,6 +16,17 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
   const em = () => orm.em.fork();
 
+  /** Each workshop's earliest slot with a unit not booked (holds are short-lived and not counted). */
+  async function nextFreeSlots(ids: string[], after: Date): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await orm.em.getConnection().execute<Array<{ workshop_id: string; next: Date }>>(
+      `select workshop_id, min(starts_at) as next from slot
+        where workshop_id in (?) and starts_at > ? and booked < capacity group by workshop_id`,
+      [ids, after],
+    );
+    return new Map(rows.map((r) => [r.workshop_id, new Date(r.next).toISOString()]));
+  }
+
   return {
     async create(ownerId, input) {
       const e = em();
@@ -71,8 +82,12 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
         where.id = { $in: [...new Set(rows.map((s) => s.workshop.id))] };
       }
       const orderBy = f.sort === 'rating' ? { ratingAvg: 'desc', name: 'asc' } as const : { name: 'asc' } as const;
-      const list = await em().find(Workshop, where, { orderBy, limit: f.limit ?? 200 });
-      return list.map(workshopView);
+      const list = (await em().find(Workshop, where, { orderBy, limit: f.limit ?? 200 })).map(workshopView);
+      const next = await nextFreeSlots(list.map((w) => w.id), f.freeAfter ?? new Date());
+      const items = list.map((w) => ({ ...w, nextFreeAt: next.get(w.id) ?? null }));
+      // Soonest first; workshops with nothing free go last, in name order.
+      if (f.sort === 'soonest') items.sort((a, b) => (a.nextFreeAt ?? '~').localeCompare(b.nextFreeAt ?? '~'));
+      return items;
     },
 
     async setStatus(id, status) {

@@ -1,6 +1,6 @@
 import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
-import type { ClosureView, ServiceView, WorkshopDetailView, WorkshopView } from '@shared/schemas/views';
+import type { ClosureView, ServiceView, WorkshopDetailView, WorkshopListItem, WorkshopView } from '@shared/schemas/views';
 import type { WeeklyHours, ClosureDay } from './slot-generation';
 import type { ExistingSlot, SlotSyncPlan } from './slot-sync-plan';
 
@@ -10,7 +10,9 @@ export interface WorkshopFilter {
   q?: string;
   status?: WorkshopStatus;
   ownerId?: string;
-  sort?: 'rating' | 'name';
+  sort?: 'rating' | 'name' | 'soonest';
+  /** The instant 'next free slot' is counted from (the domain clock's now). */
+  freeAfter?: Date;
   /** Defaults to 200 (public listings); internal jobs pass a larger one. */
   limit?: number;
 }
@@ -21,7 +23,7 @@ export interface WorkshopStore {
   update(id: string, patch: UpdateWorkshopInput): Promise<WorkshopView>;
   findById(id: string): Promise<WorkshopView | null>;
   detail(id: string): Promise<WorkshopDetailView | null>;
-  search(filter: WorkshopFilter): Promise<WorkshopView[]>;
+  search(filter: WorkshopFilter): Promise<WorkshopListItem[]>;
   setStatus(id: string, status: WorkshopStatus): Promise<WorkshopView>;
   replaceHours(id: string, rows: OpeningHoursInput): Promise<void>;
   /** Null when that date is already closed. */

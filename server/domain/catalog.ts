@@ -2,12 +2,13 @@ import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorksh
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
 import type { WorkshopView } from '@shared/schemas/views';
 import type { Principal } from './actor';
+import type { Clock } from './clock';
 import type { WorkshopFilter, WorkshopStore } from './catalog-ports';
 import { DomainError, forbidden, notFound } from './errors';
 import type { SlotRegeneration } from './slot-regeneration';
 
 /** Workshops, hours, closures and services: vendor onboarding, public catalog, admin verification. */
-export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegeneration }) {
+export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegeneration; clock: Clock }) {
   const { workshops, slots } = deps;
 
   /** The workshop, if `actor` owns it; vendor B never learns more than "not yours". */
@@ -83,7 +84,8 @@ export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegen
     mine: (actor: Principal) => workshops.search({ ownerId: actor.id, sort: 'name' }),
 
     /** Public search: verified workshops only. */
-    search: (filter: Omit<WorkshopFilter, 'status' | 'ownerId'>) => workshops.search({ ...filter, status: 'verified' }),
+    search: (filter: Omit<WorkshopFilter, 'status' | 'ownerId' | 'freeAfter'>) =>
+      workshops.search({ ...filter, status: 'verified', freeAfter: new Date(deps.clock.now()) }),
 
     async detail(id: string, viewer: Principal | null) {
       const w = await workshops.detail(id);

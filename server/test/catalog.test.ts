@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ALL_WEEK, createAdmin, register } from './factories';
+import { ALL_WEEK, createAdmin, register, verifiedWorkshop } from './factories';
 import { useTestServer } from './harness';
 
 const t = useTestServer();
@@ -60,6 +60,21 @@ describe('vendor onboarding → admin verification → public listing', () => {
     expect(slot).toMatchObject({ capacity: 3, booked: 0, held: 0, free: 3 });
     expect(new Date(slot.endsAt).getTime() - new Date(slot.startsAt).getTime()).toBe(30 * 60_000);
     expect(typeof avail.body.seq).toBe('number');
+  });
+
+  it('sorts by earliest free slot and says when each workshop is next free', async () => {
+    const city = `Soon-${randomUUID().slice(0, 6)}`;
+    const a = await verifiedWorkshop(t.server, t.api, { city, bays: 1 });
+    const b = await verifiedWorkshop(t.server, t.api, { city, bays: 1 });
+    const slotsOf = async (id: string) => (await t.api.get(`/api/workshops/${id}/availability`)).body.slots as Array<{ id: string; startsAt: string }>;
+    const [aSlots, bSlots] = await Promise.all([slotsOf(a.workshop.id), slotsOf(b.workshop.id)]);
+    // A's first four slots are fully booked, so B is free sooner.
+    await t.server.orm.em.getConnection().execute('update slot set booked = capacity where id in (?)', [aSlots.slice(0, 4).map((s) => s.id)]);
+    const res = await t.api.get(`/api/workshops?city=${city}&sort=soonest`);
+    expect(res.status).toBe(200);
+    expect(res.body.workshops.map((w: { id: string }) => w.id)).toEqual([b.workshop.id, a.workshop.id]);
+    expect(res.body.workshops[0].nextFreeAt).toBe(bSlots[0]!.startsAt);
+    expect(res.body.workshops[1].nextFreeAt).toBe(aSlots[4]!.startsAt);
   });
 
   it('retiring a service hides it from the public menu but keeps it for the owner', async () => {

@@ -48,6 +48,11 @@ export interface WorkshopView {
   ratingCount: number;
 }
 
+/** A workshop in search results: when its next free slot starts (null: nothing free ahead). */
+export interface WorkshopListItem extends WorkshopView {
+  nextFreeAt: string | null;
+}
+
 export interface WorkshopDetailView extends WorkshopView {
   services: ServiceView[];
   hours: OpeningHoursView[];

@@ -63,7 +63,8 @@ export const workshopSearchSchema = z
     city: z.string().trim().max(80).optional(),
     category: z.string().trim().max(60).optional(),
     q: z.string().trim().max(100).optional(),
-    sort: z.enum(['rating', 'name']).optional(),
+    /** rating: best first; name: A–Z; soonest: earliest free slot first. */
+    sort: z.enum(['rating', 'name', 'soonest']).optional(),
   })
   .strict();
 

@@ -5,8 +5,11 @@ import type { BookingAction, BookingStatus } from '@shared/booking-status';
 import type { LoginInput, PublicUser, RegisterInput } from '@shared/schemas/auth';
 import type { BookingDetailView, BookingView, ConfirmBookingInput, CreateHoldInput, HoldView } from '@shared/schemas/booking';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
-import type { ClosureView, OpeningHoursView, ServiceView, WorkshopDetailView, WorkshopView } from '@shared/schemas/views';
-import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
+import type { ClosureView, OpeningHoursView, ServiceView, WorkshopDetailView, WorkshopListItem, WorkshopView } from '@shared/schemas/views';
+import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus, workshopSearchSchema } from '@shared/schemas/workshop';
+import type { z } from 'zod';
+
+export type WorkshopSearch = z.input<typeof workshopSearchSchema>;
 
 /*
  * The one place that speaks HTTP. Same-origin fetch carries the HttpOnly `hf_token`
@@ -82,8 +85,7 @@ export const api = {
     me: () => get<{ user: PublicUser }>('/api/me'),
   },
   workshops: {
-    search: (q: { city?: string; category?: string; q?: string; sort?: 'rating' | 'name' }) =>
-      get<{ workshops: WorkshopView[] }>(`/api/workshops${qs(q)}`),
+    search: (q: WorkshopSearch) => get<{ workshops: WorkshopListItem[] }>(`/api/workshops${qs(q)}`),
     get: (id: string) => get<{ workshop: WorkshopDetailView }>(`/api/workshops/${id}`),
     availability: (id: string, from?: string, to?: string) =>
       get<AvailabilitySnapshot>(`/api/workshops/${id}/availability${qs({ from, to })}`),
