@@ -40,7 +40,8 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const clock = opts.clock ?? systemClock;
   if (opts.migrate !== false) await migrateDatabase(env.DATABASE_URL);
   const orm = await MikroORM.init(ormConfig(env.DATABASE_URL));
-  const redis = new Redis(env.REDIS_URL, { lazyConnect: false });
+  // Auto-pipelining: commands issued in the same tick (many concurrent holds) share one write.
+  const redis = new Redis(env.REDIS_URL, { enableAutoPipelining: true });
   const holdStore = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock });
   const tokens = createTokenService(env.JWT_SECRET, env.TOKEN_TTL_HOURS);
   const metrics = createMetrics();

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { SlotRow, SlotStore } from '../domain/catalog-ports';
 import { Closure, OpeningHours, Slot, Workshop, type ISlot } from './entities/index';
+import { SERVICE_COLUMNS, serviceFromRow, WORKSHOP_COLUMNS, workshopFromRow } from './workshop-views';
 
 const row = (s: ISlot): SlotRow => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt, capacity: s.capacity, booked: s.booked });
 
@@ -79,6 +80,29 @@ export function createSlotRepository(orm: MikroORM): SlotStore {
         [workshopId, from, to],
       );
       return rows.map(fromRaw);
+    },
+
+    async holdContext(workshopId, serviceId, slotId) {
+      const [row] = await orm.em.getConnection().execute<Array<{ workshop: any; service: any; first: any; run: any[] }>>(
+        `with f as (select ${COLUMNS} from slot where id = ?),
+              w as (select ${WORKSHOP_COLUMNS} from workshop where id = ?),
+              s as (select ${SERVICE_COLUMNS} from service where id = ?)
+         select (select row_to_json(w) from w) as workshop,
+                (select row_to_json(s) from s) as service,
+                (select row_to_json(f) from f) as first,
+                (select coalesce(json_agg(r order by r.starts_at), '[]'::json) from (
+                   select sl.id, sl.workshop_id, sl.starts_at, sl.ends_at, sl.capacity, sl.booked from slot sl, f, s
+                    where sl.workshop_id = f.workshop_id and sl.starts_at >= f.starts_at
+                      and sl.starts_at < f.starts_at + s.duration_minutes * interval '1 minute' + (f.ends_at - f.starts_at)
+                    order by sl.starts_at) r) as run`,
+        [slotId, workshopId, serviceId],
+      );
+      return {
+        workshop: row?.workshop ? workshopFromRow(row.workshop) : null,
+        service: row?.service ? serviceFromRow(row.service) : null,
+        first: row?.first ? fromRaw(row.first) : null,
+        candidates: (row?.run ?? []).map(fromRaw),
+      };
     },
 
     async byIds(ids) {

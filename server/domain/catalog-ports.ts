@@ -52,6 +52,13 @@ export interface SlotRow {
   booked: number;
 }
 
+export interface HoldContext {
+  workshop: WorkshopView | null;
+  service: ServiceView | null;
+  first: (SlotRow & { workshopId: string }) | null;
+  candidates: SlotRow[];
+}
+
 /** Port: the slot table. */
 export interface SlotStore {
   /**
@@ -64,5 +71,10 @@ export interface SlotStore {
     plan: (schedule: Schedule, existing: ExistingSlot[]) => SlotSyncPlan,
   ): Promise<{ created: number; updated: string[]; removed: string[] }>;
   list(workshopId: string, from: Date, to: Date): Promise<SlotRow[]>;
+  /**
+   * Everything a hold must check, in one round trip: the workshop, the service, the picked slot
+   * and the slots that follow it for the service's duration (the picked one first).
+   */
+  holdContext(workshopId: string, serviceId: string, slotId: string): Promise<HoldContext>;
   byIds(ids: string[]): Promise<Array<SlotRow & { workshopId: string }>>;
 }

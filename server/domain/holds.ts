@@ -49,29 +49,26 @@ export function createHolds(deps: {
 
   /** The bookable workshop and service, and the run of consecutive slots from `slotId` the service needs. */
   async function slotsFor(workshopId: string, serviceId: string, slotId: string, options: OptionChoice) {
-    const workshop = await deps.workshops.findById(workshopId);
+    const { workshop, service, first, candidates } = await deps.slots.holdContext(workshopId, serviceId, slotId);
     if (!workshop || workshop.status !== 'verified') throw notFound('Workshop');
-    const service = await deps.workshops.findService(serviceId);
     if (!service || !service.active || service.workshopId !== workshopId) throw mismatch('That service is not offered by this workshop');
     const price = priceFor(service.basePriceCents, service.options, options);
     if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
-    const [first] = await deps.slots.byIds([slotId]);
     if (!first || first.workshopId !== workshopId) throw mismatch('That slot does not belong to this workshop');
     if (first.startsAt.getTime() <= deps.clock.now()) throw new DomainError('SLOT_UNAVAILABLE', 'That slot has already started');
-    return { workshop, service, run: await consecutiveRun(workshop, service, first) };
+    return { workshop, service, run: consecutiveRun(workshop, service, first, candidates) };
   }
 
-  async function consecutiveRun(workshop: WorkshopView, service: ServiceView, first: SlotRow): Promise<SlotRow[]> {
+  /** The consecutive slots on one local day, from the picked one, that cover the service. */
+  function consecutiveRun(workshop: WorkshopView, service: ServiceView, first: SlotRow, candidates: SlotRow[]): SlotRow[] {
     const slotMs = first.endsAt.getTime() - first.startsAt.getTime();
     const needed = Math.ceil((service.durationMinutes * 60_000) / slotMs);
-    const horizon = new Date(first.startsAt.getTime() + (needed + 1) * slotMs);
-    const candidates = await deps.slots.list(workshop.id, first.startsAt, horizon);
     const day = localDayOf(first.startsAt, workshop.timezone);
     const run: SlotRow[] = [];
     for (const s of candidates) {
       if (run.length === needed) break;
       const prev = run[run.length - 1];
-      if (prev && s.startsAt.getTime() !== prev.endsAt.getTime()) break;
+      if (prev ? s.startsAt.getTime() !== prev.endsAt.getTime() : s.id !== first.id) break;
       if (localDayOf(s.startsAt, workshop.timezone) !== day) break;
       run.push(s);
     }
