@@ -15,15 +15,20 @@ class Refused extends Error {
  */
 async function takeUnits(t: EntityManager, slotIds: string[]) {
   if (!slotIds.length) return;
-  await t.execute('select id from slot where id in (?) order by id for update', [slotIds]);
-  const taken = await t.execute<Array<{ id: string }>>('update slot set booked = booked + 1 where id in (?) and booked < capacity returning id', [slotIds]);
+  const taken = await t.execute<Array<{ id: string }>>(
+    `update slot set booked = booked + 1
+      where id in (select id from slot where id in (?) order by id for update) and booked < capacity returning id`,
+    [slotIds],
+  );
   if (taken.length !== slotIds.length) throw new Refused('CAPACITY');
 }
 
 async function giveUnits(t: EntityManager, slotIds: string[]) {
   if (!slotIds.length) return;
-  await t.execute('select id from slot where id in (?) order by id for update', [slotIds]);
-  await t.execute('update slot set booked = booked - 1 where id in (?) and booked > 0', [slotIds]);
+  await t.execute(
+    'update slot set booked = booked - 1 where id in (select id from slot where id in (?) order by id for update) and booked > 0',
+    [slotIds],
+  );
 }
 
 async function insertEvent(t: EntityManager, bookingId: string, e: TransitionWrite['event']) {
@@ -49,15 +54,24 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
       try {
         const booking = await em().transactional(async (t) => {
           await takeUnits(t, b.slotIds);
+          // The booking, its slots and its audit events in one statement (one round trip).
+          const slotList = b.slotIds.map(() => '?::uuid').join(', ');
+          const eventRows = b.events.map(() => '(?::uuid, ?, ?::uuid, ?, ?::jsonb, ?::int)').join(', ');
           await t.execute(
-            `insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status,
-               price_cents, currency, options, vehicle, notes, idempotency_key, version, accept_deadline, created_at, updated_at)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, now(), now())`,
+            `with b as (
+               insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status,
+                 price_cents, currency, options, vehicle, notes, idempotency_key, version, accept_deadline, created_at, updated_at)
+               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, now(), now()) returning id),
+             bs as (insert into booking_slot (booking_id, slot_id) select b.id, x from b, unnest(array[${slotList}]) x),
+             ev as (insert into booking_event (id, booking_id, type, actor_id, actor_role, at, data)
+               select v.id, b.id, v.type, v.actor_id, v.actor_role, clock_timestamp() + v.ord * interval '1 microsecond', v.data
+                 from b, (values ${eventRows}) v(id, type, actor_id, actor_role, data, ord))
+             select id from b`,
             [id, b.customerId, b.workshopId, b.serviceId, b.slotIds[0], b.slotIds.length, b.startsAt, b.endsAt, b.status,
-              b.priceCents, b.currency, JSON.stringify(b.options), b.vehicle ? JSON.stringify(b.vehicle) : null, b.notes, b.idempotencyKey, b.acceptDeadline],
+              b.priceCents, b.currency, JSON.stringify(b.options), b.vehicle ? JSON.stringify(b.vehicle) : null, b.notes, b.idempotencyKey, b.acceptDeadline,
+              ...b.slotIds,
+              ...b.events.flatMap((e, i) => [randomUUID(), e.type, e.actorId, e.actorRole, e.data ? JSON.stringify(e.data) : null, i])],
           );
-          for (const slotId of b.slotIds) await t.execute('insert into booking_slot (booking_id, slot_id) values (?, ?)', [id, slotId]);
-          for (const e of b.events) await insertEvent(t, id, e);
           return one(t, 'b.id = ?', [id]);
         });
         return { ok: true as const, booking: booking! };
