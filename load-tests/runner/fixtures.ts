@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { SlotView } from '@shared/availability';
 import { expectStatus, inBatches, type Http } from './http';
 import { progress } from './log';
 
@@ -8,15 +9,8 @@ export interface Account {
   token: string;
 }
 
-export interface Slot {
-  id: string;
-  startsAt: string;
-  endsAt: string;
-  capacity: number;
-  booked: number;
-  held: number;
-  free: number;
-}
+/** A slot as the availability API returns it (the shared contract). */
+export type Slot = SlotView;
 
 export interface BenchWorkshop {
   id: string;
