@@ -47,7 +47,16 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
 
   return {
     findById: (id) => one(em(), 'b.id = ?', [id]),
-    findByIdempotencyKey: (customerId, key) => one(em(), 'b.customer_id = ? and b.idempotency_key = ?', [customerId, key]),
+    async findByIdempotencyKey(customerId, key) {
+      const t = em();
+      const booking = await one(t, 'b.customer_id = ? and b.idempotency_key = ?', [customerId, key]);
+      if (!booking) return null;
+      const [requested] = await t.execute<Array<{ hold_id: string | null }>>(
+        `select data->>'holdId' as hold_id from booking_event where booking_id = ? and type = 'requested' limit 1`,
+        [booking.id],
+      );
+      return { booking, holdId: requested?.hold_id ?? null };
+    },
 
     async create(b) {
       const id = randomUUID();

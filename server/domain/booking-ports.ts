@@ -65,7 +65,8 @@ export interface BookingFilter {
 /** Port: bookings in Postgres; every write is one transaction that also writes its booking_event. */
 export interface BookingStore {
   findById(id: string): Promise<BookingRecord | null>;
-  findByIdempotencyKey(customerId: string, key: string): Promise<BookingRecord | null>;
+  /** The booking an idempotency key already made, with the hold it was made from. */
+  findByIdempotencyKey(customerId: string, key: string): Promise<{ booking: BookingRecord; holdId: string | null } | null>;
   /**
    * Takes one unit of every slot (`booked < capacity` guarded) and inserts the booking, or nothing.
    * CAPACITY: a slot was full; DUPLICATE_KEY: the idempotency key was used by a racing request.

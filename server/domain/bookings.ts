@@ -32,10 +32,20 @@ export function createBookings(deps: {
 }) {
   const { bookings, holds, publisher } = deps;
 
+  /** The booking this key already made; the same key sent for another hold is a client bug, refused. */
+  async function earlierFor(customerId: string, key: string, holdId: string): Promise<BookingRecord | null> {
+    const found = await bookings.findByIdempotencyKey(customerId, key);
+    if (!found) return null;
+    if (found.holdId !== null && found.holdId !== holdId) {
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used to confirm a different hold; send a new key');
+    }
+    return found.booking;
+  }
+
   /** A racing request with the same key may still be committing: give it a moment to land. */
-  async function awaitIdempotent(customerId: string, key: string): Promise<BookingRecord | null> {
+  async function awaitIdempotent(customerId: string, key: string, holdId: string): Promise<BookingRecord | null> {
     for (let i = 0; i < 60; i++) {
-      const found = await bookings.findByIdempotencyKey(customerId, key);
+      const found = await earlierFor(customerId, key, holdId);
       if (found) return found;
       await sleep(50);
     }
@@ -53,13 +63,13 @@ export function createBookings(deps: {
     if (actor.role !== 'customer') throw new DomainError('FORBIDDEN', 'Only customer accounts can book');
     const key = req.idempotencyKey ?? null;
     if (key) {
-      const earlier = await bookings.findByIdempotencyKey(actor.id, key);
+      const earlier = await earlierFor(actor.id, key, req.holdId);
       if (earlier) return { booking: bookingView(earlier), replayed: true };
     }
 
     const held = await holds.findHold(req.holdId);
     if (!held || held.customerId !== actor.id) {
-      const raced = key ? await awaitIdempotent(actor.id, key) : null;
+      const raced = key ? await awaitIdempotent(actor.id, key, req.holdId) : null;
       if (raced) return { booking: bookingView(raced), replayed: true };
       throw held ? notFound('Hold') : new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
     }
@@ -77,7 +87,7 @@ export function createBookings(deps: {
         publisher.slotsChanged(consumed.change, 'expired');
         throw new DomainError('HOLD_EXPIRED', 'This hold expired before you confirmed; hold the slot again');
       }
-      const raced = key ? await awaitIdempotent(actor.id, key) : null;
+      const raced = key ? await awaitIdempotent(actor.id, key, req.holdId) : null;
       if (raced) return { booking: bookingView(raced), replayed: true };
       throw new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
     }
@@ -113,7 +123,7 @@ export function createBookings(deps: {
     if (!result.ok) {
       publisher.slotsChanged(await holds.unconsume(workshop.id, held.slotIds), 'booking_returned');
       if (result.reason === 'DUPLICATE_KEY' && key) {
-        const raced = await awaitIdempotent(actor.id, key);
+        const raced = await awaitIdempotent(actor.id, key, req.holdId);
         if (raced) return { booking: bookingView(raced), replayed: true };
       }
       await resyncFromPostgres(held);

@@ -37,6 +37,13 @@ describe('hold → confirm → lifecycle', () => {
     expect(replay.status).toBe(200);
     expect(replay.body.booking.id).toBe(booking.id);
 
+    // The same key for another hold is a client bug: refused, and that hold is left as it was.
+    const other = await t.api.post('/api/holds', { workshopId: workshop.id, serviceId: service.id, slotId: (await firstFreeSlot(workshop.id, 6)).id }, customer.token);
+    const reused = await t.api.post('/api/bookings', { holdId: other.body.hold.id }, customer.token, { 'Idempotency-Key': 'k-1' });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await t.api.del(`/api/holds/${other.body.hold.id}`, customer.token)).status).toBe(204);
+
     expect((await t.api.get('/api/bookings', customer.token)).body.bookings.map((b: { id: string }) => b.id)).toEqual([booking.id]);
     expect((await t.api.get('/api/bookings', vendor.token)).body.bookings.map((b: { id: string }) => b.id)).toContain(booking.id);
 

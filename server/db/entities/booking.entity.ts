@@ -39,7 +39,7 @@ export const Booking = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
-  indexes: [{ properties: ['workshop', 'status', 'startsAt'] }],
+  indexes: [{ properties: ['workshop', 'status', 'startsAt'] }, { properties: ['workshop', 'createdAt'] }],
   uniques: [{ properties: ['customer', 'idempotencyKey'] }],
 });
 export type IBooking = InferEntity<typeof Booking>;
