@@ -36,12 +36,13 @@ export function createServices(deps: ServicesDeps) {
     slots: slotStore,
     clock: deps.clock,
     horizonDays: deps.horizonDays,
-    // Capacity edits and removed slots: bring Redis counters back in line with Postgres.
-    onChanged: async (workshopId, slotIds) => {
-      const rows = await slotStore.byIds(slotIds);
-      if (!rows.length) return;
+    // Capacity edits: Redis counters follow Postgres. Slots created or removed (hours, closures,
+    // slot length, the horizon rolling on): cause 'schedule' tells watchers to take a new snapshot.
+    onChanged: async (workshopId, { updated, reshaped }) => {
+      const rows = updated.length ? await slotStore.byIds(updated) : [];
+      if (!rows.length && !reshaped) return;
       const change = await deps.holds.resync(workshopId, rows.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })));
-      publisher.slotsChanged(change, 'capacity');
+      publisher.slotsChanged(change, reshaped ? 'schedule' : 'capacity');
     },
   });
   const core = { holds: deps.holds, workshops, slots: slotStore, clock: deps.clock, publisher };

@@ -38,7 +38,9 @@ export type ChangeCause =
   | 'booked'
   | 'booking_returned'
   | 'capacity'
-  | 'resync';
+  | 'resync'
+  /** Slots were created or removed (hours, closures, slot length): take a fresh snapshot. */
+  | 'schedule';
 
 /** One availability change: exactly the workshop's previous seq + 1 within `epoch`. */
 export interface SlotsChangedEvent {

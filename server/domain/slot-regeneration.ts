@@ -3,8 +3,11 @@ import type { SlotStore } from './catalog-ports';
 import { generateSlots } from './slot-generation';
 import { planSlotSync } from './slot-sync-plan';
 
-/** Port: told which slots changed capacity or vanished, so cached counts can follow. */
-export type SlotsChangedHook = (workshopId: string, slotIds: string[]) => Promise<void>;
+/**
+ * Port: told what a regeneration changed, so cached counts and watchers can follow:
+ * `updated` changed capacity; `reshaped` is true when slots were created or removed.
+ */
+export type SlotsChangedHook = (workshopId: string, change: { updated: string[]; reshaped: boolean }) => Promise<void>;
 
 /** Keeps a workshop's slots in line with its hours, closures and bays over the rolling horizon. */
 export function createSlotRegeneration(deps: { slots: SlotStore; clock: Clock; horizonDays: number; onChanged?: SlotsChangedHook }) {
@@ -20,8 +23,8 @@ export function createSlotRegeneration(deps: { slots: SlotStore; clock: Clock; h
           now,
         }),
       );
-      const touched = [...result.updated, ...result.removed];
-      if (touched.length && deps.onChanged) await deps.onChanged(workshopId, touched);
+      const reshaped = result.created > 0 || result.removed.length > 0;
+      if ((reshaped || result.updated.length) && deps.onChanged) await deps.onChanged(workshopId, { updated: result.updated, reshaped });
       return result;
     },
   };

@@ -117,7 +117,7 @@ describe('two instances behind one Redis', () => {
 
 describe('gap-free client state (shared slot-sync)', () => {
   async function setup() {
-    const { workshop, service } = await verifiedWorkshop(a, apiA, { bays: 3 });
+    const { workshop, service, vendor } = await verifiedWorkshop(a, apiA, { bays: 3 });
     const customers = await Promise.all([1, 2, 3, 4].map(() => register(apiA, 'customer')));
     const socket = await open(a.url);
     const waiters = new Set<() => void>();
@@ -149,7 +149,7 @@ describe('gap-free client state (shared slot-sync)', () => {
       expect(byStart(sync.state.slots)).toEqual(byStart(fresh.slots));
       return fresh;
     };
-    return { workshop, customers, socket, sync, until, holdOn, expectEqualsHttp };
+    return { workshop, vendor, customers, socket, sync, slots, until, holdOn, expectEqualsHttp };
   }
 
   it('a watcher that missed events while disconnected equals a fresh snapshot after reconnecting', async () => {
@@ -191,6 +191,36 @@ describe('gap-free client state (shared slot-sync)', () => {
     await until((s) => s.seq === dropSeq + 1 && !s.syncing);
     expect(sync.stats.gapsDetected).toBe(1);
     await expectEqualsHttp();
+    sync.stop();
+  });
+
+  it("follows the vendor's edits: new bays as 'capacity', a closed day as 'schedule' and a fresh snapshot", async () => {
+    const { workshop, vendor, socket, sync, slots, until, holdOn, expectEqualsHttp } = await setup();
+    const seen: string[] = [];
+    socket.on('slots:changed', (e) => {
+      seen.push(e.cause);
+      sync.apply(e);
+    });
+    await sync.start();
+    await holdOn(apiA, 0, 0);
+    const base = sync.state.seq + 1;
+    await until((s) => s.seq === base);
+
+    const bays = await apiB.patch(`/api/workshops/${workshop.id}`, { bays: 5 }, vendor.token);
+    expect(bays.status, JSON.stringify(bays.body)).toBe(200);
+    await until((s) => s.seq === base + 1);
+    expect(sync.state.slots.find((x) => x.id === slots[0]!.id)).toMatchObject({ capacity: 5, held: 1, free: 4 });
+    await expectEqualsHttp();
+
+    // Close the day of a later slot: its slots vanish from every watcher's grid without a reload.
+    const day = sync.state.slots.find((x) => Date.parse(x.startsAt) > Date.parse(slots[0]!.startsAt) + 86_400_000)!;
+    const date = new Intl.DateTimeFormat('en-CA', { timeZone: workshop.timezone }).format(new Date(day.startsAt));
+    const closed = await apiB.post(`/api/workshops/${workshop.id}/closures`, { date, reason: 'Stocktake' }, vendor.token);
+    expect(closed.status, JSON.stringify(closed.body)).toBe(201);
+    await until((s) => s.seq === base + 2 && !s.syncing && !s.slots.some((x) => x.id === day.id));
+    await expectEqualsHttp();
+    expect(seen.slice(-2)).toEqual(['capacity', 'schedule']);
+    expect(sync.stats.gapsDetected).toBe(0);
     sync.stop();
   });
 });

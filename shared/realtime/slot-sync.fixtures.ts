@@ -18,6 +18,8 @@ export interface FakeAvailabilityServer {
   snapshot(): AvailabilitySnapshot;
   /** Sets one slot's counts and returns the event the server would emit. */
   change(slot: number, booked: number, held: number, opts?: { outsideWindow?: boolean }): SlotsChangedEvent;
+  /** The vendor changed hours: slot `removeAt` (if given) goes, a new hour is added at the end; cause 'schedule'. */
+  reshape(opts?: { removeAt?: number }): SlotsChangedEvent;
   /** A Redis restart: a new counter generation. */
   restart(epoch: string): void;
   /** The slots as a client should see them, sorted by startsAt. */
@@ -41,6 +43,7 @@ export function createFakeServer(slotCount = 3, capacity = 3, epoch = 'epoch-1')
     free: capacity,
   }));
   const counts = ({ id, capacity: c, booked, held, free }: SlotView): SlotCounts => ({ id, capacity: c, booked, held, free });
+  let nextSlot = slotCount;
   return {
     get seq() {
       return seq;
@@ -59,6 +62,14 @@ export function createFakeServer(slotCount = 3, capacity = 3, epoch = 'epoch-1')
       if (opts.outsideWindow) changed.push({ id: `outside-${seq}`, capacity: 1, booked: 1, held: 0, free: 0 });
       seq += 1;
       return structuredClone({ workshopId: WORKSHOP_ID, seq, epoch: currentEpoch, cause: 'held' as const, slots: changed });
+    },
+    reshape({ removeAt } = {}) {
+      if (removeAt !== undefined) slots.splice(removeAt, 1);
+      const last = slots.reduce((t, x) => Math.max(t, Date.parse(x.endsAt)), BASE);
+      const i = nextSlot++;
+      slots.push({ id: `slot-${i}`, startsAt: new Date(last).toISOString(), endsAt: new Date(last + HOUR).toISOString(), capacity, booked: 0, held: 0, free: capacity });
+      seq += 1;
+      return structuredClone({ workshopId: WORKSHOP_ID, seq, epoch: currentEpoch, cause: 'schedule' as const, slots: [] });
     },
     restart(next) {
       currentEpoch = next;

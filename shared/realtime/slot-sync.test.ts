@@ -99,6 +99,36 @@ describe('createSlotSync ordering', () => {
     expectInSync(sync.state, server);
   });
 
+  it("re-snapshots after a 'schedule' event: slots added and removed by the vendor show up", async () => {
+    const server = createFakeServer(3);
+    const { sync, fetchSnapshot } = setup(server);
+    await sync.start();
+    sync.apply(server.change(0, 1, 0));
+    sync.apply(server.reshape({ removeAt: 1 }));
+    expect(fetchSnapshot).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(0);
+    expectInSync(sync.state, server);
+    expect(sync.state.slots.map((s) => s.id)).toEqual(['slot-0', 'slot-2', 'slot-3']);
+    sync.apply(server.change(2, 0, 1)); // the new slot is live like any other
+    expectInSync(sync.state, server);
+    expect(fetchSnapshot).toHaveBeenCalledTimes(2);
+  });
+
+  it("re-snapshots when a 'schedule' event waited in the buffer behind a reorder", async () => {
+    const server = createFakeServer(3);
+    const { sync, fetchSnapshot } = setup(server);
+    await sync.start();
+    const first = server.change(0, 1, 0);
+    const reshape = server.reshape();
+    sync.apply(reshape); // early: buffered, nothing fetched yet
+    expect(fetchSnapshot).toHaveBeenCalledTimes(1);
+    sync.apply(first);
+    expect(fetchSnapshot).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(0);
+    expectInSync(sync.state, server);
+    expect(sync.state.slots).toHaveLength(4);
+  });
+
   it('takes a snapshot on a new epoch and then ignores the old epoch', async () => {
     const server = createFakeServer();
     const { sync, fetchSnapshot } = setup(server);

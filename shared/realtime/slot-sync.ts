@@ -43,6 +43,7 @@ export function createSlotSync(opts: SlotSyncOptions): SlotSync {
   const retired = new Set<string>(); // epochs a snapshot has superseded: their late events mean nothing
   let gapTimer: unknown = null;
   let gapFrom = -1;
+  let reshaped = false; // an applied 'schedule' event: the slot set changed, counts alone cannot say how
 
   const publish = (next: SlotSyncState) => {
     state = next;
@@ -77,6 +78,7 @@ export function createSlotSync(opts: SlotSyncOptions): SlotSync {
     for (let b = buffer.get(key(base.epoch, seq + 1)); b; b = buffer.get(key(base.epoch, seq + 1))) {
       buffer.delete(key(base.epoch, ++seq));
       stats.applied++;
+      if (b.e.cause === 'schedule') reshaped = true;
       for (const c of b.e.slots) {
         const i = slotIndex.get(c.id);
         if (i === undefined) continue; // outside the watched window
@@ -126,8 +128,10 @@ export function createSlotSync(opts: SlotSyncOptions): SlotSync {
     needSnapshot = again;
     fetching = again;
     publish(drain({ workshopId, seq, epoch, slots, syncing: again }));
-    if (!again) watchGap();
-    return !again;
+    if (again) return false;
+    watchGap();
+    reshapeIfNeeded();
+    return true;
   }
 
   async function run(): Promise<void> {
@@ -142,6 +146,13 @@ export function createSlotSync(opts: SlotSyncOptions): SlotSync {
       fetching = false; // syncing stays true: the slots are not trustworthy
       if (!(err instanceof FetchCancelled)) throw err;
     }
+  }
+
+  /** Slots were created or removed since the snapshot: only a new snapshot knows which. */
+  function reshapeIfNeeded() {
+    if (!reshaped) return;
+    reshaped = false;
+    kick();
   }
 
   function resync(): Promise<void> {
@@ -179,6 +190,7 @@ export function createSlotSync(opts: SlotSyncOptions): SlotSync {
     const next = drain(state);
     if (next !== state) publish(next);
     watchGap();
+    reshapeIfNeeded();
   }
 
   return {
