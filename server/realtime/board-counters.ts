@@ -14,8 +14,8 @@ export const BUCKET_MS = 10_000;
 const KEEP_MS = 17 * 60_000;
 
 export interface CounterRecorder extends BoardCounters {
-  /** One availability change emitted after `delayMs`; `newHold` counts it as a hold made. */
-  change(now: number, delayMs: number, newHold: boolean): void;
+  /** One availability change emitted after `delayMs` (null: not sampled); `newHold` counts it as a hold made. */
+  change(now: number, delayMs: number | null, newHold: boolean): void;
   /** One booking request created. */
   booking(now: number): void;
 }
@@ -33,7 +33,10 @@ export function createBoardCounters(deps: { redis: Redis; prefix: string; logger
   };
 
   return {
-    change: (now, delayMs, newHold) => bump(now, newHold ? ['holds', `d${delayBin(delayMs)}`] : [`d${delayBin(delayMs)}`]),
+    change: (now, delayMs, newHold) => {
+      const fields = [...(newHold ? ['holds'] : []), ...(delayMs === null ? [] : [`d${delayBin(delayMs)}`])];
+      if (fields.length) bump(now, fields);
+    },
     booking: (now) => bump(now, ['bookings']),
 
     async buckets(now: number, windowMs: number): Promise<CounterBucket[]> {

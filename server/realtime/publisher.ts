@@ -75,7 +75,9 @@ export function createRealtimePublisher(deps: {
     const ms = performance.now() - started;
     metrics.emitted('slots:changed');
     metrics.slotChange(cause, ms);
-    deps.counters.change(deps.clock.now(), ms, cause === 'held');
+    // The board's hold→broadcast p95 samples the booking engine's changes, not the vendor's schedule edits.
+    const sampled = cause !== 'schedule' && cause !== 'capacity';
+    deps.counters.change(deps.clock.now(), sampled ? ms : null, cause === 'held');
     deps.boardChanged();
   }
 

@@ -1,0 +1,218 @@
+import type { SlotView } from '@shared/availability';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin, register, type Account } from '../../server/test/factories';
+import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
+import type { RunningServer } from '../../server/runtime';
+import { ensureClientBuilt, launchChromium, markDocument, noReload, openContext, screen, type Browser, type BrowserContext, type Page } from './browser-kit';
+
+/*
+ * The vendor's and the admin's working screens in Debian's Chromium against a real server:
+ * a new vendor lists a workshop through the UI, the admin verifies it from the queue, the
+ * vendor sets hours, services and settings, and a customer's open grid follows every edit
+ * live. Then the vendor's insights, and the admin's way from the board into a live grid.
+ */
+
+const LONDON = 'Europe/London';
+const localDate = (iso: string) => new Intl.DateTimeFormat('en-CA', { timeZone: LONDON }).format(new Date(iso));
+const minuteOf = (iso: string) => new Date(iso).getUTCMinutes(); // London is a whole number of hours from UTC
+
+describe('browser: vendor onboarding, settings, services, insights and the admin queue', { timeout: 60_000 }, () => {
+  let server: RunningServer;
+  let api: ApiClient;
+  let browser: Browser;
+  let admin: Account;
+  let customer: Account;
+  let vendor: { context: BrowserContext; page: Page; errors: string[] };
+  let adminView: typeof vendor, shopper: typeof vendor;
+  const name = `Harbour Motors ${Date.now()}`;
+  let workshopId = '';
+  let serviceId = '';
+  let freeSlotId = '';
+
+  beforeAll(async () => {
+    await ensureClientBuilt();
+    server = await startTestServer({ SERVE_CLIENT: 'true' });
+    api = apiClient(server.url);
+    [admin, customer] = await Promise.all([createAdmin(server, api), register(api, 'customer', 'Dee Shopper')]);
+    browser = await launchChromium();
+    [vendor, adminView, shopper] = await Promise.all([
+      openContext(browser, server.url),
+      openContext(browser, server.url, admin.token),
+      openContext(browser, server.url, customer.token),
+    ]);
+    for (const v of [vendor, adminView, shopper]) v.page.on('dialog', (d) => void d.accept());
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const availability = async (): Promise<SlotView[]> => (await api.get(`/api/workshops/${workshopId}/availability`)).body.slots;
+  const ahead = (slots: SlotView[], hours = 3) => slots.filter((s) => Date.parse(s.startsAt) > Date.now() + hours * 3600_000);
+  const cell = (id: string) => `[data-slot-id="${id}"]`;
+  const toast = (p: Page, text: string) => p.waitForSelector(`text=${text}`);
+
+  it('a vendor signs up and lists a workshop; the admin verifies it from the queue; then it is public', async () => {
+    const { page } = vendor;
+    await page.goto('/#/signup');
+    await page.fill('input[name=name]', 'Hal Harbour');
+    await page.fill('input[name=email]', `hal-${Date.now()}@test.holdfast`);
+    await page.fill('input[name=password]', 'correct-horse-battery');
+    await page.check('input[name=role][value=vendor]');
+    await page.click('form button[type=submit]');
+    await page.waitForSelector('h1:has-text("List your workshop")');
+
+    await page.getByLabel('Workshop name').fill(name);
+    await page.getByLabel('City').fill('Portsmouth');
+    await page.getByLabel('Address').fill('3 Quay Street');
+    await page.getByLabel('Time zone').fill(LONDON);
+    await page.getByLabel('Bays').fill('1');
+    await page.click('button:has-text("Create workshop")');
+    await page.waitForSelector('.badge-pending');
+    expect(page.url()).toContain('/vendor/settings');
+
+    const queue = await api.get(`/api/admin/workshops?status=pending`, admin.token);
+    workshopId = queue.body.workshops.find((w: { name: string }) => w.name === name)?.id ?? '';
+    expect(workshopId).not.toBe('');
+    expect((await api.get(`/api/workshops/${workshopId}`)).status).toBe(404); // not public before verification
+
+    await adminView.page.goto('/#/admin/verify');
+    const row = `tr[data-workshop-id="${workshopId}"]`;
+    await adminView.page.waitForSelector(row);
+    expect(await adminView.page.textContent(row)).toContain('Portsmouth');
+    await screen(adminView.page, 'admin-queue', { publish: true });
+    await adminView.page.click(`${row} button:has-text("Verify")`);
+    await adminView.page.waitForSelector(row, { state: 'detached' });
+    expect((await api.get(`/api/workshops/${workshopId}`)).status).toBe(200);
+    const listed = await api.get(`/api/workshops?city=Portsmouth`);
+    expect(listed.body.workshops.map((w: { id: string }) => w.id)).toContain(workshopId);
+  });
+
+  it('hours and a service with tiers and urgency, edited in the desk, reach the public page', async () => {
+    const { page } = vendor;
+    await page.goto('/#/vendor/settings');
+    const days = page.locator('table.hours input[type=checkbox]');
+    await expect.poll(() => days.count()).toBe(7);
+    for (let i = 0; i < 7; i++) await days.nth(i).check();
+    await page.click('button:has-text("Save hours")');
+    await toast(page, 'Opening hours saved');
+    const hours = (await api.get(`/api/workshops/${workshopId}`)).body.workshop.hours;
+    expect(hours).toHaveLength(7);
+    expect(hours[0]).toMatchObject({ opens: '08:00', closes: '18:00' });
+    expect(ahead(await availability()).length).toBeGreaterThan(20);
+
+    await page.goto('/#/vendor/services');
+    await page.click('button:has-text("+ Add service")');
+    await page.getByLabel('Name').fill('Brake pads');
+    await page.getByLabel('Category').selectOption('brakes');
+    await page.getByLabel('Duration (min)').fill('60');
+    await page.getByLabel('Base price').fill('120.00');
+    for (const [group, options] of [['Skill tiers', [['Standard', '1'], ['Master technician', '1.5']]], ['Urgency levels', [['Normal', '1'], ['Same day', '1.25']]]] as const) {
+      for (const [i, [label, multiplier]] of options.entries()) {
+        await page.locator(`fieldset:has(legend:has-text("${group}")) button:has-text("+ Add")`).click();
+        await page.getByLabel(`${group} ${i + 1} label`).fill(label);
+        await page.getByLabel(`${group} ${i + 1} multiplier`).fill(multiplier);
+      }
+    }
+    expect(await page.textContent('form[aria-labelledby=edit-title]')).toContain('Price from £120.00 up to £225.00');
+    await page.click('button:has-text("Save service")');
+    await page.waitForSelector('td:has-text("Brake pads")');
+    await screen(page, 'vendor-services', { publish: true });
+
+    const [service] = (await api.get(`/api/workshops/${workshopId}`)).body.workshop.services;
+    serviceId = service.id;
+    expect(service).toMatchObject({ name: 'Brake pads', category: 'brakes', durationMinutes: 60, basePriceCents: 12000, currency: 'GBP' });
+    expect(service.options.skillTiers.map((o: { id: string; multiplier: number }) => [o.id, o.multiplier])).toEqual([['standard', 1], ['master-technician', 1.5]]);
+    expect(service.options.urgency.map((o: { id: string; multiplier: number }) => [o.id, o.multiplier])).toEqual([['normal', 1], ['same-day', 1.25]]);
+  });
+
+  it('bays, a closed day and the slot length change on an open customer grid without a reload', async () => {
+    const before = ahead(await availability());
+    const x = before.find((s) => minuteOf(s.startsAt) === 0)!;
+    const half = before.find((s) => minuteOf(s.startsAt) === 30 && localDate(s.startsAt) === localDate(x.startsAt))!;
+    await shopper.page.goto(`/#/workshops/${workshopId}`);
+    await shopper.page.waitForSelector(cell(x.id));
+    expect(await shopper.page.getAttribute(cell(x.id), 'aria-label')).toContain('1 of 1 bays free');
+    await markDocument(shopper.page);
+
+    // Bays 1 → 3: the same slot, new capacity.
+    const { page } = vendor;
+    await page.goto('/#/vendor/settings');
+    await page.getByLabel('Bays').fill('3');
+    await page.click('button:has-text("Save settings")');
+    await toast(page, 'Future free slots were regenerated');
+    await shopper.page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('aria-label')?.includes('3 of 3 bays free'), cell(x.id));
+
+    // A closed day: its slots leave the customer's grid.
+    const closeDay = localDate(new Date(Date.parse(x.startsAt) + 2 * 86_400_000).toISOString());
+    const onThatDay = before.filter((s) => localDate(s.startsAt) === closeDay).map((s) => s.id);
+    expect(onThatDay.length).toBeGreaterThan(0);
+    await shopper.page.waitForSelector(cell(onThatDay[0]!));
+    await page.fill('input[type=date]', closeDay);
+    await page.getByLabel('Reason').fill('Stocktake');
+    await page.click('button:has-text("Close that day")');
+    await page.waitForSelector(`li:has-text("${closeDay}")`);
+    await shopper.page.waitForFunction((ids) => ids.every((id) => !document.querySelector(`[data-slot-id="${id}"]`)), onThatDay);
+
+    // 30 → 60-minute slots: the half-hour starts go, hour-long slots replace them.
+    await page.getByLabel('Slot length').selectOption('60');
+    await page.click('button:has-text("Save settings")');
+    await toast(page, 'Future free slots were regenerated');
+    await shopper.page.waitForSelector(cell(half.id), { state: 'detached' });
+    const after = ahead(await availability());
+    expect(after.every((s) => minuteOf(s.startsAt) === 0 && Date.parse(s.endsAt) - Date.parse(s.startsAt) === 3600_000)).toBe(true);
+    expect(after.some((s) => localDate(s.startsAt) === closeDay)).toBe(false);
+    await shopper.page.waitForSelector(cell(after[0]!.id));
+    expect(await noReload(shopper.page)).toBe(true);
+    await screen(page, 'vendor-settings', { publish: true });
+  });
+
+  it('with auto-accept on, a customer books a priced option and is accepted at once; insights count it', async () => {
+    const { page } = vendor;
+    await page.getByLabel('Auto-accept bookings').check();
+    await page.click('button:has-text("Save settings")');
+    await page.waitForSelector('text=auto-accept on');
+
+    const [, target, spare] = ahead(await availability());
+    freeSlotId = spare!.id;
+    await shopper.page.getByLabel('Technician').selectOption({ label: 'Master technician (×1.5)' });
+    await shopper.page.getByLabel('Urgency').selectOption({ label: 'Same day (×1.25)' });
+    await shopper.page.click(cell(target!.id));
+    await shopper.page.waitForSelector('[data-testid=hold-panel]');
+    expect(await shopper.page.textContent('[data-testid=hold-panel]')).toContain('£225.00');
+    await shopper.page.fill('input[name=registration]', 'pk19 xyz');
+    await shopper.page.click('form[aria-label="Confirm booking"] button[type=submit]');
+    await shopper.page.waitForSelector('[data-testid=booking-status][data-status=accepted]');
+    const [booking] = (await api.get('/api/bookings', customer.token)).body.bookings;
+    expect(booking).toMatchObject({ status: 'accepted', priceCents: 22500, options: { skillTier: 'master-technician', urgency: 'same-day' } });
+
+    await page.goto('/#/vendor/insights');
+    const taken = page.locator('.stat:has-text("Bookings taken") .v');
+    await expect.poll(() => taken.textContent()).toBe('1');
+    expect(await page.locator('canvas').count()).toBe(3);
+    await screen(page, 'vendor-insights', { publish: true });
+  });
+
+  it('the admin opens a workshop’s live grid from the board, and suspending hides it from the public', async () => {
+    const { page } = adminView;
+    await page.goto('/#/admin');
+    const link = `tr[data-workshop-id="${workshopId}"] a`;
+    await page.waitForSelector(link);
+    await page.click(link);
+    await page.waitForSelector('[data-slot-id]');
+    expect(page.url()).toContain(`/workshops/${workshopId}`);
+
+    await page.goto('/#/admin/verify');
+    await page.click('[role=tab]:has-text("Verified")');
+    const row = `tr[data-workshop-id="${workshopId}"]`;
+    await page.waitForSelector(row);
+    await page.click(`${row} button:has-text("Suspend")`);
+    await page.waitForSelector(row, { state: 'detached' });
+    expect((await api.get(`/api/workshops/${workshopId}`)).status).toBe(404);
+    const held = await api.post('/api/holds', { workshopId, serviceId, slotId: freeSlotId }, customer.token);
+    expect({ status: held.status, code: held.body.error?.code }).toEqual({ status: 404, code: 'NOT_FOUND' }); // as if it did not exist
+
+    for (const ctx of [vendor, adminView, shopper]) expect(ctx.errors).toEqual([]);
+  });
+});
