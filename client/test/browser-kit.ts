@@ -63,12 +63,15 @@ export function noReload(page: Page): Promise<boolean> {
 const shots = join(root, 'test-artifacts/screens');
 const docs = join(root, 'docs/screens');
 
-/** Saves a screenshot to test-artifacts/screens/ and, for the README, docs/screens/. */
+/**
+ * Saves a screenshot to test-artifacts/screens/ (ignored); with UPDATE_SCREENS=1
+ * (`npm run screens`) the published ones are also copied to docs/screens/ for the README.
+ */
 export async function screen(page: Page, name: string, opts: { publish?: boolean; fullPage?: boolean } = {}) {
   mkdirSync(shots, { recursive: true });
   const file = join(shots, `${name}.png`);
   await page.screenshot({ path: file, fullPage: opts.fullPage ?? false, animations: 'disabled', caret: 'hide' });
-  if (opts.publish) {
+  if (opts.publish && process.env.UPDATE_SCREENS === '1') {
     mkdirSync(docs, { recursive: true });
     copyFileSync(file, join(docs, `${name}.png`));
   }

@@ -24,7 +24,7 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
   let customer: Account;
   let vendor: { context: BrowserContext; page: Page; errors: string[] };
   let adminView: typeof vendor, shopper: typeof vendor;
-  const name = `Harbour Motors ${Date.now()}`;
+  const name = 'Harbour Motors'; // every run has its own database
   let workshopId = '';
   let serviceId = '';
   let freeSlotId = '';
