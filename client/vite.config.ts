@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 
-const api = process.env.HOLDFAST_API ?? 'http://127.0.0.1:3000';
+// The API the dev server proxies to: the server `npm run dev` starts beside it (PORT, default 3000).
+const api = process.env.HOLDFAST_API ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),

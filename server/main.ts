@@ -8,7 +8,14 @@ if (env.jwtSecretGenerated) {
   logger.warn('JWT_SECRET is not set: generated a random one for this run (tokens will not survive a restart)');
 }
 
-const running = await startServer(env, { logger });
+const running = await startServer(env, { logger }).catch((err: NodeJS.ErrnoException) => {
+  const hint =
+    err.code === 'EADDRINUSE' ? `port ${env.PORT} on ${env.HOST} is already in use: stop the other process or set PORT` :
+    err.code === 'ECONNREFUSED' ? 'a dependency refused the connection: are Postgres (DATABASE_URL) and Redis (REDIS_URL) running?' :
+    'startup failed';
+  logger.fatal({ err }, `Holdfast could not start: ${hint}`);
+  process.exit(1);
+});
 
 let stopping = false;
 async function shutdown(signal: string) {

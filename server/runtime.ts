@@ -122,8 +122,9 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   }, Math.max(1000, env.SWEEP_INTERVAL_MS * 4));
   slaTimer?.unref();
 
-  const server: ServerType = await new Promise((resolve) => {
+  const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
+    s.once('error', reject); // e.g. EADDRINUSE: the caller decides (main.ts exits with a message)
   });
   realtime.attach(server, services);
   const port = (server.address() as AddressInfo).port;
