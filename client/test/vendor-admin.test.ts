@@ -168,7 +168,7 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     await screen(page, 'vendor-settings', { publish: true });
   });
 
-  it('with auto-accept on, a customer books a priced option and is accepted at once; insights count it', async () => {
+  it('with auto-accept on, a priced booking is accepted at once; the vendor sees it live in the week, by bay and in insights', async () => {
     const { page } = vendor;
     await page.getByLabel('Auto-accept bookings').check();
     await page.click('button:has-text("Save settings")');
@@ -176,16 +176,33 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
 
     const [, target, spare] = ahead(await availability());
     freeSlotId = spare!.id;
+    // The vendor watches the week: the customer's hold and then the booking show up live.
+    await page.goto('/#/vendor/week');
+    await page.waitForSelector(cell(target!.id));
+    await markDocument(page);
+    const weekCell = (text: string) => page.waitForFunction(([sel, t]) => document.querySelector(sel!)?.textContent?.includes(t!), [cell(target!.id), text] as const);
+
     await shopper.page.getByLabel('Technician').selectOption({ label: 'Master technician (×1.5)' });
     await shopper.page.getByLabel('Urgency').selectOption({ label: 'Same day (×1.25)' });
     await shopper.page.click(cell(target!.id));
     await shopper.page.waitForSelector('[data-testid=hold-panel]');
     expect(await shopper.page.textContent('[data-testid=hold-panel]')).toContain('£225.00');
+    await weekCell('1 held');
+    await page.waitForFunction(() => document.querySelector('[data-testid=week-held]')?.textContent === '1');
+
     await shopper.page.fill('input[name=registration]', 'pk19 xyz');
     await shopper.page.click('form[aria-label="Confirm booking"] button[type=submit]');
     await shopper.page.waitForSelector('[data-testid=booking-status][data-status=accepted]');
     const [booking] = (await api.get('/api/bookings', customer.token)).body.bookings;
     expect(booking).toMatchObject({ status: 'accepted', priceCents: 22500, options: { skillTier: 'master-technician', urgency: 'same-day' } });
+    await weekCell('1 booked');
+    expect(await noReload(page)).toBe(true);
+
+    // Today by bay (or the booking's day, if it falls tomorrow): the job sits in a bay lane.
+    await page.goto('/#/vendor/schedule');
+    const daysAhead = Math.round((Date.parse(localDate(target!.startsAt)) - Date.parse(localDate(new Date().toISOString()))) / 86_400_000);
+    for (let i = 0; i < daysAhead; i++) await page.click('button:has-text("Next day")');
+    await page.waitForSelector('[aria-label*="Brake pads for Dee Shopper"]');
 
     await page.goto('/#/vendor/insights');
     const taken = page.locator('.stat:has-text("Bookings taken") .v');
