@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { createAdmin, register, verifiedWorkshop, type Account } from './factories';
+import { createAdmin, register, verifiedWorkshop } from './factories';
 import { apiClient, startTestServer, type ApiClient } from './harness';
 
 /*
@@ -20,7 +20,7 @@ beforeAll(async () => {
   server = await startTestServer({ RATE_LIMIT_LOGIN_PER_MIN: '1000', RATE_LIMIT_REGISTER_PER_HOUR: '100000', RATE_LIMIT_HOLDS_PER_MIN: '100000' });
   api = apiClient(server.url);
   const shop = await verifiedWorkshop(server, api, { bays: 2 });
-  const [customer, admin]: Account[] = await Promise.all([register(api, 'customer'), createAdmin(server, api)]);
+  const [customer, admin] = await Promise.all([register(api, 'customer'), createAdmin(server, api)]);
   const slot = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots[6];
   const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token);
   const booking = await api.post('/api/bookings', { holdId: hold.body.hold.id }, customer.token);
