@@ -79,7 +79,13 @@ export function createBookings(deps: {
     const price = priceFor(service.basePriceCents, service.options, held.options);
     if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
     const slots = await deps.slots.byIds(held.slotIds);
-    if (slots.length !== held.slotIds.length) throw new DomainError('SLOT_UNAVAILABLE', 'A slot in this hold no longer exists');
+    if (slots.length !== held.slotIds.length) {
+      // The vendor's schedule changed under the hold (a closed day, new hours): let it go now
+      // rather than at its TTL, so it stops counting against the customer's hold limit.
+      const released = await holds.release(held.id, actor.id);
+      if (released.ok) publisher.slotsChanged(released.change, 'released');
+      throw new DomainError('SLOT_UNAVAILABLE', 'The workshop changed its hours and this time is no longer offered; pick another');
+    }
 
     const consumed = await holds.consume(req.holdId, actor.id);
     if (!consumed.ok) {

@@ -141,4 +141,21 @@ describe('failures after the consume', () => {
     expect((await redisSlots(es.server, w.workshop.id, [slot!.id])).get(slot!.id)).toMatchObject({ held: 0, free: 1 });
     expect(redis.get(slot!.id)!.booked).toBe(0);
   });
+
+  it('a day the vendor closes between hold and confirm: 409 SLOT_UNAVAILABLE, nothing booked, the hold let go at once', async () => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const [slot] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const h = await hold(w, c!, slot!.id);
+    const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(slot!.startsAt);
+    expect((await es.api.post(`/api/workshops/${w.workshop.id}/closures`, { date }, w.vendor.token)).status).toBe(201);
+
+    const res = await es.api.post('/api/bookings', { holdId: h }, c!.token);
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('SLOT_UNAVAILABLE');
+    expect((await es.api.get('/api/bookings', c!.token)).body.bookings).toEqual([]);
+    // Released, not left to its TTL: it no longer counts against the customer's holds.
+    expect((await es.api.del(`/api/holds/${h}`, c!.token)).status).toBe(404);
+    expect((await es.api.get('/api/holds', c!.token)).body.holds).toEqual([]);
+  });
 });
