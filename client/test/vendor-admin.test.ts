@@ -166,6 +166,19 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     await shopper.page.waitForSelector(cell(after[0]!.id));
     expect(await noReload(shopper.page)).toBe(true);
     await screen(page, 'vendor-settings', { publish: true });
+
+    // The vendor closes the very day a customer holds: the confirm says so, and the hold is gone.
+    const held = after.find((s) => localDate(s.startsAt) === localDate(new Date(Date.parse(x.startsAt) + 3 * 86_400_000).toISOString()))!;
+    await shopper.page.click(cell(held.id));
+    await shopper.page.waitForSelector('[data-testid=hold-panel]');
+    await page.fill('input[type=date]', localDate(held.startsAt));
+    await page.click('button:has-text("Close that day")');
+    await shopper.page.waitForSelector(cell(held.id), { state: 'detached' });
+    await shopper.page.fill('input[name=registration]', 'pk19 xyz');
+    await shopper.page.click('form[aria-label="Confirm booking"] button[type=submit]');
+    await shopper.page.waitForSelector('text=no longer offered');
+    await shopper.page.waitForSelector('[data-testid=hold-panel]', { state: 'detached' });
+    expect((await api.get('/api/bookings', customer.token)).body.bookings).toEqual([]);
   });
 
   it('with auto-accept on, a priced booking is accepted at once; the vendor sees it live in the week, by bay and in insights', async () => {

@@ -84,7 +84,7 @@ export function createBookings(deps: {
       // rather than at its TTL, so it stops counting against the customer's hold limit.
       const released = await holds.release(held.id, actor.id);
       if (released.ok) publisher.slotsChanged(released.change, 'released');
-      throw new DomainError('SLOT_UNAVAILABLE', 'The workshop changed its hours and this time is no longer offered; pick another');
+      throw new DomainError('SLOT_WITHDRAWN', 'The workshop changed its hours and this time is no longer offered; pick another');
     }
 
     const consumed = await holds.consume(req.holdId, actor.id);

@@ -142,7 +142,7 @@ describe('failures after the consume', () => {
     expect(redis.get(slot!.id)!.booked).toBe(0);
   });
 
-  it('a day the vendor closes between hold and confirm: 409 SLOT_UNAVAILABLE, nothing booked, the hold let go at once', async () => {
+  it('a day the vendor closes between hold and confirm: 409 SLOT_WITHDRAWN, nothing booked, the hold let go at once', async () => {
     const w = await quickWorkshop(es, { bays: 1 });
     const [slot] = await dayOfSlots(es.server, w.workshop.id, Date.now());
     const [c] = await quickAccounts(es.server, 1);
@@ -152,7 +152,7 @@ describe('failures after the consume', () => {
 
     const res = await es.api.post('/api/bookings', { holdId: h }, c!.token);
     expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('SLOT_UNAVAILABLE');
+    expect(res.body.error.code).toBe('SLOT_WITHDRAWN');
     expect((await es.api.get('/api/bookings', c!.token)).body.bookings).toEqual([]);
     // Released, not left to its TTL: it no longer counts against the customer's holds.
     expect((await es.api.del(`/api/holds/${h}`, c!.token)).status).toBe(404);

@@ -127,6 +127,7 @@ export const api = {
 /** Words a person can act on, per error code; the server's own message is the fallback. */
 const FRIENDLY: Partial<Record<ErrorCode | 'NETWORK', string>> = {
   SLOT_UNAVAILABLE: 'Someone else took that slot just before you. Pick another time — the grid is up to date.',
+  SLOT_WITHDRAWN: 'The workshop changed its hours and that time is no longer offered. Pick another time.',
   HOLD_EXPIRED: 'Your hold ran out before you confirmed, so the slot was released. Hold it again to continue.',
   HOLD_LIMIT: 'You already hold the maximum number of slots. Confirm or release one first.',
   HOLD_EXTENSION_LIMIT: 'This hold cannot be extended any further.',
