@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { dummyHash, hashPassword, verifyPassword } from './auth/password';
 import { createBookingRepository } from './db/booking.repository';
+import { createReviewRepository } from './db/review.repository';
 import { createSlotRepository } from './db/slot.repository';
 import { createUserRepository } from './db/user.repository';
 import { createWorkshopRepository } from './db/workshop.repository';
@@ -13,6 +14,7 @@ import { createCatalog } from './domain/catalog';
 import type { Clock } from './domain/clock';
 import type { HoldPort } from './domain/hold-ports';
 import { createHolds, type HoldRules } from './domain/holds';
+import { createReviews } from './domain/reviews';
 import { createSlotRegeneration } from './domain/slot-regeneration';
 
 export interface ServicesDeps {
@@ -32,6 +34,7 @@ export function createServices(deps: ServicesDeps) {
   const workshops = createWorkshopRepository(deps.orm);
   const slotStore = createSlotRepository(deps.orm);
   const bookingStore = createBookingRepository(deps.orm);
+  const reviewStore = createReviewRepository(deps.orm);
   const slots = createSlotRegeneration({
     slots: slotStore,
     clock: deps.clock,
@@ -52,6 +55,7 @@ export function createServices(deps: ServicesDeps) {
     availability: createAvailability({ slots: slotStore, live: deps.holds, clock: deps.clock }),
     holds: createHolds({ ...core, rules: deps.holdRules }),
     bookings: createBookings({ ...core, bookings: bookingStore }),
+    reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, workshops }),
     transitions: createBookingTransitions({ bookings: bookingStore, slots: slotStore, holds: deps.holds, clock: deps.clock, publisher }),
     slots,
     /** Extends every verified workshop's slots to the rolling horizon (run hourly). */
@@ -60,7 +64,7 @@ export function createServices(deps: ServicesDeps) {
       for (const w of list) await slots.regenerate(w.id);
       return list.length;
     },
-    stores: { users, workshops, slots: slotStore, bookings: bookingStore },
+    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore },
   };
 }
 

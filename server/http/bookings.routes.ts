@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { BOOKING_ACTIONS } from '@shared/booking-status';
 import { bookingListQuerySchema, confirmBookingSchema, idempotencyKeySchema, rescheduleSchema } from '@shared/schemas/booking';
+import { reviewInputSchema } from '@shared/schemas/review';
 import type { Services } from '../services';
 import { requireAuth } from './auth.middleware';
 import { idParam, jsonBody } from './params';
@@ -44,6 +45,18 @@ export function bookingRoutes(s: Services) {
   r.openapi(
     createRoute({ method: 'post', path: '/bookings/{id}/reschedule', tags, middleware: signedIn, request: { params: idParam, body: jsonBody(rescheduleSchema) }, responses: { 200: { description: '`{booking}` on the held slots' }, 409: { description: 'SLOT_UNAVAILABLE, HOLD_EXPIRED, VERSION_CONFLICT' } } }),
     async (c) => c.json({ booking: await s.transitions.reschedule(c.var.principal!, c.req.valid('param').id, c.req.valid('json').holdId) }),
+  );
+  // Before /bookings/{id}/{action}, which would otherwise claim "review" as an unknown action.
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/bookings/{id}/review', tags, middleware: requireAuth('customer'), request: { params: idParam, body: jsonBody(reviewInputSchema) },
+      responses: { 201: { description: '`{review}`; the workshop\'s rating moves with it' }, 409: { description: 'INVALID_TRANSITION (not completed) or CONFLICT (already reviewed)' }, 404: { description: 'NOT_FOUND' } },
+    }),
+    async (c) => c.json({ review: await s.reviews.review(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 201),
+  );
+  r.openapi(
+    createRoute({ method: 'get', path: '/bookings/{id}/review', tags, middleware: signedIn, request: { params: idParam }, responses: { 200: { description: '`{review}` or `{review: null}`' }, 404: { description: 'NOT_FOUND' } } }),
+    async (c) => c.json({ review: await s.reviews.forBooking(c.var.principal!, c.req.valid('param').id) }),
   );
   r.openapi(
     createRoute({

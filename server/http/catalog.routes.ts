@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { reviewListQuerySchema } from '@shared/schemas/review';
 import { availabilityQuerySchema, workshopSearchSchema } from '@shared/schemas/workshop';
 import type { Services } from '../services';
 import { idParam } from './params';
@@ -24,6 +25,15 @@ export function catalogRoutes(s: Services) {
       responses: { 200: { description: '`{workshop}` with services, hours and closures' }, 404: { description: 'NOT_FOUND' } },
     }),
     async (c) => c.json({ workshop: await s.catalog.detail(c.req.valid('param').id, c.var.principal) }),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'get', path: '/workshops/{id}/reviews', tags: ['catalog'],
+      request: { params: idParam, query: reviewListQuerySchema },
+      responses: { 200: { description: '`{reviews}`, newest first; authors as first name and initial' }, 404: { description: 'NOT_FOUND' } },
+    }),
+    async (c) => c.json({ reviews: await s.reviews.forWorkshop(c.var.principal ?? null, c.req.valid('param').id, c.req.valid('query').limit) }),
   );
 
   r.openapi(

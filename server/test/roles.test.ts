@@ -36,6 +36,7 @@ const cases: Case[] = [
   { name: 'GET /api/me', call: () => ['GET', '/api/me'], expect: { anon: 401, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
   { name: 'GET /api/workshops', call: () => ['GET', '/api/workshops'], expect: { anon: 200, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
   { name: 'GET /api/workshops/:id', call: () => ['GET', `/api/workshops/${wsA}`], expect: { anon: 200, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
+  { name: 'GET /api/workshops/:id/reviews', call: () => ['GET', `/api/workshops/${wsA}/reviews`], expect: { anon: 200, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
   { name: 'POST /api/workshops', call: () => ['POST', '/api/workshops', newWorkshop], expect: { anon: 401, customer: 403, vendorA: 201, vendorB: 201, admin: 403 } },
   { name: 'GET /api/vendor/workshops', call: () => ['GET', '/api/vendor/workshops'], expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 200, admin: 403 } },
   { name: 'PATCH /api/workshops/:id', call: () => ['PATCH', `/api/workshops/${wsA}`, { holdTtlSeconds: 90 }], expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 403, admin: 403 } },

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** `POST /api/bookings/:id/review`: stars 1–5 and optional words, once per completed booking. */
+export const reviewInputSchema = z.strictObject({
+  rating: z.int().min(1).max(5),
+  text: z.string().trim().max(2000).optional(),
+});
+export type ReviewInput = z.infer<typeof reviewInputSchema>;
+
+/** `GET /api/workshops/:id/reviews?limit=`. */
+export const reviewListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+/** A review as anyone may read it: the author is shown as first name and initial only. */
+export interface ReviewView {
+  id: string;
+  bookingId: string;
+  workshopId: string;
+  rating: number;
+  text: string | null;
+  authorName: string;
+  serviceName: string;
+  createdAt: string;
+}
