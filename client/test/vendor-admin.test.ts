@@ -28,6 +28,7 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
   let workshopId = '';
   let serviceId = '';
   let freeSlotId = '';
+  const vendorEmail = `hal-${Date.now()}@test.holdfast`;
 
   beforeAll(async () => {
     await ensureClientBuilt();
@@ -57,7 +58,7 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     const { page } = vendor;
     await page.goto('/#/signup');
     await page.fill('input[name=name]', 'Hal Harbour');
-    await page.fill('input[name=email]', `hal-${Date.now()}@test.holdfast`);
+    await page.fill('input[name=email]', vendorEmail);
     await page.fill('input[name=password]', 'correct-horse-battery');
     await page.check('input[name=role][value=vendor]');
     await page.click('form button[type=submit]');
@@ -222,6 +223,24 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     await expect.poll(() => taken.textContent()).toBe('1');
     expect(await page.locator('canvas').count()).toBe(3);
     await screen(page, 'vendor-insights', { publish: true });
+
+    // The job is done: the customer rates it on the booking page; the workshop page shows it.
+    const vendorToken = (await api.post('/api/auth/login', { email: vendorEmail, password: 'correct-horse-battery' })).body.token as string;
+    for (const action of ['start', 'complete']) expect((await api.post(`/api/bookings/${booking.id}/${action}`, undefined, vendorToken)).status).toBe(200);
+    await shopper.page.goto(`/#/bookings/${booking.id}`);
+    await shopper.page.waitForSelector('[data-testid=booking-status][data-status=completed]');
+    await shopper.page.click('[data-testid=review-form] button[type=submit]');
+    await shopper.page.waitForSelector('[data-testid=review-form] [role=alert]:has-text("Pick a number of stars")');
+    await shopper.page.getByLabel('4 stars – Very good').check();
+    await shopper.page.getByLabel('Comments').fill('Pads done in an hour, fair price.');
+    await shopper.page.click('[data-testid=review-form] button[type=submit]');
+    await shopper.page.waitForSelector('[data-testid=review]:has-text("Very good")');
+    await shopper.page.goto(`/#/workshops/${workshopId}`);
+    const reviews = await shopper.page.waitForSelector('[data-testid=workshop-reviews]:has-text("Pads done in an hour")');
+    expect(await reviews.textContent()).toContain('Dee S.');
+    expect(await shopper.page.getAttribute('[data-testid=workshop-reviews] [role=img]', 'aria-label')).toBe('4.0 out of 5 from 1 review');
+    await (await shopper.page.$('[data-testid=workshop-reviews]'))!.scrollIntoViewIfNeeded();
+    await screen(shopper.page, 'customer-reviews');
   });
 
   it('the admin opens a workshop’s live grid from the board, and suspending hides it from the public', async () => {

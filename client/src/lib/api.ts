@@ -5,6 +5,7 @@ import type { BookingAction, BookingStatus } from '@shared/booking-status';
 import type { LoginInput, PublicUser, RegisterInput } from '@shared/schemas/auth';
 import type { BookingDetailView, BookingView, ConfirmBookingInput, CreateHoldInput, HoldView } from '@shared/schemas/booking';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
+import type { ReviewInput, ReviewView } from '@shared/schemas/review';
 import type { ClosureView, OpeningHoursView, ServiceView, WorkshopDetailView, WorkshopListItem, WorkshopView } from '@shared/schemas/views';
 import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus, workshopSearchSchema } from '@shared/schemas/workshop';
 import type { z } from 'zod';
@@ -89,6 +90,7 @@ export const api = {
     get: (id: string) => get<{ workshop: WorkshopDetailView }>(`/api/workshops/${id}`),
     availability: (id: string, from?: string, to?: string) =>
       get<AvailabilitySnapshot>(`/api/workshops/${id}/availability${qs({ from, to })}`),
+    reviews: (id: string, limit = 10) => get<{ reviews: ReviewView[] }>(`/api/workshops/${id}/reviews${qs({ limit })}`),
   },
   holds: {
     create: (input: CreateHoldInput) => post<{ hold: HoldView }>('/api/holds', input),
@@ -103,6 +105,8 @@ export const api = {
     get: (id: string) => get<{ booking: BookingDetailView }>(`/api/bookings/${id}`),
     act: (id: string, action: BookingAction) => post<{ booking: BookingView }>(`/api/bookings/${id}/${action}`),
     reschedule: (id: string, holdId: string) => post<{ booking: BookingView }>(`/api/bookings/${id}/reschedule`, { holdId }),
+    review: (id: string, input: ReviewInput) => post<{ review: ReviewView }>(`/api/bookings/${id}/review`, input),
+    reviewOf: (id: string) => get<{ review: ReviewView | null }>(`/api/bookings/${id}/review`),
   },
   vendor: {
     workshops: () => get<{ workshops: WorkshopView[] }>('/api/vendor/workshops'),
