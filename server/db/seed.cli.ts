@@ -31,10 +31,10 @@ const services = createServices({ orm, clock: systemClock, holds, horizonDays: e
 
 let code = 0;
 try {
-  const { created, existing } = await seedDemoData(services);
+  const { created, existing, pastBookings } = await seedDemoData(services, { orm, now: new Date() });
   const vendors = DEMO_WORKSHOPS.map((w) => `${w.vendor.email} (${w.workshop.name}, ${w.workshop.city})`).join(', ');
   console.log(
-    `Seeded ${new URL(env.DATABASE_URL).pathname.slice(1)}: ${created} created, ${existing} already present. ` +
+    `Seeded ${new URL(env.DATABASE_URL).pathname.slice(1)}: ${created} created, ${existing} already present, ${pastBookings} past bookings (with reviews) added. ` +
       `Admin ${DEMO_ADMIN.email} / ${DEMO_PASSWORDS.admin}; vendors ${vendors} / ${DEMO_PASSWORDS.vendor}; ` +
       `customers ${DEMO_CUSTOMERS[0]!.email}…${DEMO_CUSTOMERS.at(-1)!.email} / ${DEMO_PASSWORDS.customer}`,
   );

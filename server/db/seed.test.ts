@@ -22,8 +22,9 @@ let second: SeedResult;
 beforeAll(async () => {
   server = await startTestServer();
   api = apiClient(server.url);
-  first = await seedDemoData(server.services);
-  second = await seedDemoData(server.services);
+  const history = { orm: server.orm, now: new Date() };
+  first = await seedDemoData(server.services, history);
+  second = await seedDemoData(server.services, history);
 });
 afterAll(() => server?.close());
 
@@ -47,7 +48,29 @@ function nextSaturdayNine(): DateTime {
 describe('seedDemoData', () => {
   it('accounts for every record, and a second run creates nothing', () => {
     expect(first.created + first.existing).toBe(TOTAL);
-    expect(second).toEqual({ created: 0, existing: TOTAL });
+    expect(second).toEqual({ created: 0, existing: TOTAL, pastBookings: 0 });
+  });
+
+  it('gives every demo workshop four weeks of past bookings with reviews, keeping slot counts exact', async () => {
+    expect(first.pastBookings).toBeGreaterThan(DEMO_WORKSHOPS.length * 10);
+    for (const demo of DEMO_WORKSHOPS) {
+      const w = await workshopIn(demo.workshop.city, demo.workshop.name);
+      expect(w.ratingCount).toBeGreaterThan(5);
+      expect(w.ratingAvg).toBeGreaterThanOrEqual(1);
+      expect(w.ratingAvg).toBeLessThanOrEqual(5);
+      const reviews = (await api.get(`/api/workshops/${w.id}/reviews?limit=50`)).body.reviews as Array<{ rating: number; createdAt: string }>;
+      expect(reviews).toHaveLength(Math.min(50, w.ratingCount));
+      if (reviews.length === w.ratingCount) expect(reviews.reduce((n, r) => n + r.rating, 0) / reviews.length).toBeCloseTo(w.ratingAvg, 1);
+      expect(reviews.every((r) => Date.parse(r.createdAt) < Date.now())).toBe(true);
+    }
+    // Every slot of the demo workshops counts exactly its active bookings (the engine's invariant).
+    const [drift] = await server.orm.em.fork().execute<Array<{ n: number }>>(
+      `select count(*)::int as n from slot s join workshop w on w.id = s.workshop_id
+        where w.name in (?) and s.booked <> (select count(*) from booking_slot bs join booking b on b.id = bs.booking_id
+          where bs.slot_id = s.id and b.status in ('pending', 'accepted', 'in_progress', 'completed', 'no_show'))`,
+      [DEMO_WORKSHOPS.map((d) => d.workshop.name)],
+    );
+    expect(drift!.n).toBe(0);
   });
 
   it('lets the admin, the vendors and the customers log in with the demo passwords', async () => {

@@ -1,11 +1,13 @@
 import { registerSchema, type Role } from '@shared/schemas/auth';
 import { createServiceSchema } from '@shared/schemas/service';
 import { createWorkshopSchema, openingHoursSchema } from '@shared/schemas/workshop';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { hashPassword } from '../auth/password';
 import type { Principal } from '../domain/actor';
 import type { UserRecord } from '../domain/accounts';
 import { DomainError } from '../domain/errors';
 import type { Services } from '../services';
+import { ensureHistory, type HistoryWorkshop } from './seed-history';
 import { DEMO_ADMIN, DEMO_CUSTOMERS, DEMO_HOURS, DEMO_PASSWORDS, DEMO_WORKSHOPS, type DemoAccount, type DemoWorkshop } from './seed-data';
 
 /** What the seed needs from the composition root (availability and live counts play no part). */
@@ -16,6 +18,8 @@ export interface SeedResult {
   created: number;
   /** Accounts, workshops and services that were already there and left as they were. */
   existing: number;
+  /** Past demo bookings written this run (four weeks per workshop, only where none exist). */
+  pastBookings: number;
 }
 
 /**
@@ -23,17 +27,20 @@ export interface SeedResult {
  * are found by email, workshops by owner + name, services by workshop + name; what exists is
  * never modified, only missing pieces are added, so an interrupted run is completed by the next.
  */
-export async function seedDemoData(services: SeedServices): Promise<SeedResult> {
-  const tally: SeedResult = { created: 0, existing: 0 };
+export async function seedDemoData(services: SeedServices, history?: { orm: MikroORM; now: Date }): Promise<SeedResult> {
+  const tally: SeedResult = { created: 0, existing: 0, pastBookings: 0 };
   const count = (created: boolean) => (created ? tally.created++ : tally.existing++);
 
   // Admins are never self-registered, so the admin goes straight into the user store.
   await ensureAccount(services, DEMO_ADMIN, 'admin', count);
+  const workshops: HistoryWorkshop[] = [];
   for (const demo of DEMO_WORKSHOPS) {
     const vendor = await ensureAccount(services, demo.vendor, 'vendor', count);
-    await ensureWorkshop(services, { id: vendor.id, role: 'vendor' }, demo, count);
+    workshops.push(await ensureWorkshop(services, { id: vendor.id, role: 'vendor' }, demo, count));
   }
-  for (const customer of DEMO_CUSTOMERS) await ensureAccount(services, customer, 'customer', count);
+  const customers: string[] = [];
+  for (const customer of DEMO_CUSTOMERS) customers.push((await ensureAccount(services, customer, 'customer', count)).id);
+  if (history) tally.pastBookings = await ensureHistory(history.orm, workshops, customers, history.now);
   return tally;
 }
 
@@ -107,4 +114,6 @@ async function ensureWorkshop(s: SeedServices, vendor: Principal, demo: DemoWork
     await s.slots.regenerate(workshop.id);
   }
   // A suspended demo workshop was suspended on purpose by an admin: the seed leaves it so.
+  const services = (await s.catalog.detail(workshop.id, vendor)).services.filter((x) => x.active);
+  return { id: workshop.id, ownerId: vendor.id, timezone: workshop.timezone, slotMinutes: workshop.slotMinutes, services };
 }
