@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/factories';
+import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
+import type { RunningServer } from '../../server/runtime';
+import { a11yViolations, ensureClientBuilt, launchChromium, openContext, type Browser } from './browser-kit';
+
+/*
+ * Every screen, as the person who uses it sees it, checked by axe-core against the WCAG 2.1
+ * A/AA rules: no serious or critical violation (contrast, names, labels, roles, landmarks…).
+ */
+
+describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA)', { timeout: 60_000 }, () => {
+  let server: RunningServer;
+  let api: ApiClient;
+  let browser: Browser;
+  let shop: Awaited<ReturnType<typeof verifiedWorkshop>>;
+  let customer: Account;
+  let admin: Account;
+  let bookingId = '';
+
+  beforeAll(async () => {
+    await ensureClientBuilt();
+    server = await startTestServer({ SERVE_CLIENT: 'true' });
+    api = apiClient(server.url);
+    shop = await verifiedWorkshop(server, api, { bays: 2 });
+    [customer, admin] = await Promise.all([register(api, 'customer', 'Ally Access'), createAdmin(server, api)]);
+    const slot = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots[8];
+    const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token);
+    bookingId = (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration: 'AB12 CDE' } }, customer.token)).body.booking.id;
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function scan(token: string | undefined, path: string, ready: string, viewport?: { width: number; height: number }) {
+    const { context, page, errors } = await openContext(browser, server.url, token, viewport);
+    try {
+      await page.goto(path);
+      await page.waitForSelector(ready);
+      await page.waitForTimeout(300); // let entry transitions settle before measuring contrast
+      const found = await a11yViolations(page);
+      expect(found, `${path}\n${JSON.stringify(found, null, 2)}`).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('public screens: search, workshop page, sign in and sign up', async () => {
+    await scan(undefined, '/#/', 'text=Test Garage');
+    await scan(undefined, `/#/workshops/${shop.workshop.id}`, '[data-slot-id]');
+    await scan(undefined, '/#/signin', 'form button[type=submit]');
+    await scan(undefined, '/#/signup', 'form button[type=submit]');
+    await scan(undefined, '/#/', 'text=Test Garage', { width: 390, height: 844 });
+  });
+
+  it('customer screens: workshop with a hold, my bookings, a booking', async () => {
+    const slot = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots[10];
+    expect((await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token)).status).toBe(201);
+    await scan(customer.token, `/#/workshops/${shop.workshop.id}`, '[data-testid=hold-panel]');
+    await scan(customer.token, `/#/workshops/${shop.workshop.id}`, '[data-testid=hold-panel]', { width: 390, height: 844 });
+    await scan(customer.token, '/#/bookings', `[data-booking-id="${bookingId}"]`);
+    await scan(customer.token, `/#/bookings/${bookingId}`, '[data-testid=booking-status]');
+  });
+
+  it('vendor desk: every tab', async () => {
+    for (const [tab, ready] of [
+      ['requests', '[data-testid=request]'],
+      ['schedule', 'text=Previous day'],
+      ['week', '[data-slot-id]'],
+      ['services', 'text=Service catalog'],
+      ['settings', 'text=Opening hours'],
+      ['insights', 'canvas'],
+    ] as const) {
+      await scan(shop.vendor.token, `/#/vendor/${tab}`, ready);
+    }
+  });
+
+  it('admin: live board and verification queue', async () => {
+    await scan(admin.token, '/#/admin', `tr[data-workshop-id="${shop.workshop.id}"]`);
+    await scan(admin.token, '/#/admin/verify', 'text=Waiting for verification');
+  });
+});
