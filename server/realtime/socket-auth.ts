@@ -23,11 +23,27 @@ function cookieValue(header: string | undefined, name: string): string | null {
   return null;
 }
 
+/**
+ * A cookie is ambient: a browser attaches it to a socket any page opens. It only speaks for the
+ * person when the page is ours (Origin's host = the host it connected to), which shuts out
+ * cross-site WebSocket hijacking even where SameSite does not. Non-browser clients send no Origin.
+ */
+function sameOrigin(headers: IncomingHttpHeaders): boolean {
+  const origin = headers.origin;
+  if (!origin) return true;
+  const host = (headers['x-forwarded-host'] as string | undefined)?.split(',')[0]?.trim() || headers.host;
+  try {
+    return !!host && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 /** The handshake's token: `auth: {token}` (explicit) or the HttpOnly cookie a browser sends by itself. */
 export function handshakeToken(h: { auth: unknown; headers: IncomingHttpHeaders }): { token: string; explicit: boolean } | null {
   const auth = h.auth && typeof h.auth === 'object' ? (h.auth as Record<string, unknown>) : {};
   if (typeof auth.token === 'string' && auth.token) return { token: auth.token, explicit: true };
-  const fromCookie = cookieValue(h.headers.cookie, AUTH_COOKIE);
+  const fromCookie = sameOrigin(h.headers) ? cookieValue(h.headers.cookie, AUTH_COOKIE) : null;
   return fromCookie ? { token: fromCookie, explicit: false } : null;
 }
 

@@ -13,7 +13,7 @@ import { confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, 
 let server: RunningServer;
 let api: ApiClient;
 const sockets: ClientSocket[] = [];
-const open = async (auth?: { token?: string; cookie?: string }) => {
+const open = async (auth?: { token?: string; cookie?: string; origin?: string }) => {
   const s = await connect(server.url, auth);
   sockets.push(s);
   return s;
@@ -101,6 +101,16 @@ describe('room security', () => {
     await expect(connect(server.url, { token: 'not-a-jwt' })).rejects.toThrow('UNAUTHENTICATED');
     const s = await open({ cookie: 'hf_token=not-a-jwt' });
     expect((await s.timeout(WAIT_MS).emitWithAck('board:watch')).ok).toBe(false);
+  });
+
+  it('honours the cookie only from our own pages: a foreign Origin gets an anonymous socket', async () => {
+    const admin = await createAdmin(server, api);
+    const cookie = `hf_token=${admin.token}`;
+    const boardOk = async (s: Awaited<ReturnType<typeof open>>) => (await s.timeout(WAIT_MS).emitWithAck('board:watch')).ok;
+    expect(await boardOk(await open({ cookie, origin: 'https://evil.example' }))).toBe(false);
+    expect(await boardOk(await open({ cookie, origin: server.url }))).toBe(true);
+    expect(await boardOk(await open({ cookie }))).toBe(true); // no Origin: not a browser page
+    expect(await boardOk(await open({ token: admin.token, origin: 'https://evil.example' }))).toBe(true); // an explicit token is not ambient
   });
 
   it('reaches a vendor about a workshop created after its socket connected, without a reconnect', async () => {
