@@ -9,7 +9,7 @@ import { a11yViolations, ensureClientBuilt, launchChromium, openContext, type Br
  * A/AA rules: no serious or critical violation (contrast, names, labels, roles, landmarks…).
  */
 
-describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA)', { timeout: 60_000 }, () => {
+describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA) and the page CSP', { timeout: 60_000 }, () => {
   let server: RunningServer;
   let api: ApiClient;
   let browser: Browser;
@@ -36,7 +36,8 @@ describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA)', { tim
   });
 
   async function scan(token: string | undefined, path: string, ready: string, viewport?: { width: number; height: number }) {
-    const { context, page, errors } = await openContext(browser, server.url, token, viewport);
+    // The axe script is injected inline, which the app's CSP rightly refuses.
+    const { context, page, errors } = await openContext(browser, server.url, token, viewport, { bypassCSP: true });
     try {
       await page.goto(path);
       await page.waitForSelector(ready);
@@ -48,6 +49,16 @@ describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA)', { tim
       await context.close();
     }
   }
+
+  it('serves the app with a strict Content-Security-Policy (the browser tests fail on anything it blocks)', async () => {
+    const page = await fetch(`${server.url}/`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect((await fetch(`${server.url}/vendor/settings`)).headers.get('content-security-policy')).toBe(csp); // client-side routes too
+    expect((await fetch(`${server.url}/api/workshops`)).headers.get('content-security-policy')).toBeNull();
+  });
 
   it('public screens: search, workshop page, sign in and sign up', async () => {
     await scan(undefined, '/#/', 'text=Test Garage');

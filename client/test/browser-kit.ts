@@ -44,12 +44,16 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A browser context, signed in with `token` (the same HttpOnly cookie the login sets) when given. */
-export async function openContext(browser: Browser, baseUrl: string, token?: string, viewport = { width: 1360, height: 900 }) {
-  const context = await browser.newContext({ viewport, baseURL: baseUrl });
+export async function openContext(browser: Browser, baseUrl: string, token?: string, viewport = { width: 1360, height: 900 }, opts: { bypassCSP?: boolean } = {}) {
+  const context = await browser.newContext({ viewport, baseURL: baseUrl, bypassCSP: opts.bypassCSP ?? false });
   if (token) await context.addCookies([{ name: 'hf_token', value: token, url: baseUrl, httpOnly: true, sameSite: 'Lax' }]);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Anything the Content-Security-Policy blocks is a defect too (a script, style or socket refused).
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
   return { context, page, errors };
 }
 
