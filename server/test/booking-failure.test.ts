@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookingStore } from '../domain/booking-ports';
 import { workshopKeys } from '../redis/hold-keys';
 import type { Account } from './factories';
-import { dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
+import { dayOfSlots, expectSlotInvariants, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
 
 /*
  * Failures after the hold was consumed: whatever Postgres did, Redis must end up agreeing with it,
@@ -17,11 +17,7 @@ beforeAll(async () => {
 afterAll(() => es?.server.close());
 
 type Ws = Awaited<ReturnType<typeof quickWorkshop>>;
-const hold = async (w: Ws, who: Account, slotId: string, serviceId = w.service.id) => {
-  const h = await es.api.post('/api/holds', { workshopId: w.workshop.id, serviceId, slotId }, who.token);
-  expect(h.status, JSON.stringify(h.body)).toBe(201);
-  return h.body.hold.id as string;
-};
+const hold = (w: Ws, who: Account, slotId: string, serviceId?: string) => holdAs(es, w, who, slotId, serviceId);
 
 type Patchable = Pick<BookingStore, 'create' | 'reschedule'>;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workshopKeys } from '../redis/hold-keys';
 import type { Account } from './factories';
 import type { ApiResponse } from './harness';
-import { dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
+import { bookAs, dayOfSlots, expectSlotInvariants, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
 
 let es: EngineServer;
 
@@ -13,16 +13,8 @@ afterAll(() => es?.server.close());
 
 type Ws = Awaited<ReturnType<typeof quickWorkshop>>;
 
-const hold = async (w: Ws, who: Account, slotId: string, serviceId = w.service.id) => {
-  const h = await es.api.post('/api/holds', { workshopId: w.workshop.id, serviceId, slotId }, who.token);
-  expect(h.status, JSON.stringify(h.body)).toBe(201);
-  return h.body.hold.id as string;
-};
-const book = async (w: Ws, who: Account, slotId: string, serviceId = w.service.id) => {
-  const b = await es.api.post('/api/bookings', { holdId: await hold(w, who, slotId, serviceId) }, who.token);
-  expect(b.status, JSON.stringify(b.body)).toBe(201);
-  return b.body.booking as { id: string; status: string; slotIds: string[]; version: number; startsAt: string };
-};
+const hold = (w: Ws, who: Account, slotId: string, serviceId?: string) => holdAs(es, w, who, slotId, serviceId);
+const book = (w: Ws, who: Account, slotId: string, serviceId?: string) => bookAs(es, w, who, slotId, serviceId);
 const detail = async (id: string, who: Account) => (await es.api.get(`/api/bookings/${id}`, who.token)).body.booking;
 const reschedule = (id: string, holdId: string, who: Account) => es.api.post(`/api/bookings/${id}/reschedule`, { holdId }, who.token);
 

@@ -182,3 +182,19 @@ export function tally<T>(items: T[], key: (t: T) => string): Record<string, numb
   for (const it of items) out[key(it)] = (out[key(it)] ?? 0) + 1;
   return out;
 }
+
+type QuickWorkshop = Awaited<ReturnType<typeof quickWorkshop>>;
+
+/** Holds `slotId` for `who` through the API (201 expected); returns the hold id. */
+export async function holdAs(es: EngineServer, w: QuickWorkshop, who: Account, slotId: string, serviceId = w.service.id): Promise<string> {
+  const h = await es.api.post('/api/holds', { workshopId: w.workshop.id, serviceId, slotId }, who.token);
+  expect(h.status, JSON.stringify(h.body)).toBe(201);
+  return h.body.hold.id as string;
+}
+
+/** Holds and confirms `slotId` for `who` through the API (201 expected); returns the booking. */
+export async function bookAs(es: EngineServer, w: QuickWorkshop, who: Account, slotId: string, serviceId = w.service.id) {
+  const b = await es.api.post('/api/bookings', { holdId: await holdAs(es, w, who, slotId, serviceId) }, who.token);
+  expect(b.status, JSON.stringify(b.body)).toBe(201);
+  return b.body.booking as { id: string; status: string; slotIds: string[]; version: number; startsAt: string };
+}

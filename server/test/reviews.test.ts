@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlotRow } from '../domain/catalog-ports';
 import { publicName } from '../db/review.repository';
 import type { Account } from './factories';
-import { dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
+import { bookAs, dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
 
 let es: EngineServer;
 let ws: Awaited<ReturnType<typeof quickWorkshop>>;
@@ -19,13 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => es?.server.close());
 
-async function book(who: Account = customer): Promise<{ id: string }> {
-  const h = await es.api.post('/api/holds', { workshopId: ws.workshop.id, serviceId: ws.service.id, slotId: day[nextSlot++]!.id }, who.token);
-  expect(h.status, JSON.stringify(h.body)).toBe(201);
-  const b = await es.api.post('/api/bookings', { holdId: h.body.hold.id }, who.token);
-  expect(b.status, JSON.stringify(b.body)).toBe(201);
-  return b.body.booking;
-}
+const book = (who: Account = customer) => bookAs(es, ws, who, day[nextSlot++]!.id);
 
 async function completed(who: Account = customer) {
   const b = await book(who);
