@@ -49,13 +49,14 @@ export function createServices(deps: ServicesDeps) {
     },
   });
   const core = { holds: deps.holds, workshops, slots: slotStore, clock: deps.clock, publisher };
+  const catalog = createCatalog({ workshops, slots, clock: deps.clock });
   return {
     accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),
-    catalog: createCatalog({ workshops, slots, clock: deps.clock }),
+    catalog,
     availability: createAvailability({ slots: slotStore, live: deps.holds, clock: deps.clock }),
     holds: createHolds({ ...core, rules: deps.holdRules }),
     bookings: createBookings({ ...core, bookings: bookingStore }),
-    reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, workshops }),
+    reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
     transitions: createBookingTransitions({ bookings: bookingStore, slots: slotStore, holds: deps.holds, clock: deps.clock, publisher }),
     slots,
     /** Extends every verified workshop's slots to the rolling horizon (run hourly). */

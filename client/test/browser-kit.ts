@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 
 /*
  * Shared plumbing of the browser tests: build the client when client/dist is missing or
@@ -38,7 +39,7 @@ export async function ensureClientBuilt(): Promise<'built' | 'fresh'> {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: inject('chromiumPath'),
     args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }
@@ -76,7 +77,7 @@ export async function screen(page: Page, name: string, opts: { publish?: boolean
   mkdirSync(shots, { recursive: true });
   const file = join(shots, `${name}.png`);
   await page.screenshot({ path: file, fullPage: opts.fullPage ?? false, animations: 'disabled', caret: 'hide' });
-  if (opts.publish && process.env.UPDATE_SCREENS === '1') {
+  if (opts.publish && inject('updateScreens')) {
     mkdirSync(docs, { recursive: true });
     copyFileSync(file, join(docs, `${name}.png`));
   }

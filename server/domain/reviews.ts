@@ -2,12 +2,16 @@ import type { ReviewInput, ReviewView } from '@shared/schemas/review';
 import type { Principal } from './actor';
 import type { BookingStore } from './booking-ports';
 import { canSee } from './bookings';
-import type { WorkshopStore } from './catalog-ports';
 import { DomainError, notFound } from './errors';
 import type { ReviewStore } from './review-ports';
 
 /** Reviews: the customer of a completed booking rates it once; anyone reads a public workshop's. */
-export function createReviews(deps: { bookings: BookingStore; reviews: ReviewStore; workshops: WorkshopStore }) {
+export function createReviews(deps: {
+  bookings: BookingStore;
+  reviews: ReviewStore;
+  /** The catalog's rule: the workshop if this viewer may see it, else NOT_FOUND. */
+  visibleWorkshop: (id: string, viewer: Principal | null) => Promise<unknown>;
+}) {
   return {
     async review(actor: Principal, bookingId: string, input: ReviewInput): Promise<ReviewView> {
       const b = await deps.bookings.findById(bookingId);
@@ -28,9 +32,7 @@ export function createReviews(deps: { bookings: BookingStore; reviews: ReviewSto
 
     /** A workshop's reviews, newest first: public for verified workshops, else owner and admins only. */
     async forWorkshop(actor: Principal | null, workshopId: string, limit: number): Promise<ReviewView[]> {
-      const w = await deps.workshops.findById(workshopId);
-      const visible = w && (w.status === 'verified' || actor?.role === 'admin' || (actor?.role === 'vendor' && w.ownerId === actor.id));
-      if (!visible) throw notFound('Workshop');
+      await deps.visibleWorkshop(workshopId, actor);
       return deps.reviews.forWorkshop(workshopId, limit);
     },
   };

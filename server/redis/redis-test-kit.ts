@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { inject } from 'vitest';
 import type { Clock } from '../domain/clock';
 import { createHoldStore } from './hold-store';
 import type { HoldStore, SlotCounts } from './hold-store.types';
 
 /** Test support: real Redis, one random key prefix per test file, everything removed afterwards. */
 export function redisTestKit() {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const prefix = `hft-${randomUUID().slice(0, 8)}:`;
+  // The run's Redis and key prefix (TEST_REDIS_URL, see global-setup), plus one namespace per file.
+  const url = inject('redisUrl');
+  const prefix = `${inject('redisPrefix')}kit-${randomUUID().slice(0, 8)}:`;
   const clients: Redis[] = [];
 
   const connect = () => {

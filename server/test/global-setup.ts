@@ -9,10 +9,17 @@ declare module 'vitest' {
     databaseUrl: string;
     redisUrl: string;
     redisPrefix: string;
+    /** Debian's Chromium unless CHROMIUM_PATH says otherwise (browser tests). */
+    chromiumPath: string;
+    /** UPDATE_SCREENS=1 (`npm run screens`): browser tests refresh docs/screens/. */
+    updateScreens: boolean;
   }
 }
 
-/** One fresh database and one Redis key prefix per test run, so runs never collide. */
+/**
+ * One fresh database and one Redis key prefix per test run, so runs never collide. The one
+ * place tests read the environment (as server/env.ts is for the server); tests `inject()` it.
+ */
 export default async function setup(project: TestProject) {
   const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -26,6 +33,8 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', databaseUrl);
   project.provide('redisUrl', redisUrl);
   project.provide('redisPrefix', redisPrefix);
+  project.provide('chromiumPath', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
+  project.provide('updateScreens', process.env.UPDATE_SCREENS === '1');
 
   return async () => {
     await dropDatabase(databaseUrl);
