@@ -1,6 +1,7 @@
 import type { SlotView } from '@shared/availability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin, register, type Account } from '../../server/test/factories';
+import { offsetClock } from '../../server/domain/clock';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
 import { ensureClientBuilt, launchChromium, markDocument, noReload, openContext, screen, type Browser, type BrowserContext, type Page } from './browser-kit';
@@ -29,10 +30,12 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
   let serviceId = '';
   let freeSlotId = '';
   const vendorEmail = `hal-${Date.now()}@test.holdfast`;
+  // The server's clock can jump to a booking's time (to start and finish the job) while the browsers keep real time.
+  const serverClock = offsetClock();
 
   beforeAll(async () => {
     await ensureClientBuilt();
-    server = await startTestServer({ SERVE_CLIENT: 'true' });
+    server = await startTestServer({ SERVE_CLIENT: 'true' }, { clock: serverClock });
     api = apiClient(server.url);
     [admin, customer] = await Promise.all([createAdmin(server, api), register(api, 'customer', 'Dee Shopper')]);
     browser = await launchChromium();
@@ -226,7 +229,13 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
 
     // The job is done: the customer rates it on the booking page; the workshop page shows it.
     const vendorToken = (await api.post('/api/auth/login', { email: vendorEmail, password: 'correct-horse-battery' })).body.token as string;
-    for (const action of ['start', 'complete']) expect((await api.post(`/api/bookings/${booking.id}/${action}`, undefined, vendorToken)).status).toBe(200);
+    // At the booked time (the lifecycle refuses to start a job hours early).
+    serverClock.jumpTo(Date.parse(booking.startsAt));
+    try {
+      for (const action of ['start', 'complete']) expect((await api.post(`/api/bookings/${booking.id}/${action}`, undefined, vendorToken)).status).toBe(200);
+    } finally {
+      serverClock.reset();
+    }
     await shopper.page.goto(`/#/bookings/${booking.id}`);
     await shopper.page.waitForSelector('[data-testid=booking-status][data-status=completed]');
     await shopper.page.click('[data-testid=review-form] button[type=submit]');

@@ -26,7 +26,9 @@ async function takeUnits(t: EntityManager, slotIds: string[]) {
 async function giveUnits(t: EntityManager, slotIds: string[]) {
   if (!slotIds.length) return;
   await t.execute(
-    'update slot set booked = booked - 1 where id in (select id from slot where id in (?) order by id for update) and booked > 0',
+    // A withdrawn slot (closed day) loses the unit with the booking: it never becomes sellable again.
+    `update slot set booked = booked - 1, capacity = case when withdrawn then capacity - 1 else capacity end
+      where id in (select id from slot where id in (?) order by id for update) and booked > 0`,
     [slotIds],
   );
 }

@@ -2,7 +2,7 @@ import type { BookingAction } from '@shared/booking-status';
 import type { BookingView } from '@shared/schemas/booking';
 import type { Principal } from './actor';
 import type { BookingRecord, BookingStore, Publisher } from './booking-ports';
-import { requireTransition, type LifecycleRole } from './booking-lifecycle';
+import { requireReschedulable, requireTransition, type LifecycleRole } from './booking-lifecycle';
 import { bookingView, canSee } from './bookings';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
@@ -26,11 +26,10 @@ export function createBookingTransitions(deps: { bookings: BookingStore; slots: 
   const seedsOf = async (ids: string[]): Promise<SlotSeed[]> =>
     (await deps.slots.byIds(ids)).map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked }));
 
+  const timingOf = (b: BookingRecord) => ({ now: deps.clock.now(), startsAt: Date.parse(b.startsAt) });
+
   async function apply(b: BookingRecord, action: BookingAction | 'expire', role: LifecycleRole, actorId: string | null, data?: Record<string, unknown>) {
-    const { to, returnsCapacity } = requireTransition(b.status, action, role);
-    if (action === 'cancel' && role === 'customer' && b.startsAt <= new Date(deps.clock.now()).toISOString()) {
-      throw new DomainError('INVALID_TRANSITION', 'This booking has already started and can no longer be cancelled');
-    }
+    const { to, returnsCapacity } = requireTransition(b.status, action, role, timingOf(b));
     const type = EVENT_OF[action];
     const updated = await bookings.transition({
       id: b.id,
@@ -59,9 +58,7 @@ export function createBookingTransitions(deps: { bookings: BookingStore; slots: 
     async reschedule(actor: Principal, id: string, holdId: string): Promise<BookingView> {
       const b = await bookings.findById(id);
       if (!b || !canSee(actor, b) || (actor.role !== 'admin' && b.customerId !== actor.id)) throw notFound('Booking');
-      if (b.status !== 'pending' && b.status !== 'accepted') {
-        throw new DomainError('INVALID_TRANSITION', `A ${b.status} booking cannot be rescheduled`);
-      }
+      requireReschedulable(b.status, timingOf(b));
       const hold = await holds.findHold(holdId);
       if (!hold || hold.customerId !== b.customerId) throw new DomainError('HOLD_EXPIRED', 'That hold has expired or is not yours');
       if (hold.workshopId !== b.workshopId || hold.serviceId !== b.serviceId) {

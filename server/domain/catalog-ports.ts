@@ -50,6 +50,8 @@ export interface SlotRow {
   endsAt: Date;
   capacity: number;
   booked: number;
+  /** No longer offered (closed day, shorter hours); kept only for the bookings on it. */
+  withdrawn: boolean;
 }
 
 export interface HoldContext {
@@ -63,13 +65,15 @@ export interface HoldContext {
 export interface SlotStore {
   /**
    * Runs `plan` against the workshop's future slots under a per-workshop lock and applies it in
-   * one transaction; returns the ids of slots whose capacity changed or that were removed.
+   * one transaction; returns the ids of slots whose capacity changed (withdrawn and reinstated
+   * ones included), that were removed, and whether any was withdrawn or reinstated.
    */
   regenerate(
     workshopId: string,
     from: Date,
     plan: (schedule: Schedule, existing: ExistingSlot[]) => SlotSyncPlan,
-  ): Promise<{ created: number; updated: string[]; removed: string[] }>;
+  ): Promise<{ created: number; updated: string[]; removed: string[]; offerChanged: boolean }>;
+  /** The slots on offer (withdrawn ones left out) starting in [from, to). */
   list(workshopId: string, from: Date, to: Date): Promise<SlotRow[]>;
   /**
    * Everything a hold must check, in one round trip: the workshop, the service, the picked slot

@@ -18,3 +18,17 @@ export function manualClock(start = Date.now()): Clock & { advance(ms: number): 
     },
   };
 }
+
+/** Real time plus an offset a test can move: the server "at the booked time" while browsers keep real time. */
+export function offsetClock(): Clock & { jumpTo(ms: number): void; reset(): void } {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    jumpTo: (ms) => {
+      offset = ms - Date.now();
+    },
+    reset: () => {
+      offset = 0;
+    },
+  };
+}

@@ -55,6 +55,7 @@ export function createHolds(deps: {
     const price = priceFor(service.basePriceCents, service.options, options);
     if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
     if (!first || first.workshopId !== workshopId) throw mismatch('That slot does not belong to this workshop');
+    if (first.withdrawn) throw new DomainError('SLOT_WITHDRAWN', 'The workshop is closed at that time; pick another');
     if (first.startsAt.getTime() <= deps.clock.now()) throw new DomainError('SLOT_UNAVAILABLE', 'That slot has already started');
     return { workshop, service, run: consecutiveRun(workshop, service, first, candidates) };
   }
@@ -69,7 +70,7 @@ export function createHolds(deps: {
       if (run.length === needed) break;
       const prev = run[run.length - 1];
       if (prev ? s.startsAt.getTime() !== prev.endsAt.getTime() : s.id !== first.id) break;
-      if (localDayOf(s.startsAt, workshop.timezone) !== day) break;
+      if (localDayOf(s.startsAt, workshop.timezone) !== day || s.withdrawn) break;
       run.push(s);
     }
     if (run.length < needed) {

@@ -23,7 +23,8 @@ export function createSlotRegeneration(deps: { slots: SlotStore; clock: Clock; h
           now,
         }),
       );
-      const reshaped = result.created > 0 || result.removed.length > 0;
+      // Withdrawing or reinstating a slot changes what is on offer, like creating or removing one.
+      const reshaped = result.created > 0 || result.removed.length > 0 || result.offerChanged;
       if ((reshaped || result.updated.length) && deps.onChanged) await deps.onChanged(workshopId, { updated: result.updated, reshaped });
       return result;
     },

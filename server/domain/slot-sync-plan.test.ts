@@ -8,11 +8,12 @@ const spec = (hhmm: string, day?: string): SlotSpec => {
   const startsAt = at(hhmm, day);
   return { startsAt, endsAt: new Date(startsAt.getTime() + 3_600_000) };
 };
-const slot = (id: string, hhmm: string, capacity: number, booked: number, day?: string): ExistingSlot => ({
+const slot = (id: string, hhmm: string, capacity: number, booked: number, day?: string, withdrawn = false): ExistingSlot => ({
   id,
   ...spec(hhmm, day),
   capacity,
   booked,
+  withdrawn,
 });
 const desiredHours = (...hhmm: string[]) => hhmm.map((h) => spec(h));
 
@@ -30,7 +31,7 @@ describe('planSlotSync', () => {
   it('does nothing when stored slots already match', () => {
     const existing = [slot('a', '11:00', 3, 0), slot('b', '12:00', 3, 2)];
     const plan = planSlotSync({ desired: desiredHours('11:00', '12:00'), capacity: 3, existing, now: NOW });
-    expect(plan).toEqual({ create: [], update: [], remove: [] });
+    expect(plan).toEqual({ create: [], update: [], remove: [], withdraw: [], reinstate: [] });
   });
 
   it('creates only the missing slots, matching by instant rather than Date identity', () => {
@@ -115,6 +116,28 @@ describe('planSlotSync', () => {
       expect(plan.remove).not.toContain('past-gone');
       expect(plan.remove.sort()).toEqual(['free-gone', 'keep', 'next-day-free-gone']);
     });
+
+    it('withdraws a booked slot the schedule no longer offers, so its spare bays cannot be sold (a closed day)', () => {
+      const plan = planSlotSync({ desired: desiredHours('11:00'), capacity: 2, existing, now: NOW });
+      expect(plan.withdraw).toEqual(['booked-gone']);
+      expect(plan.update.map((u) => u.id)).not.toContain('booked-gone');
+      // Once withdrawn with capacity = booked, the next regeneration leaves it be.
+      const again = planSlotSync({ desired: [], capacity: 2, existing: [slot('booked-gone', '16:00', 1, 1, undefined, true)], now: NOW });
+      expect(again).toEqual({ create: [], update: [], remove: [], withdraw: [], reinstate: [] });
+    });
+  });
+
+  it('reinstates withdrawn slots when the schedule offers their time again (closure removed), booked or not', () => {
+    const existing = [slot('w-booked', '11:00', 1, 1, undefined, true), slot('w-free', '12:00', 0, 0, undefined, true)];
+    const plan = planSlotSync({ desired: desiredHours('11:00', '12:00'), capacity: 3, existing, now: NOW });
+    expect(plan.reinstate).toEqual([{ id: 'w-booked', capacity: 3 }, { id: 'w-free', capacity: 3 }]);
+    expect(plan.create).toEqual([]);
+    expect(plan.withdraw).toEqual([]);
+  });
+
+  it('removes a withdrawn slot whose bookings all went and whose time is still not offered', () => {
+    const plan = planSlotSync({ desired: [], capacity: 2, existing: [slot('w', '11:00', 0, 0, undefined, true)], now: NOW });
+    expect(plan.remove).toEqual(['w']);
   });
 
   it('combines create, update and remove in one plan', () => {
@@ -124,6 +147,8 @@ describe('planSlotSync', () => {
       create: [{ ...spec('14:00'), capacity: 2 }],
       update: [{ id: 'resize', capacity: 2 }],
       remove: ['drop'],
+      withdraw: ['booked'],
+      reinstate: [],
     });
   });
 });

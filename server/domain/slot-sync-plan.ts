@@ -7,6 +7,8 @@ export interface ExistingSlot {
   endsAt: Date;
   capacity: number;
   booked: number;
+  /** Kept only for its bookings: the schedule no longer offers this time. */
+  withdrawn: boolean;
 }
 
 /** What to write so the stored slots match the desired ones, without touching customers' bookings. */
@@ -15,6 +17,10 @@ export interface SlotSyncPlan {
   /** New capacity, and a new end when the slot length changed. */
   update: Array<{ id: string; capacity: number; endsAt?: Date }>;
   remove: string[];
+  /** Booked slots the schedule no longer offers: kept for their bookings, capacity cut to what is booked. */
+  withdraw: string[];
+  /** Withdrawn slots the schedule offers again (a closure removed): back on sale with `capacity`. */
+  reinstate: Array<{ id: string; capacity: number }>;
 }
 
 export interface PlanSlotSyncInput {
@@ -27,13 +33,13 @@ export interface PlanSlotSyncInput {
 }
 
 /**
- * Plans regeneration: creates missing slots, resizes or removes free future ones, and never
- * touches a slot that is in the past or has bookings.
+ * Plans regeneration: creates missing slots, resizes or removes free future ones, withdraws
+ * booked ones the schedule no longer offers, and never touches a slot in the past.
  */
 export function planSlotSync(input: PlanSlotSyncInput): SlotSyncPlan {
   const { desired, capacity, existing, now } = input;
   const nowMs = now.getTime();
-  const plan: SlotSyncPlan = { create: [], update: [], remove: [] };
+  const plan: SlotSyncPlan = { create: [], update: [], remove: [], withdraw: [], reinstate: [] };
 
   // Matching is by start instant because the DB's unique key is (workshop_id, starts_at).
   const desiredEnds = new Map(desired.map((d) => [d.startsAt.getTime(), d.endsAt.getTime()]));
@@ -44,8 +50,17 @@ export function planSlotSync(input: PlanSlotSyncInput): SlotSyncPlan {
     if (slot.startsAt.getTime() < nowMs) continue;
     const end = desiredEnds.get(slot.startsAt.getTime());
     if (slot.booked > 0) {
-      // Booked slots hold promises to customers: never shrunk or moved, but more bays may join them.
-      if (end !== undefined && capacity > slot.capacity) plan.update.push({ id: slot.id, capacity });
+      // Booked slots hold promises to customers: never moved, and kept when the schedule drops
+      // their time (a closed day) — but then withdrawn, with nothing left to sell.
+      if (end === undefined) {
+        if (!slot.withdrawn || slot.capacity !== slot.booked) plan.withdraw.push(slot.id);
+      } else if (slot.withdrawn) plan.reinstate.push({ id: slot.id, capacity: Math.max(capacity, slot.booked) });
+      else if (capacity > slot.capacity) plan.update.push({ id: slot.id, capacity }); // more bays may join them
+      continue;
+    }
+    if (slot.withdrawn && end !== undefined) {
+      // Its bookings went and the schedule offers the time again: an ordinary free slot.
+      plan.reinstate.push({ id: slot.id, capacity });
       continue;
     }
     if (end === undefined) plan.remove.push(slot.id);

@@ -24,7 +24,18 @@ beforeAll(async () => {
 });
 afterAll(() => es?.server.close());
 
-type Booking = { id: string; status: string; slotIds: string[]; version: number };
+type Booking = { id: string; status: string; slotIds: string[]; version: number; startsAt: string };
+
+/** Runs `fn` with the server's clock `minutes` from the booking's start, then puts the clock back. */
+async function atStart<T>(b: Booking, minutes: number, fn: () => Promise<T>): Promise<T> {
+  const saved = clock.now();
+  clock.set(Date.parse(b.startsAt) + minutes * 60_000);
+  try {
+    return await fn();
+  } finally {
+    clock.set(saved);
+  }
+}
 
 /** Holds and confirms a fresh slot of the day (each booking gets its own slot, so capacity checks stay exact). */
 async function book(who: Account = customer, workshop = ws): Promise<Booking> {
@@ -62,8 +73,10 @@ describe('booking lifecycle over HTTP: every allowed transition per role', () =>
   it('vendor: accept → start → complete', async () => {
     const b = await book();
     await expectOk(await act(b, 'accept', ws.vendor), 'accepted');
-    await expectOk(await act(b, 'start', ws.vendor), 'in_progress');
-    const done = await expectOk(await act(b, 'complete', ws.vendor), 'completed');
+    const done = await atStart(b, 5, async () => {
+      await expectOk(await act(b, 'start', ws.vendor), 'in_progress');
+      return expectOk(await act(b, 'complete', ws.vendor), 'completed');
+    });
     expect(done.version).toBe(4);
     expect(await eventsOf(b)).toEqual(['requested:customer', 'accepted:vendor', 'started:vendor', 'completed:vendor']);
     // Completed work keeps its unit: nothing is given back.
@@ -73,8 +86,10 @@ describe('booking lifecycle over HTTP: every allowed transition per role', () =>
   it('admin: accept → start → complete', async () => {
     const b = await book();
     await expectOk(await act(b, 'accept', ws.admin), 'accepted');
-    await expectOk(await act(b, 'start', ws.admin), 'in_progress');
-    await expectOk(await act(b, 'complete', ws.admin), 'completed');
+    await atStart(b, -30, async () => {
+      await expectOk(await act(b, 'start', ws.admin), 'in_progress');
+      await expectOk(await act(b, 'complete', ws.admin), 'completed');
+    });
     expect(await eventsOf(b)).toEqual(['requested:customer', 'accepted:admin', 'started:admin', 'completed:admin']);
   });
 
@@ -104,7 +119,7 @@ describe('booking lifecycle over HTTP: every allowed transition per role', () =>
     for (const who of [ws.vendor, ws.admin]) {
       const b = await book();
       await expectOk(await act(b, 'accept', ws.vendor), 'accepted');
-      await expectOk(await act(b, 'no-show', who), 'no_show');
+      await atStart(b, 20, async () => expectOk(await act(b, 'no-show', who), 'no_show'));
       expect(await unitsOf(b)).toEqual({ booked: 1, free: 1, redisBooked: 1 });
     }
   });
@@ -144,14 +159,16 @@ describe('forbidden transitions', () => {
     expectError(await act(b, 'accept', ws.vendor), 409, 'INVALID_TRANSITION');
     expectError(await act(b, 'decline', ws.vendor), 409, 'INVALID_TRANSITION');
 
-    await expectOk(await act(b, 'start', ws.vendor), 'in_progress');
-    expectError(await act(b, 'complete', customer), 403, 'FORBIDDEN');
-    expectError(await act(b, 'cancel', customer), 409, 'INVALID_TRANSITION');
-    expectError(await act(b, 'cancel', ws.admin), 409, 'INVALID_TRANSITION');
-    await expectOk(await act(b, 'complete', ws.vendor), 'completed');
-    for (const action of ['accept', 'decline', 'cancel', 'start', 'complete', 'no-show']) {
-      expectError(await act(b, action, ws.admin), 409, 'INVALID_TRANSITION');
-    }
+    await atStart(b, 0, async () => {
+      await expectOk(await act(b, 'start', ws.vendor), 'in_progress');
+      expectError(await act(b, 'complete', customer), 403, 'FORBIDDEN');
+      expectError(await act(b, 'cancel', customer), 409, 'INVALID_TRANSITION');
+      expectError(await act(b, 'cancel', ws.admin), 409, 'INVALID_TRANSITION');
+      await expectOk(await act(b, 'complete', ws.vendor), 'completed');
+      for (const action of ['accept', 'decline', 'cancel', 'start', 'complete', 'no-show']) {
+        expectError(await act(b, action, ws.admin), 409, 'INVALID_TRANSITION');
+      }
+    });
 
     const c = await book();
     await expectOk(await act(c, 'cancel', customer), 'cancelled');
@@ -275,6 +292,23 @@ describe('accept SLA expiry', () => {
     await es.server.services.transitions.expireOverdue();
     expect((await redisSlots(es.server, sla.workshop.id, [ids[0]!])).get(ids[0]!)).toMatchObject({ booked: 0, free: 1 });
     await expectSlotInvariants(es.server, sla.workshop.id, ids);
+  });
+});
+
+describe('time guards: the lifecycle table decides when, not only what', () => {
+  it('a vendor cannot start or complete a job days early, nor mark a no-show before the start (409 TOO_EARLY); nothing changes', async () => {
+    const b = await book();
+    await expectOk(await act(b, 'accept', ws.vendor), 'accepted');
+    // The booking is on a day two or three days after the clock's now.
+    const early = await act(b, 'start', ws.vendor);
+    expectError(early, 409, 'TOO_EARLY');
+    expect(Date.parse(early.body.error.details.opensAt)).toBe(Date.parse(b.startsAt) - 60 * 60_000);
+    expectError(await act(b, 'no-show', ws.vendor), 409, 'TOO_EARLY');
+    expectError(await atStart(b, 10, () => act(b, 'no-show', ws.admin)), 409, 'TOO_EARLY'); // grace: 15 minutes
+    await atStart(b, -60, async () => expectOk(await act(b, 'start', ws.vendor), 'in_progress'));
+    expectError(await atStart(b, -24 * 60, () => act(b, 'complete', ws.vendor)), 409, 'TOO_EARLY');
+    expect(await eventsOf(b)).toEqual(['requested:customer', 'accepted:vendor', 'started:vendor']);
+    expect(await unitsOf(b)).toEqual({ booked: 1, free: 1, redisBooked: 1 });
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../domain/clock';
 import { workshopKeys } from '../redis/hold-keys';
 import type { Account } from './factories';
 import type { ApiResponse } from './harness';
@@ -139,5 +140,29 @@ describe('reschedule', () => {
       for (const id of [from.id, to.id]) expect(redis.get(id)!.held).toBe(0);
     }
     expect((await redisSlots(es.server, w.workshop.id, day.slice(0, 6).map((s) => s.id))).size).toBe(6);
+  });
+});
+
+describe('reschedule after the start', () => {
+  it('a booking that has already started cannot be moved (409 INVALID_TRANSITION); the new hold stays the customer’s', async () => {
+    const clock = manualClock();
+    const own = await startEngineServer({ clock, sweepers: false });
+    try {
+      const w = await quickWorkshop(own, { bays: 1 });
+      const [c] = await quickAccounts(own.server, 1);
+      const [first] = await dayOfSlots(own.server, w.workshop.id, clock.now());
+      const b = await bookAs(own, w, c!, first!.id);
+      expect((await own.api.post(`/api/bookings/${b.id}/accept`, undefined, w.vendor.token)).status).toBe(200);
+      clock.set(first!.startsAt.getTime() + 60_000); // a minute into the job
+      const [later] = await dayOfSlots(own.server, w.workshop.id, clock.now(), 1);
+      const h = await holdAs(own, w, c!, later!.id);
+      const moved = await own.api.post(`/api/bookings/${b.id}/reschedule`, { holdId: h }, c!.token);
+      expect(moved.status, JSON.stringify(moved.body)).toBe(409);
+      expect(moved.body.error).toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringMatching(/already started/) });
+      expect((await own.api.get(`/api/bookings/${b.id}`, c!.token)).body.booking).toMatchObject({ status: 'accepted', slotIds: [first!.id] });
+      expect((await own.api.get('/api/holds', c!.token)).body.holds.map((x: { id: string }) => x.id)).toEqual([h]);
+    } finally {
+      await own.server.close();
+    }
   });
 });

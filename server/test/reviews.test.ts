@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlotRow } from '../domain/catalog-ports';
 import { publicName } from '../db/review.repository';
+import { manualClock } from '../domain/clock';
 import type { Account } from './factories';
 import { bookAs, dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
 
+// A manual clock: jobs are started and completed at their booked time, not days early.
+const clock = manualClock();
 let es: EngineServer;
 let ws: Awaited<ReturnType<typeof quickWorkshop>>;
 let day: SlotRow[];
@@ -12,9 +15,9 @@ let stranger: Account;
 let nextSlot = 0;
 
 beforeAll(async () => {
-  es = await startEngineServer({ sweepers: false });
+  es = await startEngineServer({ clock, sweepers: false });
   ws = await quickWorkshop(es, { bays: 3 });
-  day = await dayOfSlots(es.server, ws.workshop.id, Date.now(), 2);
+  day = await dayOfSlots(es.server, ws.workshop.id, clock.now(), 2);
   [customer, stranger] = (await quickAccounts(es.server, 2)) as [Account, Account];
 });
 afterAll(() => es?.server.close());
@@ -23,9 +26,12 @@ const book = (who: Account = customer) => bookAs(es, ws, who, day[nextSlot++]!.i
 
 async function completed(who: Account = customer) {
   const b = await book(who);
+  const now = clock.now();
   for (const action of ['accept', 'start', 'complete']) {
+    if (action === 'start') clock.set(Date.parse(b.startsAt));
     expect((await es.api.post(`/api/bookings/${b.id}/${action}`, undefined, ws.vendor.token)).status).toBe(200);
   }
+  clock.set(now);
   return b;
 }
 

@@ -11,6 +11,8 @@ export const Slot = defineEntity({
     endsAt: p.datetime(),
     capacity: p.integer(),
     booked: p.integer().default(0),
+    /** No longer offered by the schedule, kept only for the bookings on it (capacity = booked). */
+    withdrawn: p.boolean().default(false),
   },
   uniques: [{ properties: ['workshop', 'startsAt'] }],
   // The capacity guarantee: whatever Redis says, Postgres never holds more than capacity.
