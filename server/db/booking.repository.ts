@@ -72,14 +72,14 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
             `with b as (
                insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status,
                  price_cents, currency, options, vehicle, notes, idempotency_key, version, accept_deadline, created_at, updated_at)
-               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, now(), now()) returning id),
+               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) returning id),
              bs as (insert into booking_slot (booking_id, slot_id) select b.id, x from b, unnest(array[${slotList}]) x),
              ev as (insert into booking_event (id, booking_id, type, actor_id, actor_role, at, data)
                select v.id, b.id, v.type, v.actor_id, v.actor_role, clock_timestamp() + v.ord * interval '1 microsecond', v.data
                  from b, (values ${eventRows}) v(id, type, actor_id, actor_role, data, ord))
              select id from b`,
             [id, b.customerId, b.workshopId, b.serviceId, b.slotIds[0], b.slotIds.length, b.startsAt, b.endsAt, b.status,
-              b.priceCents, b.currency, JSON.stringify(b.options), b.vehicle ? JSON.stringify(b.vehicle) : null, b.notes, b.idempotencyKey, b.acceptDeadline,
+              b.priceCents, b.currency, JSON.stringify(b.options), b.vehicle ? JSON.stringify(b.vehicle) : null, b.notes, b.idempotencyKey, b.acceptDeadline, b.createdAt, b.createdAt,
               ...b.slotIds,
               ...b.events.flatMap((e, i) => [randomUUID(), e.type, e.actorId, e.actorRole, e.data ? JSON.stringify(e.data) : null, i])],
           );

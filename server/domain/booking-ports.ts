@@ -31,6 +31,8 @@ export interface NewBooking {
   notes: string | null;
   idempotencyKey: string | null;
   acceptDeadline: Date | null;
+  /** The domain clock's now: "today" on the board and in insights agrees with every other time the app computes. */
+  createdAt: Date;
   events: Array<{ type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> }>;
 }
 

@@ -118,6 +118,7 @@ export function createBookings(deps: {
       notes: req.notes ?? null,
       idempotencyKey: key,
       acceptDeadline: workshop.autoAccept ? null : new Date(now.getTime() + workshop.acceptSlaMinutes * 60_000),
+      createdAt: now,
       events,
     }).catch(async (err: unknown) => {
       // Unknown outcome (the commit may or may not have landed) after the hold was consumed:
