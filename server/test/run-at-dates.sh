@@ -23,6 +23,8 @@ for run in "${runs[@]}"; do
   at=${run%|*}; tz=${run#*|}
   echo "== tests at ${at} UTC, TZ=${tz}"
   local_at=$(TZ=$tz date -d "${at} UTC" '+%Y-%m-%d %H:%M:%S') # faketime reads wall time in TZ
-  if TZ=$tz faketime -f "@${local_at}" npx vitest run "$@"; then echo "== ok at ${at} (${tz})"; else echo "== FAILED at ${at} (${tz})"; failed=1; fi
+  # FAKETIME_DONT_RESET: processes started later (test workers, Chromium, spawned servers)
+  # share one moved clock instead of each starting again at ${at}.
+  if FAKETIME_DONT_RESET=1 TZ=$tz faketime -f "@${local_at}" npx vitest run "$@"; then echo "== ok at ${at} (${tz})"; else echo "== FAILED at ${at} (${tz})"; failed=1; fi
 done
 exit $failed
