@@ -3,9 +3,10 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
-import type { TokenService } from './auth/tokens';
+import type { SessionGuard } from './auth/session-guard';
 import { identify } from './http/auth.middleware';
 import { authRoutes } from './http/auth.routes';
+import { csrfGuard } from './http/csrf';
 import type { AppEnv } from './http/context';
 import { healthRoutes, type ReadinessChecks } from './http/health.routes';
 import { onError } from './http/on-error';
@@ -24,6 +25,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   tokenTtlHours: number;
   secureCookies: boolean;
+  /** TRUST_PROXY: X-Forwarded-Host/Proto name our origin (CSRF check). */
+  trustProxy: boolean;
   redisPrefix: string;
   limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number };
 }
@@ -31,7 +34,7 @@ export interface AppConfig {
 export interface AppDeps {
   config: AppConfig;
   logger: Logger;
-  tokens: TokenService;
+  guard: SessionGuard;
   services: Services;
   redis: Redis;
   checks: ReadinessChecks;
@@ -49,7 +52,8 @@ export function createApp(deps: AppDeps) {
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
   app.use('/api/*', bodyLimit({ maxSize: config.bodyLimitBytes, onError: (c) => c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${config.bodyLimitBytes} bytes` } }, 413) }));
   app.use('/api/*', rejectNul);
-  app.use('/api/*', identify(deps.tokens));
+  app.use('/api/*', identify(deps.guard));
+  app.use('/api/*', csrfGuard(config.trustProxy));
 
   const limit = (name: string, points: number, durationSec: number) =>
     rateLimit(redis, config.redisPrefix, { name, points, durationSec });
@@ -59,16 +63,18 @@ export function createApp(deps: AppDeps) {
     '/api',
     authRoutes({
       accounts: services.accounts,
-      tokens: deps.tokens,
+      guard: deps.guard,
       tokenTtlHours: config.tokenTtlHours,
       secureCookies: config.secureCookies,
       loginLimit: limit('login', config.limits.loginPerMin, 60),
       registerLimit: limit('register', config.limits.registerPerHour, 3600),
+      // Guessing the current password is guessing a password: the login budget applies.
+      passwordLimit: limit('password', config.limits.loginPerMin, 60),
     }),
   );
   app.route('/api', catalogRoutes(services));
   app.route('/api', vendorRoutes(services));
-  app.route('/api', adminRoutes(services));
+  app.route('/api', adminRoutes(services, deps.guard));
   app.route(
     '/api',
     holdRoutes(

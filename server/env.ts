@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 const bool = z
@@ -13,6 +12,7 @@ const schema = z
     DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/holdfast'),
     REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
     REDIS_PREFIX: z.string().min(1).max(64).default('hf:'),
+    /** Unset outside production: the processes share one generated and stored in Postgres. */
     JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
     TOKEN_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -26,16 +26,41 @@ const schema = z
     RATE_LIMIT_HOLDS_PER_MIN: z.coerce.number().int().min(1).default(60),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
     SERVE_CLIENT: bool.default(true),
+    /** How long a process trusts its last look at a session and its account (role, suspension, deletion). */
+    SESSION_RECHECK_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
+    /** Behind a reverse proxy that sets them: X-Forwarded-Host/Proto name our own origin. */
+    TRUST_PROXY: bool.default(false),
   })
   .superRefine((v, ctx) => {
-    if (v.NODE_ENV === 'production' && !v.JWT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET is required when NODE_ENV=production' });
+    if (v.NODE_ENV !== 'production') return;
+    if (!v.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET is required when NODE_ENV=production (generate one: openssl rand -hex 32)' });
+      return;
     }
+    const weakness = secretWeakness(v.JWT_SECRET);
+    if (weakness) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: `JWT_SECRET ${weakness} (generate one: openssl rand -hex 32)` });
   });
+
+// Words of the placeholders our own files and every tutorial show; a real secret never contains them.
+const PLACEHOLDER_WORDS = ['change-me', 'changeme', 'change_me', 'secret', 'example', 'placeholder', 'password', 'replace', 'your-', 'default', 'holdfast'];
+
+/** Why a production secret is unacceptable, or null: a placeholder, or too few bits per character. */
+export function secretWeakness(secret: string): string | null {
+  const lower = secret.toLowerCase();
+  const word = PLACEHOLDER_WORDS.find((w) => lower.includes(w));
+  if (word) return `looks like a placeholder (contains "${word}")`;
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bitsPerChar = 0;
+  for (const n of counts.values()) bitsPerChar -= (n / secret.length) * Math.log2(n / secret.length);
+  // Random hex has ~4 bits a character, base64 ~6; repeated or patterned text far less.
+  if (bitsPerChar < 3) return 'is too predictable (repeated or patterned characters)';
+  return null;
+}
 
 export type RawEnv = z.infer<typeof schema>;
 /** Parsed configuration: the only place that knows about process.env. */
-export type Env = Omit<RawEnv, 'JWT_SECRET'> & { JWT_SECRET: string; jwtSecretGenerated: boolean };
+export type Env = RawEnv;
 
 /** Parses a set of variables; throws with a readable message listing every bad one. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -45,12 +70,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const { JWT_SECRET, ...rest } = result.data;
-  return {
-    ...rest,
-    JWT_SECRET: JWT_SECRET ?? randomBytes(32).toString('hex'),
-    jwtSecretGenerated: !JWT_SECRET,
-  };
+  return result.data;
 }
 
 /** Reads process.env once; prints the problem and exits on bad configuration. */

@@ -4,8 +4,8 @@ import { startServer } from './runtime';
 
 const env = loadEnv();
 const logger = createLogger(env.LOG_LEVEL);
-if (env.jwtSecretGenerated) {
-  logger.warn('JWT_SECRET is not set: generated a random one for this run (tokens will not survive a restart)');
+if (!env.JWT_SECRET) {
+  logger.warn('JWT_SECRET is not set: using the development secret stored in the database (never do this in production)');
 }
 
 const running = await startServer(env, { logger }).catch((err: NodeJS.ErrnoException) => {

@@ -5,7 +5,11 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp } from './app';
+import { createSessionGuard, type SessionGuard } from './auth/session-guard';
 import { createTokenService } from './auth/tokens';
+import { sharedSecret } from './db/app-secret.repository';
+import { createSessionRepository } from './db/session.repository';
+import { createSessions } from './domain/sessions';
 import { migrateDatabase } from './db/migrate';
 import { ormConfig } from './db/orm-config';
 import { systemClock, type Clock } from './domain/clock';
@@ -31,6 +35,8 @@ export interface RunningServer {
   logger: Logger;
   realtime: Realtime;
   metrics: Metrics;
+  /** Sessions: sign someone in (tests mint tokens through it), end sessions. */
+  guard: SessionGuard;
   close(): Promise<void>;
 }
 
@@ -43,14 +49,22 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   // Auto-pipelining: commands issued in the same tick (many concurrent holds) share one write.
   const redis = new Redis(env.REDIS_URL, { enableAutoPipelining: true });
   const holdStore = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock });
-  const tokens = createTokenService(env.JWT_SECRET, env.TOKEN_TTL_HOURS);
+  // Unset outside production (env.ts refuses that in production): every process on this
+  // database uses the one secret the first of them generated and stored.
+  const secret = env.JWT_SECRET ?? (await sharedSecret(orm, 'jwt'));
+  const tokens = createTokenService(secret, env.TOKEN_TTL_HOURS);
+  // A sign-in lasts as long as its token: wall-clock time, whatever clock the domain is given.
+  const sessions = createSessions({ store: createSessionRepository(orm), clock: systemClock, ttlHours: env.TOKEN_TTL_HOURS });
+  const guard = createSessionGuard({ tokens, sessions, recheckMs: env.SESSION_RECHECK_MS });
   const metrics = createMetrics();
   // Before the services, so the domain publishes straight into Socket.IO; attached after listen.
   const realtime = await createRealtime({
     redisUrl: env.REDIS_URL,
     prefix: env.REDIS_PREFIX,
     redis,
-    tokens,
+    guard,
+    recheckMs: env.SESSION_RECHECK_MS,
+    trustProxy: env.TRUST_PROXY,
     clock,
     logger,
     metrics,
@@ -71,6 +85,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       tokenTtlHours: env.TOKEN_TTL_HOURS,
       secureCookies: env.NODE_ENV === 'production',
+      trustProxy: env.TRUST_PROXY,
       redisPrefix: env.REDIS_PREFIX,
       limits: {
         loginPerMin: env.RATE_LIMIT_LOGIN_PER_MIN,
@@ -79,7 +94,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       },
     },
     logger,
-    tokens,
+    guard,
     services,
     redis,
     observe: metrics.observeHttp,
@@ -149,5 +164,5 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       redis.disconnect();
     })());
 
-  return { url, port, app, services, orm, redis, holdStore, logger, realtime, metrics, close };
+  return { url, port, app, services, orm, redis, holdStore, logger, realtime, metrics, guard, close };
 }

@@ -26,7 +26,7 @@ const bench = async (label: string, n: number, fn: () => Promise<unknown> | unkn
 };
 
 const tokens = createTokenService('x'.repeat(40), 24);
-const token = await tokens.issue({ id: '5b0a3c2e-1111-4222-8333-944445555666', role: 'customer' });
+const token = await tokens.issue({ id: '5b0a3c2e-1111-4222-8333-944445555666', role: 'customer', sid: '6c1b4d3f-2222-4333-8444-a55556666777' });
 await bench('jose jwtVerify (HS256, WebCrypto)', 3000, () => tokens.verify(token));
 const [h, p, sig] = token.split('.');
 await bench('node:crypto createHmac HS256 check', 3000, () => createHmac('sha256', 'x'.repeat(40)).update(`${h}.${p}`).digest('base64url') === sig);

@@ -1,15 +1,20 @@
 import { jwtVerify, SignJWT } from 'jose';
 import type { Role } from '@shared/schemas/auth';
 
-/** What a valid token proves about its bearer. */
-export interface Principal {
+/** What a valid signature proves: who the token was issued to, and for which session (`jti`). */
+export interface TokenClaims {
   id: string;
   role: Role;
+  sid: string;
 }
 
+/** Who is asking (re-exported for the HTTP context). */
+export type { Principal } from '../domain/actor';
+
 export interface TokenService {
-  issue(p: Principal): Promise<string>;
-  verify(token: string): Promise<Principal | null>;
+  issue(c: TokenClaims): Promise<string>;
+  /** Checks the signature and expiry only; whether the session is still open is the guard's job. */
+  verify(token: string): Promise<TokenClaims | null>;
 }
 
 const ROLES = new Set<string>(['customer', 'vendor', 'admin']);
@@ -21,12 +26,13 @@ export function createTokenService(secret: string, ttlHours: number): TokenServi
   const key = new TextEncoder().encode(secret);
   // Every authenticated request and socket verifies its token; WebCrypto HMAC costs ~0.2 ms
   // of CPU each time, so a verified token is remembered until it expires (bounded, oldest out).
-  const verified = new Map<string, { principal: Principal; expMs: number }>();
+  const verified = new Map<string, { claims: TokenClaims; expMs: number }>();
   return {
-    issue: (p) =>
-      new SignJWT({ role: p.role })
+    issue: (c) =>
+      new SignJWT({ role: c.role })
         .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(p.id)
+        .setSubject(c.id)
+        .setJti(c.sid)
         .setIssuedAt()
         .setIssuer('holdfast')
         .setExpirationTime(`${ttlHours}h`)
@@ -34,19 +40,19 @@ export function createTokenService(secret: string, ttlHours: number): TokenServi
     async verify(token) {
       const hit = verified.get(token);
       if (hit) {
-        if (hit.expMs > Date.now()) return hit.principal;
+        if (hit.expMs > Date.now()) return hit.claims;
         verified.delete(token);
       }
       try {
         const { payload } = await jwtVerify(token, key, { issuer: 'holdfast', algorithms: ['HS256'] });
-        const role = payload.role;
-        if (typeof payload.sub !== 'string' || typeof role !== 'string' || !ROLES.has(role)) return null;
-        const principal = { id: payload.sub, role: role as Role };
+        const { role, sub, jti } = payload;
+        if (typeof sub !== 'string' || typeof jti !== 'string' || typeof role !== 'string' || !ROLES.has(role)) return null;
+        const claims = { id: sub, role: role as Role, sid: jti };
         if (typeof payload.exp === 'number') {
           if (verified.size >= CACHE_MAX) verified.delete(verified.keys().next().value!);
-          verified.set(token, { principal, expMs: payload.exp * 1000 });
+          verified.set(token, { claims, expMs: payload.exp * 1000 });
         }
-        return principal;
+        return claims;
       } catch {
         return null;
       }

@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/po
 import type { UserRecord, UserStore } from '../domain/accounts';
 import { User, type IUser } from './entities/index';
 
-const toRecord = (u: IUser): UserRecord => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt });
+const toRecord = (u: IUser): UserRecord => ({ id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, createdAt: u.createdAt });
 
 /** UserStore on MikroORM; each call is its own unit of work. */
 export function createUserRepository(orm: MikroORM): UserStore {
@@ -14,6 +14,16 @@ export function createUserRepository(orm: MikroORM): UserStore {
     async findCredentials(email) {
       const u = await orm.em.fork().findOne(User, { email: email.toLowerCase() });
       return u ? { user: toRecord(u), passwordHash: u.passwordHash } : null;
+    },
+    async findCredentialsById(id) {
+      const u = await orm.em.fork().findOne(User, { id });
+      return u ? { user: toRecord(u), passwordHash: u.passwordHash } : null;
+    },
+    async setPasswordHash(id, passwordHash) {
+      await orm.em.fork().nativeUpdate(User, { id }, { passwordHash });
+    },
+    async setStatus(id, status) {
+      return (await orm.em.fork().nativeUpdate(User, { id }, { status })) > 0;
     },
     async create(input) {
       const em = orm.em.fork();

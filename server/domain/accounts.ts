@@ -1,11 +1,13 @@
 import type { PublicUser, Role } from '@shared/schemas/auth';
-import { DomainError } from './errors';
+import { DomainError, forbidden, notFound } from './errors';
+import type { AccountStatus } from './sessions';
 
 export interface UserRecord {
   id: string;
   email: string;
   name: string;
   role: Role;
+  status: AccountStatus;
   createdAt: Date;
 }
 
@@ -13,6 +15,10 @@ export interface UserRecord {
 export interface UserStore {
   findById(id: string): Promise<UserRecord | null>;
   findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string } | null>;
+  findCredentialsById(id: string): Promise<{ user: UserRecord; passwordHash: string } | null>;
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  /** Returns false when there is no such user. */
+  setStatus(id: string, status: AccountStatus): Promise<boolean>;
   /** Returns null when the email is taken. */
   create(u: { email: string; name: string; role: Role; passwordHash: string }): Promise<UserRecord | null>;
 }
@@ -46,7 +52,25 @@ export function createAccounts(deps: { users: UserStore; hasher: PasswordHasher 
       const found = await users.findCredentials(email);
       const ok = await hasher.verify(password, found?.passwordHash ?? (await hasher.dummyHash));
       if (!found || !ok) throw invalidCredentials();
+      // Said only to someone who knows the password: no oracle for which accounts are suspended.
+      if (found.user.status !== 'active') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended');
       return found.user;
+    },
+
+    /** Checks the current password; the caller then ends the account's other sessions. */
+    async changePassword(userId: string, current: string, next: string) {
+      const found = await users.findCredentialsById(userId);
+      if (!found) throw new DomainError('UNAUTHENTICATED', 'Your account no longer exists');
+      if (!(await hasher.verify(current, found.passwordHash))) throw invalidCredentials();
+      await users.setPasswordHash(userId, await hasher.hash(next));
+      return found.user;
+    },
+
+    /** An admin suspends or reinstates an account (never their own). */
+    async setStatus(actorId: string, userId: string, status: AccountStatus) {
+      if (actorId === userId) throw forbidden('You cannot suspend or reinstate your own account');
+      if (!(await users.setStatus(userId, status))) throw notFound('User');
+      return this.get(userId);
     },
 
     async get(id: string) {

@@ -1,19 +1,23 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Role } from '@shared/schemas/auth';
-import type { TokenService } from '../auth/tokens';
+import type { SessionGuard } from '../auth/session-guard';
 import { DomainError } from '../domain/errors';
 import type { AppEnv, AuthedEnv } from './context';
 
 export const AUTH_COOKIE = 'hf_token';
 
-/** Reads a Bearer token or the HttpOnly cookie; sets `principal` (null when anonymous). */
-export function identify(tokens: TokenService) {
+/** Reads a Bearer token or the HttpOnly cookie; sets `principal` (null when anonymous or the session ended). */
+export function identify(guard: SessionGuard) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header('authorization');
     const bearer = header?.match(/^Bearer\s+(.+)$/i)?.[1];
-    const token = bearer ?? getCookie(c, AUTH_COOKIE);
-    c.set('principal', token ? await tokens.verify(token) : null);
+    const cookie = bearer ? undefined : getCookie(c, AUTH_COOKIE);
+    const token = bearer ?? cookie;
+    const found = token ? await guard.authenticate(token) : null;
+    c.set('principal', found ? { id: found.id, role: found.role } : null);
+    c.set('sid', found?.sid ?? null);
+    c.set('authVia', bearer ? 'bearer' : cookie ? 'cookie' : null);
     await next();
   });
 }

@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { loginSchema, registerSchema } from '@shared/schemas/auth';
-import type { TokenService } from '../auth/tokens';
+import { changePasswordSchema, loginSchema, registerSchema } from '@shared/schemas/auth';
+import type { SessionGuard } from '../auth/session-guard';
 import { toPublicUser, type Accounts, type UserRecord } from '../domain/accounts';
 import { AUTH_COOKIE, requireAuth } from './auth.middleware';
 import type { AppEnv } from './context';
@@ -10,21 +10,22 @@ import { createRouter } from './router';
 
 export interface AuthRoutesDeps {
   accounts: Accounts;
-  tokens: TokenService;
+  guard: SessionGuard;
   tokenTtlHours: number;
   secureCookies: boolean;
   loginLimit: import('hono').MiddlewareHandler<AppEnv>;
   registerLimit: import('hono').MiddlewareHandler<AppEnv>;
+  passwordLimit: import('hono').MiddlewareHandler<AppEnv>;
 }
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
 export function authRoutes(deps: AuthRoutesDeps) {
-  const { accounts, tokens } = deps;
+  const { accounts, guard } = deps;
   const r = createRouter();
 
   async function signedIn(c: Context<AppEnv>, user: UserRecord, status: 200 | 201) {
-    const token = await tokens.issue({ id: user.id, role: user.role });
+    const { token } = await guard.signIn(user);
     setCookie(c, AUTH_COOKIE, token, {
       httpOnly: true,
       sameSite: 'Lax',
@@ -57,8 +58,9 @@ export function authRoutes(deps: AuthRoutesDeps) {
   );
 
   r.openapi(
-    createRoute({ method: 'post', path: '/auth/logout', tags: ['auth'], responses: { 204: { description: 'Cookie cleared' } } }),
-    (c) => {
+    createRoute({ method: 'post', path: '/auth/logout', tags: ['auth'], responses: { 204: { description: 'Session ended (its token stops working, its sockets disconnect) and cookie cleared' } } }),
+    async (c) => {
+      if (c.var.sid) await guard.end(c.var.sid);
       deleteCookie(c, AUTH_COOKIE, { path: '/' });
       return c.body(null, 204);
     },
@@ -70,6 +72,23 @@ export function authRoutes(deps: AuthRoutesDeps) {
       responses: { 200: { description: 'The signed-in user' }, 401: { description: 'UNAUTHENTICATED' } },
     }),
     async (c) => c.json({ user: toPublicUser(await accounts.get(c.var.principal!.id)) }),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/me/password', tags: ['auth'], middleware: [deps.passwordLimit, requireAuth()],
+      request: { body: json(changePasswordSchema) },
+      responses: {
+        200: { description: 'Password changed: every session ended, a new one for the caller `{user, token}`' },
+        401: { description: 'INVALID_CREDENTIALS (wrong current password) or UNAUTHENTICATED' },
+      },
+    }),
+    async (c) => {
+      const { currentPassword, newPassword } = c.req.valid('json');
+      const user = await accounts.changePassword(c.var.principal!.id, currentPassword, newPassword);
+      await guard.endAllOf(user.id);
+      return signedIn(c, user, 200);
+    },
   );
 
   return r;

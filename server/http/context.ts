@@ -7,10 +7,14 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     principal: Principal | null;
+    /** The open session behind `principal` (what logout ends). */
+    sid: string | null;
+    /** How the request presented a token, valid or not: the CSRF check depends on it. */
+    authVia: 'bearer' | 'cookie' | null;
   };
 }
 
 /** The same, once `requireAuth` has run. */
 export interface AuthedEnv {
-  Variables: AppEnv['Variables'] & { principal: Principal };
+  Variables: AppEnv['Variables'] & { principal: Principal; sid: string };
 }

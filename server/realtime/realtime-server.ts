@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { rooms } from '@shared/realtime/rooms';
-import type { TokenService } from '../auth/tokens';
+import type { SessionGuard } from '../auth/session-guard';
 import { createBoard, type Board } from '../domain/board';
 import type { BoardFacts } from '../domain/board-ports';
 import type { Clock } from '../domain/clock';
@@ -26,7 +26,11 @@ export interface RealtimeDeps {
   prefix: string;
   /** The process's command connection (presence, counters, locks); pub/sub get their own. */
   redis: Redis;
-  tokens: TokenService;
+  guard: SessionGuard;
+  /** How often each process re-checks its sockets' sessions (role change, suspension, deletion). */
+  recheckMs: number;
+  /** TRUST_PROXY: X-Forwarded-Host names our origin in the handshake's cookie check. */
+  trustProxy: boolean;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -108,17 +112,45 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   };
   let attached = false;
 
+  // Ended here (logout, password change, suspension): this process's cache forgets at once, the
+  // other processes hear it through the adapter, and the sessions' sockets close everywhere.
+  deps.guard.onEnded((e) => {
+    io.serverSideEmit('sessionsEnded', e);
+    io.in(e.sids.map((sid) => rooms.session(sid))).disconnectSockets(true);
+  });
+  io.on('sessionsEnded', (e) => deps.guard.forget(e));
+
+  // What the database changed by other means (a role, a deletion) reaches sockets within a window.
+  const recheck = async () => {
+    const checks = new Map<string, Promise<unknown>>();
+    for (const socket of io.of('/').sockets.values()) {
+      const { principal, sid } = socket.data;
+      if (!principal || !sid) continue;
+      let check = checks.get(sid);
+      if (!check) checks.set(sid, (check = deps.guard.check(sid, principal.id)));
+      const now = await check.catch(() => principal); // a database hiccup is not a sign-out
+      if (!now || (now as typeof principal).role !== principal.role) socket.disconnect(true);
+    }
+  };
+  let rechecking = false;
+  const recheckTimer = setInterval(() => {
+    if (rechecking) return;
+    rechecking = true;
+    void recheck().finally(() => (rechecking = false));
+  }, Math.max(250, deps.recheckMs));
+  recheckTimer.unref();
+
   return {
     io,
     publisher,
     board,
     attach(server, services) {
       publisher.setOwnerLookup(async (id) => (await services.stores.workshops.findById(id))?.ownerId ?? null);
-      io.use(authenticate({ tokens: deps.tokens, vendorWorkshops: async (p) => (await services.catalog.mine(p)).map((w) => w.id), logger }));
+      io.use(authenticate({ guard: deps.guard, trustProxy: deps.trustProxy, vendorWorkshops: async (p) => (await services.catalog.mine(p)).map((w) => w.id), logger }));
       io.on('connection', (socket) => {
-        const { principal, vendorOf } = socket.data;
+        const { principal, sid, vendorOf } = socket.data;
         // Personal rooms come from the token, never from the client (PROTOCOL.md, Rooms).
-        if (principal) socket.join([rooms.user(principal.id), ...vendorOf.map((id) => rooms.vendor(id))]);
+        if (principal && sid) socket.join([rooms.user(principal.id), rooms.session(sid), ...vendorOf.map((id) => rooms.vendor(id))]);
         registerHandlers(socket, { catalog: services.catalog, availability: services.availability, board, membershipChanged, logger });
         socket.on('error', (err) => logger.debug({ err }, 'socket error'));
         socket.on('disconnect', () => void membershipChanged());
@@ -128,6 +160,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       attached = true;
     },
     async close() {
+      clearInterval(recheckTimer);
       publisher.close();
       await feed.close();
       if (attached) await io.close();

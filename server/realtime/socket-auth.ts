@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { TokenService } from '../auth/tokens';
+import type { SessionGuard } from '../auth/session-guard';
 import type { Principal } from '../domain/actor';
 import { AUTH_COOKIE } from '../http/auth.middleware';
+import { provenance } from '../http/same-origin';
 import type { RealtimeSocket } from './types';
 
 // A JWT is a few hundred bytes; anything far bigger is not worth verifying.
@@ -25,25 +26,23 @@ function cookieValue(header: string | undefined, name: string): string | null {
 
 /**
  * A cookie is ambient: a browser attaches it to a socket any page opens. It only speaks for the
- * person when the page is ours (Origin's host = the host it connected to), which shuts out
- * cross-site WebSocket hijacking even where SameSite does not. Non-browser clients send no Origin.
+ * person when the page is ours (Origin = the host it connected to; X-Forwarded-Host counts only
+ * with TRUST_PROXY), which shuts out cross-site WebSocket hijacking even where SameSite does not.
+ * Non-browser clients send no Origin.
  */
-function sameOrigin(headers: IncomingHttpHeaders): boolean {
-  const origin = headers.origin;
-  if (!origin) return true;
-  const host = (headers['x-forwarded-host'] as string | undefined)?.split(',')[0]?.trim() || headers.host;
-  try {
-    return !!host && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+function notCrossSite(headers: IncomingHttpHeaders, trustProxy: boolean): boolean {
+  const header = (name: string) => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  return provenance(header, trustProxy) !== 'cross';
 }
 
 /** The handshake's token: `auth: {token}` (explicit) or the HttpOnly cookie a browser sends by itself. */
-export function handshakeToken(h: { auth: unknown; headers: IncomingHttpHeaders }): { token: string; explicit: boolean } | null {
+export function handshakeToken(h: { auth: unknown; headers: IncomingHttpHeaders }, trustProxy = false): { token: string; explicit: boolean } | null {
   const auth = h.auth && typeof h.auth === 'object' ? (h.auth as Record<string, unknown>) : {};
   if (typeof auth.token === 'string' && auth.token) return { token: auth.token, explicit: true };
-  const fromCookie = sameOrigin(h.headers) ? cookieValue(h.headers.cookie, AUTH_COOKIE) : null;
+  const fromCookie = notCrossSite(h.headers, trustProxy) ? cookieValue(h.headers.cookie, AUTH_COOKIE) : null;
   return fromCookie ? { token: fromCookie, explicit: false } : null;
 }
 
@@ -54,12 +53,13 @@ const unauthenticated = () => Object.assign(new Error('UNAUTHENTICATED'), { data
  * refused (the client asked to be someone); a stale cookie makes the socket anonymous, as
  * the HTTP API does, so a tab with an old cookie can still watch public availability.
  */
-export function authenticate(deps: { tokens: TokenService; vendorWorkshops: (p: Principal) => Promise<string[]>; logger: Logger }) {
+export function authenticate(deps: { guard: SessionGuard; trustProxy: boolean; vendorWorkshops: (p: Principal) => Promise<string[]>; logger: Logger }) {
   return async (socket: RealtimeSocket, next: (err?: Error) => void) => {
     try {
-      const found = handshakeToken(socket.handshake);
-      const principal = found && found.token.length <= MAX_TOKEN ? await deps.tokens.verify(found.token) : null;
-      if (found?.explicit && !principal) return next(unauthenticated());
+      const found = handshakeToken(socket.handshake, deps.trustProxy);
+      const session = found && found.token.length <= MAX_TOKEN ? await deps.guard.authenticate(found.token) : null;
+      if (found?.explicit && !session) return next(unauthenticated());
+      const principal = session ? { id: session.id, role: session.role } : null;
       let vendorOf: string[] = [];
       if (principal?.role === 'vendor') {
         // Without its rooms a vendor still gets its bookings through `user:<id>` (see publisher.ts).
@@ -68,7 +68,7 @@ export function authenticate(deps: { tokens: TokenService; vendorWorkshops: (p: 
           return [];
         });
       }
-      socket.data = { principal, vendorOf };
+      socket.data = { principal, sid: session?.sid ?? null, vendorOf };
       next();
     } catch (err) {
       deps.logger.error({ err }, 'socket handshake failed');

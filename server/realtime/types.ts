@@ -6,12 +6,16 @@ import type { Principal } from '../domain/actor';
 export interface SocketData {
   /** Null for anonymous sockets: they may watch public availability and nothing else. */
   principal: Principal | null;
+  /** The session the socket signed in with: ending it disconnects the socket. */
+  sid: string | null;
   /** Workshops the principal owned at connection (their `vendor:` rooms). */
   vendorOf: string[];
 }
 
-/** Processes talk only through the Redis adapter's broadcasts; no server-to-server events. */
-export type InterServerEvents = Record<string, never>;
+/** Server-to-server events (through the Redis adapter): ended sessions, so every process forgets them. */
+export interface InterServerEvents {
+  sessionsEnded: (e: { sids: string[] }) => void;
+}
 
 /** The typed Socket.IO server (event maps from shared/, parameters in server order). */
 export type RealtimeIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

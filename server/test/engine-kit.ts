@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { expect, inject } from 'vitest';
-import { createTokenService } from '../auth/tokens';
 import type { Principal } from '../domain/actor';
 import type { Clock } from '../domain/clock';
 import type { SlotRow } from '../domain/catalog-ports';
@@ -31,20 +30,17 @@ export async function startEngineServer(
   return { server, api: apiClient(server.url), prefix };
 }
 
-const tokens = () => createTokenService(testEnv().JWT_SECRET, 24);
-
 /**
- * Accounts created straight in the store with a token minted by the server's own secret:
+ * Accounts created straight in the store, signed in through the server's own sessions:
  * registering 200 customers through scrypt would cost seconds on two cores.
  */
 export async function quickAccounts(server: RunningServer, n: number, role: Account['role'] = 'customer'): Promise<Account[]> {
-  const t = tokens();
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const email = uniqueEmail(role);
       const user = await server.services.stores.users.create({ email, name: `${role} ${i}`, role, passwordHash: 'scrypt$not-a-login' });
       if (!user) throw new Error('quickAccounts: email taken');
-      return { id: user.id, email, role, token: await t.issue({ id: user.id, role }) };
+      return { id: user.id, email, role, token: (await server.guard.signIn({ id: user.id, role })).token };
     }),
   );
 }

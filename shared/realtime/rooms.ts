@@ -12,6 +12,8 @@ export const rooms = {
   vendor: (workshopId: string) => `vendor:${workshopId}` as const,
   /** One person's own sockets (every tab); receives their bookings and holds. */
   user: (userId: string) => `user:${userId}` as const,
+  /** The sockets of one sign-in: ending the session disconnects them (server-side only). */
+  session: (sid: string) => `session:${sid}` as const,
   /** Admins only: the live board. */
   admin: 'admin',
 } as const;
@@ -21,4 +23,5 @@ export type RoomName =
   | ReturnType<typeof rooms.workshop>
   | ReturnType<typeof rooms.vendor>
   | ReturnType<typeof rooms.user>
+  | ReturnType<typeof rooms.session>
   | typeof rooms.admin;

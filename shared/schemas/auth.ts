@@ -30,6 +30,15 @@ export const loginSchema = z
   .strict();
 export type LoginInput = z.input<typeof loginSchema>;
 
+/** A signed-in user changes their password: every other session ends. */
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string().min(1).max(200),
+    newPassword: z.string().min(8, 'Use at least 8 characters').max(200),
+  })
+  .strict();
+export type ChangePasswordInput = z.input<typeof changePasswordSchema>;
+
 /** A user as the API shows it (never the password hash). */
 export interface PublicUser {
   id: string;

@@ -10,6 +10,8 @@ export const User = defineEntity({
     email: p.string().length(254).unique(),
     name: p.string().length(100),
     role: p.enum(['customer', 'vendor', 'admin'] as const),
+    // An admin suspends an account: it can no longer sign in and its sessions end at once.
+    status: p.enum(['active', 'suspended'] as const).default('active'),
     passwordHash: p.string().length(200).hidden(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
