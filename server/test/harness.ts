@@ -82,3 +82,16 @@ export function useTestServer(overrides: Record<string, string> = {}, opts: { cl
   afterAll(() => ctx.server?.close());
   return ctx;
 }
+
+/**
+ * Calls `probe` until `done` accepts its result (for changes that take effect within a cache
+ * window); returns that result, or the last one when `timeoutMs` runs out so the assertion shows it.
+ */
+export async function pollUntil<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (done(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

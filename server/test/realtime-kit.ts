@@ -25,13 +25,14 @@ export const WAIT_MS = 15_000;
 export const filePrefix = (tag: string) => `${inject('redisPrefix')}${tag}:`;
 
 /** A connected socket; rejects on connect_error (e.g. a refused token). */
-export function connect(url: string, auth: { token?: string; cookie?: string; origin?: string } = {}): Promise<ClientSocket> {
+export function connect(url: string, auth: { token?: string; cookie?: string; origin?: string; headers?: Record<string, string> } = {}): Promise<ClientSocket> {
+  const extraHeaders = { ...auth.headers, ...(auth.cookie ? { cookie: auth.cookie } : {}), ...(auth.origin ? { origin: auth.origin } : {}) };
   const socket: ClientSocket = connectClient(url, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
     auth: auth.token ? { token: auth.token } : {},
-    extraHeaders: auth.cookie || auth.origin ? { ...(auth.cookie ? { cookie: auth.cookie } : {}), ...(auth.origin ? { origin: auth.origin } : {}) } : undefined,
+    extraHeaders: Object.keys(extraHeaders).length ? extraHeaders : undefined,
   });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));

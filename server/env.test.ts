@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { parseEnv } from './env';
+
+// The secret docker-compose.yml used to fall back to: anyone who read the file could mint an admin token.
+const OLD_COMPOSE_DEFAULT = 'change-me-in-production-0123456789abcdef';
+const prod = (secret?: string) => parseEnv({ NODE_ENV: 'production', JWT_SECRET: secret });
+
+describe('JWT_SECRET in production', () => {
+  it('is required', () => {
+    expect(() => prod()).toThrow(/JWT_SECRET is required when NODE_ENV=production/);
+  });
+
+  it.each([
+    ['the old docker-compose default', OLD_COMPOSE_DEFAULT],
+    ['a "changeme" placeholder', `changeme${randomBytes(24).toString('hex')}`],
+    ['a "secret" placeholder', `my-jwt-secret-${randomBytes(24).toString('hex')}`],
+    ['an "example" placeholder', `example-${randomBytes(24).toString('hex')}`],
+    ['the test suite\'s secret', 'test-secret-test-secret-test-secret-0123'],
+  ])('refuses %s', (_, secret) => {
+    expect(() => prod(secret)).toThrow(/JWT_SECRET looks like a placeholder/);
+  });
+
+  it.each([
+    ['one repeated character', 'a'.repeat(64)],
+    ['a short repeated pattern', 'abcd'.repeat(16)],
+    ['a binary-looking string', '0110100101101001011010010110100101101001'],
+  ])('refuses %s as too predictable', (_, secret) => {
+    expect(() => prod(secret)).toThrow(/JWT_SECRET is too predictable/);
+  });
+
+  it('refuses one shorter than 32 characters', () => {
+    expect(() => prod(randomBytes(15).toString('hex'))).toThrow(/at least 32 characters/);
+  });
+
+  it('accepts what the README says to generate (openssl rand -hex 32 / -base64 32)', () => {
+    expect(prod(randomBytes(32).toString('hex')).JWT_SECRET).toHaveLength(64);
+    expect(prod(randomBytes(32).toString('base64')).JWT_SECRET).toHaveLength(44);
+  });
+
+  it('outside production may be unset (the processes share one stored in the database)', () => {
+    expect(parseEnv({ NODE_ENV: 'development' }).JWT_SECRET).toBeUndefined();
+    expect(parseEnv({ NODE_ENV: 'development', JWT_SECRET: OLD_COMPOSE_DEFAULT }).JWT_SECRET).toBe(OLD_COMPOSE_DEFAULT);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('is off unless set', () => {
+    expect(parseEnv({}).TRUST_PROXY).toBe(false);
+    expect(parseEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+  });
+});
