@@ -78,6 +78,11 @@ describe('cross-site requests', () => {
     const spoofed = await textPost(`/api/admin/workshops/${workshop.id}/suspend`, { cookie: cookie(admin.token), origin: EVIL, 'x-forwarded-host': 'evil.example' });
     expect(spoofed.status).toBe(403);
     expect(await statusOf(workshop.id, admin.token)).toBe('verified');
+    // Behind our own proxy (TRUST_PROXY) the forwarded host is the public one the page came from.
+    const viaProxy = await apiClient(proxied.url).call('POST', `/api/admin/workshops/${workshop.id}/suspend`, {
+      headers: { cookie: cookie(admin.token), origin: 'https://holdfast.example', 'x-forwarded-host': 'holdfast.example', 'x-forwarded-proto': 'https' },
+    });
+    expect(viaProxy.status, JSON.stringify(viaProxy.body)).toBe(200);
   });
 
   it('refuses a cross-site sign-in (login CSRF) but not a script\'s, even one still carrying an old cookie', async () => {

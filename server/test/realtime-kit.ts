@@ -134,3 +134,14 @@ export async function confirm(api: ApiClient, token: string, holdId: string): Pr
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.booking;
 }
+
+/** The reason of the socket's next disconnect (listener added now: start it before the action). */
+export function disconnected(socket: ClientSocket, timeoutMs = WAIT_MS): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still connected after ${timeoutMs} ms`)), timeoutMs);
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer);
+      resolve(reason);
+    });
+  });
+}

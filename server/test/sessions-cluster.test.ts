@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
 import { register } from './factories';
 import { apiClient, startTestServer, type ApiClient } from './harness';
-import { connect, filePrefix } from './realtime-kit';
+import { connect, disconnected, filePrefix } from './realtime-kit';
 
 /*
  * Two processes on one database and Redis, as `npm start` twice or a scaled deployment runs:
@@ -38,7 +38,7 @@ describe('sessions across processes', () => {
     expect((await apiB.get('/api/me', user.token)).status).toBe(200); // B now has the session cached
     const socket = await connect(b.url, { token: user.token });
     try {
-      const reason = new Promise((resolve) => socket.once('disconnect', resolve));
+      const reason = disconnected(socket);
       expect((await apiA.post('/api/auth/logout', undefined, user.token)).status).toBe(204);
       expect(await reason).toBe('io server disconnect');
       expect((await apiB.get('/api/me', user.token)).status).toBe(401);
