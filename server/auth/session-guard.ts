@@ -29,6 +29,11 @@ export function createSessionGuard(deps: { tokens: TokenService; sessions: Sessi
   // Bumped by every forget: a lookup that started before a logout must not cache what it read.
   let epoch = 0;
 
+  function remember(sid: string, principal: Principal | null) {
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(sid, { principal, until: now() + deps.recheckMs });
+  }
+
   function forget(e: SessionsEnded) {
     epoch++;
     for (const sid of e.sids) cache.delete(sid);
@@ -44,10 +49,7 @@ export function createSessionGuard(deps: { tokens: TokenService; sessions: Sessi
       pending = sessions.principal(sid, userId).then(
         (principal) => {
           inflight.delete(sid);
-          if (epoch === started) {
-            if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-            cache.set(sid, { principal, until: now() + deps.recheckMs });
-          }
+          if (epoch === started) remember(sid, principal);
           return principal;
         },
         (err: unknown) => {
@@ -61,6 +63,28 @@ export function createSessionGuard(deps: { tokens: TokenService; sessions: Sessi
     return principal && principal.id === userId ? principal : null;
   }
 
+  /** `check` for many sessions with one store query for those not cached: sid → principal or null. */
+  async function checkMany(pairs: Array<{ sid: string; userId: string }>): Promise<Map<string, Principal | null>> {
+    const out = new Map<string, Principal | null>();
+    const missing: typeof pairs = [];
+    const t = now();
+    for (const p of pairs) {
+      const hit = cache.get(p.sid);
+      if (hit && hit.until > t) out.set(p.sid, hit.principal && hit.principal.id === p.userId ? hit.principal : null);
+      else missing.push(p);
+    }
+    if (missing.length) {
+      const started = epoch;
+      const found = await sessions.principals(missing);
+      for (const p of missing) {
+        const principal = found.get(p.sid) ?? null;
+        out.set(p.sid, principal);
+        if (epoch === started) remember(p.sid, principal);
+      }
+    }
+    return out;
+  }
+
   function ended(sids: string[]) {
     if (!sids.length) return;
     const e = { sids };
@@ -70,6 +94,7 @@ export function createSessionGuard(deps: { tokens: TokenService; sessions: Sessi
 
   return {
     check,
+    checkMany,
     forget,
     async authenticate(token: string): Promise<SessionPrincipal | null> {
       const claims = await tokens.verify(token);

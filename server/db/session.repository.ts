@@ -3,6 +3,7 @@ import type { SessionStore, SessionView } from '../domain/sessions';
 import { Session } from './entities/index';
 
 interface Row {
+  id: string;
   user_id: string;
   role: SessionView['role'];
   status: SessionView['status'];
@@ -11,6 +12,15 @@ interface Row {
 }
 
 /** SessionStore on Postgres; `find` is one primary-key join (it runs on cache misses of every request). */
+const SELECT = 'select s.id, s.user_id, u.role, u.status, s.expires_at, s.revoked_at from "session" s join "user" u on u.id = s.user_id';
+const toView = (r: Row): SessionView => ({
+  userId: r.user_id,
+  role: r.role,
+  status: r.status,
+  expiresAt: new Date(r.expires_at),
+  revokedAt: r.revoked_at ? new Date(r.revoked_at) : null,
+});
+
 export function createSessionRepository(orm: MikroORM): SessionStore {
   const conn = () => orm.em.getConnection();
   return {
@@ -21,12 +31,17 @@ export function createSessionRepository(orm: MikroORM): SessionStore {
       return row.id;
     },
     async find(sid) {
-      const rows: Row[] = await conn().execute(
-        'select s.user_id, u.role, u.status, s.expires_at, s.revoked_at from "session" s join "user" u on u.id = s.user_id where s.id = ?',
-        [sid],
-      );
-      const r = rows[0];
-      return r ? { userId: r.user_id, role: r.role, status: r.status, expiresAt: new Date(r.expires_at), revokedAt: r.revoked_at ? new Date(r.revoked_at) : null } : null;
+      const rows: Row[] = await conn().execute(`${SELECT} where s.id = ?`, [sid]);
+      return rows[0] ? toView(rows[0]) : null;
+    },
+    async findMany(sids) {
+      const out = new Map<string, SessionView>();
+      for (let i = 0; i < sids.length; i += 1000) {
+        const chunk = sids.slice(i, i + 1000);
+        const rows: Row[] = await conn().execute(`${SELECT} where s.id in (${chunk.map(() => '?').join(', ')})`, chunk);
+        for (const r of rows) out.set(r.id, toView(r));
+      }
+      return out;
     },
     async revoke(sid, at) {
       await conn().execute('update "session" set revoked_at = ? where id = ? and revoked_at is null', [at, sid]);

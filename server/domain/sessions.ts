@@ -18,6 +18,8 @@ export interface SessionStore {
   create(s: { userId: string; createdAt: Date; expiresAt: Date }): Promise<string>;
   /** The session joined with its user; null when either is gone. */
   find(sid: string): Promise<SessionView | null>;
+  /** The same for many sessions in one query (the periodic socket recheck); absent ones are missing. */
+  findMany(sids: string[]): Promise<Map<string, SessionView>>;
   revoke(sid: string, at: Date): Promise<void>;
   /** Ends every open session of a user; returns their ids. */
   revokeAllOf(userId: string, at: Date): Promise<string[]>;
@@ -29,6 +31,11 @@ export interface SessionStore {
  */
 export function createSessions(deps: { store: SessionStore; clock: Clock; ttlHours: number }) {
   const { store, clock } = deps;
+  const speaksFor = (s: SessionView | null, userId: string): Principal | null => {
+    if (!s || s.userId !== userId || s.revokedAt || s.status !== 'active') return null;
+    if (s.expiresAt.getTime() <= clock.now()) return null;
+    return { id: s.userId, role: s.role };
+  };
   return {
     async start(userId: string): Promise<{ sid: string; expiresAt: Date }> {
       const now = clock.now();
@@ -39,10 +46,13 @@ export function createSessions(deps: { store: SessionStore; clock: Clock; ttlHou
 
     /** Who the session speaks for now, or null when it no longer speaks for anyone. */
     async principal(sid: string, userId: string): Promise<Principal | null> {
-      const s = await store.find(sid);
-      if (!s || s.userId !== userId || s.revokedAt || s.status !== 'active') return null;
-      if (s.expiresAt.getTime() <= clock.now()) return null;
-      return { id: s.userId, role: s.role };
+      return speaksFor(await store.find(sid), userId);
+    },
+
+    /** `principal` for many sessions at once: sid → principal or null. */
+    async principals(pairs: Array<{ sid: string; userId: string }>): Promise<Map<string, Principal | null>> {
+      const found = await store.findMany(pairs.map((p) => p.sid));
+      return new Map(pairs.map((p) => [p.sid, speaksFor(found.get(p.sid) ?? null, p.userId)]));
     },
 
     end: (sid: string) => store.revoke(sid, new Date(clock.now())),

@@ -122,14 +122,16 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
 
   // What the database changed by other means (a role, a deletion) reaches sockets within a window.
   const recheck = async () => {
-    const checks = new Map<string, Promise<unknown>>();
-    for (const socket of io.of('/').sockets.values()) {
-      const { principal, sid } = socket.data;
-      if (!principal || !sid) continue;
-      let check = checks.get(sid);
-      if (!check) checks.set(sid, (check = deps.guard.check(sid, principal.id)));
-      const now = await check.catch(() => principal); // a database hiccup is not a sign-out
-      if (!now || (now as typeof principal).role !== principal.role) socket.disconnect(true);
+    const signedIn = [...io.of('/').sockets.values()].filter((s) => s.data.principal && s.data.sid);
+    if (!signedIn.length) return;
+    const pairs = new Map(signedIn.map((s) => [s.data.sid!, { sid: s.data.sid!, userId: s.data.principal!.id }]));
+    // One query for every session not cached; a database hiccup is not a sign-out (next round).
+    const now = await deps.guard.checkMany([...pairs.values()]).catch(() => null);
+    if (!now) return;
+    for (const socket of signedIn) {
+      const p = now.get(socket.data.sid!);
+      // Rooms were chosen for the old role: a fresh connection gets the right ones (or none).
+      if (!p || p.role !== socket.data.principal!.role) socket.disconnect(true);
     }
   };
   let rechecking = false;
