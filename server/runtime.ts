@@ -119,6 +119,10 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
 
   // The horizon rolls forward by itself: new days' slots appear without anyone editing hours.
   const roll = () => services.rollHorizon().catch((err) => logger.error({ err }, 'slot horizon roll failed'));
+  // Sessions are kept until they expire (a revoked one must keep answering "no"), then dropped.
+  const purge = () => sessions.purgeExpired().catch((err) => logger.warn({ err }, 'expired session purge failed'));
+  const purgeTimer = opts.sweepers === false ? undefined : setInterval(purge, 3_600_000);
+  purgeTimer?.unref();
   const rollTimer = env.SLOT_ROLL_MINUTES > 0 ? setInterval(roll, env.SLOT_ROLL_MINUTES * 60_000) : undefined;
   rollTimer?.unref();
   if (rollTimer) void roll();
@@ -150,6 +154,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const close = () =>
     (closing ??= (async () => {
       clearInterval(rollTimer);
+      clearInterval(purgeTimer);
       clearInterval(slaTimer);
       await sweeper?.stop();
       const httpClosed = new Promise<void>((resolve) => {

@@ -43,6 +43,10 @@ export function createSessionRepository(orm: MikroORM): SessionStore {
       }
       return out;
     },
+    async purgeExpired(before) {
+      const rows: Array<{ id: string }> = await conn().execute('delete from "session" where expires_at < ? returning id', [before]);
+      return rows.length;
+    },
     async revoke(sid, at) {
       await conn().execute('update "session" set revoked_at = ? where id = ? and revoked_at is null', [at, sid]);
     },

@@ -23,6 +23,8 @@ export interface SessionStore {
   revoke(sid: string, at: Date): Promise<void>;
   /** Ends every open session of a user; returns their ids. */
   revokeAllOf(userId: string, at: Date): Promise<string[]>;
+  /** Deletes sessions that expired before `before`; returns how many. */
+  purgeExpired(before: Date): Promise<number>;
 }
 
 /**
@@ -57,6 +59,8 @@ export function createSessions(deps: { store: SessionStore; clock: Clock; ttlHou
 
     end: (sid: string) => store.revoke(sid, new Date(clock.now())),
     endAllOf: (userId: string) => store.revokeAllOf(userId, new Date(clock.now())),
+    /** Expired rows only answer "no": a day after expiry they can go. */
+    purgeExpired: () => store.purgeExpired(new Date(clock.now() - 24 * 3_600_000)),
   };
 }
 

@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { createSessionRepository } from '../db/session.repository';
 import { createAdmin, register, verifiedWorkshop } from './factories';
 import { pollUntil, testEnv, useTestServer } from './harness';
 import { connect, disconnected, filePrefix } from './realtime-kit';
@@ -149,5 +150,18 @@ describe('sessions', () => {
     } finally {
       socket.close();
     }
+  });
+
+  it('expired sessions are purged a day after expiry; live ones stay', async () => {
+    const user = await register(t.api, 'customer');
+    const store = createSessionRepository(t.server.orm);
+    const day = 24 * 3_600_000;
+    const now = Date.now();
+    const old = await store.create({ userId: user.id, createdAt: new Date(now - 3 * day), expiresAt: new Date(now - 2 * day) });
+    const recent = await store.create({ userId: user.id, createdAt: new Date(now - day), expiresAt: new Date(now - 1000) });
+    expect(await store.purgeExpired(new Date(now - day))).toBeGreaterThanOrEqual(1);
+    expect(await store.find(old)).toBeNull();
+    expect(await store.find(recent)).not.toBeNull();
+    expect((await t.api.get('/api/me', user.token)).status).toBe(200);
   });
 });
