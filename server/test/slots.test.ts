@@ -71,11 +71,16 @@ describe('regeneration', () => {
     expect(after.find((s) => s.id === booked.id)).toMatchObject({ capacity: 3, booked: 2 });
     expect(after.find((s) => s.id === free.id)).toMatchObject({ capacity: 1, booked: 0 });
 
-    // Tuesday closed entirely: the booked slot survives, the free ones go.
+    // Tuesday closed entirely: the booked slot survives for its bookings, withdrawn from sale
+    // (nothing left to sell, not offered any more); the free ones go.
     const noTuesday = [1, 3, 4, 5].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' }));
     expect((await api.put(`/api/workshops/${ws.id}/hours`, noTuesday, vendor.token)).status).toBe(200);
-    after = await firstSlotOn(ws.id, '2027-03-23');
-    expect(after.map((s) => s.id)).toEqual([booked.id]);
+    expect(await firstSlotOn(ws.id, '2027-03-23')).toEqual([]);
+    const kept = await server.orm.em.getConnection().execute(
+      `select id, capacity, booked, withdrawn from slot where workshop_id = ? and starts_at >= ? and starts_at < ?`,
+      [ws.id, DateTime.fromISO('2027-03-23', { zone: 'Europe/London' }).toJSDate(), DateTime.fromISO('2027-03-24', { zone: 'Europe/London' }).toJSDate()],
+    );
+    expect(kept).toEqual([{ id: booked.id, capacity: 2, booked: 2, withdrawn: true }]);
 
     // A closure on a day without bookings removes that day's slots.
     expect((await firstSlotOn(ws.id, '2027-03-24')).length).toBe(18);
