@@ -3,6 +3,7 @@ import { Migration20261122020352 } from './Migration20261122020352';
 import { Migration20261122063623 } from './Migration20261122063623';
 import { Migration20261201003000 } from './Migration20261201003000';
 import { Migration20261201004500 } from './Migration20261201004500';
+import { Migration20261201013000 } from './Migration20261201013000';
 
 /** Every migration in order; listed explicitly so no runtime file globbing is needed (the same under tsx, Vitest and a bundle). */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122063623', class: Migration20261122063623 },
   { name: 'Migration20261201003000', class: Migration20261201003000 },
   { name: 'Migration20261201004500', class: Migration20261201004500 },
+  { name: 'Migration20261201013000', class: Migration20261201013000 },
 ];

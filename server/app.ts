@@ -1,7 +1,9 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { timeout } from 'hono/timeout';
 import type { Logger } from 'pino';
 import type { SessionGuard } from './auth/session-guard';
 import { identify } from './http/auth.middleware';
@@ -28,6 +30,8 @@ export interface AppConfig {
   /** TRUST_PROXY: X-Forwarded-Host/Proto name our origin (CSRF check). */
   trustProxy: boolean;
   redisPrefix: string;
+  /** An API request still unanswered after this is answered 503 SERVICE_UNAVAILABLE. */
+  requestDeadlineMs: number;
   limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number };
 }
 
@@ -50,6 +54,8 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.use(requestLog(deps.logger, deps.observe));
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
+  // A stalled store must not hold a request (and its connection) open: onError answers 503.
+  app.use('/api/*', timeout(config.requestDeadlineMs, () => new HTTPException(503, { message: `no answer within ${config.requestDeadlineMs} ms` })));
   app.use('/api/*', bodyLimit({ maxSize: config.bodyLimitBytes, onError: (c) => c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${config.bodyLimitBytes} bytes` } }, 413) }));
   app.use('/api/*', rejectNul);
   app.use('/api/*', identify(deps.guard));

@@ -21,6 +21,18 @@ const schema = z
     SLOT_ROLL_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(60),
     MAX_ACTIVE_HOLDS: z.coerce.number().int().min(1).max(100).default(3),
     SWEEP_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
+    /** Pause between the end of one accept-SLA sweep and the start of the next. */
+    SLA_SWEEP_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+    /** A Redis command not answered within this fails (no offline queue): the request gets 503. */
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+    REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+    PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+    /** Longest wait for a free pooled connection. */
+    PG_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+    /** Postgres cancels a longer statement; the client gives up on a reply at the same bound. */
+    PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3000),
+    /** An API request not answered by then gets 503 SERVICE_UNAVAILABLE. */
+    REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
     RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().min(1).default(10),
     RATE_LIMIT_REGISTER_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_HOLDS_PER_MIN: z.coerce.number().int().min(1).default(60),

@@ -11,11 +11,13 @@ import { sharedSecret } from './db/app-secret.repository';
 import { createSessionRepository } from './db/session.repository';
 import { createSessions } from './domain/sessions';
 import { migrateDatabase } from './db/migrate';
-import { ormConfig } from './db/orm-config';
+import { ormConfig, pgTimeoutOptions } from './db/orm-config';
 import { systemClock, type Clock } from './domain/clock';
 import type { Env } from './env';
 import { createLogger } from './logger';
 import { createHoldStore, type HoldStore } from './redis/hold-store';
+import { failFastOptions, untilReady, watchRedis } from './redis/redis-client';
+import { runChained } from './chained-timer';
 import { createServices } from './services';
 import { mountClient } from './http/static.routes';
 import { boardRoutes } from './http/board.routes';
@@ -45,10 +47,21 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
   if (opts.migrate !== false) await migrateDatabase(env.DATABASE_URL);
-  const orm = await MikroORM.init(ormConfig(env.DATABASE_URL));
+  const orm = await MikroORM.init(
+    ormConfig(env.DATABASE_URL, pgTimeoutOptions({ connectMs: env.PG_CONNECT_TIMEOUT_MS, acquireMs: env.PG_ACQUIRE_TIMEOUT_MS, statementMs: env.PG_STATEMENT_TIMEOUT_MS })),
+  );
+  const redisOptions = failFastOptions({ commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS });
   // Auto-pipelining: commands issued in the same tick (many concurrent holds) share one write.
-  const redis = new Redis(env.REDIS_URL, { enableAutoPipelining: true });
-  const holdStore = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock });
+  const redis = new Redis(env.REDIS_URL, { ...redisOptions, enableAutoPipelining: true });
+  watchRedis(redis, 'commands', logger);
+  try {
+    await untilReady(redis);
+  } catch (err) {
+    redis.disconnect();
+    await orm.close(true);
+    throw err;
+  }
+  const holdStore = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS });
   // Unset outside production (env.ts refuses that in production): every process on this
   // database uses the one secret the first of them generated and stored.
   const secret = env.JWT_SECRET ?? (await sharedSecret(orm, 'jwt'));
@@ -60,6 +73,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   // Before the services, so the domain publishes straight into Socket.IO; attached after listen.
   const realtime = await createRealtime({
     redisUrl: env.REDIS_URL,
+    redisOptions,
     prefix: env.REDIS_PREFIX,
     redis,
     guard,
@@ -87,6 +101,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       secureCookies: env.NODE_ENV === 'production',
       trustProxy: env.TRUST_PROXY,
       redisPrefix: env.REDIS_PREFIX,
+      requestDeadlineMs: env.REQUEST_DEADLINE_MS,
       limits: {
         loginPerMin: env.RATE_LIMIT_LOGIN_PER_MIN,
         registerPerHour: env.RATE_LIMIT_REGISTER_PER_HOUR,
@@ -136,10 +151,12 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     },
     onError: (err) => logger.error({ err }, 'hold sweep failed'),
   });
-  const slaTimer = opts.sweepers === false ? undefined : setInterval(() => {
-    services.transitions.expireOverdue().catch((err) => logger.error({ err }, 'accept-SLA sweep failed'));
-  }, Math.max(1000, env.SWEEP_INTERVAL_MS * 4));
-  slaTimer?.unref();
+  // Chained like the hold sweeper: the next sweep starts a pause after the last one ended, so a
+  // slow Postgres never piles sweeps up.
+  const slaSweeper = opts.sweepers === false ? undefined : runChained(
+    () => services.transitions.expireOverdue(),
+    { intervalMs: env.SLA_SWEEP_INTERVAL_MS, onError: (err) => logger.error({ err }, 'accept-SLA sweep failed') },
+  );
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
@@ -155,8 +172,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     (closing ??= (async () => {
       clearInterval(rollTimer);
       clearInterval(purgeTimer);
-      clearInterval(slaTimer);
-      await sweeper?.stop();
+      await Promise.all([sweeper?.stop(), slaSweeper?.stop()]);
       const httpClosed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; end them once in-flight requests had a moment.

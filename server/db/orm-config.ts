@@ -3,6 +3,34 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../migrations/index';
 import { entities } from './entities/index';
 
+export interface PgTimeouts {
+  connectMs: number;
+  acquireMs: number;
+  statementMs: number;
+}
+
+const POOL = { min: 0, max: 20 };
+
+/**
+ * Fail-fast options for the serving process (not for migrations, whose statements may run
+ * long): opening a connection, waiting for a pooled one and each statement are bounded. The
+ * server cancels a statement at `statementMs`; the client stops waiting for a reply shortly
+ * after (a stalled network never answers), so a stuck call fails instead of holding a request.
+ */
+export function pgTimeoutOptions(t: PgTimeouts): Partial<Options> {
+  return {
+    pool: { ...POOL, acquireTimeoutMillis: t.acquireMs },
+    driverOptions: {
+      acquireConnectionTimeout: t.acquireMs,
+      connection: {
+        connectionTimeoutMillis: t.connectMs,
+        statement_timeout: t.statementMs,
+        query_timeout: t.statementMs + 250,
+      },
+    },
+  };
+}
+
 /** MikroORM options for one database URL; migrations are listed explicitly (STACK.md pitfall 2). */
 export function ormConfig(databaseUrl: string, extra: Partial<Options> = {}): Options {
   return defineConfig({
@@ -19,7 +47,7 @@ export function ormConfig(databaseUrl: string, extra: Partial<Options> = {}): Op
       allOrNothing: true,
       silent: true,
     },
-    pool: { min: 0, max: 20 },
+    pool: POOL,
     debug: false,
     ...extra,
   });

@@ -26,5 +26,6 @@ export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   WORKSHOP_NOT_BOOKABLE: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };

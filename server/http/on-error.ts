@@ -6,6 +6,15 @@ import { DomainError } from '../domain/errors';
 import type { AppEnv } from './context';
 import { STATUS_OF } from './error-status';
 import { issuesOf } from './router';
+import { isStoreUnavailable } from './store-errors';
+
+/** Seconds a client should wait before retrying after a store outage answer. */
+export const RETRY_AFTER_SEC = 1;
+
+function unavailable(c: Context<AppEnv>) {
+  c.header('Retry-After', String(RETRY_AFTER_SEC));
+  return c.json(body('SERVICE_UNAVAILABLE', 'The service is briefly unavailable; try again shortly'), 503);
+}
 
 function body(code: ErrorCode, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
@@ -14,6 +23,7 @@ function body(code: ErrorCode, message: string, details?: unknown) {
 /** Central error mapping: domain codes → statuses; anything unexpected is logged and answered 500. */
 export function onError(err: Error, c: Context<AppEnv>) {
   if (err instanceof DomainError) {
+    if (err.code === 'SERVICE_UNAVAILABLE') return unavailable(c);
     if (err.code === 'RATE_LIMITED' && typeof err.details === 'object' && err.details && 'retryAfterSec' in err.details) {
       c.header('Retry-After', String((err.details as { retryAfterSec: number }).retryAfterSec));
     }
@@ -28,7 +38,16 @@ export function onError(err: Error, c: Context<AppEnv>) {
       return c.json(body('MALFORMED_JSON', 'Request body is not valid JSON'), 400);
     }
     if (err.status === 401) return c.json(body('UNAUTHENTICATED', 'Sign in first'), 401);
+    // The request deadline (hono/timeout) ran out.
+    if (err.status === 503) {
+      c.var.log?.warn({ err }, 'request deadline passed');
+      return unavailable(c);
+    }
     if (err.status < 500) return c.json(body('VALIDATION_FAILED', err.message || 'Bad request'), 400);
+  }
+  if (isStoreUnavailable(err)) {
+    c.var.log?.warn({ err }, 'store unavailable');
+    return unavailable(c);
   }
   c.var.log?.error({ err }, 'unhandled error');
   return c.json(body('INTERNAL', 'Something went wrong on our side'), 500);

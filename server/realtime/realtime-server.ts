@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer, Http2Server } from 'node:http2';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { rooms } from '@shared/realtime/rooms';
@@ -18,10 +18,13 @@ import { createPresence } from './presence';
 import { createRealtimePublisher, type RealtimePublisher } from './publisher';
 import { authenticate } from './socket-auth';
 import { registerHandlers } from './socket-handlers';
+import { closeRedis, untilReady, watchRedis } from '../redis/redis-client';
 import type { RealtimeIo } from './types';
 
 export interface RealtimeDeps {
   redisUrl: string;
+  /** Options of the adapter's pub/sub clients (the process's fail-fast options). */
+  redisOptions?: RedisOptions;
   /** REDIS_PREFIX: keys and the adapter's channels, so two deployments (or test runs) on one Redis never mix. */
   prefix: string;
   /** The process's command connection (presence, counters, locks); pub/sub get their own. */
@@ -59,10 +62,19 @@ export interface Realtime {
 export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   const { logger, metrics } = deps;
   const procId = randomUUID();
-  const pub = new Redis(deps.redisUrl);
+  const pub = new Redis(deps.redisUrl, deps.redisOptions ?? {});
   const sub = pub.duplicate();
-  pub.on('error', (err) => logger.warn({ err }, 'socket.io pub client error'));
-  sub.on('error', (err) => logger.warn({ err }, 'socket.io sub client error'));
+  // Listeners keep an outage from crashing the process; both reconnect (and resubscribe) alone.
+  watchRedis(pub, 'socket.io pub', logger);
+  watchRedis(sub, 'socket.io sub', logger);
+  try {
+    // Without an offline queue the adapter's SUBSCRIBEs need a ready connection.
+    await Promise.all([untilReady(pub), untilReady(sub)]);
+  } catch (err) {
+    pub.disconnect();
+    sub.disconnect();
+    throw err;
+  }
   // The adapter never handles a failed PUBLISH; unhandled, a Redis outage would crash the process.
   const safePub = new Proxy(pub, {
     get(target, prop) {
@@ -168,7 +180,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       if (attached) await io.close();
       else await io.of('/').adapter.close();
       await presence.close();
-      await Promise.allSettled([pub.quit(), sub.quit()]);
+      await Promise.allSettled([closeRedis(pub), closeRedis(sub)]);
     },
   };
 }

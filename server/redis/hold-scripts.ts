@@ -1,4 +1,4 @@
-import { LUA_PRELUDE } from './lua-prelude';
+import { LUA_DEADLINE, LUA_PRELUDE } from './lua-prelude';
 
 /**
  * Workshop scripts over holds (KEYS: slots, meta, expiry, ledger, hold).
@@ -6,11 +6,12 @@ import { LUA_PRELUDE } from './lua-prelude';
  * consumed or swept exactly once, however many processes race.
  */
 
-/** ARGV: now, epoch, recordJson, graceMs, then (slotId, capacity, booked) per slot. */
+/** ARGV: now, epoch, recordJson, graceMs, deadline, then (slotId, capacity, booked) per slot. */
 const HOLD = `
+if pastDeadline(ARGV[5]) then return fail('LATE') end
 local rec = cjson.decode(ARGV[3])
 local ids = {}
-for i = 5, #ARGV, 3 do
+for i = 6, #ARGV, 3 do
   seed(ARGV[i], ARGV[i + 1], ARGV[i + 2])
   ids[#ids + 1] = ARGV[i]
 end
@@ -23,16 +24,18 @@ saveHold(rec, tonumber(ARGV[4]))
 return cjson.encode({ ok = true, hold = rec, change = change(ids) })
 `;
 
-/** ARGV: now, epoch, holdId, customerId. */
+/** ARGV: now, epoch, holdId, customerId, deadline. */
 const RELEASE = `
+if pastDeadline(ARGV[5]) then return fail('LATE') end
 local rec, err = owned(ARGV[3], ARGV[4])
 if not rec then return err end
 dropHold(rec, false)
 return cjson.encode({ ok = true, hold = rec, change = change(rec.slotIds) })
 `;
 
-/** ARGV: now, epoch, holdId, customerId, ttlMs, maxExtensions, maxLifeMs, graceMs. */
+/** ARGV: now, epoch, holdId, customerId, ttlMs, maxExtensions, maxLifeMs, graceMs, deadline. */
 const EXTEND = `
+if pastDeadline(ARGV[9]) then return fail('LATE') end
 local rec, err = owned(ARGV[3], ARGV[4])
 if not rec then return err end
 if rec.expiresAt <= NOW then return fail('HOLD_EXPIRED') end
@@ -48,8 +51,9 @@ saveHold(rec, tonumber(ARGV[8]))
 return cjson.encode({ ok = true, hold = rec, change = change({}) })
 `;
 
-/** ARGV: now, epoch, holdId, customerId. */
+/** ARGV: now, epoch, holdId, customerId, deadline. */
 const CONSUME = `
+if pastDeadline(ARGV[5]) then return fail('LATE') end
 local rec, err = owned(ARGV[3], ARGV[4])
 if not rec then return err end
 if rec.expiresAt <= NOW then
@@ -71,9 +75,9 @@ return cjson.encode({ ok = true, hold = rec, change = change(rec.slotIds) })
 `;
 
 export const HOLD_SCRIPTS = {
-  hfHold: LUA_PRELUDE + HOLD,
-  hfRelease: LUA_PRELUDE + RELEASE,
-  hfExtend: LUA_PRELUDE + EXTEND,
-  hfConsume: LUA_PRELUDE + CONSUME,
+  hfHold: LUA_PRELUDE + LUA_DEADLINE + HOLD,
+  hfRelease: LUA_PRELUDE + LUA_DEADLINE + RELEASE,
+  hfExtend: LUA_PRELUDE + LUA_DEADLINE + EXTEND,
+  hfConsume: LUA_PRELUDE + LUA_DEADLINE + CONSUME,
   hfClaim: LUA_PRELUDE + CLAIM,
 } as const;

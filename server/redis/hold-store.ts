@@ -17,13 +17,28 @@ export interface HoldStoreDeps {
   clock: Clock;
   /** how long a hold's own key (and its index) outlive its expiry; default 60 s */
   holdKeyGraceMs?: number;
+  /**
+   * The client's command timeout: a hold's scripts refuse to act once it has passed since they
+   * were sent (the request was answered 503 by then). Absent: no deadline.
+   */
+  commandTimeoutMs?: number;
+}
+
+/** A hold script arrived after its deadline and did nothing (answered like a timeout: 503). */
+export class LateCommandError extends Error {
+  constructor() {
+    super('Redis is not ready: the hold command arrived after its deadline and was not applied');
+    this.name = 'LateCommandError';
+  }
 }
 
 /** The Redis hold store: atomic, TTL-bound holds and per-slot counters, one Lua script per change. */
-export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000 }: HoldStoreDeps): HoldStore {
+export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000, commandTimeoutMs }: HoldStoreDeps): HoldStore {
   defineHoldCommands(redis);
   const grace = holdKeyGraceMs;
   const now = () => Math.floor(clock.now());
+  // Real time (never the injected clock): it bounds how long the caller waits.
+  const deadline = () => (commandTimeoutMs === undefined ? 0 : Date.now() + commandTimeoutMs);
   // Only used if the workshop's seq counter is absent (new, or lost with a Redis restart).
   const epoch = () => randomUUID();
   const due = dueKey(prefix);
@@ -83,34 +98,47 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000 
       };
       const member = holdMember(workshopId, hold.id);
       const customerKey = customerHoldsKey(prefix, customerId);
-      const reserved = await redis.hfReserve(customerKey, t, maxActivePerCustomer, member, hold.expiresAt, grace);
+      const indexKey = holdIndexKey(prefix, hold.id);
+      const reserved = await redis.hfReserve(customerKey, t, maxActivePerCustomer, member, hold.expiresAt, grace, deadline());
+      if (reserved === -1) throw new LateCommandError();
       if (reserved !== 1) return { ok: false, code: 'HOLD_LIMIT' };
 
-      const rollback = () => Promise.all([redis.zrem(customerKey, member), redis.zrem(due, member)]);
+      // Undo the bookkeeping; after a failed script call also release the hold itself, in case it
+      // was made but its reply lost (the request is answered with an error: it must not keep the slot).
+      const rollback = () =>
+        Promise.all([
+          redis.zrem(customerKey, member),
+          redis.zrem(due, member),
+          redis.del(indexKey),
+        ]);
       let reply;
       try {
-        // The due entry goes first: a crash after the script must not leave a hold no sweeper can find.
-        await redis.zadd(due, hold.expiresAt, member);
+        // The due entry and the index go first: a crash after the script must not leave a hold
+        // no sweeper can find, and once the script has run nothing else can fail.
+        await Promise.all([redis.zadd(due, hold.expiresAt, member), redis.set(indexKey, workshopId, 'PX', ttlMs + grace)]);
         reply = parseReply(
-          await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify({ ...hold, options: JSON.stringify(options) }), grace, ...args),
+          await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify({ ...hold, options: JSON.stringify(options) }), grace, deadline(), ...args),
         );
       } catch (err) {
-        await rollback().catch(() => undefined);
+        await Promise.all([
+          rollback(),
+          redis.hfRelease(...holdKeys(workshopId, hold.id), t, epoch(), hold.id, customerId, 0),
+        ]).catch(() => undefined);
         throw err;
       }
       if (!reply.ok) {
-        await rollback();
+        await rollback().catch(() => undefined);
+        if (reply.code === 'LATE') throw new LateCommandError();
         return { ok: false, code: 'SLOT_UNAVAILABLE', ...(reply.slotId ? { slotId: reply.slotId } : {}) };
       }
-      // If this fails the hold still exists and its due entry will release it.
-      await redis.set(holdIndexKey(prefix, hold.id), workshopId, 'PX', ttlMs + grace);
       return { ok: true, hold: toHold(reply.hold), change: toChange(workshopId, reply.change) };
     },
 
     async release(holdId, customerId): Promise<ReleaseResult> {
       const workshopId = await workshopOf(holdId);
       if (!workshopId) return { ok: false, code: 'NOT_FOUND' };
-      const reply = parseReply(await redis.hfRelease(...holdKeys(workshopId, holdId), now(), epoch(), holdId, customerId));
+      const reply = parseReply(await redis.hfRelease(...holdKeys(workshopId, holdId), now(), epoch(), holdId, customerId, deadline()));
+      if (!reply.ok && reply.code === 'LATE') throw new LateCommandError();
       if (!reply.ok) return { ok: false, code: reply.code as 'NOT_FOUND' | 'FORBIDDEN' };
       const hold = toHold(reply.hold);
       await forget(hold);
@@ -123,8 +151,9 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000 
       const t = now();
       const keys = holdKeys(workshopId, holdId);
       const reply = parseReply(
-        await redis.hfExtend(...keys, t, epoch(), holdId, customerId, ttlMs, maxExtensions, maxLifeMs, grace),
+        await redis.hfExtend(...keys, t, epoch(), holdId, customerId, ttlMs, maxExtensions, maxLifeMs, grace, deadline()),
       );
+      if (!reply.ok && reply.code === 'LATE') throw new LateCommandError();
       if (!reply.ok) return { ok: false, code: reply.code as Exclude<ExtendResult, { ok: true }>['code'] };
       const hold = toHold(reply.hold);
       const member = holdMember(workshopId, holdId);
@@ -139,7 +168,8 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000 
     async consume(holdId, customerId): Promise<ConsumeResult> {
       const workshopId = await workshopOf(holdId);
       if (!workshopId) return { ok: false, code: 'NOT_FOUND' };
-      const reply = parseReply(await redis.hfConsume(...holdKeys(workshopId, holdId), now(), epoch(), holdId, customerId));
+      const reply = parseReply(await redis.hfConsume(...holdKeys(workshopId, holdId), now(), epoch(), holdId, customerId, deadline()));
+      if (!reply.ok && reply.code === 'LATE') throw new LateCommandError();
       if (!reply.ok && reply.code !== 'HOLD_EXPIRED') return { ok: false, code: reply.code as 'NOT_FOUND' | 'FORBIDDEN' };
       const hold = toHold(reply.hold);
       await forget(hold);

@@ -96,3 +96,19 @@ local function owned(holdId, customerId)
   return rec, nil
 end
 `;
+
+/**
+ * A request's deadline (wall-clock ms; 0 = none) for scripts that create something for it:
+ * past it the client was already answered 503, so the script must not act. Compared with Redis
+ * TIME, not the injected clock, because it bounds real time: a command stuck in a stalled
+ * connection (or a buffer) must not take effect when it finally arrives. Assumes the hosts'
+ * clocks agree to well within REDIS_COMMAND_TIMEOUT_MS (NTP).
+ */
+export const LUA_DEADLINE = `
+local function pastDeadline(deadline)
+  local d = tonumber(deadline) or 0
+  if d <= 0 then return false end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > d
+end
+`;

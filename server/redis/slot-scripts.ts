@@ -1,4 +1,4 @@
-import { LUA_PRELUDE } from './lua-prelude';
+import { LUA_DEADLINE, LUA_PRELUDE } from './lua-prelude';
 
 /** Workshop scripts over slot counters only (KEYS: slots, meta). */
 
@@ -57,8 +57,9 @@ local function keepAlive(now, graceMs)
 end
 `;
 
-/** ARGV: now, max, member, expiresAt, graceMs → 1 reserved, 0 over the limit. */
+/** ARGV: now, max, member, expiresAt, graceMs, deadline → 1 reserved, 0 over the limit, -1 past the deadline. */
 const RESERVE = `
+if pastDeadline(ARGV[6]) then return -1 end
 local now = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
@@ -75,6 +76,6 @@ return 1
 `;
 
 export const CUSTOMER_SCRIPTS = {
-  hfReserve: CUSTOMER_PRELUDE + RESERVE,
+  hfReserve: CUSTOMER_PRELUDE + LUA_DEADLINE + RESERVE,
   hfTouch: CUSTOMER_PRELUDE + TOUCH,
 } as const;

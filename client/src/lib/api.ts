@@ -139,6 +139,7 @@ const FRIENDLY: Partial<Record<ErrorCode | 'NETWORK', string>> = {
   VERSION_CONFLICT: 'Someone else changed this booking at the same moment. Try again.',
   WORKSHOP_NOT_BOOKABLE: 'This workshop is not taking bookings right now.',
   RATE_LIMITED: 'Too many attempts. Wait a moment and try again.',
+  SERVICE_UNAVAILABLE: 'The service is briefly unavailable. Try again in a moment.',
   INVALID_CREDENTIALS: 'That email and password do not match an account.',
   EMAIL_TAKEN: 'An account with that email already exists. Sign in instead.',
   UNAUTHENTICATED: 'Please sign in to continue.',

@@ -39,7 +39,12 @@ export const Booking = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
-  indexes: [{ properties: ['workshop', 'status', 'startsAt'] }, { properties: ['workshop', 'createdAt'] }],
+  indexes: [
+    { properties: ['workshop', 'status', 'startsAt'] },
+    { properties: ['workshop', 'createdAt'] },
+    // The accept-SLA sweep: pending requests past their deadline.
+    { properties: ['status', 'acceptDeadline'] },
+  ],
   uniques: [{ properties: ['customer', 'idempotencyKey'] }],
 });
 export type IBooking = InferEntity<typeof Booking>;
