@@ -37,6 +37,23 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
   defineHoldCommands(redis);
   const grace = holdKeyGraceMs;
   const now = () => Math.floor(clock.now());
+  // Undo work that failed (Redis away): retried each time the connection is ready again, so a
+  // request answered with an error leaves nothing counting against the customer.
+  const undo = new Set<() => Promise<unknown>>();
+  let retrying = false;
+  const settleLater = (work: () => Promise<unknown>) => {
+    work().catch(() => {
+      undo.add(work);
+      if (!retrying) {
+        retrying = true;
+        redis.on('ready', () => {
+          const due = [...undo];
+          undo.clear();
+          due.forEach(settleLater);
+        });
+      }
+    });
+  };
   // Real time (never the injected clock): it bounds how long the caller waits.
   const deadline = () => (commandTimeoutMs === undefined ? 0 : Date.now() + commandTimeoutMs);
   // Only used if the workshop's seq counter is absent (new, or lost with a Redis restart).
@@ -103,14 +120,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       if (reserved === -1) throw new LateCommandError();
       if (reserved !== 1) return { ok: false, code: 'HOLD_LIMIT' };
 
-      // Undo the bookkeeping; after a failed script call also release the hold itself, in case it
-      // was made but its reply lost (the request is answered with an error: it must not keep the slot).
-      const rollback = () =>
-        Promise.all([
-          redis.zrem(customerKey, member),
-          redis.zrem(due, member),
-          redis.del(indexKey),
-        ]);
+      const rollback = () => Promise.all([redis.zrem(customerKey, member), redis.zrem(due, member), redis.del(indexKey)]);
       let reply;
       try {
         // The due entry and the index go first: a crash after the script must not leave a hold
@@ -120,10 +130,10 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
           await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify({ ...hold, options: JSON.stringify(options) }), grace, deadline(), ...args),
         );
       } catch (err) {
-        await Promise.all([
-          rollback(),
-          redis.hfRelease(...holdKeys(workshopId, hold.id), t, epoch(), hold.id, customerId, 0),
-        ]).catch(() => undefined);
+        // The request is answered with an error at once, so it must not keep anything: undo the
+        // bookkeeping and release the hold itself in case it was made but its reply was lost
+        // (no deadline: this must happen however late). Retried until Redis takes it.
+        settleLater(() => Promise.all([rollback(), redis.hfRelease(...holdKeys(workshopId, hold.id), t, epoch(), hold.id, customerId, 0)]));
         throw err;
       }
       if (!reply.ok) {

@@ -1,0 +1,109 @@
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customerHoldsKey, workshopKeys } from '../redis/hold-keys';
+import { dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
+import type { Account } from './factories';
+import { startPrivateRedis, type PrivateRedis } from './redis-process';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+
+// The server talks to a private redis-server through a TCP proxy, so the test can kill Redis
+// or freeze one connection without touching the run's shared Redis.
+let redis: PrivateRedis;
+let proxy: TcpProxy;
+let es: EngineServer;
+let probe: Redis;
+
+const COMMAND_TIMEOUT_MS = 500;
+/** Generous: the answer is due within about one command timeout (1 s at most). */
+const ANSWER_WITHIN_MS = 3000;
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+  proxy = await startTcpProxy({ host: '127.0.0.1', port: redis.port });
+  es = await startEngineServer({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) } });
+  probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  probe.on('error', () => undefined);
+});
+afterAll(async () => {
+  await es?.server.close();
+  probe?.disconnect();
+  await proxy?.close();
+  await redis?.kill();
+});
+
+/** POST /api/holds that the test gives up on after ANSWER_WITHIN_MS (the fetch then throws). */
+async function holdWithin(who: Account, body: object) {
+  const res = await fetch(`${es.server.url}/api/holds`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${who.token}` },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+  });
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
+}
+
+const serverRedisReady = async () => {
+  if (es.server.redis.status !== 'ready') await once(es.server.redis, 'ready');
+};
+const hash = (key: string, field: string) => probe.hget(key, field).then((v) => Number(v ?? 0));
+
+describe('Redis is down: fast 503, automatic recovery, no ghost holds', () => {
+  it('Redis killed: a hold answers 503 SERVICE_UNAVAILABLE with Retry-After at once, /ready names Redis, /health answers; restarted: holds work again', async () => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const [slot] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const req = { workshopId: w.workshop.id, serviceId: w.service.id, slotId: slot!.id };
+
+    await redis.kill();
+    const down = await holdWithin(c!, req);
+    expect(down.status, JSON.stringify(down.body)).toBe(503);
+    expect(down.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(Number(down.retryAfter)).toBeGreaterThanOrEqual(1);
+
+    const ready = await fetch(`${es.server.url}/ready`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'not_ready', redis: 'down', postgres: 'ok' });
+    expect((await fetch(`${es.server.url}/health`)).status).toBe(200);
+
+    await redis.restart();
+    await serverRedisReady();
+    const up = await holdWithin(c!, req);
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    // The request answered 503 left nothing behind: only the new hold counts for the customer.
+    const mine = await es.api.get('/api/holds', c!.token);
+    expect(mine.body.holds.map((h: { id: string }) => h.id)).toEqual([up.body.hold.id]);
+    expect((await fetch(`${es.server.url}/ready`)).status).toBe(200);
+  });
+
+  // A frozen connection: the command reaches Redis only after the client was answered 503, and
+  // the connection then drops (so no rollback the server sends afterwards arrives).
+  it.each([
+    ['reserving the customer\'s hold quota', (customerId: string) => customerHoldsKey(es.prefix, customerId)],
+    ['taking the slot', () => '"slotIds"'],
+  ])('a hold command stuck while %s and delivered after the 503 takes no effect', async (_what, marker) => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const [slot] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const req = { workshopId: w.workshop.id, serviceId: w.service.id, slotId: slot!.id };
+    const text = marker(c!.id);
+
+    const stuck = proxy.stallOn((chunk) => chunk.includes(text));
+    const answered = await holdWithin(c!, req);
+    expect(answered.status, JSON.stringify(answered.body)).toBe(503);
+    expect(answered.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    const reconnected = once(es.server.redis, 'ready');
+    await (await stuck).deliverLateAndCut();
+    await reconnected;
+
+    // Nothing counts against the customer (the server's undo, lost with the connection, is
+    // retried once it is back) or the workshop, and the slot is free.
+    if (probe.status === 'wait') await probe.connect();
+    await expect.poll(() => probe.zcard(customerHoldsKey(es.prefix, c!.id)), { timeout: 3000 }).toBe(0);
+    expect(await probe.zcard(workshopKeys(es.prefix, w.workshop.id).expiry)).toBe(0);
+    expect(await hash(workshopKeys(es.prefix, w.workshop.id).slots, `h:${slot!.id}`)).toBe(0);
+    expect((await es.api.get('/api/holds', c!.token)).body.holds).toEqual([]);
+    const again = await holdWithin(c!, req);
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+  });
+});
