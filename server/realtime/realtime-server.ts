@@ -75,19 +75,25 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     sub.disconnect();
     throw err;
   }
-  // The adapter never handles a failed PUBLISH; unhandled, a Redis outage would crash the process.
-  const safePub = new Proxy(pub, {
-    get(target, prop) {
-      if (prop === 'publish') {
-        return (...args: Parameters<Redis['publish']>) => target.publish(...args).catch((err: unknown) => logger.warn({ err }, 'socket.io publish failed'));
-      }
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
+  // The adapter never handles a failed PUBLISH or (UN)SUBSCRIBE (its close() unsubscribes);
+  // unhandled, a Redis outage would crash the process.
+  const quiet = (client: Redis, methods: string[]) =>
+    new Proxy(client, {
+      get(target, prop) {
+        const v: unknown = Reflect.get(target, prop, target);
+        if (typeof v !== 'function') return v;
+        if (typeof prop === 'string' && methods.includes(prop)) {
+          return (...args: unknown[]) =>
+            (v as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((err: unknown) => logger.warn({ err, command: prop }, 'socket.io redis command failed'));
+        }
+        return v.bind(target);
+      },
+    });
+  const safePub = quiet(pub, ['publish']);
+  const safeSub = quiet(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
 
   const io: RealtimeIo = new Server({
-    adapter: createAdapter(safePub, sub, { key: `${deps.prefix}socket.io` }),
+    adapter: createAdapter(safePub, safeSub, { key: `${deps.prefix}socket.io` }),
     // Fan-out cost grows with watchers; compression would multiply it (DESIGN §4).
     perMessageDeflate: false,
     maxHttpBufferSize: deps.maxMessageBytes ?? 64 * 1024,
