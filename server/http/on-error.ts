@@ -6,7 +6,7 @@ import { DomainError } from '../domain/errors';
 import type { AppEnv } from './context';
 import { STATUS_OF } from './error-status';
 import { issuesOf } from './router';
-import { isStoreUnavailable } from './store-errors';
+import { isStoreUnavailable } from '../store-errors';
 
 /** Seconds a client should wait before retrying after a store outage answer. */
 export const RETRY_AFTER_SEC = 1;

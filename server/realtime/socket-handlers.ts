@@ -8,6 +8,7 @@ import type { Board } from '../domain/board';
 import type { Catalog } from '../domain/catalog';
 import { DomainError } from '../domain/errors';
 import type { RealtimeSocket } from './types';
+import { isStoreUnavailable } from '../store-errors';
 
 export interface HandlerDeps {
   catalog: Pick<Catalog, 'visible'>;
@@ -42,6 +43,10 @@ export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps) {
   function toAck(err: unknown): Ack<never> {
     if (err instanceof DomainError) return ackError(err.code, err.message);
     if (err instanceof ZodError) return ackError('VALIDATION_FAILED', 'Invalid payload');
+    if (isStoreUnavailable(err)) {
+      deps.logger.warn({ err }, 'socket request: store unavailable');
+      return ackError('SERVICE_UNAVAILABLE', 'The service is briefly unavailable; try again shortly');
+    }
     deps.logger.error({ err }, 'socket request failed');
     return ackError('INTERNAL', 'Something went wrong on our side');
   }

@@ -5,6 +5,7 @@ import { customerHoldsKey, workshopKeys } from '../redis/hold-keys';
 import { dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
 import type { Account } from './factories';
 import { startPrivateRedis, type PrivateRedis } from './redis-process';
+import { connect, watch } from './realtime-kit';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 // The server talks to a private redis-server through a TCP proxy, so the test can kill Redis
@@ -49,11 +50,12 @@ const serverRedisReady = async () => {
 const hash = (key: string, field: string) => probe.hget(key, field).then((v) => Number(v ?? 0));
 
 describe('Redis is down: fast 503, automatic recovery, no ghost holds', () => {
-  it('Redis killed: a hold answers 503 SERVICE_UNAVAILABLE with Retry-After at once, /ready names Redis, /health answers; restarted: holds work again', async () => {
+  it('Redis killed: a hold answers 503 SERVICE_UNAVAILABLE with Retry-After at once, a live watch SERVICE_UNAVAILABLE, /ready names Redis, /health answers; restarted: holds and watches work again', async () => {
     const w = await quickWorkshop(es, { bays: 1 });
     const [slot] = await dayOfSlots(es.server, w.workshop.id, Date.now());
     const [c] = await quickAccounts(es.server, 1);
     const req = { workshopId: w.workshop.id, serviceId: w.service.id, slotId: slot!.id };
+    const socket = await connect(es.server.url, { token: c!.token });
 
     await redis.kill();
     const down = await holdWithin(c!, req);
@@ -65,11 +67,15 @@ describe('Redis is down: fast 503, automatic recovery, no ghost holds', () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ status: 'not_ready', redis: 'down', postgres: 'ok' });
     expect((await fetch(`${es.server.url}/health`)).status).toBe(200);
+    const watchDown = await watch(socket, w.workshop.id);
+    expect(watchDown).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
 
     await redis.restart();
     await serverRedisReady();
     const up = await holdWithin(c!, req);
     expect(up.status, JSON.stringify(up.body)).toBe(201);
+    expect(await watch(socket, w.workshop.id)).toMatchObject({ ok: true });
+    socket.disconnect();
     // The request answered 503 left nothing behind: only the new hold counts for the customer.
     const mine = await es.api.get('/api/holds', c!.token);
     expect(mine.body.holds.map((h: { id: string }) => h.id)).toEqual([up.body.hold.id]);
