@@ -1,9 +1,7 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { timeout } from 'hono/timeout';
 import type { Logger } from 'pino';
 import type { SessionGuard } from './auth/session-guard';
 import { identify } from './http/auth.middleware';
@@ -15,6 +13,7 @@ import { onError } from './http/on-error';
 import { rejectNul } from './http/reject-nul';
 import { rateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
+import { requestDeadline } from './http/deadline';
 import { catalogRoutes } from './http/catalog.routes';
 import { vendorRoutes } from './http/vendor.routes';
 import { adminRoutes } from './http/admin.routes';
@@ -55,7 +54,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestLog(deps.logger, deps.observe));
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
   // A stalled store must not hold a request (and its connection) open: onError answers 503.
-  app.use('/api/*', timeout(config.requestDeadlineMs, () => new HTTPException(503, { message: `no answer within ${config.requestDeadlineMs} ms` })));
+  app.use('/api/*', requestDeadline(config.requestDeadlineMs));
   app.use('/api/*', bodyLimit({ maxSize: config.bodyLimitBytes, onError: (c) => c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${config.bodyLimitBytes} bytes` } }, 413) }));
   app.use('/api/*', rejectNul);
   app.use('/api/*', identify(deps.guard));

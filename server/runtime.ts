@@ -11,6 +11,7 @@ import { sharedSecret } from './db/app-secret.repository';
 import { createSessionRepository } from './db/session.repository';
 import { createSessions } from './domain/sessions';
 import { migrateDatabase } from './db/migrate';
+import { DeadlineGuard } from './db/deadline-guard';
 import { ormConfig, pgTimeoutOptions } from './db/orm-config';
 import { systemClock, type Clock } from './domain/clock';
 import type { Env } from './env';
@@ -48,7 +49,10 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const clock = opts.clock ?? systemClock;
   if (opts.migrate !== false) await migrateDatabase(env.DATABASE_URL);
   const orm = await MikroORM.init(
-    ormConfig(env.DATABASE_URL, pgTimeoutOptions({ connectMs: env.PG_CONNECT_TIMEOUT_MS, acquireMs: env.PG_ACQUIRE_TIMEOUT_MS, statementMs: env.PG_STATEMENT_TIMEOUT_MS })),
+    ormConfig(env.DATABASE_URL, {
+      ...pgTimeoutOptions({ connectMs: env.PG_CONNECT_TIMEOUT_MS, acquireMs: env.PG_ACQUIRE_TIMEOUT_MS, statementMs: env.PG_STATEMENT_TIMEOUT_MS }),
+      subscribers: [new DeadlineGuard()],
+    }),
   );
   const redisOptions = failFastOptions({ commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS });
   // Auto-pipelining: commands issued in the same tick (many concurrent holds) share one write.

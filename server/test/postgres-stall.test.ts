@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { startTestServer } from './harness';
+import { dayOfSlots, holdAs, quickAccounts, quickWorkshop } from './engine-kit';
+import { apiClient, startTestServer } from './harness';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 // Both servers reach Postgres through a TCP proxy the test stalls (forwards nothing, keeps the
@@ -63,5 +64,36 @@ describe('Postgres stalls: fast 503, the process stays up, recovery is automatic
     const after = await get(s, '/api/workshops');
     expect(after.status, JSON.stringify(after.body)).toBe(200);
     expect((await get(s, '/ready')).status).toBe(200);
+  });
+
+  it('a confirm whose transaction is still running at the deadline rolls back instead of committing later', async () => {
+    const es = { server: deadline, api: apiClient(deadline.url), prefix: inject('redisPrefix') };
+    const w = await quickWorkshop(es, { bays: 1 });
+    const [slot] = await dayOfSlots(deadline, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(deadline, 1);
+    const holdId = await holdAs(es, w, c!, slot!.id);
+
+    // The booking INSERT is held back inside its transaction until the client has its 503.
+    const stuck = proxy.stallOn((chunk) => chunk.includes('insert into booking (id, customer_id'));
+    const res = await fetch(`${deadline.url}/api/bookings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${c!.token}` },
+      body: JSON.stringify({ holdId }),
+      signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+    });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as any).error.code).toBe('SERVICE_UNAVAILABLE');
+
+    const link = await stuck;
+    const ended = link.waitFor(/\b(COMMIT|ROLLBACK)\b/i);
+    proxy.resume();
+    expect((await ended).toUpperCase()).toBe('ROLLBACK');
+    const rows = await deadline.orm.em.fork().getConnection().execute<Array<{ n: string }>>(
+      'select count(*) as n from booking where customer_id = ?',
+      [c!.id],
+    );
+    expect(Number(rows[0]!.n)).toBe(0);
+    const [pg] = await deadline.orm.em.fork().getConnection().execute<Array<{ booked: number }>>('select booked from slot where id = ?', [slot!.id]);
+    expect(pg!.booked).toBe(0);
   });
 });

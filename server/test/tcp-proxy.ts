@@ -9,6 +9,8 @@ interface Link {
   stalled: boolean;
   /** Being cut by deliverLateAndCut: the upstream finishes alone, replies are lost. */
   cutting: boolean;
+  /** Watchers of what this link's client sends (see waitFor). */
+  watchers: Array<(chunk: Buffer) => boolean>;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function startTcpProxy(target: { host: string; port: number }) {
 
   const server = createServer((client) => {
     const upstream = createConnection(target);
-    const l: Link = { client, upstream, held: [], stalled: false, cutting: false };
+    const l: Link = { client, upstream, held: [], stalled: false, cutting: false, watchers: [] };
     links.add(l);
     if (stalledAll) pauseLink(l);
     const drop = () => {
@@ -48,6 +50,7 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     client.on('close', drop);
     upstream.on('close', drop);
     client.on('data', (chunk: Buffer) => {
+      l.watchers = l.watchers.filter((w) => !w(chunk));
       if (!l.stalled && trap?.(chunk)) {
         trap = undefined;
         pauseLink(l);
@@ -82,7 +85,7 @@ export async function startTcpProxy(target: { host: string; port: number }) {
      * the request arrives late and whatever the client sent after it is lost.
      */
     stallOn(match: (chunk: Buffer) => boolean) {
-      return new Promise<{ deliverLateAndCut(): Promise<void> }>((resolve) => {
+      return new Promise<{ deliverLateAndCut(): Promise<void>; waitFor(pattern: RegExp): Promise<string> }>((resolve) => {
         trap = match;
         trapped = (l) => {
           trapped = undefined;
@@ -97,6 +100,16 @@ export async function startTcpProxy(target: { host: string; port: number }) {
               await closed;
               links.delete(l);
               l.client.destroy();
+            },
+            /** The first match of `pattern` in what this link's client sends from now on. */
+            waitFor(pattern: RegExp) {
+              return new Promise<string>((found) => {
+                l.watchers.push((chunk) => {
+                  const m = pattern.exec(chunk.toString('latin1'));
+                  if (m) found(m[0]);
+                  return m !== null;
+                });
+              });
             },
           });
         };
