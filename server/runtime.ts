@@ -88,6 +88,10 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     metrics,
     facts: createBoardRepository(orm),
     activeHoldCount: (id) => holdStore.activeHoldCount(id),
+  }).catch(async (err: unknown) => {
+    redis.disconnect();
+    await orm.close(true);
+    throw err;
   });
   const services = createServices({
     orm,
