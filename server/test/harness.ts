@@ -19,6 +19,14 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     RATE_LIMIT_HOLDS_PER_MIN: '100000',
     SERVE_CLIENT: 'false',
     SLOT_ROLL_MINUTES: '0',
+    // Store timeouts far above the defaults: on a loaded two-core machine a test's own event
+    // loop can stall long enough to trip the production bounds. The outage tests set the
+    // bounds they exercise themselves.
+    REDIS_COMMAND_TIMEOUT_MS: '5000',
+    PG_CONNECT_TIMEOUT_MS: '10000',
+    PG_ACQUIRE_TIMEOUT_MS: '10000',
+    PG_STATEMENT_TIMEOUT_MS: '20000',
+    REQUEST_DEADLINE_MS: '25000',
     ...overrides,
   });
 }
