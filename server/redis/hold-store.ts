@@ -54,8 +54,29 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       }
     });
   };
-  // Real time (never the injected clock): it bounds how long the caller waits.
-  const deadline = () => (commandTimeoutMs === undefined ? 0 : Date.now() + commandTimeoutMs);
+  // Real time (never the injected clock): it bounds how long the caller waits. Scripts compare
+  // it with Redis's own clock, so it is sent in Redis time: the offset between the two clocks is
+  // measured on every (re)connect and each minute, so skewed hosts (or a test's moved system
+  // clock) cannot make every hold look late.
+  let redisOffsetMs = 0;
+  const calibrate = async () => {
+    const sent = Date.now();
+    const [sec, micro] = await redis.time();
+    const back = Date.now();
+    redisOffsetMs = Number(sec) * 1000 + Math.floor(Number(micro) / 1000) - (sent + back) / 2;
+  };
+  const recalibrate = () => calibrate().catch(() => undefined);
+  // The first command with a deadline waits for the first measurement (one round trip, once).
+  const firstCalibration = commandTimeoutMs === undefined ? Promise.resolve() : recalibrate();
+  if (commandTimeoutMs !== undefined) {
+    redis.on('ready', () => void recalibrate());
+    setInterval(() => void recalibrate(), 60_000).unref();
+  }
+  const deadline = async () => {
+    if (commandTimeoutMs === undefined) return 0;
+    await firstCalibration;
+    return Math.floor(Date.now() + redisOffsetMs + commandTimeoutMs);
+  };
   // Only used if the workshop's seq counter is absent (new, or lost with a Redis restart).
   const epoch = () => randomUUID();
   const due = dueKey(prefix);
@@ -116,7 +137,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       const member = holdMember(workshopId, hold.id);
       const customerKey = customerHoldsKey(prefix, customerId);
       const indexKey = holdIndexKey(prefix, hold.id);
-      const reserved = await redis.hfReserve(customerKey, t, maxActivePerCustomer, member, hold.expiresAt, grace, deadline());
+      const reserved = await redis.hfReserve(customerKey, t, maxActivePerCustomer, member, hold.expiresAt, grace, await deadline());
       if (reserved === -1) throw new LateCommandError();
       if (reserved !== 1) return { ok: false, code: 'HOLD_LIMIT' };
 
@@ -127,7 +148,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
         // no sweeper can find, and once the script has run nothing else can fail.
         await Promise.all([redis.zadd(due, hold.expiresAt, member), redis.set(indexKey, workshopId, 'PX', ttlMs + grace)]);
         reply = parseReply(
-          await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify({ ...hold, options: JSON.stringify(options) }), grace, deadline(), ...args),
+          await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify({ ...hold, options: JSON.stringify(options) }), grace, await deadline(), ...args),
         );
       } catch (err) {
         // The request is answered with an error at once, so it must not keep anything: undo the
@@ -147,7 +168,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
     async release(holdId, customerId): Promise<ReleaseResult> {
       const workshopId = await workshopOf(holdId);
       if (!workshopId) return { ok: false, code: 'NOT_FOUND' };
-      const reply = parseReply(await redis.hfRelease(...holdKeys(workshopId, holdId), now(), epoch(), holdId, customerId, deadline()));
+      const reply = parseReply(await redis.hfRelease(...holdKeys(workshopId, holdId), now(), epoch(), holdId, customerId, await deadline()));
       if (!reply.ok && reply.code === 'LATE') throw new LateCommandError();
       if (!reply.ok) return { ok: false, code: reply.code as 'NOT_FOUND' | 'FORBIDDEN' };
       const hold = toHold(reply.hold);
@@ -161,7 +182,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       const t = now();
       const keys = holdKeys(workshopId, holdId);
       const reply = parseReply(
-        await redis.hfExtend(...keys, t, epoch(), holdId, customerId, ttlMs, maxExtensions, maxLifeMs, grace, deadline()),
+        await redis.hfExtend(...keys, t, epoch(), holdId, customerId, ttlMs, maxExtensions, maxLifeMs, grace, await deadline()),
       );
       if (!reply.ok && reply.code === 'LATE') throw new LateCommandError();
       if (!reply.ok) return { ok: false, code: reply.code as Exclude<ExtendResult, { ok: true }>['code'] };
@@ -178,7 +199,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
     async consume(holdId, customerId): Promise<ConsumeResult> {
       const workshopId = await workshopOf(holdId);
       if (!workshopId) return { ok: false, code: 'NOT_FOUND' };
-      const reply = parseReply(await redis.hfConsume(...holdKeys(workshopId, holdId), now(), epoch(), holdId, customerId, deadline()));
+      const reply = parseReply(await redis.hfConsume(...holdKeys(workshopId, holdId), now(), epoch(), holdId, customerId, await deadline()));
       if (!reply.ok && reply.code === 'LATE') throw new LateCommandError();
       if (!reply.ok && reply.code !== 'HOLD_EXPIRED') return { ok: false, code: reply.code as 'NOT_FOUND' | 'FORBIDDEN' };
       const hold = toHold(reply.hold);

@@ -101,8 +101,8 @@ end
  * A request's deadline (wall-clock ms; 0 = none) for scripts that create something for it:
  * past it the client was already answered 503, so the script must not act. Compared with Redis
  * TIME, not the injected clock, because it bounds real time: a command stuck in a stalled
- * connection (or a buffer) must not take effect when it finally arrives. Assumes the hosts'
- * clocks agree to well within REDIS_COMMAND_TIMEOUT_MS (NTP).
+ * connection (or a buffer) must not take effect when it finally arrives. The hold store sends
+ * it in Redis's time (it measures the offset between the clocks), so host clock skew is harmless.
  */
 export const LUA_DEADLINE = `
 local function pastDeadline(deadline)
