@@ -11,7 +11,7 @@ import type { AppEnv } from './http/context';
 import { healthRoutes, type ReadinessChecks } from './http/health.routes';
 import { onError } from './http/on-error';
 import { rejectNul } from './http/reject-nul';
-import { rateLimit } from './http/rate-limit';
+import { AVAILABILITY_LIMIT, rateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { requestDeadline } from './http/deadline';
 import { catalogRoutes } from './http/catalog.routes';
@@ -31,7 +31,7 @@ export interface AppConfig {
   redisPrefix: string;
   /** An API request still unanswered after this is answered 503 SERVICE_UNAVAILABLE. */
   requestDeadlineMs: number;
-  limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number };
+  limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number; confirmsPerMin: number; availabilityPerMin: number };
 }
 
 export interface AppDeps {
@@ -77,7 +77,8 @@ export function createApp(deps: AppDeps) {
       passwordLimit: limit('password', config.limits.loginPerMin, 60),
     }),
   );
-  app.route('/api', catalogRoutes(services));
+  // Per address: snapshots are the expensive anonymous read (the socket's watch shares this budget).
+  app.route('/api', catalogRoutes(services, limit(AVAILABILITY_LIMIT, config.limits.availabilityPerMin, 60)));
   app.route('/api', vendorRoutes(services));
   app.route('/api', adminRoutes(services, deps.guard));
   app.route(
@@ -87,7 +88,13 @@ export function createApp(deps: AppDeps) {
       rateLimit(redis, config.redisPrefix, { name: 'holds', points: config.limits.holdsPerMin, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon'),
     ),
   );
-  app.route('/api', bookingRoutes(services));
+  app.route(
+    '/api',
+    bookingRoutes(
+      services,
+      rateLimit(redis, config.redisPrefix, { name: 'confirms', points: config.limits.confirmsPerMin, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon'),
+    ),
+  );
 
   app.doc('/openapi.json', { openapi: '3.0.0', info: { title: 'Holdfast API', version: '0.1.0' } });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));

@@ -36,6 +36,14 @@ const schema = z
     RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().min(1).default(10),
     RATE_LIMIT_REGISTER_PER_HOUR: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_HOLDS_PER_MIN: z.coerce.number().int().min(1).default(60),
+    /** Booking confirmations per customer per minute. */
+    RATE_LIMIT_CONFIRMS_PER_MIN: z.coerce.number().int().min(1).default(10),
+    /** Availability snapshots (HTTP and `workshop:watch`, one shared budget) per client IP per minute. */
+    RATE_LIMIT_AVAILABILITY_PER_MIN: z.coerce.number().int().min(1).default(120),
+    /** Bookings one customer may have open (pending, accepted, in progress) at once. */
+    MAX_OPEN_BOOKINGS: z.coerce.number().int().min(1).max(1000).default(5),
+    /** Slots one workshop may have over the horizon; hours or slot lengths beyond it are refused. Also caps one snapshot. */
+    MAX_SLOTS_PER_WORKSHOP: z.coerce.number().int().min(100).max(100_000).default(5000),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
     SERVE_CLIENT: bool.default(true),
     /** How long a process trusts its last look at a session and its account (role, suspension, deletion). */

@@ -88,6 +88,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     metrics,
     facts: createBoardRepository(orm),
     activeHoldCount: (id) => holdStore.activeHoldCount(id),
+    snapshotsPerMinPerAddress: env.RATE_LIMIT_AVAILABILITY_PER_MIN,
   }).catch(async (err: unknown) => {
     redis.disconnect();
     await orm.close(true);
@@ -99,6 +100,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     holds: holdStore,
     horizonDays: env.SLOT_HORIZON_DAYS,
     holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS },
+    maxOpenBookings: env.MAX_OPEN_BOOKINGS,
     publisher: realtime.publisher,
   });
 
@@ -114,6 +116,8 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
         loginPerMin: env.RATE_LIMIT_LOGIN_PER_MIN,
         registerPerHour: env.RATE_LIMIT_REGISTER_PER_HOUR,
         holdsPerMin: env.RATE_LIMIT_HOLDS_PER_MIN,
+        confirmsPerMin: env.RATE_LIMIT_CONFIRMS_PER_MIN,
+        availabilityPerMin: env.RATE_LIMIT_AVAILABILITY_PER_MIN,
       },
     },
     logger,

@@ -23,6 +23,8 @@ export interface ServicesDeps {
   holds: HoldPort;
   horizonDays: number;
   holdRules?: Partial<HoldRules>;
+  /** Open bookings one customer may have (MAX_OPEN_BOOKINGS); unlimited when absent. */
+  maxOpenBookings?: number;
   /** Where every change is published (the realtime hub); silent by default. */
   publisher?: Publisher;
 }
@@ -55,7 +57,7 @@ export function createServices(deps: ServicesDeps) {
     catalog,
     availability: createAvailability({ slots: slotStore, live: deps.holds, clock: deps.clock }),
     holds: createHolds({ ...core, rules: deps.holdRules }),
-    bookings: createBookings({ ...core, bookings: bookingStore }),
+    bookings: createBookings({ ...core, bookings: bookingStore, maxOpenPerCustomer: deps.maxOpenBookings }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
     transitions: createBookingTransitions({ bookings: bookingStore, slots: slotStore, holds: deps.holds, clock: deps.clock, publisher }),
     slots,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkWindow, windowFields } from './schemas/dates';
 
 /*
  * Availability as every screen sees it, and the socket inputs that ask for it
@@ -51,21 +52,13 @@ export interface SlotsChangedEvent {
   slots: SlotCounts[];
 }
 
-// Offsets are accepted because browsers and k6 scripts send local times as often as UTC.
-const isoDateTime = z.iso.datetime({ offset: true });
-
-/** `workshop:watch` input: which workshop, optionally narrowed to a time window. */
+/**
+ * `workshop:watch` input: which workshop, optionally narrowed to a time window (offsets are
+ * accepted because browsers and k6 scripts send local times as often as UTC).
+ */
 export const watchRequestSchema = z
-  .strictObject({
-    workshopId: z.uuid(),
-    from: isoDateTime.optional(),
-    to: isoDateTime.optional(),
-  })
-  // An inverted window would silently watch nothing; say so at the edge instead.
-  .refine((r) => r.from === undefined || r.to === undefined || Date.parse(r.from) <= Date.parse(r.to), {
-    message: '`from` must not be after `to`',
-    path: ['to'],
-  });
+  .strictObject({ workshopId: z.uuid(), ...windowFields })
+  .superRefine(checkWindow);
 
 /** A validated `workshop:watch` request. */
 export type WatchRequest = z.infer<typeof watchRequestSchema>;

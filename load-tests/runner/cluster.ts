@@ -162,6 +162,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Target> {
           RATE_LIMIT_LOGIN_PER_MIN: '1000000',
           RATE_LIMIT_REGISTER_PER_HOUR: '1000000',
           RATE_LIMIT_HOLDS_PER_MIN: '1000000',
+          RATE_LIMIT_CONFIRMS_PER_MIN: '1000000',
+          RATE_LIMIT_AVAILABILITY_PER_MIN: '1000000',
+          MAX_OPEN_BOOKINGS: '1000',
           ...opts.env,
         };
         const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import { ACTIVE_STATUSES } from '@shared/booking-status';
 import type { BookingStore, TransitionWrite } from '../domain/booking-ports';
 import { BOOKING_SELECT, toBookingRecord, toEventView, type BookingRow, type EventRow } from './booking-sql';
 
@@ -8,6 +9,9 @@ class Refused extends Error {
     super(reason);
   }
 }
+
+/** The customer already has the most open bookings allowed. */
+class OverLimit extends Error {}
 
 /**
  * Takes one unit of each slot or none. Rows are locked in id order first, so two confirms over
@@ -39,6 +43,14 @@ async function insertEvent(t: EntityManager, bookingId: string, e: TransitionWri
   ]);
 }
 
+async function countOpen(t: EntityManager, customerId: string): Promise<number> {
+  const [row] = await t.execute<Array<{ n: string | number }>>(
+    'select count(*) as n from booking where customer_id = ? and status in (?)',
+    [customerId, [...ACTIVE_STATUSES]],
+  );
+  return Number(row?.n ?? 0);
+}
+
 /** BookingStore in SQL: every write is one transaction with its audit event. */
 export function createBookingRepository(orm: MikroORM): BookingStore {
   const em = () => orm.em.fork();
@@ -49,6 +61,7 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
 
   return {
     findById: (id) => one(em(), 'b.id = ?', [id]),
+    countOpen: (customerId) => countOpen(em(), customerId),
     async findByIdempotencyKey(customerId, key) {
       const t = em();
       const booking = await one(t, 'b.customer_id = ? and b.idempotency_key = ?', [customerId, key]);
@@ -64,6 +77,11 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
       const id = randomUUID();
       try {
         const booking = await em().transactional(async (t) => {
+          if (b.maxOpenPerCustomer !== undefined) {
+            // Concurrent confirms of one customer queue here, so the count below cannot be raced.
+            await t.execute('select pg_advisory_xact_lock(hashtext(?))', [`open-bookings:${b.customerId}`]);
+            if ((await countOpen(t, b.customerId)) >= b.maxOpenPerCustomer) throw new OverLimit();
+          }
           await takeUnits(t, b.slotIds);
           // The booking, its slots and its audit events in one statement (one round trip).
           const slotList = b.slotIds.map(() => '?::uuid').join(', ');
@@ -88,6 +106,7 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
         return { ok: true as const, booking: booking! };
       } catch (err) {
         if (err instanceof Refused) return { ok: false as const, reason: 'CAPACITY' as const };
+        if (err instanceof OverLimit) return { ok: false as const, reason: 'LIMIT' as const };
         if (err instanceof UniqueConstraintViolationException) return { ok: false as const, reason: 'DUPLICATE_KEY' as const };
         throw err;
       }

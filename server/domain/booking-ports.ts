@@ -33,6 +33,8 @@ export interface NewBooking {
   acceptDeadline: Date | null;
   /** The domain clock's now: "today" on the board and in insights agrees with every other time the app computes. */
   createdAt: Date;
+  /** Refuse (LIMIT) when the customer already has this many open bookings; checked under a per-customer lock. */
+  maxOpenPerCustomer?: number;
   events: Array<{ type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> }>;
 }
 
@@ -71,9 +73,12 @@ export interface BookingStore {
   findByIdempotencyKey(customerId: string, key: string): Promise<{ booking: BookingRecord; holdId: string | null } | null>;
   /**
    * Takes one unit of every slot (`booked < capacity` guarded) and inserts the booking, or nothing.
-   * CAPACITY: a slot was full; DUPLICATE_KEY: the idempotency key was used by a racing request.
+   * CAPACITY: a slot was full; DUPLICATE_KEY: the idempotency key was used by a racing request;
+   * LIMIT: the customer has `maxOpenPerCustomer` open bookings already.
    */
-  create(b: NewBooking): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'DUPLICATE_KEY' }>;
+  create(b: NewBooking): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'DUPLICATE_KEY' | 'LIMIT' }>;
+  /** The customer's bookings that are pending, accepted or in progress. */
+  countOpen(customerId: string): Promise<number>;
   /** Compare-and-swap on (status, version); null when another writer got there first. */
   transition(t: TransitionWrite): Promise<BookingRecord | null>;
   reschedule(r: RescheduleWrite): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'VERSION' }>;

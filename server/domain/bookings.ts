@@ -29,8 +29,13 @@ export function createBookings(deps: {
   slots: SlotStore;
   clock: Clock;
   publisher: Publisher;
+  /** Open (pending, accepted, in progress) bookings one customer may have; unlimited when absent. */
+  maxOpenPerCustomer?: number;
 }) {
-  const { bookings, holds, publisher } = deps;
+  const { bookings, holds, publisher, maxOpenPerCustomer } = deps;
+
+  const bookingLimit = () =>
+    new DomainError('BOOKING_LIMIT', `You can have at most ${maxOpenPerCustomer} open bookings; wait for one to finish or cancel one first`, { max: maxOpenPerCustomer });
 
   /** The booking this key already made; the same key sent for another hold is a client bug, refused. */
   async function earlierFor(customerId: string, key: string, holdId: string): Promise<BookingRecord | null> {
@@ -78,6 +83,8 @@ export function createBookings(deps: {
     if (!workshop || workshop.status !== 'verified' || !service) throw new DomainError('WORKSHOP_NOT_BOOKABLE', 'This workshop is not taking bookings right now');
     const price = priceFor(service.basePriceCents, service.options, held.options);
     if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
+    // Checked before the hold is consumed, so a refused customer keeps the hold; create re-checks under a lock.
+    if (maxOpenPerCustomer !== undefined && (await bookings.countOpen(actor.id)) >= maxOpenPerCustomer) throw bookingLimit();
     const slots = await deps.slots.byIds(held.slotIds);
     if (slots.length !== held.slotIds.length) {
       // The vendor's schedule changed under the hold (a closed day, new hours): let it go now
@@ -117,6 +124,7 @@ export function createBookings(deps: {
       vehicle: (req.vehicle as VehicleInput | undefined) ?? null,
       notes: req.notes ?? null,
       idempotencyKey: key,
+      maxOpenPerCustomer,
       acceptDeadline: workshop.autoAccept ? null : new Date(now.getTime() + workshop.acceptSlaMinutes * 60_000),
       createdAt: now,
       events,
@@ -129,6 +137,7 @@ export function createBookings(deps: {
 
     if (!result.ok) {
       publisher.slotsChanged(await holds.unconsume(workshop.id, held.slotIds), 'booking_returned');
+      if (result.reason === 'LIMIT') throw bookingLimit();
       if (result.reason === 'DUPLICATE_KEY' && key) {
         const raced = await awaitIdempotent(actor.id, key, req.holdId);
         if (raced) return { booking: bookingView(raced), replayed: true };

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { BOOKING_ACTIONS } from '@shared/booking-status';
 import { bookingListQuerySchema, confirmBookingSchema, idempotencyKeySchema, rescheduleSchema } from '@shared/schemas/booking';
 import { reviewInputSchema } from '@shared/schemas/review';
+import type { MiddlewareHandler } from 'hono';
 import type { Services } from '../services';
+import type { AppEnv } from './context';
 import { requireAuth } from './auth.middleware';
 import { idParam, jsonBody } from './params';
 import { createRouter } from './router';
@@ -13,17 +15,18 @@ const actionParam = z.object({ id: z.uuid(), action: z.enum(BOOKING_ACTIONS) });
 const actionBody = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 
 /** Confirming holds, reading bookings, and moving them through their lifecycle. */
-export function bookingRoutes(s: Services) {
+export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEnv>) {
   const r = createRouter();
   const signedIn = requireAuth();
 
   r.openapi(
     createRoute({
-      method: 'post', path: '/bookings', tags, middleware: requireAuth('customer'),
+      method: 'post', path: '/bookings', tags, middleware: [requireAuth('customer'), confirmLimit] as const,
       request: { body: jsonBody(confirmBookingSchema), headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }) },
       responses: {
         201: { description: '`{booking}` created' }, 200: { description: '`{booking}`: the same Idempotency-Key was seen before' },
         409: { description: 'HOLD_EXPIRED or SLOT_UNAVAILABLE' }, 404: { description: 'NOT_FOUND (not your hold)' },
+        429: { description: 'RATE_LIMITED (confirms per minute) or BOOKING_LIMIT (too many open bookings)' },
       },
     }),
     async (c) => {

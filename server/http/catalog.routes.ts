@@ -1,12 +1,14 @@
 import { createRoute } from '@hono/zod-openapi';
 import { reviewListQuerySchema } from '@shared/schemas/review';
 import { availabilityQuerySchema, workshopSearchSchema } from '@shared/schemas/workshop';
+import type { MiddlewareHandler } from 'hono';
 import type { Services } from '../services';
+import type { AppEnv } from './context';
 import { idParam } from './params';
 import { createRouter } from './router';
 
 /** Public catalog: verified workshops, their services and live availability. */
-export function catalogRoutes(s: Services) {
+export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<AppEnv>) {
   const r = createRouter();
 
   r.openapi(
@@ -38,9 +40,12 @@ export function catalogRoutes(s: Services) {
 
   r.openapi(
     createRoute({
-      method: 'get', path: '/workshops/{id}/availability', tags: ['catalog'],
+      method: 'get', path: '/workshops/{id}/availability', tags: ['catalog'], middleware: availabilityLimit,
       request: { params: idParam, query: availabilityQuerySchema },
-      responses: { 200: { description: '`{workshopId, seq, epoch, slots}`' }, 404: { description: 'NOT_FOUND' } },
+      responses: {
+        200: { description: '`{workshopId, seq, epoch, slots}`' }, 400: { description: 'VALIDATION_FAILED (dates, a window over 35 days)' },
+        404: { description: 'NOT_FOUND' }, 429: { description: 'RATE_LIMITED (per address)' },
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

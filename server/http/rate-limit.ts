@@ -21,17 +21,26 @@ export function clientAddress(c: Context): string {
   }
 }
 
-/** A Redis-backed limiter (shared by every process) as Hono middleware answering 429 RATE_LIMITED. */
-export function rateLimit(redis: Redis, prefix: string, spec: LimitSpec, keyOf: (c: Context<AppEnv>) => string = clientAddress) {
+/** The name of the per-address snapshot budget shared by HTTP availability and `workshop:watch`. */
+export const AVAILABILITY_LIMIT = 'availability';
+
+/** Takes one point for `key` or throws RATE_LIMITED (with retryAfterSec). */
+export type Limiter = (key: string) => Promise<void>;
+
+/**
+ * A Redis-backed limiter, shared by every process. Two limiters with the same name and prefix
+ * share one budget per key (the HTTP and socket availability limits do).
+ */
+export function createLimiter(redis: Redis, prefix: string, spec: LimitSpec): Limiter {
   const limiter = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${prefix}rl:${spec.name}`,
     points: spec.points,
     duration: spec.durationSec,
   });
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return async (key) => {
     try {
-      await limiter.consume(keyOf(c));
+      await limiter.consume(key);
     } catch (res) {
       if (res instanceof RateLimiterRes) {
         const retryAfterSec = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
@@ -39,6 +48,14 @@ export function rateLimit(redis: Redis, prefix: string, spec: LimitSpec, keyOf: 
       }
       throw res;
     }
+  };
+}
+
+/** A limiter as Hono middleware answering 429 RATE_LIMITED (with Retry-After, see on-error). */
+export function rateLimit(redis: Redis, prefix: string, spec: LimitSpec, keyOf: (c: Context<AppEnv>) => string = clientAddress) {
+  const consume = createLimiter(redis, prefix, spec);
+  return createMiddleware<AppEnv>(async (c, next) => {
+    await consume(keyOf(c));
     await next();
   });
 }

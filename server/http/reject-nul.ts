@@ -10,9 +10,14 @@ const JSON_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/i;
  * database into a clear 400 for every route at once.
  */
 export const rejectNul = createMiddleware<AppEnv>(async (c, next) => {
-  if (decodeURIComponent(c.req.url.replace(/%(?![0-9a-f]{2})/gi, '%25')).includes('\0')) {
-    throw new DomainError('VALIDATION_FAILED', 'Text may not contain NUL characters');
+  let url: string;
+  try {
+    url = decodeURIComponent(c.req.url.replace(/%(?![0-9a-f]{2})/gi, '%25'));
+  } catch {
+    // e.g. %FF or a lone %C3: not UTF-8, so no route could read it as text either.
+    throw new DomainError('VALIDATION_FAILED', 'The URL is not valid percent-encoded UTF-8');
   }
+  if (url.includes('\0')) throw new DomainError('VALIDATION_FAILED', 'Text may not contain NUL characters');
   if (c.req.header('content-type')?.includes('json') && ['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
     const raw = await c.req.raw.clone().text();
     if (raw.includes('\0') || JSON_NUL.test(raw)) throw new DomainError('VALIDATION_FAILED', 'Text may not contain NUL characters');

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { rooms } from '@shared/realtime/rooms';
 import type { SessionGuard } from '../auth/session-guard';
+import { AVAILABILITY_LIMIT, createLimiter } from '../http/rate-limit';
 import { createBoard, type Board } from '../domain/board';
 import type { BoardFacts } from '../domain/board-ports';
 import type { Clock } from '../domain/clock';
@@ -39,6 +40,8 @@ export interface RealtimeDeps {
   metrics: Metrics;
   facts: BoardFacts;
   activeHoldCount: (workshopId: string) => Promise<number>;
+  /** `workshop:watch` snapshots per client address per minute, one budget with HTTP availability. */
+  snapshotsPerMinPerAddress: number;
   /** Largest accepted client message; a bigger one closes that connection. Default 64 KB. */
   maxMessageBytes?: number;
   boardThrottleMs?: number;
@@ -124,6 +127,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   const publisher = createRealtimePublisher({ io, clock: deps.clock, counters, metrics, boardChanged: feed.changed, logger });
   metrics.countSocketsWith(() => io.of('/').sockets.size);
 
+  const limitSnapshot = createLimiter(deps.redis, deps.prefix, { name: AVAILABILITY_LIMIT, points: deps.snapshotsPerMinPerAddress, durationSec: 60 });
   const membershipChanged = async () => {
     feed.changed();
     await presence.changed();
@@ -171,7 +175,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
         const { principal, sid, vendorOf } = socket.data;
         // Personal rooms come from the token, never from the client (PROTOCOL.md, Rooms).
         if (principal && sid) socket.join([rooms.user(principal.id), rooms.session(sid), ...vendorOf.map((id) => rooms.vendor(id))]);
-        registerHandlers(socket, { catalog: services.catalog, availability: services.availability, board, membershipChanged, logger });
+        registerHandlers(socket, { catalog: services.catalog, availability: services.availability, board, membershipChanged, limitSnapshot, logger });
         socket.on('error', (err) => logger.debug({ err }, 'socket error'));
         socket.on('disconnect', () => void membershipChanged());
         void membershipChanged();

@@ -16,6 +16,8 @@ export interface HandlerDeps {
   board: Board;
   /** Room membership changed on this process; resolves once the shared counts include it. */
   membershipChanged: () => Promise<void>;
+  /** Takes one snapshot from the client address's budget or throws RATE_LIMITED. */
+  limitSnapshot: (address: string) => Promise<void>;
   logger: Logger;
 }
 
@@ -80,6 +82,7 @@ export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps) {
     request<AvailabilitySnapshot>(
       async (payload) => {
         const req = parse(watchRequestSchema, payload);
+        await deps.limitSnapshot(socket.handshake.address);
         const room = rooms.workshop(req.workshopId);
         if (!socket.rooms.has(room) && watchedCount() >= MAX_WATCHED) {
           throw new DomainError('RATE_LIMITED', `A connection can watch at most ${MAX_WATCHED} workshops`);

@@ -17,6 +17,9 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     RATE_LIMIT_LOGIN_PER_MIN: '100000',
     RATE_LIMIT_REGISTER_PER_HOUR: '100000',
     RATE_LIMIT_HOLDS_PER_MIN: '100000',
+    RATE_LIMIT_CONFIRMS_PER_MIN: '100000',
+    RATE_LIMIT_AVAILABILITY_PER_MIN: '100000',
+    MAX_OPEN_BOOKINGS: '1000',
     SERVE_CLIENT: 'false',
     SLOT_ROLL_MINUTES: '0',
     // Store timeouts far above the defaults: on a loaded two-core machine a test's own event

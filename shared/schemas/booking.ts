@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BOOKING_STATUSES } from '../booking-status';
+import { instantSchema } from './dates';
 import type { BookingSummary } from '../realtime/events';
 import { optionChoiceSchema, type OptionChoice } from '../service-options';
 
@@ -63,8 +64,8 @@ export const bookingListQuerySchema = z
   .object({
     status: z.enum(BOOKING_STATUSES).optional(),
     workshopId: z.uuid().optional(),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
+    from: instantSchema.optional(),
+    to: instantSchema.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDateSchema, checkWindow, windowFields } from './dates';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM (24-hour)');
 
@@ -49,7 +50,7 @@ export type OpeningHoursInput = z.input<typeof openingHoursSchema>;
 
 export const closureSchema = z
   .object({
-    date: z.iso.date(),
+    date: calendarDateSchema,
     reason: z.string().trim().max(200).nullable().optional(),
   })
   .strict();
@@ -68,8 +69,6 @@ export const workshopSearchSchema = z
   })
   .strict();
 
-export const availabilityQuerySchema = z
-  .object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
-  .strict();
+export const availabilityQuerySchema = z.object(windowFields).strict().superRefine(checkWindow);
 
 export const adminWorkshopQuerySchema = z.object({ status: z.enum(WORKSHOP_STATUSES).optional() }).strict();
