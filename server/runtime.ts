@@ -99,6 +99,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     clock,
     holds: holdStore,
     horizonDays: env.SLOT_HORIZON_DAYS,
+    maxSlotsPerWorkshop: env.MAX_SLOTS_PER_WORKSHOP,
     holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS },
     maxOpenBookings: env.MAX_OPEN_BOOKINGS,
     publisher: realtime.publisher,

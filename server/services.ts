@@ -16,12 +16,15 @@ import type { HoldPort } from './domain/hold-ports';
 import { createHolds, type HoldRules } from './domain/holds';
 import { createReviews } from './domain/reviews';
 import { createSlotRegeneration } from './domain/slot-regeneration';
+import { chunked, SNAPSHOT_CHUNK } from './redis/slot-counters';
 
 export interface ServicesDeps {
   orm: MikroORM;
   clock: Clock;
   holds: HoldPort;
   horizonDays: number;
+  /** Most slots one workshop may have over the horizon (and the most one snapshot carries). */
+  maxSlotsPerWorkshop: number;
   holdRules?: Partial<HoldRules>;
   /** Open bookings one customer may have (MAX_OPEN_BOOKINGS); unlimited when absent. */
   maxOpenBookings?: number;
@@ -41,21 +44,33 @@ export function createServices(deps: ServicesDeps) {
     slots: slotStore,
     clock: deps.clock,
     horizonDays: deps.horizonDays,
+    maxSlots: deps.maxSlotsPerWorkshop,
     // Capacity edits: Redis counters follow Postgres. Slots created or removed (hours, closures,
     // slot length, the horizon rolling on): cause 'schedule' tells watchers to take a new snapshot.
     onChanged: async (workshopId, { updated, reshaped }) => {
       const rows = updated.length ? await slotStore.byIds(updated) : [];
       if (!rows.length && !reshaped) return;
-      const change = await deps.holds.resync(workshopId, rows.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })));
-      publisher.slotsChanged(change, reshaped ? 'schedule' : 'capacity');
+      // Before any event goes out: a snapshot taken after it must not reuse a cached slot list.
+      await deps.holds.bumpSchedule(workshopId);
+      // In chunks, so no one script call blocks Redis for long; each is its own change, published
+      // in order. 'schedule' goes last, so the re-snapshot it asks for sees every chunk.
+      const parts = chunked(rows.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })), SNAPSHOT_CHUNK);
+      if (!parts.length) parts.push([]);
+      for (const [i, part] of parts.entries()) {
+        const change = await deps.holds.resync(workshopId, part);
+        publisher.slotsChanged(change, reshaped && i === parts.length - 1 ? 'schedule' : 'capacity');
+      }
+    },
+    prune: async (workshopId, now) => {
+      await deps.holds.prune(workshopId, (ids) => slotStore.liveIds(ids, now));
     },
   });
   const core = { holds: deps.holds, workshops, slots: slotStore, clock: deps.clock, publisher };
-  const catalog = createCatalog({ workshops, slots, clock: deps.clock });
+  const catalog = createCatalog({ workshops, slots, clock: deps.clock, bounds: { horizonDays: deps.horizonDays, maxSlots: deps.maxSlotsPerWorkshop } });
   return {
     accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),
     catalog,
-    availability: createAvailability({ slots: slotStore, live: deps.holds, clock: deps.clock }),
+    availability: createAvailability({ slots: slotStore, live: deps.holds, clock: deps.clock, options: { maxSlots: deps.maxSlotsPerWorkshop } }),
     holds: createHolds({ ...core, rules: deps.holdRules }),
     bookings: createBookings({ ...core, bookings: bookingStore, maxOpenPerCustomer: deps.maxOpenBookings }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
@@ -64,7 +79,7 @@ export function createServices(deps: ServicesDeps) {
     /** Extends every verified workshop's slots to the rolling horizon (run hourly). */
     async rollHorizon() {
       const list = await workshops.search({ status: 'verified', limit: 100_000 });
-      for (const w of list) await slots.regenerate(w.id);
+      for (const w of list) await slots.regenerate(w.id, { prune: true });
       return list.length;
     },
     stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore },

@@ -27,7 +27,7 @@ const orm = await MikroORM.init(ormConfig(env.DATABASE_URL));
 // Lazy: seeding never reads live hold counts, so Redis is only contacted if something asks for them.
 const redis = new Redis(env.REDIS_URL, { lazyConnect: true });
 const holds = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock: systemClock });
-const services = createServices({ orm, clock: systemClock, holds, horizonDays: env.SLOT_HORIZON_DAYS });
+const services = createServices({ orm, clock: systemClock, holds, horizonDays: env.SLOT_HORIZON_DAYS, maxSlotsPerWorkshop: env.MAX_SLOTS_PER_WORKSHOP });
 
 let code = 0;
 try {

@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { SlotRow, SlotStore } from '../domain/catalog-ports';
-import { Closure, OpeningHours, Slot, Workshop, type ISlot } from './entities/index';
+import { Closure, OpeningHours, Slot, Workshop } from './entities/index';
 import { SERVICE_COLUMNS, serviceFromRow, WORKSHOP_COLUMNS, workshopFromRow } from './workshop-views';
 
-const row = (s: ISlot): SlotRow => ({ id: s.id, startsAt: s.startsAt, endsAt: s.endsAt, capacity: s.capacity, booked: s.booked, withdrawn: s.withdrawn });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS = 'id, workshop_id, starts_at, ends_at, capacity, booked, withdrawn';
 interface RawSlot {
@@ -35,7 +35,8 @@ export function createSlotRepository(orm: MikroORM): SlotStore {
         // One connection per transaction: queries run one after another, never in parallel.
         const hours = await t.find(OpeningHours, { workshop: workshopId });
         const closures = await t.find(Closure, { workshop: workshopId });
-        const existing = await t.find(Slot, { workshop: workshopId, startsAt: { $gte: from } });
+        // Plain rows (thousands for a busy workshop): entity hydration would cost more than the SQL.
+        const existing = await t.execute<RawSlot[]>(`select ${COLUMNS} from slot where workshop_id = ? and starts_at >= ?`, [workshopId, from]);
         const p = plan(
           {
             timezone: w.timezone,
@@ -44,29 +45,37 @@ export function createSlotRepository(orm: MikroORM): SlotStore {
             hours: hours.map((h) => ({ weekday: h.weekday, opens: h.opens, closes: h.closes })),
             closures: closures.map((c) => ({ date: c.date })),
           },
-          existing.map(row),
+          existing.map(fromRaw),
         );
+        // Each step is one statement whatever the number of slots: rows travel as one JSON parameter.
         if (p.create.length) {
-          await t.insertMany(
-            Slot,
-            p.create.map((s) => ({ id: crypto.randomUUID(), workshop: workshopId, startsAt: s.startsAt, endsAt: s.endsAt, capacity: s.capacity, booked: 0 })),
+          await t.execute(
+            `insert into slot (id, workshop_id, starts_at, ends_at, capacity, booked)
+             select v.id, ?, v.starts_at, v.ends_at, v.capacity, 0
+               from json_to_recordset(?::json) as v(id uuid, starts_at timestamptz, ends_at timestamptz, capacity int)`,
+            [workshopId, JSON.stringify(p.create.map((s) => ({ id: crypto.randomUUID(), starts_at: s.startsAt, ends_at: s.endsAt, capacity: s.capacity })))],
           );
         }
-        const updated: string[] = [];
-        for (const u of p.update) {
-          // The guard re-checks in SQL what the plan decided: never below what is booked.
-          const change = u.endsAt ? { capacity: u.capacity, endsAt: u.endsAt } : { capacity: u.capacity };
-          // A new end only for a slot nobody has booked (checked again here, under the row lock).
-          const where = u.endsAt ? { id: u.id, booked: 0 } : { id: u.id, booked: { $lte: u.capacity } };
-          const n = await t.nativeUpdate(Slot, where, change);
-          if (n) updated.push(u.id);
+        let updated: string[] = [];
+        if (p.update.length) {
+          // The guard re-checks in SQL what the plan decided, under the row locks: capacity never
+          // below what is booked, and a new end only for a slot nobody has booked.
+          const rows = await t.execute<Array<{ id: string }>>(
+            `update slot s set capacity = v.capacity, ends_at = coalesce(v.ends_at, s.ends_at)
+               from json_to_recordset(?::json) as v(id uuid, capacity int, ends_at timestamptz)
+              where s.id = v.id and s.workshop_id = ?
+                and case when v.ends_at is null then s.booked <= v.capacity else s.booked = 0 end
+              returning s.id`,
+            [JSON.stringify(p.update.map((u) => ({ id: u.id, capacity: u.capacity, ends_at: u.endsAt ?? null }))), workshopId],
+          );
+          updated = rows.map((r) => r.id);
         }
         let removed: string[] = [];
         if (p.remove.length) {
           const rows = await t.execute<Array<{ id: string }>>(
-            `delete from slot where id in (?) and booked = 0
+            `delete from slot where id = any(?::uuid[]) and booked = 0
                and not exists (select 1 from booking_slot bs where bs.slot_id = slot.id) returning id`,
-            [p.remove],
+            [`{${p.remove.join(',')}}`],
           );
           removed = rows.map((r) => r.id);
         }
@@ -94,12 +103,22 @@ export function createSlotRepository(orm: MikroORM): SlotStore {
       });
     },
 
+    async liveIds(ids, after) {
+      const valid = ids.filter((id) => UUID.test(id));
+      if (!valid.length) return new Set();
+      const rows = await orm.em.getConnection().execute<Array<{ id: string }>>(
+        'select id from slot where id = any(?::uuid[]) and ends_at > ?',
+        [`{${valid.join(',')}}`, after],
+      );
+      return new Set(rows.map((r) => r.id));
+    },
+
     // Hot paths (every availability snapshot, hold and confirm): plain rows, no entity hydration,
     // which the load runner measured at ~10x cheaper for a week of slots.
-    async list(workshopId, from, to) {
+    async list(workshopId, from, to, limit) {
       const rows = await orm.em.getConnection().execute<RawSlot[]>(
-        `select ${COLUMNS} from slot where workshop_id = ? and starts_at >= ? and starts_at < ? and not withdrawn order by starts_at`,
-        [workshopId, from, to],
+        `select ${COLUMNS} from slot where workshop_id = ? and starts_at >= ? and starts_at < ? and not withdrawn order by starts_at${limit === undefined ? '' : ' limit ?'}`,
+        limit === undefined ? [workshopId, from, to] : [workshopId, from, to, limit],
       );
       return rows.map(fromRaw);
     },
@@ -129,7 +148,8 @@ export function createSlotRepository(orm: MikroORM): SlotStore {
 
     async byIds(ids) {
       if (!ids.length) return [];
-      const rows = await orm.em.getConnection().execute<RawSlot[]>(`select ${COLUMNS} from slot where id in (?) order by starts_at`, [ids]);
+      // One array parameter: a regeneration may ask for thousands.
+      const rows = await orm.em.getConnection().execute<RawSlot[]>(`select ${COLUMNS} from slot where id = any(?::uuid[]) order by starts_at`, [`{${ids.join(',')}}`]);
       return rows.map(fromRaw);
     },
   };

@@ -1,6 +1,8 @@
 import type { AvailabilitySnapshot, SlotView } from '@shared/availability';
-import type { SlotStore } from './catalog-ports';
+import { MAX_WINDOW_DAYS } from '@shared/schemas/dates';
+import type { SlotRow, SlotStore } from './catalog-ports';
 import type { Clock } from './clock';
+import { DomainError } from './errors';
 
 export type Seed = { slotId: string; capacity: number; booked: number };
 export type LiveSlotCounts = { slotId: string; capacity: number; booked: number; held: number; free: number };
@@ -12,27 +14,82 @@ export interface LiveCounts {
   snapshot(workshopId: string, seeds: Seed[]): Promise<{ seq: number; epoch: string; slots: LiveSlotCounts[] }>;
   /** Overwrites capacity/booked from Postgres (keeps held units). */
   resync(workshopId: string, seeds: Seed[]): Promise<LiveChange>;
+  /** Changes whenever the workshop's set of slots changed, in any process, or the counters were lost. */
+  scheduleVersion(workshopId: string): Promise<string>;
 }
 
 const DAY = 86_400_000;
-export const MAX_WINDOW_DAYS = 35;
+const MINUTE = 60_000;
+export { MAX_WINDOW_DAYS };
 
-/** Availability = slot times from Postgres + counts from the live store, read in one step. */
-export function createAvailability(deps: { slots: SlotStore; live: LiveCounts; clock: Clock }) {
+export interface AvailabilityOptions {
+  /** Most slots one snapshot carries (MAX_SLOTS_PER_WORKSHOP); a wider window is refused. */
+  maxSlots: number;
+  /** How long a slot list read from Postgres is reused for the same workshop and window. */
+  cacheMs?: number;
+  /** Most (workshop, window) lists kept. */
+  cacheEntries?: number;
+}
+
+type CacheEntry = { version: string; at: number; rows: Promise<SlotRow[]> };
+
+/**
+ * Availability = slot times from Postgres + counts from the live store, read in one step.
+ *
+ * The slot list (the expensive, anonymous part) is cached briefly per workshop and window,
+ * keyed by the schedule version: a vendor edit, anywhere, bumps it before its 'schedule' event
+ * goes out, so a snapshot taken after that event never sees the old list. Counts, seq and
+ * epoch always come fresh from the live store. Concurrent requests share one query.
+ */
+export function createAvailability(deps: { slots: SlotStore; live: LiveCounts; clock: Clock; options: AvailabilityOptions }) {
+  const { maxSlots, cacheMs = 500, cacheEntries = 1000 } = deps.options;
+  const cache = new Map<string, CacheEntry>();
+
+  async function slotRows(workshopId: string, start: Date, end: Date): Promise<SlotRow[]> {
+    // Whole minutes, so windows that start "now" share an entry; rows are cut to the exact window below.
+    const from = Math.floor(start.getTime() / MINUTE) * MINUTE;
+    const to = Math.ceil(end.getTime() / MINUTE) * MINUTE;
+    const key = `${workshopId}|${from}|${to}`;
+    const version = await deps.live.scheduleVersion(workshopId);
+    const t = performance.now();
+    let entry = cache.get(key);
+    if (!entry || entry.version !== version || t - entry.at > cacheMs) {
+      // One more than allowed: enough to know the window is too wide without reading all of it.
+      entry = { version, at: t, rows: deps.slots.list(workshopId, new Date(from), new Date(to), maxSlots + 1) };
+      cache.delete(key);
+      cache.set(key, entry);
+      entry.rows.catch(() => cache.get(key) === entry && cache.delete(key));
+      if (cache.size > cacheEntries) cache.delete(cache.keys().next().value!);
+    }
+    const rows = await entry.rows;
+    const s = start.getTime();
+    const e = end.getTime();
+    return rows.filter((r) => r.startsAt.getTime() >= s && r.startsAt.getTime() < e);
+  }
+
   return {
-    /** Default window: from now for 7 days; at most 35 days. */
+    /** Default window: from now for 7 days; at most 35 days, or VALIDATION_FAILED. */
     window(from?: string, to?: string) {
       const start = from ? new Date(from) : new Date(deps.clock.now());
-      let end = to ? new Date(to) : new Date(start.getTime() + 7 * DAY);
-      if (end.getTime() - start.getTime() > MAX_WINDOW_DAYS * DAY) end = new Date(start.getTime() + MAX_WINDOW_DAYS * DAY);
+      const end = to ? new Date(to) : new Date(start.getTime() + 7 * DAY);
+      if (end.getTime() - start.getTime() > MAX_WINDOW_DAYS * DAY) {
+        throw new DomainError('VALIDATION_FAILED', `A window spans at most ${MAX_WINDOW_DAYS} days`);
+      }
       return { start, end: end < start ? start : end };
     },
 
     async snapshot(workshopId: string, start: Date, end: Date): Promise<AvailabilitySnapshot> {
-      const rows = await deps.slots.list(workshopId, start, end);
+      const rows = await slotRows(workshopId, start, end);
+      if (rows.length > maxSlots) {
+        throw new DomainError('VALIDATION_FAILED', `This window holds more than ${maxSlots} slots; ask for a shorter one`);
+      }
+      // Slots that have ended can no longer be held: their counts are Postgres's, and their
+      // Redis counters are pruned (asking the live store would only re-create them).
+      const now = deps.clock.now();
+      const current = rows.filter((r) => r.endsAt.getTime() > now);
       const live = await deps.live.snapshot(
         workshopId,
-        rows.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })),
+        current.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })),
       );
       const counts = new Map(live.slots.map((s) => [s.slotId, s]));
       const slots: SlotView[] = rows.map((r) => {

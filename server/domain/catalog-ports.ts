@@ -73,8 +73,10 @@ export interface SlotStore {
     from: Date,
     plan: (schedule: Schedule, existing: ExistingSlot[]) => SlotSyncPlan,
   ): Promise<{ created: number; updated: string[]; removed: string[]; offerChanged: boolean }>;
-  /** The slots on offer (withdrawn ones left out) starting in [from, to). */
-  list(workshopId: string, from: Date, to: Date): Promise<SlotRow[]>;
+  /** The slots on offer (withdrawn ones left out) starting in [from, to), by start; at most `limit` when given. */
+  list(workshopId: string, from: Date, to: Date, limit?: number): Promise<SlotRow[]>;
+  /** Which of these ids are slots that still exist and end after `after` (the rest are history or gone). */
+  liveIds(ids: string[], after: Date): Promise<Set<string>>;
   /**
    * Everything a hold must check, in one round trip: the workshop, the service, the picked slot
    * and the slots that follow it for the service's duration (the picked one first).

@@ -4,12 +4,35 @@ import type { WorkshopView } from '@shared/schemas/views';
 import type { Principal } from './actor';
 import type { Clock } from './clock';
 import type { WorkshopFilter, WorkshopStore } from './catalog-ports';
+import { slotsOverHorizon, type WeeklyHours } from './slot-generation';
 import { DomainError, forbidden, notFound } from './errors';
 import type { SlotRegeneration } from './slot-regeneration';
 
 /** Workshops, hours, closures and services: vendor onboarding, public catalog, admin verification. */
-export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegeneration; clock: Clock }) {
-  const { workshops, slots } = deps;
+export interface ScheduleBounds {
+  horizonDays: number;
+  /** Most slots one workshop may have over the horizon (MAX_SLOTS_PER_WORKSHOP). */
+  maxSlots: number;
+}
+
+export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegeneration; clock: Clock; bounds?: ScheduleBounds }) {
+  const { workshops, slots, bounds } = deps;
+
+  /**
+   * Every slot costs regeneration, Redis counters and snapshot bytes; hours and slot lengths
+   * that would make more than the bound are refused before anything is saved.
+   */
+  function checkScheduleSize(hours: WeeklyHours[], slotMinutes: number) {
+    if (!bounds) return;
+    const count = slotsOverHorizon(hours, slotMinutes, bounds.horizonDays);
+    if (count > bounds.maxSlots) {
+      throw new DomainError(
+        'SCHEDULE_TOO_LARGE',
+        `These hours with ${slotMinutes}-minute slots make ${count} slots over ${bounds.horizonDays} days; at most ${bounds.maxSlots} are allowed. Use longer slots or fewer hours.`,
+        { slots: count, maxSlots: bounds.maxSlots, horizonDays: bounds.horizonDays },
+      );
+    }
+  }
 
   /** The workshop, if `actor` owns it; vendor B never learns more than "not yours". */
   async function owned(actor: Principal, id: string): Promise<WorkshopView> {
@@ -36,6 +59,9 @@ export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegen
 
     async update(actor: Principal, id: string, patch: UpdateWorkshopInput) {
       const before = await owned(actor, id);
+      if (patch.slotMinutes !== undefined && patch.slotMinutes !== before.slotMinutes) {
+        checkScheduleSize((await workshops.detail(id))?.hours ?? [], patch.slotMinutes);
+      }
       const after = await workshops.update(id, patch);
       if (before.bays !== after.bays || before.slotMinutes !== after.slotMinutes || before.timezone !== after.timezone) {
         await refreshSlots(after);
@@ -45,6 +71,7 @@ export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegen
 
     async setHours(actor: Principal, id: string, rows: OpeningHoursInput) {
       const w = await owned(actor, id);
+      checkScheduleSize(rows, w.slotMinutes);
       await workshops.replaceHours(id, rows);
       await refreshSlots(w);
       return (await workshops.detail(id))!.hours;

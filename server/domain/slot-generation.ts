@@ -65,6 +65,16 @@ export function localDayOf(date: Date, timezone: string): string {
 }
 
 /**
+ * How many slots weekly `hours` make over `horizonDays` at most (each weekday counted as often
+ * as it can occur in that many days). Cheap enough to check on every settings change.
+ */
+export function slotsOverHorizon(hours: WeeklyHours[], slotMinutes: number, horizonDays: number): number {
+  if (!Number.isInteger(slotMinutes) || slotMinutes <= 0) return Infinity;
+  const perWeek = hours.reduce((sum, row) => sum + Math.max(0, Math.floor((toMinutes(row.closes) - toMinutes(row.opens)) / slotMinutes) || 0), 0);
+  return perWeek * Math.ceil(horizonDays / 7);
+}
+
+/**
  * Slots for the workshop's opening hours, laid out on local wall time (so 08:00 stays 08:00
  * across DST changes), sorted by start, one per start instant, never overlapping within a row.
  */

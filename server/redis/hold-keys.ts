@@ -14,6 +14,8 @@ export interface WorkshopKeys {
   ledger: string;
   /** hash with PX TTL: one hold's fields */
   hold: (holdId: string) => string;
+  /** string counter: bumped when the set of slots changes (validates cached slot lists) */
+  schedule: string;
 }
 
 export function workshopKeys(prefix: string, workshopId: string): WorkshopKeys {
@@ -24,6 +26,7 @@ export function workshopKeys(prefix: string, workshopId: string): WorkshopKeys {
     expiry: `${base}:expiry`,
     ledger: `${base}:ledger`,
     hold: (holdId) => `${base}:hold:${holdId}`,
+    schedule: `${base}:schedule`,
   };
 }
 

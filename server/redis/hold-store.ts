@@ -6,6 +6,7 @@ import { customerHoldsKey, dueKey, holdIndexKey, holdMember, parseHoldMember, wo
 import { holdFromHash, parseReply, seedArgs, toChange, toCounts, toHold } from './hold-replies';
 import type { ConsumeResult, ExtendResult, HoldRecord, HoldStore, ReleaseResult } from './hold-store.types';
 import { runSweeper, sweepDue, type SweepContext } from './hold-sweeper';
+import { bumpScheduleVersion, chunkedSnapshot, pruneSlotCounters, scheduleVersion } from './slot-counters';
 
 export type * from './hold-store.types';
 export { SweepError } from './hold-sweeper';
@@ -216,11 +217,17 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       return toChange(workshopId, JSON.parse(reply));
     },
 
-    async snapshot(workshopId, seeds) {
-      const reply = await redis.hfSnapshot(...slotKeys(workshopId), now(), epoch(), ...seedArgs(seeds));
-      const snap = toChange(workshopId, JSON.parse(reply));
-      return { seq: snap.seq, epoch: snap.epoch, slots: snap.slots.map(toCounts) };
-    },
+    // Chunked (slot-counters.ts): one script call never reads more than SNAPSHOT_CHUNK slots.
+    snapshot: (workshopId, seeds) =>
+      chunkedSnapshot(seeds, async (chunk) => {
+        const reply = await redis.hfSnapshot(...slotKeys(workshopId), now(), epoch(), ...seedArgs(chunk));
+        const snap = toChange(workshopId, JSON.parse(reply));
+        return { seq: snap.seq, epoch: snap.epoch, slots: snap.slots.map(toCounts) };
+      }),
+
+    scheduleVersion: (workshopId) => scheduleVersion(redis, workshopKeys(prefix, workshopId)),
+    bumpSchedule: (workshopId) => bumpScheduleVersion(redis, workshopKeys(prefix, workshopId)),
+    prune: (workshopId, stillLive) => pruneSlotCounters(redis, workshopKeys(prefix, workshopId), stillLive),
 
     async findHold(holdId) {
       const workshopId = await workshopOf(holdId);

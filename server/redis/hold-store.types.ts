@@ -83,6 +83,11 @@ export interface HoldStore {
   resync(workshopId: string, seeds: SlotSeed[]): Promise<Change>;
   /** Reads the counters (initializing absent ones from seeds) with the matching seq and epoch. */
   snapshot(workshopId: string, seeds: SlotSeed[]): Promise<Snapshot>;
+  /** Changes when the workshop's set of slots changed (bumpSchedule) or its counters were lost. */
+  scheduleVersion(workshopId: string): Promise<string>;
+  bumpSchedule(workshopId: string): Promise<void>;
+  /** Drops counters of slots `stillLive` does not return (past or deleted); returns how many. */
+  prune(workshopId: string, stillLive: (slotIds: string[]) => Promise<Set<string>>): Promise<number>;
   /** The hold as stored (possibly already due but not yet swept), or null. */
   findHold(holdId: string): Promise<HoldRecord | null>;
   /** The customer's unexpired holds across all workshops. */
