@@ -12,10 +12,13 @@ export interface LimitSpec {
   durationSec: number;
 }
 
+/** One spelling per address: IPv4 clients of a dual-stack socket show up as `::ffff:1.2.3.4`. */
+export const normalizeAddress = (address: string | undefined) => (address ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+
 /** The caller's address; falls back to a constant where there is no socket (app.request in tests). */
 export function clientAddress(c: Context): string {
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    return normalizeAddress(getConnInfo(c).remote.address);
   } catch {
     return 'local';
   }

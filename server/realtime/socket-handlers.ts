@@ -7,6 +7,7 @@ import type { Availability } from '../domain/availability';
 import type { Board } from '../domain/board';
 import type { Catalog } from '../domain/catalog';
 import { DomainError } from '../domain/errors';
+import { normalizeAddress } from '../http/rate-limit';
 import type { RealtimeSocket } from './types';
 import { isStoreUnavailable } from '../store-errors';
 
@@ -82,7 +83,7 @@ export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps) {
     request<AvailabilitySnapshot>(
       async (payload) => {
         const req = parse(watchRequestSchema, payload);
-        await deps.limitSnapshot(socket.handshake.address);
+        await deps.limitSnapshot(normalizeAddress(socket.handshake.address));
         const room = rooms.workshop(req.workshopId);
         if (!socket.rooms.has(room) && watchedCount() >= MAX_WATCHED) {
           throw new DomainError('RATE_LIMITED', `A connection can watch at most ${MAX_WATCHED} workshops`);
