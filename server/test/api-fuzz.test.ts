@@ -17,7 +17,7 @@ let callers: Array<{ who: string; token?: string }>;
 let real: Record<string, string>;
 
 beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_LOGIN_PER_MIN: '1000', RATE_LIMIT_REGISTER_PER_HOUR: '100000', RATE_LIMIT_HOLDS_PER_MIN: '100000' });
+  server = await startTestServer({ RATE_LIMIT_LOGIN_PER_MIN: '1000', RATE_LIMIT_REGISTER_PER_HOUR: '100000', RATE_LIMIT_HOLDS_PER_MIN: '100000', MAX_OPEN_BOOKINGS: '1000' });
   api = apiClient(server.url);
   const shop = await verifiedWorkshop(server, api, { bays: 2 });
   const [customer, admin] = await Promise.all([register(api, 'customer'), createAdmin(server, api)]);
@@ -33,11 +33,16 @@ afterAll(() => server?.close());
 interface Route {
   method: string;
   path: string;
+  /** Query parameters the route documents. */
+  query: string[];
 }
 
 async function documentedRoutes(): Promise<Route[]> {
-  const doc = (await api.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
-  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })));
+  type Op = { parameters?: Array<{ in: string; name: string }> };
+  const doc = (await api.get('/openapi.json')).body as { paths: Record<string, Record<string, Op>> };
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name) })),
+  );
 }
 
 const ID_VARIANTS = (name: string) => [
@@ -62,6 +67,16 @@ const NASTY_BODIES: unknown[] = [
   JSON.parse(`${'{"a":'.repeat(64)}[1]${'}'.repeat(64)}`), // deep nesting
   { workshopId: 5, serviceId: [], slotId: {}, holdId: null, email: 1, password: false, weekday: '7', opens: '25:99' },
   [{ weekday: -1, opens: '8', closes: 'x' }],
+];
+
+/** Values that pass loose checks and break deeper: broken percent-encoding, extreme dates, huge numbers. */
+const BAD_PERCENT = ['%FF', '%C3', 'a%E0%A4', '%ED%A0%80', '%C0%AF', '%', '%zz', '%00'];
+const EXTREME_DATES = ['0000-01-01', '9999-12-31', '275760-09-13', '-000001-01-01', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '275760-09-13T00:00:00Z', '-000001-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z', '2101-01-01T00:00:00Z'];
+const HUGE_NUMBERS: Array<number | string> = [1e308, -1e308, 2 ** 63, -(2 ** 63), Number.MAX_SAFE_INTEGER + 2, '99999999999999999999', '1e308', '-0', 0.5, 'Infinity', 'NaN'];
+/** Every field any write route's body reads (hours rows, closures, workshops, services, holds, bookings, reviews). */
+const BODY_FIELDS = [
+  'date', 'from', 'to', 'weekday', 'opens', 'closes', 'bays', 'slotMinutes', 'holdTtlSeconds', 'acceptSlaMinutes', 'lat', 'lng',
+  'durationMinutes', 'basePriceCents', 'rating', 'year', 'limit', 'workshopId', 'serviceId', 'slotId', 'holdId', 'name', 'reason',
 ];
 
 function expectSane(label: string, res: { status: number; body: any }) {
@@ -121,4 +136,55 @@ describe('API fuzz: no input makes any route answer 5xx', () => {
     );
     expectSane('server still answers', await api.get('/ready'));
   }, 60_000);
+
+  it('bad percent-encoding, extreme dates and huge numbers in every query field of every GET', async () => {
+    const routes = (await documentedRoutes()).filter((r) => r.method === 'GET');
+    expect(routes.flatMap((r) => r.query)).toEqual(expect.arrayContaining(['q', 'from', 'to', 'limit', 'status']));
+    const values = [...BAD_PERCENT, ...EXTREME_DATES.map(encodeURIComponent), ...HUGE_NUMBERS.map((v) => encodeURIComponent(String(v)))];
+    let requests = 0;
+    for (const route of routes) {
+      const base = fill(route.path, (p) => ID_VARIANTS(p)[0]!);
+      // Every documented field, plus an undocumented one (the encoding is checked before any route).
+      const fields = [...route.query, 'x'];
+      for (const caller of callers) {
+        await Promise.all(
+          fields.flatMap((field) => values.map(async (v) => {
+            expectSane(`${caller.who} GET ${base}?${field}=${v}`, await api.get(`${base}?${field}=${v}`, caller.token));
+            requests++;
+          })),
+        );
+      }
+      // Broken encoding in the path itself, too.
+      for (const v of BAD_PERCENT) expectSane(`GET ${route.path} with ${v} ids`, await api.get(fill(route.path, () => v), callers[1]!.token));
+    }
+    expect(requests).toBeGreaterThan(500);
+  }, 120_000);
+
+  it('extreme dates and huge numbers in every body field of every write route, as every caller', async () => {
+    const routes = (await documentedRoutes()).filter((r) => r.method !== 'GET' && r.method !== 'DELETE');
+    const values: unknown[] = [...EXTREME_DATES, ...HUGE_NUMBERS];
+    let requests = 0;
+    for (const route of routes) {
+      const path = fill(route.path, (p) => ID_VARIANTS(p)[0]!);
+      // Only callers the route lets through to its body validation (others stop at 401/403).
+      const admitted = [];
+      for (const caller of callers) {
+        if (![401, 403].includes((await api.call(route.method, path, { body: {}, token: caller.token })).status)) admitted.push(caller);
+      }
+      for (const caller of admitted) {
+        await Promise.all(
+          values.map(async (v) => {
+            const body = Object.fromEntries(BODY_FIELDS.map((f) => [f, v]));
+            // Also inside the array the hours route takes, and one field at a time next to sane ones.
+            for (const b of [body, [body], { date: v }, { from: v, to: v }]) {
+              expectSane(`${caller.who} ${route.method} ${path} ${JSON.stringify(b).slice(0, 80)}`, await api.call(route.method, path, { body: b, token: caller.token }));
+              requests++;
+            }
+          }),
+        );
+      }
+    }
+    expect(requests).toBeGreaterThan(1000);
+    expectSane('server still answers', await api.get('/ready'));
+  }, 120_000);
 });

@@ -14,11 +14,8 @@ export const MAX_WINDOW_DAYS = 35;
 const DAY_MS = 86_400_000;
 const yearMessage = `Use a date between ${MIN_YEAR} and ${MAX_YEAR}`;
 
-function yearOf(ms: number): number {
-  return new Date(ms).getUTCFullYear();
-}
-// Bounds checked on the instant in UTC, a day of slack each side for offsets.
-const inYears = (ms: number) => Number.isFinite(ms) && yearOf(ms + DAY_MS) >= MIN_YEAR && yearOf(ms - DAY_MS) <= MAX_YEAR;
+// Checked on the instant in UTC (whatever offset it was written with).
+const inYears = (ms: number) => Number.isFinite(ms) && new Date(ms).getUTCFullYear() >= MIN_YEAR && new Date(ms).getUTCFullYear() <= MAX_YEAR;
 
 /** An ISO 8601 instant (offset allowed) between MIN_YEAR and MAX_YEAR. */
 export const instantSchema = z.iso.datetime({ offset: true }).refine((v) => inYears(Date.parse(v)), yearMessage);
