@@ -8,7 +8,7 @@ import type { WorkshopKeys } from './hold-keys';
  */
 
 /** Slots one snapshot script call reads: keeps each call to a few ms however big the workshop. */
-export const SNAPSHOT_CHUNK = 250;
+export const SNAPSHOT_CHUNK = 500;
 /** Fields per HSCAN/HDEL step while pruning. */
 const PRUNE_BATCH = 600;
 /** Re-reads of a chunked snapshot whose chunks saw different seqs before settling for the first one. */
