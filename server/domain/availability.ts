@@ -42,7 +42,7 @@ type CacheEntry = { version: string; at: number; rows: Promise<SlotRow[]> };
  * epoch always come fresh from the live store. Concurrent requests share one query.
  */
 export function createAvailability(deps: { slots: SlotStore; live: LiveCounts; clock: Clock; options: AvailabilityOptions }) {
-  const { maxSlots, cacheMs = 500, cacheEntries = 1000 } = deps.options;
+  const { maxSlots, cacheMs = 500, cacheEntries = 200 } = deps.options;
   const cache = new Map<string, CacheEntry>();
 
   async function slotRows(workshopId: string, start: Date, end: Date): Promise<SlotRow[]> {
@@ -56,10 +56,16 @@ export function createAvailability(deps: { slots: SlotStore; live: LiveCounts; c
     if (!entry || entry.version !== version || t - entry.at > cacheMs) {
       // One more than allowed: enough to know the window is too wide without reading all of it.
       entry = { version, at: t, rows: deps.slots.list(workshopId, new Date(from), new Date(to), maxSlots + 1) };
+      // Oldest first (entries are re-inserted when refreshed): expired ones go at once, so the
+      // cache never holds more than the last cacheMs of distinct windows.
+      for (const [k, e] of cache) {
+        if (t - e.at <= cacheMs && cache.size < cacheEntries) break;
+        cache.delete(k);
+      }
       cache.delete(key);
       cache.set(key, entry);
-      entry.rows.catch(() => cache.get(key) === entry && cache.delete(key));
-      if (cache.size > cacheEntries) cache.delete(cache.keys().next().value!);
+      const mine = entry;
+      entry.rows.catch(() => cache.get(key) === mine && cache.delete(key));
     }
     const rows = await entry.rows;
     const s = start.getTime();
