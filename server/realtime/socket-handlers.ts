@@ -83,6 +83,8 @@ export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps) {
     request<AvailabilitySnapshot>(
       async (payload) => {
         const req = parse(watchRequestSchema, payload);
+        // A window the server refuses (too wide) is refused before anything is joined.
+        const { start, end } = deps.availability.window(req.from, req.to);
         await deps.limitSnapshot(normalizeAddress(socket.handshake.address));
         const room = rooms.workshop(req.workshopId);
         if (!socket.rooms.has(room) && watchedCount() >= MAX_WATCHED) {
@@ -96,7 +98,6 @@ export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps) {
         // delivered as an event with seq ≤ snapshot.seq, which clients drop. Never lost.
         socket.join(room);
         await deps.membershipChanged();
-        const { start, end } = deps.availability.window(req.from, req.to);
         return deps.availability.snapshot(req.workshopId, start, end);
       },
       { ackRequired: true },
