@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMMIT_STEPS } from './domain/hold-commit';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -50,8 +51,17 @@ const schema = z
     SESSION_RECHECK_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
     /** Behind a reverse proxy that sets them: X-Forwarded-Host/Proto name our own origin. */
     TRUST_PROXY: bool.default(false),
+    /** Milliseconds between passes that put Redis's slot counters back in line with Postgres; 0 turns it off. */
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /** Repairs leave a slot alone this long after a confirm or return moved its booked count (its COMMIT may be in flight). */
+    REPAIR_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+    /** Test-only (NODE_ENV=test): a confirm/reschedule stops for good at this step, so a test can kill the process there. */
+    FAULT_PAUSE_AT: z.enum(COMMIT_STEPS).optional(),
   })
   .superRefine((v, ctx) => {
+    if (v.FAULT_PAUSE_AT && v.NODE_ENV !== 'test') {
+      ctx.addIssue({ code: 'custom', path: ['FAULT_PAUSE_AT'], message: 'FAULT_PAUSE_AT is only allowed when NODE_ENV=test' });
+    }
     if (v.NODE_ENV !== 'production') return;
     if (!v.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET is required when NODE_ENV=production (generate one: openssl rand -hex 32)' });

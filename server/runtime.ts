@@ -15,6 +15,7 @@ import { DeadlineGuard } from './db/deadline-guard';
 import { ormConfig, pgTimeoutOptions } from './db/orm-config';
 import { systemClock, type Clock } from './domain/clock';
 import type { Env } from './env';
+import type { FaultHook } from './domain/hold-commit';
 import { createLogger } from './logger';
 import { createHoldStore, type HoldStore } from './redis/hold-store';
 import { failFastOptions, untilReady, watchRedis } from './redis/redis-client';
@@ -29,6 +30,8 @@ import { createRealtime, type Realtime } from './realtime/realtime-server';
 
 export interface RunningServer {
   url: string;
+  /** The configuration it runs with. */
+  env: Env;
   port: number;
   app: ReturnType<typeof createApp>;
   services: ReturnType<typeof createServices>;
@@ -41,6 +44,17 @@ export interface RunningServer {
   /** Sessions: sign someone in (tests mint tokens through it), end sessions. */
   guard: SessionGuard;
   close(): Promise<void>;
+}
+
+/** Test-only: with FAULT_PAUSE_AT (NODE_ENV=test only, checked by env.ts) a confirm stops there for good. */
+function faultHook(env: Env, logger: Logger): FaultHook | undefined {
+  const at = env.NODE_ENV === 'test' ? env.FAULT_PAUSE_AT : undefined;
+  if (!at) return undefined;
+  return async (step) => {
+    if (step !== at) return;
+    logger.warn({ fault: step }, 'fault hook: paused');
+    await new Promise<never>(() => {});
+  };
 }
 
 /** Starts one Holdfast process: migrations, stores, HTTP. Used by main.ts, tests and the bench. */
@@ -65,7 +79,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     await orm.close(true);
     throw err;
   }
-  const holdStore = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS });
+  const holdStore = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, repairGraceMs: env.REPAIR_GRACE_MS });
   // Unset outside production (env.ts refuses that in production): every process on this
   // database uses the one secret the first of them generated and stored.
   const secret = env.JWT_SECRET ?? (await sharedSecret(orm, 'jwt'));
@@ -103,7 +117,22 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS },
     maxOpenBookings: env.MAX_OPEN_BOOKINGS,
     publisher: realtime.publisher,
+    faults: faultHook(env, logger),
   });
+
+  // Drift left by a crash (a hold consumed, its booking never committed) or by anything else is
+  // repaired before this process serves; afterwards every process re-checks the workshops it saw change.
+  const repaired = await services.reconciler.reconcileAll().catch((err: unknown) => {
+    logger.error({ err }, 'start-up slot reconcile failed (snapshot reads and the periodic pass still repair)');
+    return 0;
+  });
+  if (repaired) logger.warn({ repaired }, 'slot counters repaired from Postgres at start-up');
+  const reconcileTimer = env.RECONCILE_INTERVAL_MS > 0 ? setInterval(() => {
+    services.reconciler.reconcileTouched()
+      .then((n) => n && logger.warn({ repaired: n }, 'slot counters repaired from Postgres'))
+      .catch((err) => logger.error({ err }, 'slot reconcile failed'));
+  }, env.RECONCILE_INTERVAL_MS) : undefined;
+  reconcileTimer?.unref();
 
   const app = createApp({
     config: {
@@ -148,7 +177,10 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   // The horizon rolls forward by itself: new days' slots appear without anyone editing hours.
   const roll = () => services.rollHorizon().catch((err) => logger.error({ err }, 'slot horizon roll failed'));
   // Sessions are kept until they expire (a revoked one must keep answering "no"), then dropped.
-  const purge = () => sessions.purgeExpired().catch((err) => logger.warn({ err }, 'expired session purge failed'));
+  const purge = () => {
+    sessions.purgeExpired().catch((err) => logger.warn({ err }, 'expired session purge failed'));
+    services.bookings.purgeExpiredKeys().catch((err) => logger.warn({ err }, 'expired idempotency key purge failed'));
+  };
   const purgeTimer = opts.sweepers === false ? undefined : setInterval(purge, 3_600_000);
   purgeTimer?.unref();
   const rollTimer = env.SLOT_ROLL_MINUTES > 0 ? setInterval(roll, env.SLOT_ROLL_MINUTES * 60_000) : undefined;
@@ -185,6 +217,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     (closing ??= (async () => {
       clearInterval(rollTimer);
       clearInterval(purgeTimer);
+      clearInterval(reconcileTimer);
       await Promise.all([sweeper?.stop(), slaSweeper?.stop()]);
       const httpClosed = new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -198,5 +231,5 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       redis.disconnect();
     })());
 
-  return { url, port, app, services, orm, redis, holdStore, logger, realtime, metrics, guard, close };
+  return { url, env, port, app, services, orm, redis, holdStore, logger, realtime, metrics, guard, close };
 }

@@ -15,6 +15,8 @@ import type { Clock } from './domain/clock';
 import type { HoldPort } from './domain/hold-ports';
 import { createHolds, type HoldRules } from './domain/holds';
 import { createReviews } from './domain/reviews';
+import type { FaultHook } from './domain/hold-commit';
+import { createSlotReconciler, touchingPublisher } from './domain/slot-reconcile';
 import { createSlotRegeneration } from './domain/slot-regeneration';
 import { chunked, SNAPSHOT_CHUNK } from './redis/slot-counters';
 
@@ -30,16 +32,21 @@ export interface ServicesDeps {
   maxOpenBookings?: number;
   /** Where every change is published (the realtime hub); silent by default. */
   publisher?: Publisher;
+  /** Test-only fault hook at named confirm/reschedule steps (never set in production). */
+  faults?: FaultHook;
 }
 
 /** Wires repositories into the domain services; the one place that knows both. */
 export function createServices(deps: ServicesDeps) {
-  const publisher = deps.publisher ?? silentPublisher;
+  const outer = deps.publisher ?? silentPublisher;
   const users = createUserRepository(deps.orm);
   const workshops = createWorkshopRepository(deps.orm);
   const slotStore = createSlotRepository(deps.orm);
   const bookingStore = createBookingRepository(deps.orm);
   const reviewStore = createReviewRepository(deps.orm);
+  const reconciler = createSlotReconciler({ slots: slotStore, holds: deps.holds, publisher: outer, clock: deps.clock, horizonDays: deps.horizonDays });
+  // Every slot change marks its workshop for the periodic reconcile.
+  const publisher = touchingPublisher(outer, reconciler.touch);
   const slots = createSlotRegeneration({
     slots: slotStore,
     clock: deps.clock,
@@ -70,11 +77,12 @@ export function createServices(deps: ServicesDeps) {
   return {
     accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),
     catalog,
-    availability: createAvailability({ slots: slotStore, live: deps.holds, clock: deps.clock, options: { maxSlots: deps.maxSlotsPerWorkshop } }),
+    availability: createAvailability({ slots: slotStore, live: deps.holds, clock: deps.clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, publisher }),
     holds: createHolds({ ...core, rules: deps.holdRules }),
-    bookings: createBookings({ ...core, bookings: bookingStore, maxOpenPerCustomer: deps.maxOpenBookings }),
+    bookings: createBookings({ ...core, bookings: bookingStore, maxOpenPerCustomer: deps.maxOpenBookings, faults: deps.faults }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
-    transitions: createBookingTransitions({ bookings: bookingStore, slots: slotStore, holds: deps.holds, clock: deps.clock, publisher }),
+    transitions: createBookingTransitions({ bookings: bookingStore, slots: slotStore, holds: deps.holds, clock: deps.clock, publisher, faults: deps.faults }),
+    reconciler,
     slots,
     /** Extends every verified workshop's slots to the rolling horizon (run hourly). */
     async rollHorizon() {

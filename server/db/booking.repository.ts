@@ -5,7 +5,7 @@ import type { BookingStore, TransitionWrite } from '../domain/booking-ports';
 import { BOOKING_SELECT, toBookingRecord, toEventView, type BookingRow, type EventRow } from './booking-sql';
 
 class Refused extends Error {
-  constructor(readonly reason: 'CAPACITY' | 'VERSION') {
+  constructor(readonly reason: 'CAPACITY' | 'VERSION' | 'DUPLICATE_KEY') {
     super(reason);
   }
 }
@@ -62,21 +62,48 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
   return {
     findById: (id) => one(em(), 'b.id = ?', [id]),
     countOpen: (customerId) => countOpen(em(), customerId),
-    async findByIdempotencyKey(customerId, key) {
+    async findByIdempotencyKey(customerId, key, notBefore, opts) {
       const t = em();
-      const booking = await one(t, 'b.customer_id = ? and b.idempotency_key = ?', [customerId, key]);
-      if (!booking) return null;
-      const [requested] = await t.execute<Array<{ hold_id: string | null }>>(
-        `select data->>'holdId' as hold_id from booking_event where booking_id = ? and type = 'requested' limit 1`,
-        [booking.id],
+      if (opts?.awaitRacer) {
+        // An INSERT of the same key blocks until a transaction reserving it ends; ours is always rolled back.
+        await t.transactional(async (p) => {
+          await p.execute(
+            `insert into idempotency_key (customer_id, key, hold_id, booking_id, created_at) values (?, ?, '', gen_random_uuid(), now())
+             on conflict (customer_id, key) do nothing`,
+            [customerId, key],
+          );
+          throw new Refused('DUPLICATE_KEY');
+        }).catch((err: unknown) => {
+          if (!(err instanceof Refused)) throw err;
+        });
+      }
+      const [reserved] = await t.execute<Array<{ hold_id: string; booking_id: string }>>(
+        'select hold_id, booking_id from idempotency_key where customer_id = ? and key = ? and created_at >= ?',
+        [customerId, key, notBefore],
       );
-      return { booking, holdId: requested?.hold_id ?? null };
+      if (!reserved) return null;
+      const booking = await one(t, 'b.id = ?', [reserved.booking_id]);
+      return booking ? { booking, holdId: reserved.hold_id || null } : null;
     },
 
-    async create(b) {
+    async create(b, beforeCommit) {
       const id = randomUUID();
       try {
         const booking = await em().transactional(async (t) => {
+          if (b.idempotencyKey) {
+            // First, so a racing request with the same key waits here (on the primary key) until this
+            // transaction ends, then finds the reserved row. An expired key (older than
+            // keyReusableBefore) is taken over; a live one refuses.
+            const reserved = await t.execute<Array<{ key: string }>>(
+              `insert into idempotency_key (customer_id, key, hold_id, booking_id, created_at) values (?, ?, ?, ?, ?)
+               on conflict (customer_id, key) do update
+                 set hold_id = excluded.hold_id, booking_id = excluded.booking_id, created_at = excluded.created_at
+                 where idempotency_key.created_at < ?
+               returning key`,
+              [b.customerId, b.idempotencyKey, b.holdId, id, b.keyAt, b.keyReusableBefore],
+            );
+            if (!reserved.length) throw new Refused('DUPLICATE_KEY');
+          }
           if (b.maxOpenPerCustomer !== undefined) {
             // Concurrent confirms of one customer queue here, so the count below cannot be raced.
             await t.execute('select pg_advisory_xact_lock(hashtext(?))', [`open-bookings:${b.customerId}`]);
@@ -101,11 +128,13 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
               ...b.slotIds,
               ...b.events.flatMap((e, i) => [randomUUID(), e.type, e.actorId, e.actorRole, e.data ? JSON.stringify(e.data) : null, i])],
           );
-          return one(t, 'b.id = ?', [id]);
+          const made = await one(t, 'b.id = ?', [id]);
+          await beforeCommit?.();
+          return made;
         });
         return { ok: true as const, booking: booking! };
       } catch (err) {
-        if (err instanceof Refused) return { ok: false as const, reason: 'CAPACITY' as const };
+        if (err instanceof Refused) return { ok: false as const, reason: err.reason === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' as const : 'CAPACITY' as const };
         if (err instanceof OverLimit) return { ok: false as const, reason: 'LIMIT' as const };
         if (err instanceof UniqueConstraintViolationException) return { ok: false as const, reason: 'DUPLICATE_KEY' as const };
         throw err;
@@ -130,7 +159,7 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
       });
     },
 
-    async reschedule(r) {
+    async reschedule(r, beforeCommit) {
       try {
         const booking = await em().transactional(async (t) => {
           const moved = await t.execute<Array<{ id: string }>>(
@@ -150,11 +179,13 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
             [r.newSlotIds[0], r.newSlotIds.length, r.newSlotIds, r.newSlotIds, r.id],
           );
           await insertEvent(t, r.id, r.event);
-          return one(t, 'b.id = ?', [r.id]);
+          const after = await one(t, 'b.id = ?', [r.id]);
+          await beforeCommit?.();
+          return after;
         });
         return { ok: true as const, booking: booking! };
       } catch (err) {
-        if (err instanceof Refused) return { ok: false as const, reason: err.reason };
+        if (err instanceof Refused) return { ok: false as const, reason: err.reason === 'VERSION' ? 'VERSION' as const : 'CAPACITY' as const };
         throw err;
       }
     },
@@ -182,6 +213,11 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
     async events(bookingId) {
       const rows = await em().execute<EventRow[]>('select type, at, actor_role, data from booking_event where booking_id = ? order by at, id', [bookingId]);
       return rows.map(toEventView);
+    },
+
+    async purgeIdempotencyKeys(before) {
+      const rows = await em().execute<Array<{ key: string }>>('delete from idempotency_key where created_at < ? returning key', [before]);
+      return rows.length;
     },
 
     async overduePending(now, limit) {

@@ -1,5 +1,6 @@
 import type { AvailabilitySnapshot, SlotView } from '@shared/availability';
 import { MAX_WINDOW_DAYS } from '@shared/schemas/dates';
+import type { Publisher } from './booking-ports';
 import type { SlotRow, SlotStore } from './catalog-ports';
 import type { Clock } from './clock';
 import { DomainError } from './errors';
@@ -11,7 +12,8 @@ export type LiveChange = { workshopId: string; seq: number; epoch: string; slots
 
 /** Port: live per-slot counts (held units, seq) kept outside Postgres. */
 export interface LiveCounts {
-  snapshot(workshopId: string, seeds: Seed[]): Promise<{ seq: number; epoch: string; slots: LiveSlotCounts[] }>;
+  /** Seeds absent counters and repairs drifted ones from the seeds; `repaired`: the changes that made. */
+  snapshot(workshopId: string, seeds: Seed[]): Promise<{ seq: number; epoch: string; slots: LiveSlotCounts[]; repaired?: LiveChange[] }>;
   /** Overwrites capacity/booked from Postgres (keeps held units). */
   resync(workshopId: string, seeds: Seed[]): Promise<LiveChange>;
   /** Changes whenever the workshop's set of slots changed, in any process, or the counters were lost. */
@@ -41,7 +43,14 @@ type CacheEntry = { version: string; at: number; rows: Promise<SlotRow[]> };
  * goes out, so a snapshot taken after that event never sees the old list. Counts, seq and
  * epoch always come fresh from the live store. Concurrent requests share one query.
  */
-export function createAvailability(deps: { slots: SlotStore; live: LiveCounts; clock: Clock; options: AvailabilityOptions }) {
+export function createAvailability(deps: {
+  slots: SlotStore;
+  live: LiveCounts;
+  clock: Clock;
+  options: AvailabilityOptions;
+  /** Where a read's repairs of drifted counters are announced (cause 'resync'). */
+  publisher?: Pick<Publisher, 'slotsChanged'>;
+}) {
   const { maxSlots, cacheMs = 500, cacheEntries = 200 } = deps.options;
   const cache = new Map<string, CacheEntry>();
 
@@ -97,6 +106,10 @@ export function createAvailability(deps: { slots: SlotStore; live: LiveCounts; c
         workshopId,
         current.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })),
       );
+      // Every read is also a repair: counters that drifted from Postgres were corrected in the same
+      // script (never within the repair grace of a confirm, see repair in lua-prelude.ts), and open
+      // screens get the corrected counts too.
+      for (const change of live.repaired ?? []) deps.publisher?.slotsChanged(change, 'resync');
       const counts = new Map(live.slots.map((s) => [s.slotId, s]));
       const slots: SlotView[] = rows.map((r) => {
         const c = counts.get(r.id);

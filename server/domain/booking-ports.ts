@@ -30,6 +30,12 @@ export interface NewBooking {
   vehicle: VehicleInput | null;
   notes: string | null;
   idempotencyKey: string | null;
+  /** The hold being confirmed (recorded with the idempotency key). */
+  holdId: string;
+  /** When the key is reserved (the domain clock's now). */
+  keyAt: Date;
+  /** A key reserved before this instant has expired and may be taken again. */
+  keyReusableBefore: Date;
   acceptDeadline: Date | null;
   /** The domain clock's now: "today" on the board and in insights agrees with every other time the app computes. */
   createdAt: Date;
@@ -66,24 +72,37 @@ export interface BookingFilter {
   limit: number;
 }
 
+/** Runs inside a booking transaction after its writes and before its COMMIT; throwing rolls it back. */
+export type BeforeCommit = () => Promise<void>;
+
 /** Port: bookings in Postgres; every write is one transaction that also writes its booking_event. */
 export interface BookingStore {
   findById(id: string): Promise<BookingRecord | null>;
-  /** The booking an idempotency key already made, with the hold it was made from. */
-  findByIdempotencyKey(customerId: string, key: string): Promise<{ booking: BookingRecord; holdId: string | null } | null>;
   /**
-   * Takes one unit of every slot (`booked < capacity` guarded) and inserts the booking, or nothing.
-   * CAPACITY: a slot was full; DUPLICATE_KEY: the idempotency key was used by a racing request;
+   * The booking an idempotency key reserved at or after `notBefore` made, with the hold it was made from.
+   * `awaitRacer`: first wait (in Postgres, on the key's row lock, no polling) for a request that is
+   * reserving the same key right now to commit or roll back.
+   */
+  findByIdempotencyKey(customerId: string, key: string, notBefore: Date, opts?: { awaitRacer?: boolean }): Promise<{ booking: BookingRecord; holdId: string | null } | null>;
+  /**
+   * One transaction: reserves the idempotency key (if any), takes one unit of every slot
+   * (`booked < capacity` guarded), inserts the booking, runs `beforeCommit` (it consumes the hold;
+   * if it throws, everything rolls back and its error is rethrown), then commits.
+   * CAPACITY: a slot was full; DUPLICATE_KEY: the key is reserved by an earlier or racing request
+   * (a racing one is waited for by Postgres, so the reserved row can be read right after);
    * LIMIT: the customer has `maxOpenPerCustomer` open bookings already.
    */
-  create(b: NewBooking): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'DUPLICATE_KEY' | 'LIMIT' }>;
+  create(b: NewBooking, beforeCommit?: BeforeCommit): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'DUPLICATE_KEY' | 'LIMIT' }>;
   /** The customer's bookings that are pending, accepted or in progress. */
   countOpen(customerId: string): Promise<number>;
   /** Compare-and-swap on (status, version); null when another writer got there first. */
   transition(t: TransitionWrite): Promise<BookingRecord | null>;
-  reschedule(r: RescheduleWrite): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'VERSION' }>;
+  /** Same shape as create: the move, then `beforeCommit` (consumes the new hold), then commit. */
+  reschedule(r: RescheduleWrite, beforeCommit?: BeforeCommit): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'VERSION' }>;
   list(filter: BookingFilter): Promise<BookingView[]>;
   events(bookingId: string): Promise<BookingEventView[]>;
+  /** Deletes idempotency keys reserved before `before` (they no longer replay); returns how many. */
+  purgeIdempotencyKeys(before: Date): Promise<number>;
   /** Pending bookings whose accept deadline has passed. */
   overduePending(now: Date, limit: number): Promise<string[]>;
 }

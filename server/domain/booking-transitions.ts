@@ -7,7 +7,8 @@ import { bookingView, canSee } from './bookings';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
 import type { SlotStore } from './catalog-ports';
-import type { HoldPort, SlotSeed } from './hold-ports';
+import type { HoldPort } from './hold-ports';
+import { commitWithHold, resyncSlots, type FaultHook } from './hold-commit';
 
 const EVENT_OF: Record<BookingAction | 'expire', string> = {
   accept: 'accepted',
@@ -20,11 +21,15 @@ const EVENT_OF: Record<BookingAction | 'expire', string> = {
 };
 
 /** Lifecycle moves, reschedules and the accept-SLA sweeper. */
-export function createBookingTransitions(deps: { bookings: BookingStore; slots: SlotStore; holds: HoldPort; clock: Clock; publisher: Publisher }) {
+export function createBookingTransitions(deps: {
+  bookings: BookingStore;
+  slots: SlotStore;
+  holds: HoldPort;
+  clock: Clock;
+  publisher: Publisher;
+  faults?: FaultHook;
+}) {
   const { bookings, holds, publisher } = deps;
-  /** Postgres's counts of some slots, so a move Postgres refused can put Redis back in line. */
-  const seedsOf = async (ids: string[]): Promise<SlotSeed[]> =>
-    (await deps.slots.byIds(ids)).map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked }));
 
   const timingOf = (b: BookingRecord) => ({ now: deps.clock.now(), startsAt: Date.parse(b.startsAt) });
 
@@ -64,30 +69,34 @@ export function createBookingTransitions(deps: { bookings: BookingStore; slots: 
       if (hold.workshopId !== b.workshopId || hold.serviceId !== b.serviceId) {
         throw new DomainError('SLOT_SERVICE_MISMATCH', 'Hold a slot for the same service at the same workshop to reschedule');
       }
-      const consumed = await holds.consume(holdId, b.customerId);
-      if (!consumed.ok) {
-        if (consumed.code === 'HOLD_EXPIRED') publisher.slotsChanged(consumed.change, 'expired');
-        throw new DomainError('HOLD_EXPIRED', 'That hold expired before the move; hold the slot again');
-      }
-      publisher.slotsChanged(consumed.change, 'booked');
-      const slotIds = consumed.hold.slotIds;
-      const result = await bookings.reschedule({
-        id: b.id,
-        version: b.version,
-        oldSlotIds: b.slotIds,
-        newSlotIds: slotIds,
-        event: { type: 'rescheduled', actorId: actor.id, actorRole: actor.role, data: { from: b.slotIds, to: slotIds } },
-      }).catch(async (err: unknown) => {
-        // Unknown outcome after the hold was consumed: Postgres decides what Redis shows for both runs.
-        const ids = [...new Set([...b.slotIds, ...slotIds])];
-        await seedsOf(ids).then((seeds) => holds.resync(b.workshopId, seeds)).then((c) => publisher.slotsChanged(c, 'resync')).catch(() => undefined);
-        throw err;
+      // Same order as confirm (see commitWithHold): the move in Postgres, the consume, then COMMIT.
+      const committed = await commitWithHold({
+        holds,
+        slots: deps.slots,
+        publisher,
+        faults: deps.faults,
+        workshopId: b.workshopId,
+        holdId,
+        customerId: b.customerId,
+        touchedSlotIds: [...b.slotIds, ...hold.slotIds],
+        write: (beforeCommit) =>
+          bookings.reschedule({
+            id: b.id,
+            version: b.version,
+            oldSlotIds: b.slotIds,
+            newSlotIds: hold.slotIds,
+            event: { type: 'rescheduled', actorId: actor.id, actorRole: actor.role, data: { from: b.slotIds, to: hold.slotIds } },
+          }, beforeCommit),
       });
+      if (!committed.ok) throw new DomainError('HOLD_EXPIRED', 'That hold expired before the move; hold the slot again');
+      const result = committed.value;
       if (!result.ok) {
-        publisher.slotsChanged(await holds.unconsume(b.workshopId, slotIds), 'booking_returned');
+        // Nothing was consumed: the hold is still the customer's (a VERSION conflict may be retried with it).
         if (result.reason === 'VERSION') throw new DomainError('VERSION_CONFLICT', 'The booking changed while moving it; reload it');
-        // Redis let a hold through that Postgres refused: put Redis back in line with Postgres, as confirm does.
-        publisher.slotsChanged(await holds.resync(b.workshopId, await seedsOf(slotIds)), 'resync');
+        // Redis let a hold through that Postgres refused: it cannot be honoured; Redis follows Postgres, as in confirm.
+        const released = await holds.release(holdId, b.customerId);
+        if (released.ok) publisher.slotsChanged(released.change, 'released');
+        await resyncSlots(deps, b.workshopId, hold.slotIds);
         throw new DomainError('SLOT_UNAVAILABLE', 'That slot was just fully booked; pick another');
       }
       publisher.slotsChanged(await holds.returnBooked(b.workshopId, b.slotIds), 'booking_returned');

@@ -6,6 +6,7 @@ import type { SlotStore, WorkshopStore } from './catalog-ports';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
 import type { HoldPort, HoldRecord } from './hold-ports';
+import { commitWithHold, resyncSlots, type FaultHook } from './hold-commit';
 
 export interface ConfirmRequest extends ConfirmBookingInput {
   idempotencyKey?: string;
@@ -19,7 +20,8 @@ export function canSee(actor: Principal, b: BookingRecord): boolean {
   return actor.role === 'admin' || b.customerId === actor.id || (actor.role === 'vendor' && b.ownerId === actor.id);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How long an Idempotency-Key replays its booking; after that the key may be used again. */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60_000;
 
 /** Confirming holds into bookings, and reading them back. */
 export function createBookings(deps: {
@@ -31,15 +33,17 @@ export function createBookings(deps: {
   publisher: Publisher;
   /** Open (pending, accepted, in progress) bookings one customer may have; unlimited when absent. */
   maxOpenPerCustomer?: number;
+  faults?: FaultHook;
 }) {
   const { bookings, holds, publisher, maxOpenPerCustomer } = deps;
+  const keyCutoff = () => new Date(deps.clock.now() - IDEMPOTENCY_KEY_TTL_MS);
 
   const bookingLimit = () =>
     new DomainError('BOOKING_LIMIT', `You can have at most ${maxOpenPerCustomer} open bookings; wait for one to finish or cancel one first`, { max: maxOpenPerCustomer });
 
-  /** The booking this key already made; the same key sent for another hold is a client bug, refused. */
-  async function earlierFor(customerId: string, key: string, holdId: string): Promise<BookingRecord | null> {
-    const found = await bookings.findByIdempotencyKey(customerId, key);
+  /** The booking this key already made (within 24 h); the same key sent for another hold is a client bug, refused. */
+  async function earlierFor(customerId: string, key: string, holdId: string, awaitRacer = false): Promise<BookingRecord | null> {
+    const found = await bookings.findByIdempotencyKey(customerId, key, keyCutoff(), { awaitRacer });
     if (!found) return null;
     if (found.holdId !== null && found.holdId !== holdId) {
       throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used to confirm a different hold; send a new key');
@@ -47,41 +51,36 @@ export function createBookings(deps: {
     return found.booking;
   }
 
-  /** A racing request with the same key may still be committing: give it a moment to land. */
-  async function awaitIdempotent(customerId: string, key: string, holdId: string): Promise<BookingRecord | null> {
-    for (let i = 0; i < 60; i++) {
-      const found = await earlierFor(customerId, key, holdId);
-      if (found) return found;
-      await sleep(50);
-    }
-    return null;
-  }
-
-  /** Redis let a hold through that Postgres refused: put Redis back in line with Postgres. */
-  async function resyncFromPostgres(hold: HoldRecord) {
-    const rows = await deps.slots.byIds(hold.slotIds);
-    const change = await holds.resync(hold.workshopId, rows.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })));
-    publisher.slotsChanged(change, 'resync');
+  /** Gives a hold's units back now (it can no longer be confirmed) and tells watchers. */
+  async function letGo(held: HoldRecord, customerId: string) {
+    const released = await holds.release(held.id, customerId);
+    if (released.ok) publisher.slotsChanged(released.change, 'released');
   }
 
   async function confirm(actor: Principal, req: ConfirmRequest): Promise<{ booking: BookingView; replayed: boolean }> {
     if (actor.role !== 'customer') throw new DomainError('FORBIDDEN', 'Only customer accounts can book');
     const key = req.idempotencyKey ?? null;
+    const held = await holds.findHold(req.holdId);
     if (key) {
-      const earlier = await earlierFor(actor.id, key, req.holdId);
+      // One look-up, no polling. A hold that is gone may have been consumed by a twin with this key
+      // that is committing right now: Postgres then makes us wait for that one transaction on the
+      // key's row (the key is reserved in the booking's own transaction, see DUPLICATE_KEY below).
+      const earlier = await earlierFor(actor.id, key, req.holdId, !held);
       if (earlier) return { booking: bookingView(earlier), replayed: true };
     }
-
-    const held = await holds.findHold(req.holdId);
     if (!held || held.customerId !== actor.id) {
-      const raced = key ? await awaitIdempotent(actor.id, key, req.holdId) : null;
-      if (raced) return { booking: bookingView(raced), replayed: true };
       throw held ? notFound('Hold') : new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
     }
     const workshop = await deps.workshops.findById(held.workshopId);
     const service = await deps.workshops.findService(held.serviceId);
     if (!workshop || workshop.status !== 'verified' || !service) throw new DomainError('WORKSHOP_NOT_BOOKABLE', 'This workshop is not taking bookings right now');
-    const price = priceFor(service.basePriceCents, service.options, held.options);
+    if (!service.active) {
+      // Retired after the hold was taken: the hold can never become a booking, so its units go back now.
+      await letGo(held, actor.id);
+      throw new DomainError('SERVICE_RETIRED', 'The workshop stopped offering this service after you held the slot; pick another service');
+    }
+    // The price quoted when the hold was taken; today's price only for a hold stored without one.
+    const price = held.quote ? { ok: true as const, ...held.quote } : { ...priceFor(service.basePriceCents, service.options, held.options), currency: service.currency };
     if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
     // Checked before the hold is consumed, so a refused customer keeps the hold; create re-checks under a lock.
     if (maxOpenPerCustomer !== undefined && (await bookings.countOpen(actor.id)) >= maxOpenPerCustomer) throw bookingLimit();
@@ -89,60 +88,64 @@ export function createBookings(deps: {
     if (slots.length !== held.slotIds.length) {
       // The vendor's schedule changed under the hold (a closed day, new hours): let it go now
       // rather than at its TTL, so it stops counting against the customer's hold limit.
-      const released = await holds.release(held.id, actor.id);
-      if (released.ok) publisher.slotsChanged(released.change, 'released');
+      await letGo(held, actor.id);
       throw new DomainError('SLOT_WITHDRAWN', 'The workshop changed its hours and this time is no longer offered; pick another');
     }
-
-    const consumed = await holds.consume(req.holdId, actor.id);
-    if (!consumed.ok) {
-      if (consumed.code === 'HOLD_EXPIRED') {
-        publisher.slotsChanged(consumed.change, 'expired');
-        throw new DomainError('HOLD_EXPIRED', 'This hold expired before you confirmed; hold the slot again');
-      }
-      const raced = key ? await awaitIdempotent(actor.id, key, req.holdId) : null;
-      if (raced) return { booking: bookingView(raced), replayed: true };
-      throw new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
-    }
-    publisher.slotsChanged(consumed.change, 'booked');
 
     const now = new Date(deps.clock.now());
     const status = workshop.autoAccept ? 'accepted' : 'pending';
     const events: NewBooking['events'] = [{ type: 'requested', actorId: actor.id, actorRole: 'customer', data: { holdId: held.id } }];
     if (workshop.autoAccept) events.push({ type: 'accepted', actorId: null, actorRole: 'system', data: { autoAccept: true } });
-    const result = await bookings.create({
-      customerId: actor.id,
+    const committed = await commitWithHold({
+      holds,
+      slots: deps.slots,
+      publisher,
+      faults: deps.faults,
       workshopId: workshop.id,
-      serviceId: service.id,
-      slotIds: slots.map((s) => s.id),
-      startsAt: slots[0]!.startsAt,
-      endsAt: slots[slots.length - 1]!.endsAt,
-      status,
-      priceCents: price.priceCents,
-      currency: service.currency,
-      options: held.options,
-      vehicle: (req.vehicle as VehicleInput | undefined) ?? null,
-      notes: req.notes ?? null,
-      idempotencyKey: key,
-      maxOpenPerCustomer,
-      acceptDeadline: workshop.autoAccept ? null : new Date(now.getTime() + workshop.acceptSlaMinutes * 60_000),
-      createdAt: now,
-      events,
-    }).catch(async (err: unknown) => {
-      // Unknown outcome (the commit may or may not have landed) after the hold was consumed:
-      // Postgres decides what Redis shows, or the unit would stay "booked" in Redis for good.
-      await resyncFromPostgres(held).catch(() => undefined);
-      throw err;
+      holdId: held.id,
+      customerId: actor.id,
+      touchedSlotIds: held.slotIds,
+      write: (beforeCommit) =>
+        bookings.create({
+          customerId: actor.id,
+          workshopId: workshop.id,
+          serviceId: service.id,
+          slotIds: slots.map((s) => s.id),
+          startsAt: slots[0]!.startsAt,
+          endsAt: slots[slots.length - 1]!.endsAt,
+          status,
+          priceCents: price.priceCents,
+          currency: price.currency,
+          options: held.options,
+          vehicle: (req.vehicle as VehicleInput | undefined) ?? null,
+          notes: req.notes ?? null,
+          idempotencyKey: key,
+          maxOpenPerCustomer,
+          holdId: held.id,
+          keyAt: now,
+          keyReusableBefore: keyCutoff(),
+          acceptDeadline: workshop.autoAccept ? null : new Date(now.getTime() + workshop.acceptSlaMinutes * 60_000),
+          createdAt: now,
+          events,
+        }, beforeCommit),
     });
+    if (!committed.ok) throw new DomainError('HOLD_EXPIRED', 'This hold expired before you confirmed; hold the slot again');
 
+    const result = committed.value;
     if (!result.ok) {
-      publisher.slotsChanged(await holds.unconsume(workshop.id, held.slotIds), 'booking_returned');
+      // Refused before the consume: the customer keeps the hold.
       if (result.reason === 'LIMIT') throw bookingLimit();
       if (result.reason === 'DUPLICATE_KEY' && key) {
-        const raced = await awaitIdempotent(actor.id, key, req.holdId);
+        // A twin with this key committed first (Postgres made us wait for it): answer with its booking.
+        const raced = await earlierFor(actor.id, key, req.holdId);
         if (raced) return { booking: bookingView(raced), replayed: true };
       }
-      await resyncFromPostgres(held);
+      // Postgres refused a unit Redis let through. A twin request (no key) that already consumed
+      // this hold is the usual cause: then the answer is the same as for any used hold.
+      if (!(await holds.findHold(held.id))) throw new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
+      // Otherwise Redis was wrong: the hold cannot be honoured, and Redis is put back in line with Postgres.
+      await letGo(held, actor.id);
+      await resyncSlots(deps, workshop.id, held.slotIds);
       throw new DomainError('SLOT_UNAVAILABLE', 'That slot was just fully booked; pick another');
     }
     const booking = bookingView(result.booking);
@@ -152,6 +155,9 @@ export function createBookings(deps: {
 
   return {
     confirm,
+
+    /** Forgets keys past their 24 h (run hourly by every process; they stopped replaying already). */
+    purgeExpiredKeys: () => bookings.purgeIdempotencyKeys(keyCutoff()),
 
     async get(actor: Principal, id: string): Promise<BookingDetailView> {
       const b = await bookings.findById(id);

@@ -57,7 +57,7 @@ export function createHolds(deps: {
     if (!first || first.workshopId !== workshopId) throw mismatch('That slot does not belong to this workshop');
     if (first.withdrawn) throw new DomainError('SLOT_WITHDRAWN', 'The workshop is closed at that time; pick another');
     if (first.startsAt.getTime() <= deps.clock.now()) throw new DomainError('SLOT_UNAVAILABLE', 'That slot has already started');
-    return { workshop, service, run: consecutiveRun(workshop, service, first, candidates) };
+    return { workshop, service, price: price.priceCents, run: consecutiveRun(workshop, service, first, candidates) };
   }
 
   /** The consecutive slots on one local day, from the picked one, that cover the service. */
@@ -89,7 +89,7 @@ export function createHolds(deps: {
     async hold(actor: Principal, input: CreateHoldInput): Promise<HoldView> {
       requireCustomer(actor);
       const options = optionChoiceSchema.parse(input.options ?? {});
-      const { workshop, service, run } = await slotsFor(input.workshopId, input.serviceId, input.slotId, options);
+      const { workshop, service, price, run } = await slotsFor(input.workshopId, input.serviceId, input.slotId, options);
       const result = await deps.holds.hold({
         workshopId: workshop.id,
         serviceId: service.id,
@@ -98,6 +98,8 @@ export function createHolds(deps: {
         ttlMs: workshop.holdTtlSeconds * 1000,
         maxActivePerCustomer: rules.maxActivePerCustomer,
         options,
+        // The price is fixed now: a confirm charges what the customer was quoted when holding.
+        quote: { priceCents: price, currency: service.currency },
       });
       if (!result.ok) {
         if (result.code === 'HOLD_LIMIT') {

@@ -24,8 +24,9 @@ export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEn
       method: 'post', path: '/bookings', tags, middleware: [requireAuth('customer'), confirmLimit] as const,
       request: { body: jsonBody(confirmBookingSchema), headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }) },
       responses: {
-        201: { description: '`{booking}` created' }, 200: { description: '`{booking}`: the same Idempotency-Key was seen before' },
-        409: { description: 'HOLD_EXPIRED or SLOT_UNAVAILABLE' }, 404: { description: 'NOT_FOUND (not your hold)' },
+        201: { description: '`{booking}` created' }, 200: { description: '`{booking}`: the same Idempotency-Key was seen within 24 h' },
+        409: { description: 'HOLD_EXPIRED, SLOT_UNAVAILABLE, SLOT_WITHDRAWN, SERVICE_RETIRED or WORKSHOP_NOT_BOOKABLE' }, 404: { description: 'NOT_FOUND (not your hold)' },
+        422: { description: 'IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold)' },
         429: { description: 'RATE_LIMITED (confirms per minute) or BOOKING_LIMIT (too many open bookings)' },
       },
     }),

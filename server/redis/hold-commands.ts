@@ -13,6 +13,7 @@ declare module 'ioredis' {
     hfReturnBooked(...keysThenArgs: RedisValue[]): Result<string, Context>;
     hfResync(...keysThenArgs: RedisValue[]): Result<string, Context>;
     hfSnapshot(...keysThenArgs: RedisValue[]): Result<string, Context>;
+    hfRepair(...keysThenArgs: RedisValue[]): Result<string, Context>;
     hfReserve(...keysThenArgs: RedisValue[]): Result<number, Context>;
     hfTouch(...keysThenArgs: RedisValue[]): Result<number, Context>;
   }

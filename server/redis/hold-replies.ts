@@ -9,7 +9,7 @@ export type ScriptReply = {
   hold?: RawHold;
   change?: RawChange;
 };
-type RawHold = Omit<HoldRecord, 'slotIds' | 'options'> & { slotIds: unknown; options?: unknown };
+type RawHold = Omit<HoldRecord, 'slotIds' | 'options' | 'quote'> & { slotIds: unknown; options?: unknown; quote?: unknown };
 type RawChange = { seq: number; epoch: string; slots: unknown };
 
 // cjson encodes an empty Lua table as `{}`, so every list must be normalized.
@@ -45,7 +45,19 @@ export function toHold(raw: RawHold | undefined): HoldRecord {
     createdAt: Number(raw.createdAt),
     extensions: Number(raw.extensions),
     options: parseOptions(raw.options),
+    ...parseQuote(raw.quote),
   };
+}
+
+// Like options, the quote travels through Lua as a JSON string.
+function parseQuote(v: unknown): { quote?: HoldRecord['quote'] } {
+  if (typeof v !== 'string') return {};
+  try {
+    const q = JSON.parse(v) as { priceCents?: unknown; currency?: unknown };
+    return Number.isInteger(q.priceCents) && typeof q.currency === 'string' ? { quote: { priceCents: q.priceCents as number, currency: q.currency } } : {};
+  } catch {
+    return {};
+  }
 }
 
 // Options travel through Lua as a JSON string, because cjson cannot tell an empty object from an empty list.
@@ -72,6 +84,7 @@ export function holdFromHash(id: string, f: Record<string, string>): HoldRecord 
     createdAt: Number(f.createdAt),
     extensions: Number(f.extensions),
     options: f.options,
+    quote: f.quote,
   });
 }
 

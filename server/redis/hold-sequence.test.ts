@@ -46,8 +46,8 @@ describe('hold store: sequence, snapshot, resync', () => {
     expect(new Set(changes.map((c) => c.epoch))).toEqual(new Set([base.epoch]));
     expect(changes.every((c) => c.workshopId === w)).toBe(true);
 
-    // A snapshot reads; it never bumps seq.
-    const snap = await store.snapshot(w, seeds);
+    // A snapshot whose seeds agree with the counters only reads; it never bumps seq.
+    const snap = await store.snapshot(w, [seed(a, 3, 0), seed(b, 4, 1)]);
     expect(snap).toEqual({
       seq: 8,
       epoch: base.epoch,
@@ -58,13 +58,31 @@ describe('hold store: sequence, snapshot, resync', () => {
     });
   });
 
-  it('seeds only fill absent counters; live counters win over stale seeds', async () => {
+  it('a snapshot repairs capacity and booked from its seeds (Postgres) but keeps held, and reports the repair with its own seq', async () => {
     const store = kit.store(manualClock(1_700_000_000_000));
-    const [w, s] = [uid('w'), uid('s')];
-    okHold(await store.hold({ workshopId: w, serviceId: 'svc', customerId: uid('c'), slots: [seed(s, 3)], ttlMs: 1000, maxActivePerCustomer: 3 }));
-    // Postgres does not know the hold and says capacity 9: the live counters stay.
-    const snap = await store.snapshot(w, [seed(s, 9, 0)]);
-    expect(snap.slots).toEqual([{ slotId: s, capacity: 3, booked: 0, held: 1, free: 2 }]);
+    const [w, s, t] = [uid('w'), uid('s'), uid('s')];
+    okHold(await store.hold({ workshopId: w, serviceId: 'svc', customerId: uid('c'), slots: [seed(s, 3), seed(t, 1)], ttlMs: 1000, maxActivePerCustomer: 3 }));
+    // Postgres does not know the hold and says s has 9 bays, one booked: capacity and booked follow it, held stays.
+    const snap = await store.snapshot(w, [seed(s, 9, 1), seed(t, 1)]);
+    expect(snap.slots).toEqual([
+      { slotId: s, capacity: 9, booked: 1, held: 1, free: 7 },
+      { slotId: t, capacity: 1, booked: 0, held: 1, free: 0 },
+    ]);
+    expect(snap.seq).toBe(2);
+    expect(snap.repaired).toMatchObject({ seq: 2, slots: [{ slotId: s, capacity: 9, booked: 1, held: 1, free: 7 }] });
+  });
+
+  it('repair writes only drifted slots Redis already counts, and moves seq only when it wrote one', async () => {
+    const store = kit.store(manualClock(1_700_000_000_000));
+    const [w, s, unknown] = [uid('w'), uid('s'), uid('s')];
+    okHold(await store.hold({ workshopId: w, serviceId: 'svc', customerId: uid('c'), slots: [seed(s, 2)], ttlMs: 1000, maxActivePerCustomer: 3 }));
+    expect(await store.repair(w, [seed(s, 2), seed(unknown, 5)])).toEqual({ change: null, deferred: 0 });
+    const fixed = await store.repair(w, [seed(s, 2, 1), seed(unknown, 5)]);
+    expect(fixed).toMatchObject({ deferred: 0, change: { seq: 2, slots: [{ slotId: s, capacity: 2, booked: 1, held: 1, free: 0 }] } });
+    // The unknown slot was not seeded by the repair: the next snapshot seeds it, without a change.
+    const snap = await store.snapshot(w, [seed(unknown, 5)]);
+    expect(snap.seq).toBe(2);
+    expect(snap.repaired).toBeUndefined();
   });
 
   it('resync overwrites capacity and booked but keeps held; free never reported below 0', async () => {
@@ -76,6 +94,20 @@ describe('hold store: sequence, snapshot, resync', () => {
     const shrunk = await store.resync(w, [seed(s, 2, 1)]);
     expect(shrunk.slots).toEqual([{ slotId: s, capacity: 2, booked: 1, held: 2, free: 0 }]);
     expect(await store.hold({ ...args, customerId: uid('c') })).toEqual({ ok: false, code: 'SLOT_UNAVAILABLE', slotId: s });
+  });
+
+  it('a repair leaves a slot alone for the grace after a consume moved its booked count (its COMMIT may be in flight)', async () => {
+    const clock = manualClock(1_700_000_000_000);
+    const store = kit.store(clock);
+    const [w, s, customerId] = [uid('w'), uid('s'), uid('c')];
+    const h = okHold(await store.hold({ workshopId: w, serviceId: 'svc', customerId, slots: [seed(s, 2)], ttlMs: 60_000, maxActivePerCustomer: 3 }));
+    expect((await store.consume(h.hold.id, customerId)).ok).toBe(true);
+    // Postgres, read before that confirm's COMMIT, still says booked 0.
+    expect(await store.repair(w, [seed(s, 2, 0)])).toEqual({ change: null, deferred: 1 });
+    expect((await store.snapshot(w, [seed(s, 2, 0)])).slots[0]).toMatchObject({ booked: 1 });
+    clock.advance(5000);
+    // Past the grace the COMMIT has long happened or never will: Postgres wins.
+    expect(await store.repair(w, [seed(s, 2, 0)])).toMatchObject({ deferred: 0, change: { slots: [{ slotId: s, booked: 0, free: 2 }] } });
   });
 
   it('after the workshop keys are lost (a Redis restart), snapshot reloads seeds under a new epoch', async () => {

@@ -160,7 +160,7 @@ describe('hold store: consume and booked units', () => {
     expect(await store.findHold(r.hold.id)).toBeNull();
     expect(await store.activeHolds(customerId)).toEqual([]);
 
-    const u = await store.unconsume(w, [a, b]);
+    const u = await store.returnBooked(w, [a, b]);
     expect(u.slots.map((s) => s.booked)).toEqual([0, 0]);
     const again = await store.returnBooked(w, [a, a]);
     expect(again.slots).toEqual([{ slotId: a, capacity: 2, booked: 0, held: 0, free: 2 }]);

@@ -4,9 +4,9 @@ import type { Clock } from '../domain/clock';
 import { defineHoldCommands } from './hold-commands';
 import { customerHoldsKey, dueKey, holdIndexKey, holdMember, parseHoldMember, workshopKeys } from './hold-keys';
 import { holdFromHash, parseReply, seedArgs, toChange, toCounts, toHold } from './hold-replies';
-import type { ConsumeResult, ExtendResult, HoldRecord, HoldStore, ReleaseResult } from './hold-store.types';
+import type { Change, ConsumeResult, ExtendResult, HoldRecord, HoldStore, ReleaseResult } from './hold-store.types';
 import { runSweeper, sweepDue, type SweepContext } from './hold-sweeper';
-import { bumpScheduleVersion, chunkedSnapshot, pruneSlotCounters, scheduleVersion } from './slot-counters';
+import { bumpScheduleVersion, chunked, chunkedSnapshot, pruneSlotCounters, scheduleVersion, SNAPSHOT_CHUNK } from './slot-counters';
 
 export type * from './hold-store.types';
 export { SweepError } from './hold-sweeper';
@@ -23,6 +23,8 @@ export interface HoldStoreDeps {
    * were sent (the request was answered 503 by then). Absent: no deadline.
    */
   commandTimeoutMs?: number;
+  /** repairs leave a slot alone this long after a consume or return moved its booked count; default 5 s */
+  repairGraceMs?: number;
 }
 
 /** A hold script arrived after its deadline and did nothing (answered like a timeout: 503). */
@@ -34,7 +36,7 @@ export class LateCommandError extends Error {
 }
 
 /** The Redis hold store: atomic, TTL-bound holds and per-slot counters, one Lua script per change. */
-export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000, commandTimeoutMs }: HoldStoreDeps): HoldStore {
+export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000, commandTimeoutMs, repairGraceMs = 5000 }: HoldStoreDeps): HoldStore {
   defineHoldCommands(redis);
   const grace = holdKeyGraceMs;
   const now = () => Math.floor(clock.now());
@@ -125,7 +127,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
   const sweep = (limit = 100) => sweepDue(sweepCtx, limit);
 
   return {
-    async hold({ workshopId, serviceId, customerId, slots, ttlMs, maxActivePerCustomer, options = {} }) {
+    async hold({ workshopId, serviceId, customerId, slots, ttlMs, maxActivePerCustomer, options = {}, quote }) {
       if (slots.length === 0) throw new RangeError('hold store: a hold needs at least one slot');
       if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError('hold store: ttlMs must be a positive integer');
       const args = seedArgs(slots);
@@ -140,6 +142,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
         createdAt: t,
         extensions: 0,
         options,
+        ...(quote ? { quote } : {}),
       };
       const member = holdMember(workshopId, hold.id);
       const customerKey = customerHoldsKey(prefix, customerId);
@@ -155,7 +158,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
         // no sweeper can find, and once the script has run nothing else can fail.
         await Promise.all([redis.zadd(due, hold.expiresAt, member), redis.set(indexKey, workshopId, 'PX', ttlMs + grace)]);
         reply = parseReply(
-          await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify({ ...hold, options: JSON.stringify(options) }), grace, await deadline(), ...args),
+          await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify({ ...hold, options: JSON.stringify(options), ...(quote ? { quote: JSON.stringify(quote) } : {}) }), grace, await deadline(), ...args),
         );
       } catch (err) {
         // The request is answered with an error at once, so it must not keep anything: undo the
@@ -215,7 +218,6 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       return reply.ok ? { ok: true, hold, change } : { ok: false, code: 'HOLD_EXPIRED', hold, change };
     },
 
-    unconsume: returnBooked,
     returnBooked,
 
     async resync(workshopId, seeds) {
@@ -223,12 +225,24 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       return toChange(workshopId, JSON.parse(reply));
     },
 
+    async repair(workshopId, seeds) {
+      // Chunked like snapshots, so one script call stays short however big the workshop.
+      const changes: Change[] = [];
+      let deferred = 0;
+      for (const chunk of chunked(seeds, SNAPSHOT_CHUNK)) {
+        const reply = JSON.parse(await redis.hfRepair(...slotKeys(workshopId), now(), epoch(), repairGraceMs, ...seedArgs(chunk)));
+        deferred += Number(reply.deferred ?? 0);
+        if (!reply.unchanged) changes.push(toChange(workshopId, reply));
+      }
+      return { changes, deferred };
+    },
+
     // Chunked (slot-counters.ts): one script call never reads more than SNAPSHOT_CHUNK slots.
     snapshot: (workshopId, seeds) =>
       chunkedSnapshot(seeds, async (chunk) => {
-        const reply = await redis.hfSnapshot(...slotKeys(workshopId), now(), epoch(), ...seedArgs(chunk));
-        const snap = toChange(workshopId, JSON.parse(reply));
-        return { seq: snap.seq, epoch: snap.epoch, slots: snap.slots.map(toCounts) };
+        const raw = JSON.parse(await redis.hfSnapshot(...slotKeys(workshopId), now(), epoch(), repairGraceMs, ...seedArgs(chunk)));
+        const snap = toChange(workshopId, raw);
+        return { seq: snap.seq, epoch: snap.epoch, slots: snap.slots.map(toCounts), repaired: raw.repaired ? [toChange(workshopId, raw.repaired)] : [] };
       }),
 
     scheduleVersion: (workshopId) => scheduleVersion(redis, workshopKeys(prefix, workshopId)),
@@ -255,6 +269,16 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
 
     sweep,
     startSweeper: (opts) => runSweeper(sweep, opts),
+
+    async workshopsWithCounters() {
+      const head = `${prefix}{w:`;
+      const pattern = `${head.replace(/[*?[\]\\]/g, '\\$&')}*}:slots`;
+      const ids = new Set<string>();
+      for await (const keys of redis.scanStream({ match: pattern, count: 500 }) as AsyncIterable<string[]>) {
+        for (const k of keys) ids.add(k.slice(head.length, -'}:slots'.length));
+      }
+      return [...ids];
+    },
 
     async activeHoldCount(workshopId) {
       return redis.zcount(workshopKeys(prefix, workshopId).expiry, `(${now()}`, '+inf');

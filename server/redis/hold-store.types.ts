@@ -16,8 +16,11 @@ export type Change = {
   madeAt?: number;
 };
 
-/** A workshop's counters read in one script, so `seq` and the counts agree. */
-export type Snapshot = { seq: number; epoch: string; slots: SlotCounts[] };
+/**
+ * A workshop's counters with the matching seq. `repaired`: the changes (each with its own seq) by
+ * which this read put drifted slots back in line with Postgres; publish each as a resync.
+ */
+export type Snapshot = { seq: number; epoch: string; slots: SlotCounts[]; repaired?: Change[] };
 
 export type HoldRecord = {
   id: string;
@@ -28,9 +31,13 @@ export type HoldRecord = {
   expiresAt: number;
   createdAt: number;
   extensions: number;
-  /** The customer's choice of skill tier and urgency, priced at confirm. */
+  /** The customer's choice of skill tier and urgency. */
   options: OptionChoice;
+  /** The price quoted when the hold was taken (what confirm charges); absent on holds made before it was stored. */
+  quote?: PriceQuote;
 };
+
+export type PriceQuote = { priceCents: number; currency: string };
 
 export type HoldInput = {
   workshopId: string;
@@ -41,6 +48,7 @@ export type HoldInput = {
   ttlMs: number;
   maxActivePerCustomer: number;
   options?: OptionChoice;
+  quote?: PriceQuote;
 };
 
 export type ExtendOptions = { ttlMs: number; maxExtensions: number; maxLifeMs: number };
@@ -75,13 +83,17 @@ export interface HoldStore {
   extend(holdId: string, customerId: string, opts: ExtendOptions): Promise<ExtendResult>;
   /** For a confirm: removes the hold and moves its units held → booked. */
   consume(holdId: string, customerId: string): Promise<ConsumeResult>;
-  /** The Postgres commit after consume failed: booked − 1 per slot. */
-  unconsume(workshopId: string, slotIds: string[]): Promise<Change>;
   /** A booking was cancelled, declined or expired: booked − 1 per slot. */
   returnBooked(workshopId: string, slotIds: string[]): Promise<Change>;
   /** Overwrites capacity and booked from Postgres; held is kept. */
   resync(workshopId: string, seeds: SlotSeed[]): Promise<Change>;
-  /** Reads the counters (initializing absent ones from seeds) with the matching seq and epoch. */
+  /**
+   * Like resync, but only drifted slots Redis already counts are written, and seq moves only if one
+   * was (one change per script call that wrote; none when all agreed). A slot whose booked count this store moved within the repair
+   * grace is left alone (counted in `deferred`): Postgres may not show that move yet.
+   */
+  repair(workshopId: string, seeds: SlotSeed[]): Promise<{ changes: Change[]; deferred: number }>;
+  /** Reads the counters (seeding absent ones, repairing drifted ones from seeds as repair does) with the matching seq and epoch. */
   snapshot(workshopId: string, seeds: SlotSeed[]): Promise<Snapshot>;
   /** Changes when the workshop's set of slots changed (bumpSchedule) or its counters were lost. */
   scheduleVersion(workshopId: string): Promise<string>;
@@ -95,6 +107,8 @@ export interface HoldStore {
   /** Releases due holds; each hold is released exactly once however many processes sweep. */
   sweep(limit?: number): Promise<Released[]>;
   startSweeper(opts: SweeperOptions): { stop(): Promise<void> };
+  /** Workshops that have slot counters in Redis (the ones whose counters can drift). */
+  workshopsWithCounters(): Promise<string[]>;
   /** Unexpired holds of one workshop. */
   activeHoldCount(workshopId: string): Promise<number>;
 }

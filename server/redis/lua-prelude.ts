@@ -16,6 +16,28 @@ local function seed(id, cap, booked)
   end
 end
 
+-- When this process last moved a slot's booked count itself (consume, return): Postgres may not
+-- show that move yet (its COMMIT follows the consume), so a repair leaves the slot alone for a grace.
+local function stamp(id)
+  redis.call('HSET', SLOTS, 't:' .. id, NOW)
+end
+
+-- Postgres's capacity/booked win over drifted counters (e.g. a process killed between consuming a
+-- hold and committing its booking); held units are Redis's own and kept. Returns 'fixed', 'same',
+-- or 'deferred' when booked was moved here less than graceMs ago (a confirm between its consume
+-- and its COMMIT would otherwise be undone by a read taken before that COMMIT).
+local function repair(id, cap, booked, graceMs)
+  local v = redis.call('HMGET', SLOTS, 'c:' .. id, 'b:' .. id, 't:' .. id)
+  if v[1] == false then
+    redis.call('HSET', SLOTS, 'c:' .. id, cap, 'b:' .. id, booked)
+    return 'same'
+  end
+  if tonumber(v[1]) == tonumber(cap) and tonumber(v[2]) == tonumber(booked) then return 'same' end
+  if v[3] and NOW - tonumber(v[3]) < graceMs then return 'deferred' end
+  redis.call('HSET', SLOTS, 'c:' .. id, cap, 'b:' .. id, booked)
+  return 'fixed'
+end
+
 local function known(id)
   return redis.call('HEXISTS', SLOTS, 'c:' .. id) == 1
 end
@@ -66,6 +88,7 @@ local function saveHold(rec, graceMs)
     'serviceId', rec.serviceId, 'slotIds', cjson.encode(rec.slotIds),
     'expiresAt', rec.expiresAt, 'createdAt', rec.createdAt, 'extensions', rec.extensions,
     'options', rec.options or '{}')
+  if rec.quote then redis.call('HSET', HOLD, 'quote', rec.quote) end
   redis.call('PEXPIRE', HOLD, math.max(1, rec.expiresAt - NOW + graceMs))
 end
 
@@ -74,7 +97,10 @@ local function dropHold(rec, toBooked)
   for _, id in ipairs(rec.slotIds) do
     if known(id) then
       add('h:', id, -1)
-      if toBooked then redis.call('HINCRBY', SLOTS, 'b:' .. id, 1) end
+      if toBooked then
+        redis.call('HINCRBY', SLOTS, 'b:' .. id, 1)
+        stamp(id)
+      end
     end
   end
   redis.call('HDEL', LEDGER, rec.id)

@@ -30,14 +30,20 @@ export function chunked<T>(items: T[], size: number): T[][] {
 export async function chunkedSnapshot<S>(seeds: S[], read: (chunk: S[]) => Promise<Snapshot>): Promise<Snapshot> {
   const chunks = seeds.length ? chunked(seeds, SNAPSHOT_CHUNK) : [[]];
   let parts: Snapshot[] = [];
+  // Repairs made by any chunk of any attempt: each is a change with its own seq, to be published.
+  const repaired: NonNullable<Snapshot['repaired']> = [];
   for (let attempt = 1; attempt <= SNAPSHOT_ATTEMPTS; attempt++) {
     parts = [];
-    for (const chunk of chunks) parts.push(await read(chunk));
+    for (const chunk of chunks) {
+      const part = await read(chunk);
+      repaired.push(...(part.repaired ?? []));
+      parts.push(part);
+    }
     const [first, last] = [parts[0]!, parts[parts.length - 1]!];
     if (first.epoch === last.epoch && first.seq === last.seq) break;
   }
   const first = parts[0]!;
-  return { seq: first.seq, epoch: first.epoch, slots: parts.flatMap((p) => p.slots) };
+  return { seq: first.seq, epoch: first.epoch, slots: parts.flatMap((p) => p.slots), ...(repaired.length ? { repaired } : {}) };
 }
 
 /** Changes whenever the workshop's set of slots changes, or when Redis lost its counters (new epoch). */
@@ -51,7 +57,7 @@ export async function bumpScheduleVersion(redis: Redis, keys: WorkshopKeys): Pro
 }
 
 /**
- * Deletes the counters (`c:`/`b:`/`h:` fields) of slots that `stillLive` does not vouch for:
+ * Deletes the counters (`c:`/`b:`/`h:` fields, and the `t:` stamp of the last booked move) of slots that `stillLive` does not vouch for:
  * past slots and slots removed by schedule edits. Scans in steps, so Redis is never blocked
  * for long; a slot must be confirmed gone by Postgres before its fields go. Returns the
  * number of slots pruned.
@@ -75,7 +81,7 @@ export async function pruneSlotCounters(redis: Redis, keys: WorkshopKeys, stillL
     const live = await stillLive(ids);
     const dead = ids.filter((id) => !live.has(id));
     for (const part of chunked(dead, PRUNE_BATCH / 3)) {
-      await redis.hdel(keys.slots, ...part.flatMap((id) => [`c:${id}`, `b:${id}`, `h:${id}`]));
+      await redis.hdel(keys.slots, ...part.flatMap((id) => [`c:${id}`, `b:${id}`, `h:${id}`, `t:${id}`]));
     }
     pruned += dead.length;
   } while (cursor !== '0');

@@ -8,6 +8,7 @@ local ids = {}
 for i = 3, #ARGV do
   if known(ARGV[i]) then
     add('b:', ARGV[i], -1)
+    stamp(ARGV[i])
     ids[#ids + 1] = ARGV[i]
   end
 end
@@ -28,22 +29,51 @@ end
 return cjson.encode(change(ids))
 `;
 
-/** ARGV: now, epoch, then (slotId, capacity, booked) per slot. Initializes but never bumps seq. */
+/**
+ * ARGV: now, epoch, graceMs, then (slotId, capacity, booked) per slot. Seeds absent counters and
+ * repairs drifted ones (Postgres is the truth for capacity and booked; held units are Redis's own),
+ * except slots whose booked count moved here within graceMs (see repair in the prelude).
+ * Bumps seq only when it repaired something, and then reports those slots as `repaired`.
+ */
 const SNAPSHOT = `
-local slots = {}
-for i = 3, #ARGV, 3 do
-  seed(ARGV[i], ARGV[i + 1], ARGV[i + 2])
+local grace = tonumber(ARGV[3])
+local slots, fixed = {}, {}
+for i = 4, #ARGV, 3 do
+  if repair(ARGV[i], ARGV[i + 1], ARGV[i + 2], grace) == 'fixed' then fixed[#fixed + 1] = ARGV[i] end
   slots[#slots + 1] = counts(ARGV[i])
 end
+local repaired = nil
+if #fixed > 0 then repaired = change(fixed) end
 meta()
 local m = redis.call('HMGET', META, 'seq', 'epoch')
-return cjson.encode({ seq = tonumber(m[1]), epoch = m[2], slots = slots })
+return cjson.encode({ seq = tonumber(m[1]), epoch = m[2], slots = slots, repaired = repaired })
+`;
+
+/**
+ * ARGV: now, epoch, graceMs, then (slotId, capacity, booked) per slot. Like SNAPSHOT's repair, but
+ * only for slots Redis already counts (nothing is seeded), without a read, and a no-op (no seq) when
+ * nothing drifted. `deferred`: drifted slots left alone for now because of the grace.
+ */
+const REPAIR = `
+local grace = tonumber(ARGV[3])
+local fixed, deferred = {}, 0
+for i = 4, #ARGV, 3 do
+  if known(ARGV[i]) then
+    local r = repair(ARGV[i], ARGV[i + 1], ARGV[i + 2], grace)
+    if r == 'fixed' then fixed[#fixed + 1] = ARGV[i] elseif r == 'deferred' then deferred = deferred + 1 end
+  end
+end
+if #fixed == 0 then return cjson.encode({ unchanged = true, deferred = deferred }) end
+local c = change(fixed)
+c.deferred = deferred
+return cjson.encode(c)
 `;
 
 export const SLOT_SCRIPTS = {
   hfReturnBooked: LUA_PRELUDE + RETURN_BOOKED,
   hfResync: LUA_PRELUDE + RESYNC,
   hfSnapshot: LUA_PRELUDE + SNAPSHOT,
+  hfRepair: LUA_PRELUDE + REPAIR,
 } as const;
 
 /**

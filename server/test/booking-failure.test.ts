@@ -50,23 +50,37 @@ describe('failures after the consume', () => {
     await expectSlotInvariants(es.server, w.workshop.id, [slot!.id]);
   });
 
-  it('a Postgres outage during confirm (before or after its commit) leaves Redis agreeing with Postgres', async () => {
+  it('a Postgres outage during confirm (before the consume, at the commit, or after it) leaves Redis agreeing with Postgres', async () => {
     const w = await quickWorkshop(es, { bays: 1 });
-    const [s0, s1] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [s0, s1, s2] = await dayOfSlots(es.server, w.workshop.id, Date.now());
     const [c] = await quickAccounts(es.server, 1);
 
+    // Before the hold was consumed: nothing changed, the hold is still there and confirms on a retry.
+    const kept = await hold(w, c!, s0!.id);
     await withStore(() => ({ create: async () => {
       throw new Error('connection terminated unexpectedly');
     } }), async () => {
-      const res = await es.api.post('/api/bookings', { holdId: await hold(w, c!, s0!.id) }, c!.token);
+      const res = await es.api.post('/api/bookings', { holdId: kept }, c!.token);
       expect(res.status).toBe(500);
     });
     const before = await expectSlotInvariants(es.server, w.workshop.id, [s0!.id]);
-    expect(before.redis.get(s0!.id)).toMatchObject({ booked: 0, held: 0, free: 1 });
+    expect(before.redis.get(s0!.id)).toMatchObject({ booked: 0, held: 1, free: 0 });
+    expect((await es.api.post('/api/bookings', { holdId: kept }, c!.token)).status).toBe(201);
+
+    // The hold was consumed, then the COMMIT failed: Postgres booked nothing, and Redis gives the unit back.
+    await withStore(() => ({ create: async (_b, beforeCommit) => {
+      await beforeCommit?.();
+      throw new Error('connection terminated unexpectedly');
+    } }), async () => {
+      const res = await es.api.post('/api/bookings', { holdId: await hold(w, c!, s2!.id) }, c!.token);
+      expect(res.status).toBe(500);
+    });
+    const rolledBack = await expectSlotInvariants(es.server, w.workshop.id, [s2!.id]);
+    expect(rolledBack.redis.get(s2!.id)).toMatchObject({ booked: 0, held: 0, free: 1 });
 
     // The commit landed but its acknowledgement was lost: the booking exists, and Redis must count it.
-    await withStore((original) => ({ create: async (b) => {
-      await original.create(b);
+    await withStore((original) => ({ create: async (b, beforeCommit) => {
+      await original.create(b, beforeCommit);
       throw new Error('connection terminated unexpectedly');
     } }), async () => {
       const res = await es.api.post('/api/bookings', { holdId: await hold(w, c!, s1!.id) }, c!.token);
@@ -85,16 +99,19 @@ describe('failures after the consume', () => {
     expect(booked.status).toBe(201);
     const id = booked.body.booking.id as string;
 
-    await withStore(() => ({ reschedule: async () => {
+    // Consumed, then the COMMIT failed: the booking stays where it was and Redis follows Postgres.
+    await withStore(() => ({ reschedule: async (_r, beforeCommit) => {
+      await beforeCommit?.();
       throw new Error('connection terminated unexpectedly');
     } }), async () => {
       expect((await es.api.post(`/api/bookings/${id}/reschedule`, { holdId: await hold(w, c!, b!.id) }, c!.token)).status).toBe(500);
     });
     const first = await expectSlotInvariants(es.server, w.workshop.id, [a!.id, b!.id]);
     expect([first.redis.get(a!.id)!.booked, first.redis.get(b!.id)!.booked]).toEqual([1, 0]);
+    expect(first.redis.get(b!.id)!.free).toBe(1);
 
-    await withStore((original) => ({ reschedule: async (r) => {
-      await original.reschedule(r);
+    await withStore((original) => ({ reschedule: async (r, beforeCommit) => {
+      await original.reschedule(r, beforeCommit);
       throw new Error('connection terminated unexpectedly');
     } }), async () => {
       expect((await es.api.post(`/api/bookings/${id}/reschedule`, { holdId: await hold(w, c!, d!.id) }, c!.token)).status).toBe(500);

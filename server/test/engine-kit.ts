@@ -116,14 +116,24 @@ export async function pgSlots(server: RunningServer, ids: string[]): Promise<Map
   return new Map(rows.map((r) => [r.id, { capacity: Number(r.capacity), booked: Number(r.booked) }]));
 }
 
-/** Redis's counters for these slots (seeded from Postgres only where Redis has none), keyed by id. */
+/**
+ * Redis's counters for these slots as stored (read raw, so a drifted counter is seen, not repaired);
+ * slots Redis has no counters for yet are seeded from Postgres first. Keyed by id.
+ */
 export async function redisSlots(server: RunningServer, workshopId: string, ids: string[]): Promise<Map<string, SlotCounts>> {
-  const pg = await pgSlots(server, ids);
-  const snap = await server.holdStore.snapshot(
-    workshopId,
-    ids.map((id) => ({ slotId: id, capacity: pg.get(id)!.capacity, booked: pg.get(id)!.booked })),
-  );
-  return new Map(snap.slots.map((s) => [s.slotId, s]));
+  const key = workshopKeys(server.env.REDIS_PREFIX, workshopId).slots;
+  const absent = [];
+  for (const id of ids) if (!(await server.redis.hexists(key, `c:${id}`))) absent.push(id);
+  if (absent.length) {
+    const pg = await pgSlots(server, absent);
+    await server.holdStore.snapshot(workshopId, absent.map((id) => ({ slotId: id, capacity: pg.get(id)!.capacity, booked: pg.get(id)!.booked })));
+  }
+  const out = new Map<string, SlotCounts>();
+  for (const id of ids) {
+    const [c, b, h] = (await server.redis.hmget(key, `c:${id}`, `b:${id}`, `h:${id}`)).map((v) => Number(v ?? 0));
+    out.set(id, { slotId: id, capacity: c!, booked: b!, held: h!, free: Math.max(0, c! - b! - h!) });
+  }
+  return out;
 }
 
 /** Bookings that keep their unit on each slot (all but declined, cancelled and expired: those give it back). */

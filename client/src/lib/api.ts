@@ -138,6 +138,7 @@ const FRIENDLY: Partial<Record<ErrorCode | 'NETWORK', string>> = {
   INVALID_TRANSITION: 'That booking changed in the meantime; the screen now shows its current state.',
   VERSION_CONFLICT: 'Someone else changed this booking at the same moment. Try again.',
   WORKSHOP_NOT_BOOKABLE: 'This workshop is not taking bookings right now.',
+  SERVICE_RETIRED: 'The workshop stopped offering that service while you held the slot, so it was released. Pick another service.',
   RATE_LIMITED: 'Too many attempts. Wait a moment and try again.',
   SERVICE_UNAVAILABLE: 'The service is briefly unavailable. Try again in a moment.',
   INVALID_CREDENTIALS: 'That email and password do not match an account.',

@@ -33,6 +33,7 @@ export const Booking = defineEntity({
     options: p.json<OptionChoice>(),
     vehicle: p.json<VehicleInfo>().nullable(),
     notes: p.text().nullable(),
+    /** Kept for the record; uniqueness (for 24 hours) lives in idempotency_key. */
     idempotencyKey: p.string().length(100).nullable(),
     version: p.integer().default(1),
     acceptDeadline: p.datetime().nullable(),
@@ -45,6 +46,5 @@ export const Booking = defineEntity({
     // The accept-SLA sweep: pending requests past their deadline.
     { properties: ['status', 'acceptDeadline'] },
   ],
-  uniques: [{ properties: ['customer', 'idempotencyKey'] }],
 });
 export type IBooking = InferEntity<typeof Booking>;

@@ -3,6 +3,7 @@ import { BookingEvent } from './booking-event.entity';
 import { BookingSlot } from './booking-slot.entity';
 import { Booking } from './booking.entity';
 import { Closure } from './closure.entity';
+import { IdempotencyKey } from './idempotency-key.entity';
 import { OpeningHours } from './opening-hours.entity';
 import { Review } from './review.entity';
 import { Service } from './service.entity';
@@ -11,9 +12,9 @@ import { Slot } from './slot.entity';
 import { User } from './user.entity';
 import { Workshop } from './workshop.entity';
 
-export { AppSecret, Booking, BookingEvent, BookingSlot, Closure, OpeningHours, Review, Service, Session, Slot, User, Workshop };
+export { AppSecret, Booking, BookingEvent, BookingSlot, Closure, IdempotencyKey, OpeningHours, Review, Service, Session, Slot, User, Workshop };
 /** Every entity, for the ORM config. */
-export const entities = [User, Workshop, Service, OpeningHours, Closure, Slot, Booking, BookingSlot, BookingEvent, Review, Session, AppSecret];
+export const entities = [User, Workshop, Service, OpeningHours, Closure, Slot, Booking, BookingSlot, BookingEvent, Review, Session, AppSecret, IdempotencyKey];
 export type { IBookingEvent } from './booking-event.entity';
 export type { IBookingSlot } from './booking-slot.entity';
 export type { IBooking } from './booking.entity';
