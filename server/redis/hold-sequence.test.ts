@@ -69,16 +69,16 @@ describe('hold store: sequence, snapshot, resync', () => {
       { slotId: t, capacity: 1, booked: 0, held: 1, free: 0 },
     ]);
     expect(snap.seq).toBe(2);
-    expect(snap.repaired).toMatchObject({ seq: 2, slots: [{ slotId: s, capacity: 9, booked: 1, held: 1, free: 7 }] });
+    expect(snap.repaired).toMatchObject([{ seq: 2, slots: [{ slotId: s, capacity: 9, booked: 1, held: 1, free: 7 }] }]);
   });
 
   it('repair writes only drifted slots Redis already counts, and moves seq only when it wrote one', async () => {
     const store = kit.store(manualClock(1_700_000_000_000));
     const [w, s, unknown] = [uid('w'), uid('s'), uid('s')];
     okHold(await store.hold({ workshopId: w, serviceId: 'svc', customerId: uid('c'), slots: [seed(s, 2)], ttlMs: 1000, maxActivePerCustomer: 3 }));
-    expect(await store.repair(w, [seed(s, 2), seed(unknown, 5)])).toEqual({ change: null, deferred: 0 });
+    expect(await store.repair(w, [seed(s, 2), seed(unknown, 5)])).toEqual({ changes: [], deferred: 0 });
     const fixed = await store.repair(w, [seed(s, 2, 1), seed(unknown, 5)]);
-    expect(fixed).toMatchObject({ deferred: 0, change: { seq: 2, slots: [{ slotId: s, capacity: 2, booked: 1, held: 1, free: 0 }] } });
+    expect(fixed).toMatchObject({ deferred: 0, changes: [{ seq: 2, slots: [{ slotId: s, capacity: 2, booked: 1, held: 1, free: 0 }] }] });
     // The unknown slot was not seeded by the repair: the next snapshot seeds it, without a change.
     const snap = await store.snapshot(w, [seed(unknown, 5)]);
     expect(snap.seq).toBe(2);
@@ -103,11 +103,11 @@ describe('hold store: sequence, snapshot, resync', () => {
     const h = okHold(await store.hold({ workshopId: w, serviceId: 'svc', customerId, slots: [seed(s, 2)], ttlMs: 60_000, maxActivePerCustomer: 3 }));
     expect((await store.consume(h.hold.id, customerId)).ok).toBe(true);
     // Postgres, read before that confirm's COMMIT, still says booked 0.
-    expect(await store.repair(w, [seed(s, 2, 0)])).toEqual({ change: null, deferred: 1 });
+    expect(await store.repair(w, [seed(s, 2, 0)])).toEqual({ changes: [], deferred: 1 });
     expect((await store.snapshot(w, [seed(s, 2, 0)])).slots[0]).toMatchObject({ booked: 1 });
     clock.advance(5000);
     // Past the grace the COMMIT has long happened or never will: Postgres wins.
-    expect(await store.repair(w, [seed(s, 2, 0)])).toMatchObject({ deferred: 0, change: { slots: [{ slotId: s, booked: 0, free: 2 }] } });
+    expect(await store.repair(w, [seed(s, 2, 0)])).toMatchObject({ deferred: 0, changes: [{ slots: [{ slotId: s, booked: 0, free: 2 }] }] });
   });
 
   it('after the workshop keys are lost (a Redis restart), snapshot reloads seeds under a new epoch', async () => {

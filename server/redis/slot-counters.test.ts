@@ -27,7 +27,7 @@ describe('chunked snapshot', () => {
     const calls: number[] = [];
     const original = redis.hfSnapshot.bind(redis);
     redis.hfSnapshot = ((...args: Parameters<typeof original>) => {
-      calls.push((args.length - 4) / 3);
+      calls.push((args.length - 5) / 3); // keys (2), now, epoch, repair grace, then triples
       return original(...args);
     }) as typeof redis.hfSnapshot;
     const chunked = await store.snapshot(w, all);
@@ -37,7 +37,7 @@ describe('chunked snapshot', () => {
     expect(Math.max(...calls)).toBeLessThanOrEqual(SNAPSHOT_CHUNK);
     // The same script over every slot in one call (what a snapshot used to be).
     const k = workshopKeys(kit.prefix, w);
-    const whole = JSON.parse(await redis.hfSnapshot(k.slots, k.meta, clock.now(), 'unused', ...all.flatMap((s) => [s.slotId, s.capacity, s.booked])));
+    const whole = JSON.parse(await redis.hfSnapshot(k.slots, k.meta, clock.now(), 'unused', 5000, ...all.flatMap((s) => [s.slotId, s.capacity, s.booked])));
     expect(chunked.seq).toBe(whole.seq);
     expect(chunked.epoch).toBe(whole.epoch);
     expect(chunked.slots).toEqual(whole.slots);
