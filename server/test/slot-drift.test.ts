@@ -35,9 +35,9 @@ async function driftedSlot(es: EngineServer) {
   const [slot, other] = await dayOfSlots(es.server, w.workshop.id, Date.now());
   const [c, d] = await quickAccounts(es.server, 2);
   await bookAs(es, w, d!, slot!.id);
-  const corrupt = async () => {
+  const corrupt = async (check = true) => {
     await es.server.redis.hset(workshopKeys(es.prefix, w.workshop.id).slots, `c:${slot!.id}`, 5, `b:${slot!.id}`, 5);
-    expect((await redisSlots(es.server, w.workshop.id, [slot!.id])).get(slot!.id)).toMatchObject({ capacity: 5, booked: 5, free: 0 });
+    if (check) expect((await redisSlots(es.server, w.workshop.id, [slot!.id])).get(slot!.id)).toMatchObject({ capacity: 5, booked: 5, free: 0 });
   };
   return { w, slot: slot!, other: other!, c: c!, corrupt };
 }
@@ -77,7 +77,9 @@ describe('drifted Redis counters are put back in line with Postgres', () => {
     const live = await engine({ env: { RECONCILE_INTERVAL_MS: '100', REPAIR_GRACE_MS: '0' } });
     const { w, slot, other, c, corrupt } = await driftedSlot(live);
     const screen = await watcher(live, w.workshop.id);
-    await corrupt();
+    // Not read back here: a pass may already be under way. The resync event below carries the slot
+    // only because it had drifted.
+    await corrupt(false);
     // Activity on another slot of the workshop (no snapshot read) puts it on the next pass.
     await holdAs(live, w, c, other.id);
 
