@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { checkWindow, windowFields } from './schemas/dates';
 
 /*
- * Availability as every screen sees it, and the socket inputs that ask for it
- * (DESIGN §4). Shared so the server's payloads and the client's state are one type.
+ * Availability as every screen sees it, and the socket inputs that ask for it.
+ * Shared so the server's payloads and the client's state are one type.
  */
 
 /** One slot as every screen sees it. */

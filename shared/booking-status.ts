@@ -1,4 +1,4 @@
-/** Every state a booking can be in (DESIGN §6). */
+/** Every state a booking can be in. */
 export const BOOKING_STATUSES = [
   'pending',
   'accepted',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /*
- * A service's `options` jsonb (DESIGN §2) and the price a customer pays for a choice.
+ * A service's `options` jsonb and the price a customer pays for a choice.
  * Shared because the client shows the same price the server charges; both must compute
  * it with the same integer arithmetic or a customer could see 86.23 and pay 86.24.
  */

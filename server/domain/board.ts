@@ -3,7 +3,7 @@ import type { BoardCounters, BoardFacts, BoardHolds, BoardPresence, CounterBucke
 import type { Clock } from './clock';
 
 /*
- * The admin live board (DESIGN §4): one snapshot of every verified workshop plus
+ * The admin live board: one snapshot of every verified workshop plus
  * marketplace totals. Pure aggregation over ports, so any process computes the same
  * board from the shared stores.
  */

@@ -59,7 +59,7 @@ export interface Realtime {
 }
 
 /**
- * Socket.IO with the Redis adapter (DESIGN §4): created before the services so the domain
+ * Socket.IO with the Redis adapter: created before the services so the domain
  * can publish into it, attached to the HTTP server once it listens.
  */
 export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
@@ -97,7 +97,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
 
   const io: RealtimeIo = new Server({
     adapter: createAdapter(safePub, safeSub, { key: `${deps.prefix}socket.io` }),
-    // Fan-out cost grows with watchers; compression would multiply it (DESIGN §4).
+    // Fan-out cost grows with watchers; compression would multiply it.
     perMessageDeflate: false,
     maxHttpBufferSize: deps.maxMessageBytes ?? 64 * 1024,
     serveClient: false,

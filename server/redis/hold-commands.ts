@@ -2,7 +2,7 @@ import type { ClientContext, Redis, RedisValue, Result } from 'ioredis';
 import { HOLD_SCRIPTS } from './hold-scripts';
 import { CUSTOMER_SCRIPTS, SLOT_SCRIPTS } from './slot-scripts';
 
-// ioredis 6 merges custom commands only if the type parameter is repeated exactly (STACK.md pitfall 6).
+// ioredis 6 merges custom commands only if the type parameter is repeated exactly (a known ioredis typing pitfall).
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
     hfHold(...keysThenArgs: RedisValue[]): Result<string, Context>;

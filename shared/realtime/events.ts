@@ -3,7 +3,7 @@ import type { BookingStatus } from '@shared/booking-status';
 import type { ErrorCode } from '@shared/errors';
 
 /*
- * The Socket.IO event maps (DESIGN §4), typed once and used by both sides with the
+ * The Socket.IO event maps, typed once and used by both sides with the
  * parameters swapped: `Server<ClientToServerEvents, ServerToClientEvents>` on the server,
  * `Socket<ServerToClientEvents, ClientToServerEvents>` in the client. Never copy these
  * into the client by hand; import them. Wire format: PROTOCOL.md beside this file.

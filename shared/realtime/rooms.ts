@@ -1,5 +1,5 @@
 /*
- * Socket.IO room names (DESIGN §4). Built in one place so the server that joins a
+ * Socket.IO room names. Built in one place so the server that joins a
  * socket and the publisher that emits to the room can never spell a name differently.
  * Who may join is decided by the server's realtime layer, never by the client.
  */

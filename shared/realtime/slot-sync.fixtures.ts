@@ -4,7 +4,7 @@ import { createSlotSync, type SlotSyncOptions, type SlotSyncState } from './slot
 
 /*
  * A model of one workshop's availability stream on the server, for slot-sync tests: every
- * change bumps seq by exactly 1, a restart starts a new epoch at seq 0 (DESIGN §4).
+ * change bumps seq by exactly 1, a restart starts a new epoch at seq 0.
  * Test-only; kept beside the tests so both test files share one model of the contract.
  */
 

@@ -3,7 +3,7 @@ import { createRetryingFetch, FetchCancelled, platformTimers } from './retrying-
 import type { SlotSync, SlotSyncOptions, SlotSyncState, SlotSyncStats } from './slot-sync.types';
 
 /*
- * Keeps one workshop's availability gap-free on a client (DESIGN §4, PROTOCOL.md): a
+ * Keeps one workshop's availability gap-free on a client (PROTOCOL.md): a
  * snapshot, then `slots:changed` events applied strictly in seq order. Events from
  * different server processes can arrive out of order or not at all, so successors wait
  * in a buffer; a gap the buffer does not fill in time, or a new epoch, means "take a
