@@ -31,6 +31,8 @@ function startChild(prefix: string, extra: Record<string, string>): Promise<Chil
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
+        // The child shares this process's clock when the suite runs with a moved clock (npm run test:dates).
+        ...Object.fromEntries(['TZ', 'LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_RESET'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
         NODE_ENV: 'test',
         DATABASE_URL: inject('databaseUrl'),
         REDIS_URL: inject('redisUrl'),

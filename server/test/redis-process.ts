@@ -24,6 +24,9 @@ export async function startPrivateRedis() {
   const start = async () => {
     const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A store keeps real time even when the suite runs with a moved clock (npm run test:dates),
+      // like the run's shared Redis and Postgres (and redis-server does not start under faketime).
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_PRELOAD' && !k.startsWith('FAKETIME'))),
     });
     child = c;
     await new Promise<void>((resolve, reject) => {
