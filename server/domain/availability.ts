@@ -89,7 +89,7 @@ export function createAvailability(deps: {
     const current = rows.filter((r) => r.endsAt.getTime() > now);
     // Every read is also a repair (see LiveCounts.snapshot): open screens get the corrections too.
     const live = await deps.live.snapshot(workshopId, current);
-    const counts = new Map(live.slots.map((s) => [s.slotId, s]));
+    const counts = new Map(live.slots.map((s) => [s.id, s]));
     const slots: SlotView[] = rows.map((r) => {
       const c = counts.get(r.id);
       return {

@@ -1,11 +1,12 @@
 // The live-counts port and its one family of count types (seed → counts → change), owned by the domain.
+import type { SlotCounts } from '@shared/availability';
 import type { OptionChoice } from '@shared/service-options';
 
 /** Postgres's view of a slot, read just before a script that may need to initialize its counters. */
 export type SlotSeed = { slotId: string; capacity: number; booked: number };
 
-/** A slot's live counters; `free` = capacity − booked − held, never below 0. */
-export type SlotCounts = { slotId: string; capacity: number; booked: number; held: number; free: number };
+/** A slot's live counters, the type every screen gets (`free` = capacity − booked − held, never below 0). */
+export type { SlotCounts };
 
 /** One state change of a workshop: its new sequence number and the slots whose counts changed. */
 export type Change = {

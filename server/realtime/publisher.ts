@@ -67,7 +67,7 @@ export function createRealtimePublisher(deps: {
       seq: change.seq,
       epoch: change.epoch,
       cause,
-      slots: change.slots.map((s) => ({ id: s.slotId, capacity: s.capacity, booked: s.booked, held: s.held, free: s.free })),
+      slots: change.slots,
     };
     io.to(rooms.workshop(change.workshopId)).emit('slots:changed', e);
     const ms = performance.now() - started;
