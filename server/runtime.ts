@@ -24,6 +24,7 @@ import { createServices } from './services';
 import { mountClient } from './http/static.routes';
 import { boardRoutes } from './http/board.routes';
 import { metricsRoutes } from './http/metrics.routes';
+import { AVAILABILITY_LIMIT, createLimiter, normalizeAddress } from './http/rate-limit';
 import { createBoardRepository } from './db/board.repository';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { createRealtime, type Realtime } from './realtime/realtime-server';
@@ -104,6 +105,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     faults: faultHook(env, logger),
   });
   const boardFacts = createBoardRepository(orm);
+  const snapshotLimit = createLimiter(redis, env.REDIS_PREFIX, { name: AVAILABILITY_LIMIT, points: env.RATE_LIMIT_AVAILABILITY_PER_MIN, durationSec: 60 });
   const realtime = await createRealtime({
     redisUrl: env.REDIS_URL,
     redisOptions,
@@ -115,11 +117,12 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     clock,
     logger,
     metrics,
-    snapshotsPerMinPerAddress: env.RATE_LIMIT_AVAILABILITY_PER_MIN,
     ports: {
       availability: services.availability,
       vendorWorkshops: async (p) => (await services.catalog.mine(p)).map((w) => w.id),
       ownerOf: services.ownerOf,
+      // One budget with HTTP availability reads, per client address.
+      limitSnapshot: (address) => snapshotLimit(normalizeAddress(address)),
       board: ({ presence, counters }) => createBoard({
         facts: boardFacts,
         holds: {

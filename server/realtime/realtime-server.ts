@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { rooms } from '@shared/realtime/rooms';
 import type { SessionGuard } from '../auth/session-guard';
-import { AVAILABILITY_LIMIT, createLimiter } from '../http/rate-limit';
 import type { Principal } from '../domain/actor';
 import type { Availability } from '../domain/availability';
 import type { Board } from '../domain/board';
@@ -31,6 +30,11 @@ export interface RealtimePorts {
   vendorWorkshops(p: Principal): Promise<string[]>;
   /** Who owns a workshop: a vendor gets bookings of a workshop created after it connected. */
   ownerOf(workshopId: string): Promise<string | null>;
+  /**
+   * Takes one snapshot from the budget of the socket's remote address (as the socket reports it),
+   * the same budget HTTP availability reads spend, or throws RATE_LIMITED.
+   */
+  limitSnapshot(address: string): Promise<void>;
   /** Composes the admin board from the presence and counters this hub keeps (runtime.ts decides the rest). */
   board(parts: { presence: BoardPresence; counters: BoardCounters }): Board;
 }
@@ -52,8 +56,6 @@ export interface RealtimeDeps {
   logger: Logger;
   metrics: Metrics;
   ports: RealtimePorts;
-  /** `workshop:watch` snapshots per client address per minute, one budget with HTTP availability. */
-  snapshotsPerMinPerAddress: number;
   /** Largest accepted client message; a bigger one closes that connection. Default 64 KB. */
   maxMessageBytes?: number;
   boardThrottleMs?: number;
@@ -129,7 +131,6 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   const publisher = createRealtimePublisher({ io, clock: deps.clock, counters, metrics, boardChanged: feed.changed, ownerOf: deps.ports.ownerOf, logger });
   metrics.countSocketsWith(() => io.of('/').sockets.size);
 
-  const limitSnapshot = createLimiter(deps.redis, deps.prefix, { name: AVAILABILITY_LIMIT, points: deps.snapshotsPerMinPerAddress, durationSec: 60 });
   const membershipChanged = async () => {
     feed.changed();
     await presence.changed();
@@ -176,7 +177,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
         const { principal, sid, vendorOf } = socket.data;
         // Personal rooms come from the token, never from the client (PROTOCOL.md, Rooms).
         if (principal && sid) socket.join([rooms.user(principal.id), rooms.session(sid), ...vendorOf.map((id) => rooms.vendor(id))]);
-        registerHandlers(socket, { availability: deps.ports.availability, board, membershipChanged, limitSnapshot, logger });
+        registerHandlers(socket, { availability: deps.ports.availability, board, membershipChanged, limitSnapshot: deps.ports.limitSnapshot, logger });
         socket.on('error', (err) => logger.debug({ err }, 'socket error'));
         socket.on('disconnect', () => void membershipChanged());
         void membershipChanged();

@@ -6,7 +6,6 @@ import { rooms } from '@shared/realtime/rooms';
 import type { Availability } from '../domain/availability';
 import type { Board } from '../domain/board';
 import { DomainError } from '../domain/errors';
-import { normalizeAddress } from '../http/rate-limit';
 import type { RealtimeSocket } from './types';
 import { isStoreUnavailable } from '../store-errors';
 import { validationFailed } from '../validation-error';
@@ -16,7 +15,7 @@ export interface HandlerDeps {
   board: Board;
   /** Room membership changed on this process; resolves once the shared counts include it. */
   membershipChanged: () => Promise<void>;
-  /** Takes one snapshot from the client address's budget or throws RATE_LIMITED. */
+  /** Takes one snapshot from the client address's budget (the raw socket address) or throws RATE_LIMITED. */
   limitSnapshot: (address: string) => Promise<void>;
   logger: Logger;
 }
@@ -83,7 +82,7 @@ export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps) {
         const req = parse(watchRequestSchema, payload);
         // A window the server refuses (too wide) is refused before it costs the address's budget.
         deps.availability.window(req.from, req.to);
-        await deps.limitSnapshot(normalizeAddress(socket.handshake.address));
+        await deps.limitSnapshot(socket.handshake.address);
         const room = rooms.workshop(req.workshopId);
         if (!socket.rooms.has(room) && watchedCount() >= MAX_WATCHED) {
           throw new DomainError('RATE_LIMITED', `A connection can watch at most ${MAX_WATCHED} workshops`);
