@@ -34,10 +34,10 @@ describe('architecture', () => {
     expect(offending).toEqual([]);
   });
 
-  it('lets realtime reach neither the services object nor the HTTP layer for auth or rate limits', () => {
+  it('lets realtime reach neither the services object nor the HTTP layer (auth, origin checks and limits come as ports or from auth/)', () => {
     const offending = files
       .filter((f) => f.path.startsWith('realtime/'))
-      .flatMap((f) => importsOf(f.text).filter((m) => /\/services$|\/http\/(auth|rate-limit)/.test(m)).map((m) => `${f.path} → ${m}`));
+      .flatMap((f) => importsOf(f.text).filter((m) => /\/services$|\.\.\/http\//.test(m)).map((m) => `${f.path} → ${m}`));
     expect(offending).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { SessionGuard } from '../auth/session-guard';
 import type { Principal } from '../domain/actor';
 import { cookieToken } from '../auth/token-source';
-import { provenance } from '../http/same-origin';
+import { provenance } from '../auth/same-origin';
 import type { RealtimeSocket } from './types';
 
 // A JWT is a few hundred bytes; anything far bigger is not worth verifying.
