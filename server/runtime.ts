@@ -24,9 +24,12 @@ import { createServices } from './services';
 import { mountClient } from './http/static.routes';
 import { boardRoutes } from './http/board.routes';
 import { metricsRoutes } from './http/metrics.routes';
+import { AVAILABILITY_LIMIT, createLimiter, normalizeAddress } from './http/rate-limit';
 import { createBoardRepository } from './db/board.repository';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { createRealtime, type Realtime } from './realtime/realtime-server';
+import { createBoard } from './domain/board';
+import { createDomainEvents } from './domain/domain-events';
 
 export interface RunningServer {
   url: string;
@@ -88,7 +91,21 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const sessions = createSessions({ store: createSessionRepository(orm), clock: systemClock, ttlHours: env.TOKEN_TTL_HOURS });
   const guard = createSessionGuard({ tokens, sessions, recheckMs: env.SESSION_RECHECK_MS });
   const metrics = createMetrics();
-  // Before the services, so the domain publishes straight into Socket.IO; attached after listen.
+  // Services first: they publish into the domain's event bus and never know who listens.
+  const events = createDomainEvents();
+  const services = createServices({
+    orm,
+    clock,
+    holds: holdStore,
+    horizonDays: env.SLOT_HORIZON_DAYS,
+    maxSlotsPerWorkshop: env.MAX_SLOTS_PER_WORKSHOP,
+    holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS },
+    maxOpenBookings: env.MAX_OPEN_BOOKINGS,
+    publisher: events.publisher,
+    faults: faultHook(env, logger),
+  });
+  const boardFacts = createBoardRepository(orm);
+  const snapshotLimit = createLimiter(redis, env.REDIS_PREFIX, { name: AVAILABILITY_LIMIT, points: env.RATE_LIMIT_AVAILABILITY_PER_MIN, durationSec: 60 });
   const realtime = await createRealtime({
     redisUrl: env.REDIS_URL,
     redisOptions,
@@ -100,35 +117,42 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     clock,
     logger,
     metrics,
-    facts: createBoardRepository(orm),
-    activeHoldCount: (id) => holdStore.activeHoldCount(id),
-    snapshotsPerMinPerAddress: env.RATE_LIMIT_AVAILABILITY_PER_MIN,
+    ports: {
+      availability: services.availability,
+      vendorWorkshops: async (p) => (await services.catalog.mine(p)).map((w) => w.id),
+      ownerOf: services.ownerOf,
+      // One budget with HTTP availability reads, per client address.
+      limitSnapshot: (address) => snapshotLimit(normalizeAddress(address)),
+      board: ({ presence, counters }) => createBoard({
+        facts: boardFacts,
+        holds: {
+          async activeHolds(ids) {
+            const counts = await Promise.all(ids.map((id) => holdStore.activeHoldCount(id)));
+            return new Map(ids.map((id, i) => [id, counts[i] ?? 0]));
+          },
+        },
+        presence,
+        counters,
+        clock,
+      }),
+    },
   }).catch(async (err: unknown) => {
     redis.disconnect();
     await orm.close(true);
     throw err;
   });
-  const services = createServices({
-    orm,
-    clock,
-    holds: holdStore,
-    horizonDays: env.SLOT_HORIZON_DAYS,
-    maxSlotsPerWorkshop: env.MAX_SLOTS_PER_WORKSHOP,
-    holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS },
-    maxOpenBookings: env.MAX_OPEN_BOOKINGS,
-    publisher: realtime.publisher,
-    faults: faultHook(env, logger),
-  });
+  // Before anything below changes counts: every change from here on reaches sockets in every process.
+  events.subscribe(realtime.publisher);
 
   // Drift left by a crash (a hold consumed, its booking never committed) or by anything else is
   // repaired before this process serves; afterwards every process re-checks the workshops it saw change.
-  const repaired = await services.reconciler.reconcileAll().catch((err: unknown) => {
+  const repaired = await services.live.reconcileAll().catch((err: unknown) => {
     logger.error({ err }, 'start-up slot reconcile failed (snapshot reads and the periodic pass still repair)');
     return 0;
   });
   if (repaired) logger.warn({ repaired }, 'slot counters repaired from Postgres at start-up');
   const reconcileTimer = env.RECONCILE_INTERVAL_MS > 0 ? setInterval(() => {
-    services.reconciler.reconcileTouched()
+    services.live.reconcileTouched()
       .then((n) => n && logger.warn({ repaired: n }, 'slot counters repaired from Postgres'))
       .catch((err) => logger.error({ err }, 'slot reconcile failed'));
   }, env.RECONCILE_INTERVAL_MS) : undefined;
@@ -175,7 +199,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   }
 
   // The horizon rolls forward by itself: new days' slots appear without anyone editing hours.
-  const roll = () => services.rollHorizon().catch((err) => logger.error({ err }, 'slot horizon roll failed'));
+  const roll = () => services.slots.rollHorizon().catch((err) => logger.error({ err }, 'slot horizon roll failed'));
   // Sessions are kept until they expire (a revoked one must keep answering "no"), then dropped.
   const purge = () => {
     sessions.purgeExpired().catch((err) => logger.warn({ err }, 'expired session purge failed'));
@@ -207,7 +231,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
     s.once('error', reject); // e.g. EADDRINUSE: the caller decides (main.ts exits with a message)
   });
-  realtime.attach(server, services);
+  realtime.attach(server);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
   logger.info({ url }, 'Holdfast listening');

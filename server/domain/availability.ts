@@ -1,24 +1,10 @@
 import type { AvailabilitySnapshot, SlotView } from '@shared/availability';
+import type { Principal } from './actor';
 import { MAX_WINDOW_DAYS } from '@shared/schemas/dates';
-import type { Publisher } from './booking-ports';
 import type { SlotRow, SlotStore } from './catalog-ports';
 import type { Clock } from './clock';
 import { DomainError } from './errors';
-
-export type Seed = { slotId: string; capacity: number; booked: number };
-export type LiveSlotCounts = { slotId: string; capacity: number; booked: number; held: number; free: number };
-/** A change to live counts, numbered in the workshop's sequence. */
-export type LiveChange = { workshopId: string; seq: number; epoch: string; slots: LiveSlotCounts[]; madeAt?: number };
-
-/** Port: live per-slot counts (held units, seq) kept outside Postgres. */
-export interface LiveCounts {
-  /** Seeds absent counters and repairs drifted ones from the seeds; `repaired`: the changes that made. */
-  snapshot(workshopId: string, seeds: Seed[]): Promise<{ seq: number; epoch: string; slots: LiveSlotCounts[]; repaired?: LiveChange[] }>;
-  /** Overwrites capacity/booked from Postgres (keeps held units). */
-  resync(workshopId: string, seeds: Seed[]): Promise<LiveChange>;
-  /** Changes whenever the workshop's set of slots changed, in any process, or the counters were lost. */
-  scheduleVersion(workshopId: string): Promise<string>;
-}
+import type { LiveCounts } from './live-counts';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -45,11 +31,11 @@ type CacheEntry = { version: string; at: number; rows: Promise<SlotRow[]> };
  */
 export function createAvailability(deps: {
   slots: SlotStore;
-  live: LiveCounts;
+  live: Pick<LiveCounts, 'snapshot' | 'scheduleVersion'>;
   clock: Clock;
   options: AvailabilityOptions;
-  /** Where a read's repairs of drifted counters are announced (cause 'resync'). */
-  publisher?: Pick<Publisher, 'slotsChanged'>;
+  /** NOT_FOUND unless the viewer may see the workshop (catalog.visible). */
+  visible: (workshopId: string, viewer: Principal | null) => Promise<unknown>;
 }) {
   const { maxSlots, cacheMs = 500, cacheEntries = 200 } = deps.options;
   const cache = new Map<string, CacheEntry>();
@@ -82,48 +68,55 @@ export function createAvailability(deps: {
     return rows.filter((r) => r.startsAt.getTime() >= s && r.startsAt.getTime() < e);
   }
 
-  return {
-    /** Default window: from now for 7 days; at most 35 days, or VALIDATION_FAILED. */
-    window(from?: string, to?: string) {
-      const start = from ? new Date(from) : new Date(deps.clock.now());
-      const end = to ? new Date(to) : new Date(start.getTime() + 7 * DAY);
-      if (end.getTime() - start.getTime() > MAX_WINDOW_DAYS * DAY) {
-        throw new DomainError('VALIDATION_FAILED', `A window spans at most ${MAX_WINDOW_DAYS} days`);
-      }
-      return { start, end: end < start ? start : end };
-    },
+  /** Default window: from now for 7 days; at most 35 days, or VALIDATION_FAILED. */
+  function window(from?: string, to?: string) {
+    const start = from ? new Date(from) : new Date(deps.clock.now());
+    const end = to ? new Date(to) : new Date(start.getTime() + 7 * DAY);
+    if (end.getTime() - start.getTime() > MAX_WINDOW_DAYS * DAY) {
+      throw new DomainError('VALIDATION_FAILED', `A window spans at most ${MAX_WINDOW_DAYS} days`);
+    }
+    return { start, end: end < start ? start : end };
+  }
 
-    async snapshot(workshopId: string, start: Date, end: Date): Promise<AvailabilitySnapshot> {
-      const rows = await slotRows(workshopId, start, end);
-      if (rows.length > maxSlots) {
-        throw new DomainError('VALIDATION_FAILED', `This window holds more than ${maxSlots} slots; ask for a shorter one`);
-      }
-      // Slots that have ended can no longer be held: their counts are Postgres's, and their
-      // Redis counters are pruned (asking the live store would only re-create them).
-      const now = deps.clock.now();
-      const current = rows.filter((r) => r.endsAt.getTime() > now);
-      const live = await deps.live.snapshot(
-        workshopId,
-        current.map((r) => ({ slotId: r.id, capacity: r.capacity, booked: r.booked })),
-      );
-      // Every read is also a repair: counters that drifted from Postgres were corrected in the same
-      // script (never within the repair grace of a confirm, see repair in lua-prelude.ts), and open
-      // screens get the corrected counts too.
-      for (const change of live.repaired ?? []) deps.publisher?.slotsChanged(change, 'resync');
-      const counts = new Map(live.slots.map((s) => [s.slotId, s]));
-      const slots: SlotView[] = rows.map((r) => {
-        const c = counts.get(r.id);
-        return {
-          id: r.id,
-          startsAt: r.startsAt.toISOString(),
-          endsAt: r.endsAt.toISOString(),
-          capacity: c?.capacity ?? r.capacity,
-          booked: c?.booked ?? r.booked,
-          held: c?.held ?? 0,
-          free: c?.free ?? Math.max(0, r.capacity - r.booked),
-        };
-      });
-      return { workshopId, seq: live.seq, epoch: live.epoch, slots };
+  async function snapshot(workshopId: string, start: Date, end: Date): Promise<AvailabilitySnapshot> {
+    const rows = await slotRows(workshopId, start, end);
+    if (rows.length > maxSlots) {
+      throw new DomainError('VALIDATION_FAILED', `This window holds more than ${maxSlots} slots; ask for a shorter one`);
+    }
+    // Slots that have ended can no longer be held: their counts are Postgres's, and their
+    // Redis counters are pruned (asking the live store would only re-create them).
+    const now = deps.clock.now();
+    const current = rows.filter((r) => r.endsAt.getTime() > now);
+    // Every read is also a repair (see LiveCounts.snapshot): open screens get the corrections too.
+    const live = await deps.live.snapshot(workshopId, current);
+    const counts = new Map(live.slots.map((s) => [s.id, s]));
+    const slots: SlotView[] = rows.map((r) => {
+      const c = counts.get(r.id);
+      return {
+        id: r.id,
+        startsAt: r.startsAt.toISOString(),
+        endsAt: r.endsAt.toISOString(),
+        capacity: c?.capacity ?? r.capacity,
+        booked: c?.booked ?? r.booked,
+        held: c?.held ?? 0,
+        free: c?.free ?? Math.max(0, r.capacity - r.booked),
+      };
+    });
+    return { workshopId, seq: live.seq, epoch: live.epoch, slots };
+  }
+
+  return {
+    window,
+    snapshot,
+    /**
+     * Availability as this viewer may see it, the same for HTTP and sockets: NOT_FOUND for a
+     * workshop the viewer may not see, VALIDATION_FAILED for a window too wide; `read` takes the
+     * snapshot (a socket joins the workshop's room between the two, so no change is lost).
+     */
+    async forViewer(viewer: Principal | null, workshopId: string, range: { from?: string; to?: string }) {
+      await deps.visible(workshopId, viewer);
+      const { start, end } = window(range.from, range.to);
+      return { read: () => snapshot(workshopId, start, end) };
     },
   };
 }

@@ -2,7 +2,7 @@ import type { BookingStatus } from '@shared/booking-status';
 import type { BookingEventView, BookingView } from '@shared/schemas/booking';
 import type { OptionChoice } from '@shared/service-options';
 import type { ChangeCause } from '@shared/availability';
-import type { LiveChange } from './availability';
+import type { Change } from './hold-ports';
 
 export interface VehicleInput {
   registration: string;
@@ -109,7 +109,8 @@ export interface BookingStore {
 
 /** Port: where state changes go to be broadcast (the realtime hub implements it). */
 export interface Publisher {
-  slotsChanged(change: LiveChange, cause: ChangeCause): void;
+  /** Only live-counts.ts calls this: every change it makes goes out once, with its cause. */
+  slotsChanged(change: Change, cause: ChangeCause): void;
   holdExpired(e: { holdId: string; workshopId: string; customerId: string }): void;
   bookingChanged(booking: BookingView, event: { type: string; at: string; actorRole: string }): void;
 }

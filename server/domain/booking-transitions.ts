@@ -6,9 +6,8 @@ import { requireReschedulable, requireTransition, type LifecycleRole } from './b
 import { bookingView, canSee } from './bookings';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
-import type { SlotStore } from './catalog-ports';
-import type { HoldPort } from './hold-ports';
-import { commitWithHold, resyncSlots, type FaultHook } from './hold-commit';
+import type { LiveCounts } from './live-counts';
+import { commitWithHold, giveBackRefused, type FaultHook } from './hold-commit';
 
 const EVENT_OF: Record<BookingAction | 'expire', string> = {
   accept: 'accepted',
@@ -23,13 +22,12 @@ const EVENT_OF: Record<BookingAction | 'expire', string> = {
 /** Lifecycle moves, reschedules and the accept-SLA sweeper. */
 export function createBookingTransitions(deps: {
   bookings: BookingStore;
-  slots: SlotStore;
-  holds: HoldPort;
+  live: LiveCounts;
   clock: Clock;
-  publisher: Publisher;
+  publisher: Pick<Publisher, 'bookingChanged'>;
   faults?: FaultHook;
 }) {
-  const { bookings, holds, publisher } = deps;
+  const { bookings, live, publisher } = deps;
 
   const timingOf = (b: BookingRecord) => ({ now: deps.clock.now(), startsAt: Date.parse(b.startsAt) });
 
@@ -45,7 +43,7 @@ export function createBookingTransitions(deps: {
       event: { type, actorId, actorRole: role, data },
     });
     if (!updated) throw new DomainError('VERSION_CONFLICT', 'Someone else changed this booking at the same moment; reload it');
-    if (returnsCapacity) publisher.slotsChanged(await holds.returnBooked(b.workshopId, b.slotIds), 'booking_returned');
+    if (returnsCapacity) await live.returnBooked(b.workshopId, b.slotIds);
     const view = bookingView(updated);
     publisher.bookingChanged(view, { type, at: new Date(deps.clock.now()).toISOString(), actorRole: role });
     return view;
@@ -64,20 +62,15 @@ export function createBookingTransitions(deps: {
       const b = await bookings.findById(id);
       if (!b || !canSee(actor, b) || (actor.role !== 'admin' && b.customerId !== actor.id)) throw notFound('Booking');
       requireReschedulable(b.status, timingOf(b));
-      const hold = await holds.findHold(holdId);
+      const hold = await live.findHold(holdId);
       if (!hold || hold.customerId !== b.customerId) throw new DomainError('HOLD_EXPIRED', 'That hold has expired or is not yours');
       if (hold.workshopId !== b.workshopId || hold.serviceId !== b.serviceId) {
         throw new DomainError('SLOT_SERVICE_MISMATCH', 'Hold a slot for the same service at the same workshop to reschedule');
       }
       // Same order as confirm (see commitWithHold): the move in Postgres, the consume, then COMMIT.
+      const saga = { live, faults: deps.faults, workshopId: b.workshopId, holdId, customerId: b.customerId };
       const committed = await commitWithHold({
-        holds,
-        slots: deps.slots,
-        publisher,
-        faults: deps.faults,
-        workshopId: b.workshopId,
-        holdId,
-        customerId: b.customerId,
+        ...saga,
         touchedSlotIds: [...b.slotIds, ...hold.slotIds],
         write: (beforeCommit) =>
           bookings.reschedule({
@@ -93,13 +86,13 @@ export function createBookingTransitions(deps: {
       if (!result.ok) {
         // Nothing was consumed: the hold is still the customer's (a VERSION conflict may be retried with it).
         if (result.reason === 'VERSION') throw new DomainError('VERSION_CONFLICT', 'The booking changed while moving it; reload it');
-        // Redis let a hold through that Postgres refused: it cannot be honoured; Redis follows Postgres, as in confirm.
-        const released = await holds.release(holdId, b.customerId);
-        if (released.ok) publisher.slotsChanged(released.change, 'released');
-        await resyncSlots(deps, b.workshopId, hold.slotIds);
+        // Redis let a hold through that Postgres refused: as in confirm (a twin used the hold, or it goes back).
+        if ((await giveBackRefused({ ...saga, slotIds: hold.slotIds })) === 'gone') {
+          throw new DomainError('HOLD_EXPIRED', 'That hold has expired or was already used; hold the slot again');
+        }
         throw new DomainError('SLOT_UNAVAILABLE', 'That slot was just fully booked; pick another');
       }
-      publisher.slotsChanged(await holds.returnBooked(b.workshopId, b.slotIds), 'booking_returned');
+      await live.returnBooked(b.workshopId, b.slotIds);
       const view = bookingView(result.booking);
       publisher.bookingChanged(view, { type: 'rescheduled', at: new Date(deps.clock.now()).toISOString(), actorRole: actor.role });
       return view;

@@ -5,8 +5,9 @@ import type { BookingRecord, BookingStore, NewBooking, Publisher, VehicleInput }
 import type { SlotStore, WorkshopStore } from './catalog-ports';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
-import type { HoldPort, HoldRecord } from './hold-ports';
-import { commitWithHold, resyncSlots, type FaultHook } from './hold-commit';
+import type { HoldRecord } from './hold-ports';
+import { commitWithHold, giveBackRefused, type FaultHook } from './hold-commit';
+import type { LiveCounts } from './live-counts';
 
 export interface ConfirmRequest extends ConfirmBookingInput {
   idempotencyKey?: string;
@@ -26,16 +27,16 @@ export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60_000;
 /** Confirming holds into bookings, and reading them back. */
 export function createBookings(deps: {
   bookings: BookingStore;
-  holds: HoldPort;
+  live: LiveCounts;
   workshops: WorkshopStore;
   slots: SlotStore;
   clock: Clock;
-  publisher: Publisher;
+  publisher: Pick<Publisher, 'bookingChanged'>;
   /** Open (pending, accepted, in progress) bookings one customer may have; unlimited when absent. */
   maxOpenPerCustomer?: number;
   faults?: FaultHook;
 }) {
-  const { bookings, holds, publisher, maxOpenPerCustomer } = deps;
+  const { bookings, live, publisher, maxOpenPerCustomer } = deps;
   const keyCutoff = () => new Date(deps.clock.now() - IDEMPOTENCY_KEY_TTL_MS);
 
   const bookingLimit = () =>
@@ -53,14 +54,13 @@ export function createBookings(deps: {
 
   /** Gives a hold's units back now (it can no longer be confirmed) and tells watchers. */
   async function letGo(held: HoldRecord, customerId: string) {
-    const released = await holds.release(held.id, customerId);
-    if (released.ok) publisher.slotsChanged(released.change, 'released');
+    await live.release(held.id, customerId);
   }
 
   async function confirm(actor: Principal, req: ConfirmRequest): Promise<{ booking: BookingView; replayed: boolean }> {
     if (actor.role !== 'customer') throw new DomainError('FORBIDDEN', 'Only customer accounts can book');
     const key = req.idempotencyKey ?? null;
-    const held = await holds.findHold(req.holdId);
+    const held = await live.findHold(req.holdId);
     if (key) {
       // One look-up, no polling. A hold that is gone may have been consumed by a twin with this key
       // that is committing right now: Postgres then makes us wait for that one transaction on the
@@ -96,14 +96,9 @@ export function createBookings(deps: {
     const status = workshop.autoAccept ? 'accepted' : 'pending';
     const events: NewBooking['events'] = [{ type: 'requested', actorId: actor.id, actorRole: 'customer', data: { holdId: held.id } }];
     if (workshop.autoAccept) events.push({ type: 'accepted', actorId: null, actorRole: 'system', data: { autoAccept: true } });
+    const saga = { live, faults: deps.faults, workshopId: workshop.id, holdId: held.id, customerId: actor.id };
     const committed = await commitWithHold({
-      holds,
-      slots: deps.slots,
-      publisher,
-      faults: deps.faults,
-      workshopId: workshop.id,
-      holdId: held.id,
-      customerId: actor.id,
+      ...saga,
       touchedSlotIds: held.slotIds,
       write: (beforeCommit) =>
         bookings.create({
@@ -142,10 +137,9 @@ export function createBookings(deps: {
       }
       // Postgres refused a unit Redis let through. A twin request (no key) that already consumed
       // this hold is the usual cause: then the answer is the same as for any used hold.
-      if (!(await holds.findHold(held.id))) throw new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
-      // Otherwise Redis was wrong: the hold cannot be honoured, and Redis is put back in line with Postgres.
-      await letGo(held, actor.id);
-      await resyncSlots(deps, workshop.id, held.slotIds);
+      if ((await giveBackRefused({ ...saga, slotIds: held.slotIds })) === 'gone') {
+        throw new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
+      }
       throw new DomainError('SLOT_UNAVAILABLE', 'That slot was just fully booked; pick another');
     }
     const booking = bookingView(result.booking);

@@ -6,7 +6,8 @@ import type { SlotRow, SlotStore, WorkshopStore } from './catalog-ports';
 import type { Clock } from './clock';
 import type { Publisher } from './booking-ports';
 import { DomainError, notFound } from './errors';
-import type { HoldPort, HoldRecord, Released } from './hold-ports';
+import type { HoldRecord, Released } from './hold-ports';
+import type { LiveCounts } from './live-counts';
 import { localDayOf } from './slot-generation';
 
 export interface HoldRules {
@@ -34,11 +35,11 @@ const mismatch = (message: string) => new DomainError('SLOT_SERVICE_MISMATCH', m
 
 /** Short, atomic, expiring holds on the consecutive slots a service needs. */
 export function createHolds(deps: {
-  holds: HoldPort;
+  live: LiveCounts;
   workshops: WorkshopStore;
   slots: SlotStore;
   clock: Clock;
-  publisher: Publisher;
+  publisher: Pick<Publisher, 'holdExpired'>;
   rules?: Partial<HoldRules>;
 }) {
   const rules = { ...DEFAULT_HOLD_RULES, ...deps.rules };
@@ -79,8 +80,13 @@ export function createHolds(deps: {
     return run;
   }
 
+  /** The customer's own screens hear that the hold is gone (the counts went out with the release). */
+  function tellCustomer(r: Released) {
+    deps.publisher.holdExpired({ holdId: r.hold.id, workshopId: r.hold.workshopId, customerId: r.hold.customerId });
+  }
+
   async function owned(actor: Principal, holdId: string) {
-    const h = await deps.holds.findHold(holdId);
+    const h = await deps.live.findHold(holdId);
     if (!h || h.customerId !== actor.id) throw notFound('Hold');
     return h;
   }
@@ -90,11 +96,11 @@ export function createHolds(deps: {
       requireCustomer(actor);
       const options = optionChoiceSchema.parse(input.options ?? {});
       const { workshop, service, price, run } = await slotsFor(input.workshopId, input.serviceId, input.slotId, options);
-      const result = await deps.holds.hold({
+      const result = await deps.live.hold({
         workshopId: workshop.id,
         serviceId: service.id,
         customerId: actor.id,
-        slots: run.map((s) => ({ slotId: s.id, capacity: s.capacity, booked: s.booked })),
+        slots: run,
         ttlMs: workshop.holdTtlSeconds * 1000,
         maxActivePerCustomer: rules.maxActivePerCustomer,
         options,
@@ -107,21 +113,19 @@ export function createHolds(deps: {
         }
         throw new DomainError('SLOT_UNAVAILABLE', 'Someone else just took that slot; pick another', { slotId: result.slotId });
       }
-      deps.publisher.slotsChanged(result.change, 'held');
       return holdView(result.hold);
     },
 
     async release(actor: Principal, holdId: string) {
-      const result = await deps.holds.release(holdId, actor.id);
+      const result = await deps.live.release(holdId, actor.id);
       if (!result.ok) throw notFound('Hold');
-      deps.publisher.slotsChanged(result.change, 'released');
     },
 
     async extend(actor: Principal, holdId: string): Promise<HoldView> {
       const h = await owned(actor, holdId);
       const workshop = await deps.workshops.findById(h.workshopId);
       const ttlMs = (workshop?.holdTtlSeconds ?? 120) * 1000;
-      const result = await deps.holds.extend(holdId, actor.id, {
+      const result = await deps.live.extend(holdId, actor.id, {
         ttlMs,
         maxExtensions: rules.maxExtensions,
         maxLifeMs: ttlMs * rules.maxLifeFactor,
@@ -131,24 +135,23 @@ export function createHolds(deps: {
         if (result.code === 'HOLD_EXTENSION_LIMIT') throw new DomainError('HOLD_EXTENSION_LIMIT', `A hold can be extended at most ${rules.maxExtensions} times`);
         throw notFound('Hold');
       }
-      deps.publisher.slotsChanged(result.change, 'extended');
       return holdView(result.hold);
     },
 
     async mine(actor: Principal): Promise<HoldView[]> {
-      return (await deps.holds.activeHolds(actor.id)).map(holdView);
+      return (await deps.live.activeHolds(actor.id)).map(holdView);
     },
 
     /** Publishes one expiry (the sweeper calls it for each hold it released: exactly once per hold). */
     expired(r: Released) {
-      deps.publisher.slotsChanged(r.change, 'expired');
-      deps.publisher.holdExpired({ holdId: r.hold.id, workshopId: r.hold.workshopId, customerId: r.hold.customerId });
+      deps.live.expired(r);
+      tellCustomer(r);
     },
 
     /** Releases due holds now (tests and scripts; servers run the store's sweeper loop). */
     async sweep(limit = 100) {
-      const released = await deps.holds.sweep(limit);
-      for (const r of released) this.expired(r);
+      const released = await deps.live.sweep(limit);
+      for (const r of released) tellCustomer(r);
       return released.length;
     },
   };

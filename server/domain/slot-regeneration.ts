@@ -1,5 +1,5 @@
 import type { Clock } from './clock';
-import type { SlotStore } from './catalog-ports';
+import type { SlotStore, WorkshopStore } from './catalog-ports';
 import { generateSlots } from './slot-generation';
 import { planSlotSync } from './slot-sync-plan';
 
@@ -20,6 +20,8 @@ export type PruneHook = (workshopId: string, now: Date) => Promise<void>;
  */
 export function createSlotRegeneration(deps: {
   slots: SlotStore;
+  /** Lists the verified workshops whose horizon rolls. */
+  workshops: Pick<WorkshopStore, 'search'>;
   clock: Clock;
   horizonDays: number;
   /** Hard cap per workshop: a schedule saved before the bound existed yields only its earliest slots. */
@@ -28,7 +30,7 @@ export function createSlotRegeneration(deps: {
   prune?: PruneHook;
 }) {
   const { slots, clock, horizonDays } = deps;
-  return {
+  const self = {
     /** `prune`: also drop counters of past slots (the hourly roll); slots removed here are always pruned. */
     async regenerate(workshopId: string, opts: { prune?: boolean } = {}) {
       const now = new Date(clock.now());
@@ -47,7 +49,15 @@ export function createSlotRegeneration(deps: {
       if ((opts.prune || result.removed.length > 0) && deps.prune) await deps.prune(workshopId, now);
       return result;
     },
+
+    /** Extends every verified workshop's slots to the rolling horizon (run hourly); returns how many workshops. */
+    async rollHorizon(): Promise<number> {
+      const list = await deps.workshops.search({ status: 'verified', limit: 100_000 });
+      for (const w of list) await self.regenerate(w.id, { prune: true });
+      return list.length;
+    },
   };
+  return self;
 }
 
 export type SlotRegeneration = ReturnType<typeof createSlotRegeneration>;

@@ -1,18 +1,17 @@
-import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Role } from '@shared/schemas/auth';
 import type { SessionGuard } from '../auth/session-guard';
+import { AUTH_COOKIE, bearerToken, cookieToken } from '../auth/token-source';
 import { DomainError } from '../domain/errors';
 import type { AppEnv, AuthedEnv } from './context';
 
-export const AUTH_COOKIE = 'hf_token';
+export { AUTH_COOKIE };
 
 /** Reads a Bearer token or the HttpOnly cookie; sets `principal` (null when anonymous or the session ended). */
 export function identify(guard: SessionGuard) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const header = c.req.header('authorization');
-    const bearer = header?.match(/^Bearer\s+(.+)$/i)?.[1];
-    const cookie = bearer ? undefined : getCookie(c, AUTH_COOKIE);
+    const bearer = bearerToken(c.req.header('authorization'));
+    const cookie = bearer ? null : cookieToken(c.req.header('cookie'));
     const token = bearer ?? cookie;
     const found = token ? await guard.authenticate(token) : null;
     c.set('principal', found ? { id: found.id, role: found.role } : null);

@@ -48,11 +48,8 @@ export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      await s.catalog.visible(id, c.var.principal);
-      const q = c.req.valid('query');
-      const { start, end } = s.availability.window(q.from, q.to);
-      return c.json(await s.availability.snapshot(id, start, end));
+      const view = await s.availability.forViewer(c.var.principal, c.req.valid('param').id, c.req.valid('query'));
+      return c.json(await view.read());
     },
   );
 

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import { DomainError } from '../domain/errors';
 import type { AppEnv } from './context';
-import { provenance } from './same-origin';
+import { provenance } from '../auth/same-origin';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 // They act on the credentials in the body, never on the cookie's authority (a script that

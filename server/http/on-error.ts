@@ -5,7 +5,7 @@ import type { ErrorCode } from '@shared/errors';
 import { DomainError } from '../domain/errors';
 import type { AppEnv } from './context';
 import { STATUS_OF } from './error-status';
-import { issuesOf } from './router';
+import { validationFailed } from '../validation-error';
 import { isStoreUnavailable } from '../store-errors';
 
 /** Seconds a client should wait before retrying after a store outage answer. */
@@ -30,7 +30,8 @@ export function onError(err: Error, c: Context<AppEnv>) {
     return c.json(body(err.code, err.message, err.details), STATUS_OF[err.code]);
   }
   if (err instanceof ZodError) {
-    return c.json(body('VALIDATION_FAILED', 'Invalid input', issuesOf(err)), 400);
+    const v = validationFailed(err);
+    return c.json(body(v.code, v.message, v.details), 400);
   }
   if (err instanceof HTTPException) {
     if (err.status === 413) return c.json(body('PAYLOAD_TOO_LARGE', 'Request body is too large'), 413);

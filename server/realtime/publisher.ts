@@ -3,7 +3,7 @@ import type { ChangeCause, SlotsChangedEvent } from '@shared/availability';
 import type { BookingChangedEvent, BookingSummary } from '@shared/realtime/events';
 import { rooms } from '@shared/realtime/rooms';
 import type { BookingView } from '@shared/schemas/booking';
-import type { LiveChange } from '../domain/availability';
+import type { Change } from '../domain/hold-ports';
 import type { Publisher } from '../domain/booking-ports';
 import type { Clock } from '../domain/clock';
 import type { Metrics } from '../metrics/metrics';
@@ -17,8 +17,6 @@ function summary(b: BookingView): BookingSummary {
 }
 
 export interface RealtimePublisher extends Publisher {
-  /** Who owns a workshop (set once services exist); lets a vendor get bookings of a workshop created after it connected. */
-  setOwnerLookup(fn: (workshopId: string) => Promise<string | null>): void;
   /** Drops everything from now on (the server is shutting down). */
   close(): void;
 }
@@ -35,21 +33,21 @@ export function createRealtimePublisher(deps: {
   counters: CounterRecorder;
   metrics: Metrics;
   boardChanged: () => void;
+  /** Who owns a workshop; lets a vendor get bookings of a workshop created after it connected. */
+  ownerOf: (workshopId: string) => Promise<string | null>;
   logger: Logger;
 }): RealtimePublisher {
   const { io, metrics } = deps;
   let closed = false;
-  let ownerOf: ((workshopId: string) => Promise<string | null>) | null = null;
   // Owners never change, so a lookup is cached; one chain keeps booking events in call order.
   const owners = new Map<string, Promise<string | null>>();
   let chain: Promise<void> = Promise.resolve();
 
   const owner = (workshopId: string): Promise<string | null> => {
-    if (!ownerOf) return Promise.resolve(null);
     let p = owners.get(workshopId);
     if (!p) {
       if (owners.size > 10_000) owners.clear();
-      p = ownerOf(workshopId).catch((err) => {
+      p = deps.ownerOf(workshopId).catch((err) => {
         owners.delete(workshopId);
         deps.logger.warn({ err, workshopId }, 'workshop owner lookup failed');
         return null;
@@ -59,7 +57,7 @@ export function createRealtimePublisher(deps: {
     return p;
   };
 
-  function emitSlots(change: LiveChange, cause: ChangeCause) {
+  function emitSlots(change: Change, cause: ChangeCause) {
     if (closed) return;
     // From the Redis change itself (when known) to the emit: the delay watchers actually wait.
     const started = change.madeAt ?? performance.now();
@@ -69,7 +67,7 @@ export function createRealtimePublisher(deps: {
       seq: change.seq,
       epoch: change.epoch,
       cause,
-      slots: change.slots.map((s) => ({ id: s.slotId, capacity: s.capacity, booked: s.booked, held: s.held, free: s.free })),
+      slots: change.slots,
     };
     io.to(rooms.workshop(change.workshopId)).emit('slots:changed', e);
     const ms = performance.now() - started;
@@ -82,7 +80,7 @@ export function createRealtimePublisher(deps: {
   }
 
   return {
-    slotsChanged(change: LiveChange, cause: ChangeCause) {
+    slotsChanged(change: Change, cause: ChangeCause) {
       if (closed) return;
       // The emit (one frame per watcher) runs after the current request has answered, so a hold's
       // own reply never waits on fan-out; setImmediate keeps the emits in call order.
@@ -114,9 +112,6 @@ export function createRealtimePublisher(deps: {
         .catch((err) => deps.logger.error({ err }, 'booking:changed emit failed'));
     },
 
-    setOwnerLookup(fn) {
-      ownerOf = fn;
-    },
     close() {
       closed = true;
     },

@@ -7,12 +7,12 @@ import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { rooms } from '@shared/realtime/rooms';
 import type { SessionGuard } from '../auth/session-guard';
-import { AVAILABILITY_LIMIT, createLimiter } from '../http/rate-limit';
-import { createBoard, type Board } from '../domain/board';
-import type { BoardFacts } from '../domain/board-ports';
+import type { Principal } from '../domain/actor';
+import type { Availability } from '../domain/availability';
+import type { Board } from '../domain/board';
+import type { BoardCounters, BoardPresence } from '../domain/board-ports';
 import type { Clock } from '../domain/clock';
 import type { Metrics } from '../metrics/metrics';
-import type { Services } from '../services';
 import { createBoardCounters } from './board-counters';
 import { createBoardFeed } from './board-feed';
 import { createPresence } from './presence';
@@ -21,6 +21,23 @@ import { authenticate } from './socket-auth';
 import { registerHandlers } from './socket-handlers';
 import { closeRedis, untilReady, watchRedis } from '../redis/redis-client';
 import type { RealtimeIo } from './types';
+
+/** What the realtime hub needs from the rest of the application: narrow ports, given at creation. */
+export interface RealtimePorts {
+  /** Availability as a viewer may see it (the same assembly HTTP uses). */
+  availability: Pick<Availability, 'window' | 'forViewer'>;
+  /** The workshops a vendor owns (its `vendor:` rooms at connection). */
+  vendorWorkshops(p: Principal): Promise<string[]>;
+  /** Who owns a workshop: a vendor gets bookings of a workshop created after it connected. */
+  ownerOf(workshopId: string): Promise<string | null>;
+  /**
+   * Takes one snapshot from the budget of the socket's remote address (as the socket reports it),
+   * the same budget HTTP availability reads spend, or throws RATE_LIMITED.
+   */
+  limitSnapshot(address: string): Promise<void>;
+  /** Composes the admin board from the presence and counters this hub keeps (runtime.ts decides the rest). */
+  board(parts: { presence: BoardPresence; counters: BoardCounters }): Board;
+}
 
 export interface RealtimeDeps {
   redisUrl: string;
@@ -38,10 +55,7 @@ export interface RealtimeDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
-  facts: BoardFacts;
-  activeHoldCount: (workshopId: string) => Promise<number>;
-  /** `workshop:watch` snapshots per client address per minute, one budget with HTTP availability. */
-  snapshotsPerMinPerAddress: number;
+  ports: RealtimePorts;
   /** Largest accepted client message; a bigger one closes that connection. Default 64 KB. */
   maxMessageBytes?: number;
   boardThrottleMs?: number;
@@ -52,15 +66,16 @@ export interface Realtime {
   io: RealtimeIo;
   publisher: RealtimePublisher;
   board: Board;
-  /** Starts accepting sockets on the HTTP server's port (services exist by then). */
-  attach(server: HttpServer | Http2Server | Http2SecureServer, services: Services): void;
+  /** Starts accepting sockets on the HTTP server's port. */
+  attach(server: HttpServer | Http2Server | Http2SecureServer): void;
   /** Disconnects sockets and stops the engine; note that io.close() also closes the HTTP server. */
   close(): Promise<void>;
 }
 
 /**
- * Socket.IO with the Redis adapter: created before the services so the domain
- * can publish into it, attached to the HTTP server once it listens.
+ * Socket.IO with the Redis adapter: created by the composition root after the services (it
+ * reaches them only through `ports`), subscribed to the domain's events there, and attached to
+ * the HTTP server once it listens.
  */
 export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   const { logger, metrics } = deps;
@@ -108,31 +123,20 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
 
   const presence = createPresence({ io, redis: deps.redis, prefix: deps.prefix, procId, logger });
   const counters = createBoardCounters({ redis: deps.redis, prefix: deps.prefix, logger });
-  const board = createBoard({
-    facts: deps.facts,
-    holds: {
-      async activeHolds(ids) {
-        const counts = await Promise.all(ids.map((id) => deps.activeHoldCount(id)));
-        return new Map(ids.map((id, i) => [id, counts[i] ?? 0]));
-      },
-    },
-    presence,
-    counters,
-    clock: deps.clock,
-  });
+  const board = deps.ports.board({ presence, counters });
   const feed = createBoardFeed({
     io, redis: deps.redis, prefix: deps.prefix, procId, board, presence, metrics, logger,
     throttleMs: deps.boardThrottleMs, snapshotEveryMs: deps.boardSnapshotEveryMs,
   });
-  const publisher = createRealtimePublisher({ io, clock: deps.clock, counters, metrics, boardChanged: feed.changed, logger });
+  const publisher = createRealtimePublisher({ io, clock: deps.clock, counters, metrics, boardChanged: feed.changed, ownerOf: deps.ports.ownerOf, logger });
   metrics.countSocketsWith(() => io.of('/').sockets.size);
 
-  const limitSnapshot = createLimiter(deps.redis, deps.prefix, { name: AVAILABILITY_LIMIT, points: deps.snapshotsPerMinPerAddress, durationSec: 60 });
   const membershipChanged = async () => {
     feed.changed();
     await presence.changed();
   };
   let attached = false;
+  io.use(authenticate({ guard: deps.guard, trustProxy: deps.trustProxy, vendorWorkshops: deps.ports.vendorWorkshops, logger }));
 
   // Ended here (logout, password change, suspension): this process's cache forgets at once, the
   // other processes hear it through the adapter, and the sessions' sockets close everywhere.
@@ -168,14 +172,12 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     io,
     publisher,
     board,
-    attach(server, services) {
-      publisher.setOwnerLookup(async (id) => (await services.stores.workshops.findById(id))?.ownerId ?? null);
-      io.use(authenticate({ guard: deps.guard, trustProxy: deps.trustProxy, vendorWorkshops: async (p) => (await services.catalog.mine(p)).map((w) => w.id), logger }));
+    attach(server) {
       io.on('connection', (socket) => {
         const { principal, sid, vendorOf } = socket.data;
         // Personal rooms come from the token, never from the client (PROTOCOL.md, Rooms).
         if (principal && sid) socket.join([rooms.user(principal.id), rooms.session(sid), ...vendorOf.map((id) => rooms.vendor(id))]);
-        registerHandlers(socket, { catalog: services.catalog, availability: services.availability, board, membershipChanged, limitSnapshot, logger });
+        registerHandlers(socket, { availability: deps.ports.availability, board, membershipChanged, limitSnapshot: deps.ports.limitSnapshot, logger });
         socket.on('error', (err) => logger.debug({ err }, 'socket error'));
         socket.on('disconnect', () => void membershipChanged());
         void membershipChanged();

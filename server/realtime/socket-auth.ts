@@ -2,27 +2,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { SessionGuard } from '../auth/session-guard';
 import type { Principal } from '../domain/actor';
-import { AUTH_COOKIE } from '../http/auth.middleware';
-import { provenance } from '../http/same-origin';
+import { cookieToken } from '../auth/token-source';
+import { provenance } from '../auth/same-origin';
 import type { RealtimeSocket } from './types';
 
 // A JWT is a few hundred bytes; anything far bigger is not worth verifying.
 const MAX_TOKEN = 4096;
-
-function cookieValue(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(at + 1).trim());
-      } catch {
-        return null;
-      }
-    }
-  }
-  return null;
-}
 
 /**
  * A cookie is ambient: a browser attaches it to a socket any page opens. It only speaks for the
@@ -42,7 +27,7 @@ function notCrossSite(headers: IncomingHttpHeaders, trustProxy: boolean): boolea
 export function handshakeToken(h: { auth: unknown; headers: IncomingHttpHeaders }, trustProxy = false): { token: string; explicit: boolean } | null {
   const auth = h.auth && typeof h.auth === 'object' ? (h.auth as Record<string, unknown>) : {};
   if (typeof auth.token === 'string' && auth.token) return { token: auth.token, explicit: true };
-  const fromCookie = notCrossSite(h.headers, trustProxy) ? cookieValue(h.headers.cookie, AUTH_COOKIE) : null;
+  const fromCookie = notCrossSite(h.headers, trustProxy) ? cookieToken(h.headers.cookie) : null;
   return fromCookie ? { token: fromCookie, explicit: false } : null;
 }
 

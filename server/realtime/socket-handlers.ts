@@ -5,19 +5,17 @@ import { ackError, ackOk, type Ack, type BoardSnapshot } from '@shared/realtime/
 import { rooms } from '@shared/realtime/rooms';
 import type { Availability } from '../domain/availability';
 import type { Board } from '../domain/board';
-import type { Catalog } from '../domain/catalog';
 import { DomainError } from '../domain/errors';
-import { normalizeAddress } from '../http/rate-limit';
 import type { RealtimeSocket } from './types';
 import { isStoreUnavailable } from '../store-errors';
+import { validationFailed } from '../validation-error';
 
 export interface HandlerDeps {
-  catalog: Pick<Catalog, 'visible'>;
-  availability: Pick<Availability, 'window' | 'snapshot'>;
+  availability: Pick<Availability, 'window' | 'forViewer'>;
   board: Board;
   /** Room membership changed on this process; resolves once the shared counts include it. */
   membershipChanged: () => Promise<void>;
-  /** Takes one snapshot from the client address's budget or throws RATE_LIMITED. */
+  /** Takes one snapshot from the client address's budget (the raw socket address) or throws RATE_LIMITED. */
   limitSnapshot: (address: string) => Promise<void>;
   logger: Logger;
 }
@@ -30,8 +28,7 @@ const MAX_IN_FLIGHT = 8;
 function parse<T>(schema: ZodType<T>, input: unknown): T {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const first = r.error.issues[0];
-  throw new DomainError('VALIDATION_FAILED', first ? `${first.path.join('.') || 'payload'}: ${first.message}` : 'Invalid payload');
+  throw validationFailed(r.error, 'payload');
 }
 
 /**
@@ -45,7 +42,7 @@ export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps) {
 
   function toAck(err: unknown): Ack<never> {
     if (err instanceof DomainError) return ackError(err.code, err.message);
-    if (err instanceof ZodError) return ackError('VALIDATION_FAILED', 'Invalid payload');
+    if (err instanceof ZodError) return toAck(validationFailed(err, 'payload'));
     if (isStoreUnavailable(err)) {
       deps.logger.warn({ err }, 'socket request: store unavailable');
       return ackError('SERVICE_UNAVAILABLE', 'The service is briefly unavailable; try again shortly');
@@ -83,22 +80,22 @@ export function registerHandlers(socket: RealtimeSocket, deps: HandlerDeps) {
     request<AvailabilitySnapshot>(
       async (payload) => {
         const req = parse(watchRequestSchema, payload);
-        // A window the server refuses (too wide) is refused before anything is joined.
-        const { start, end } = deps.availability.window(req.from, req.to);
-        await deps.limitSnapshot(normalizeAddress(socket.handshake.address));
+        // A window the server refuses (too wide) is refused before it costs the address's budget.
+        deps.availability.window(req.from, req.to);
+        await deps.limitSnapshot(socket.handshake.address);
         const room = rooms.workshop(req.workshopId);
         if (!socket.rooms.has(room) && watchedCount() >= MAX_WATCHED) {
           throw new DomainError('RATE_LIMITED', `A connection can watch at most ${MAX_WATCHED} workshops`);
         }
         // Pending and suspended workshops are NOT_FOUND to everyone but their owner and admins.
-        await deps.catalog.visible(req.workshopId, principal);
+        const view = await deps.availability.forViewer(principal, req.workshopId, req);
         // A join after the socket went away would leave a dead member in the room map.
         if (!socket.connected) throw new DomainError('CONFLICT', 'The connection closed');
         // Join before reading: a change between the two is then both in the snapshot and
         // delivered as an event with seq ≤ snapshot.seq, which clients drop. Never lost.
         socket.join(room);
         await deps.membershipChanged();
-        return deps.availability.snapshot(req.workshopId, start, end);
+        return view.read();
       },
       { ackRequired: true },
     ),

@@ -31,7 +31,7 @@ describe('hold store under concurrency', () => {
     expect(refused.every((r) => r.code === 'SLOT_UNAVAILABLE' && r.slotId === s)).toBe(true);
 
     const snap = await stores[0]!.snapshot(w, [seed(s, 2)]);
-    expect(snap.slots).toEqual([{ slotId: s, capacity: 2, booked: 0, held: 2, free: 0 }]);
+    expect(snap.slots).toEqual([{ id: s, capacity: 2, booked: 0, held: 2, free: 0 }]);
     // Only the two successes changed state.
     expect(snap.seq).toBe(2);
     expect(await stores[0]!.activeHoldCount(w)).toBe(2);
@@ -71,8 +71,8 @@ describe('hold store under concurrency', () => {
     expect(r?.held).toBe(wideOk);
     expect(snap.seq).toBe(2);
     expect(results.filter((x) => x.wide && !x.r.ok && x.r.code === 'SLOT_UNAVAILABLE')).toHaveLength(30 - wideOk);
-    expect(left.slotId).toBe(l?.slotId);
-    expect(right.slotId).toBe(r?.slotId);
+    expect(left.slotId).toBe(l?.id);
+    expect(right.slotId).toBe(r?.id);
   });
 
   it('one customer racing past the anti-hoarding limit gets exactly the limit', async () => {

@@ -18,8 +18,8 @@ const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 export const parseReply = (json: string): ScriptReply => JSON.parse(json) as ScriptReply;
 
 export function toCounts(raw: SlotCounts): SlotCounts {
-  const { slotId, capacity, booked, held, free } = raw;
-  return { slotId: String(slotId), capacity, booked, held, free };
+  const { id, capacity, booked, held, free } = raw;
+  return { id: String(id), capacity, booked, held, free };
 }
 
 export function toChange(workshopId: string, raw: RawChange | undefined): Change {

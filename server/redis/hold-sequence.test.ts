@@ -11,7 +11,7 @@ const okHold = (r: HoldResult) => {
   if (!r.ok) throw new Error(`expected a hold, got ${r.code}`);
   return r;
 };
-const slotIdsOf = (c: Change) => c.slots.map((s) => s.slotId);
+const slotIdsOf = (c: Change) => c.slots.map((s) => s.id);
 const changeOf = (r: { ok: boolean; change?: Change }) => {
   if (!r.ok || !r.change) throw new Error('expected a change');
   return r.change;
@@ -52,8 +52,8 @@ describe('hold store: sequence, snapshot, resync', () => {
       seq: 8,
       epoch: base.epoch,
       slots: [
-        { slotId: a, capacity: 3, booked: 0, held: 0, free: 3 },
-        { slotId: b, capacity: 4, booked: 1, held: 0, free: 3 },
+        { id: a, capacity: 3, booked: 0, held: 0, free: 3 },
+        { id: b, capacity: 4, booked: 1, held: 0, free: 3 },
       ],
     });
   });
@@ -65,11 +65,11 @@ describe('hold store: sequence, snapshot, resync', () => {
     // Postgres does not know the hold and says s has 9 bays, one booked: capacity and booked follow it, held stays.
     const snap = await store.snapshot(w, [seed(s, 9, 1), seed(t, 1)]);
     expect(snap.slots).toEqual([
-      { slotId: s, capacity: 9, booked: 1, held: 1, free: 7 },
-      { slotId: t, capacity: 1, booked: 0, held: 1, free: 0 },
+      { id: s, capacity: 9, booked: 1, held: 1, free: 7 },
+      { id: t, capacity: 1, booked: 0, held: 1, free: 0 },
     ]);
     expect(snap.seq).toBe(2);
-    expect(snap.repaired).toMatchObject([{ seq: 2, slots: [{ slotId: s, capacity: 9, booked: 1, held: 1, free: 7 }] }]);
+    expect(snap.repaired).toMatchObject([{ seq: 2, slots: [{ id: s, capacity: 9, booked: 1, held: 1, free: 7 }] }]);
   });
 
   it('repair writes only drifted slots Redis already counts, and moves seq only when it wrote one', async () => {
@@ -78,7 +78,7 @@ describe('hold store: sequence, snapshot, resync', () => {
     okHold(await store.hold({ workshopId: w, serviceId: 'svc', customerId: uid('c'), slots: [seed(s, 2)], ttlMs: 1000, maxActivePerCustomer: 3 }));
     expect(await store.repair(w, [seed(s, 2), seed(unknown, 5)])).toEqual({ changes: [], deferred: 0 });
     const fixed = await store.repair(w, [seed(s, 2, 1), seed(unknown, 5)]);
-    expect(fixed).toMatchObject({ deferred: 0, changes: [{ seq: 2, slots: [{ slotId: s, capacity: 2, booked: 1, held: 1, free: 0 }] }] });
+    expect(fixed).toMatchObject({ deferred: 0, changes: [{ seq: 2, slots: [{ id: s, capacity: 2, booked: 1, held: 1, free: 0 }] }] });
     // The unknown slot was not seeded by the repair: the next snapshot seeds it, without a change.
     const snap = await store.snapshot(w, [seed(unknown, 5)]);
     expect(snap.seq).toBe(2);
@@ -92,7 +92,7 @@ describe('hold store: sequence, snapshot, resync', () => {
     okHold(await store.hold({ ...args, customerId: uid('c') }));
     okHold(await store.hold({ ...args, customerId: uid('c') }));
     const shrunk = await store.resync(w, [seed(s, 2, 1)]);
-    expect(shrunk.slots).toEqual([{ slotId: s, capacity: 2, booked: 1, held: 2, free: 0 }]);
+    expect(shrunk.slots).toEqual([{ id: s, capacity: 2, booked: 1, held: 2, free: 0 }]);
     expect(await store.hold({ ...args, customerId: uid('c') })).toEqual({ ok: false, code: 'SLOT_UNAVAILABLE', slotId: s });
   });
 
@@ -107,7 +107,7 @@ describe('hold store: sequence, snapshot, resync', () => {
     expect((await store.snapshot(w, [seed(s, 2, 0)])).slots[0]).toMatchObject({ booked: 1 });
     clock.advance(5000);
     // Past the grace the COMMIT has long happened or never will: Postgres wins.
-    expect(await store.repair(w, [seed(s, 2, 0)])).toMatchObject({ deferred: 0, changes: [{ slots: [{ slotId: s, booked: 0, free: 2 }] }] });
+    expect(await store.repair(w, [seed(s, 2, 0)])).toMatchObject({ deferred: 0, changes: [{ slots: [{ id: s, booked: 0, free: 2 }] }] });
   });
 
   it('after the workshop keys are lost (a Redis restart), snapshot reloads seeds under a new epoch', async () => {
@@ -128,8 +128,8 @@ describe('hold store: sequence, snapshot, resync', () => {
     expect(after.epoch).not.toBe(before.epoch);
     expect(after.seq).toBe(0);
     expect(after.slots).toEqual([
-      { slotId: a, capacity: 2, booked: 0, held: 0, free: 2 },
-      { slotId: b, capacity: 2, booked: 1, held: 0, free: 1 },
+      { id: a, capacity: 2, booked: 0, held: 0, free: 2 },
+      { id: b, capacity: 2, booked: 1, held: 0, free: 1 },
     ]);
     // The lost hold cannot be released any more, and nothing double-returns its units.
     expect(await store.release(h.hold.id, customerId)).toEqual({ ok: false, code: 'NOT_FOUND' });

@@ -27,8 +27,8 @@ describe('hold store: holds, limits, release', () => {
     );
     expect(r.hold).toMatchObject({ workshopId: w, slotIds: [a, b], expiresAt: clock.now() + 1000, createdAt: clock.now(), extensions: 0 });
     expect(r.change.slots).toEqual([
-      { slotId: a, capacity: 2, booked: 0, held: 1, free: 1 },
-      { slotId: b, capacity: 3, booked: 1, held: 1, free: 1 },
+      { id: a, capacity: 2, booked: 0, held: 1, free: 1 },
+      { id: b, capacity: 3, booked: 1, held: 1, free: 1 },
     ]);
     expect(await store.findHold(r.hold.id)).toEqual(r.hold);
     expect(await store.activeHoldCount(w)).toBe(1);
@@ -83,7 +83,7 @@ describe('hold store: holds, limits, release', () => {
     const r = okHold(await store.hold({ workshopId: w, serviceId: 'svc', customerId: owner, slots: [seed(s)], ttlMs: 1000, maxActivePerCustomer: 3 }));
     expect(await store.release(r.hold.id, uid('c'))).toEqual({ ok: false, code: 'FORBIDDEN' });
     const released = await store.release(r.hold.id, owner);
-    expect(released.ok && released.change.slots).toEqual([{ slotId: s, capacity: 1, booked: 0, held: 0, free: 1 }]);
+    expect(released.ok && released.change.slots).toEqual([{ id: s, capacity: 1, booked: 0, held: 0, free: 1 }]);
     expect(await store.release(r.hold.id, owner)).toEqual({ ok: false, code: 'NOT_FOUND' });
     expect(await store.release('no-such-hold', owner)).toEqual({ ok: false, code: 'NOT_FOUND' });
     expect(await store.findHold(r.hold.id)).toBeNull();
@@ -153,8 +153,8 @@ describe('hold store: consume and booked units', () => {
     expect(await store.consume(r.hold.id, uid('c'))).toEqual({ ok: false, code: 'FORBIDDEN' });
     const c = await store.consume(r.hold.id, customerId);
     expect(c.ok && c.change.slots).toEqual([
-      { slotId: a, capacity: 2, booked: 1, held: 0, free: 1 },
-      { slotId: b, capacity: 2, booked: 1, held: 0, free: 1 },
+      { id: a, capacity: 2, booked: 1, held: 0, free: 1 },
+      { id: b, capacity: 2, booked: 1, held: 0, free: 1 },
     ]);
     expect(await store.consume(r.hold.id, customerId)).toEqual({ ok: false, code: 'NOT_FOUND' });
     expect(await store.findHold(r.hold.id)).toBeNull();
@@ -163,7 +163,7 @@ describe('hold store: consume and booked units', () => {
     const u = await store.returnBooked(w, [a, b]);
     expect(u.slots.map((s) => s.booked)).toEqual([0, 0]);
     const again = await store.returnBooked(w, [a, a]);
-    expect(again.slots).toEqual([{ slotId: a, capacity: 2, booked: 0, held: 0, free: 2 }]);
+    expect(again.slots).toEqual([{ id: a, capacity: 2, booked: 0, held: 0, free: 2 }]);
   });
 
   it('consuming an expired hold answers HOLD_EXPIRED and returns its units exactly once', async () => {
@@ -175,7 +175,7 @@ describe('hold store: consume and booked units', () => {
     const c = await store.consume(r.hold.id, customerId);
     expect(c.ok).toBe(false);
     expect(!c.ok && c.code).toBe('HOLD_EXPIRED');
-    expect(!c.ok && 'change' in c && c.change.slots).toEqual([{ slotId: s, capacity: 1, booked: 0, held: 0, free: 1 }]);
+    expect(!c.ok && 'change' in c && c.change.slots).toEqual([{ id: s, capacity: 1, booked: 0, held: 0, free: 1 }]);
     expect(await sweepOf(store, w)).toEqual([]);
     expect((await store.snapshot(w, [seed(s)])).slots[0]?.held).toBe(0);
   });

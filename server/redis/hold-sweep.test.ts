@@ -61,7 +61,7 @@ describe('hold sweeper', () => {
     clock.advance(120_000);
     const released = mine(await store.sweep(), w);
     expect(released.map((r) => r.hold)).toEqual([h]);
-    expect(released[0]!.change.slots).toEqual([{ slotId: s, capacity: 1, booked: 0, held: 0, free: 1 }]);
+    expect(released[0]!.change.slots).toEqual([{ id: s, capacity: 1, booked: 0, held: 0, free: 1 }]);
   });
 
   it('a stale due entry (extend crashed before moving it) is moved, not released', async () => {
@@ -100,7 +100,7 @@ describe('hold sweeper', () => {
     const r = await seen;
     await sweeper.stop();
     expect(r.hold.id).toBe(h!.id);
-    expect(r.change.slots[0]).toMatchObject({ slotId: s, held: 0, free: 1 });
+    expect(r.change.slots[0]).toMatchObject({ id: s, held: 0, free: 1 });
     expect(errors).toEqual([]);
   });
 });

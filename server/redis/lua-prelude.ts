@@ -47,7 +47,7 @@ local function counts(id)
   local c, b, h = tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
   local free = c - b - h
   if free < 0 then free = 0 end
-  return { slotId = id, capacity = c, booked = b, held = h, free = free }
+  return { id = id, capacity = c, booked = b, held = h, free = free }
 end
 
 -- A counter never goes below 0, even if Redis and Postgres disagreed for a moment.

@@ -41,10 +41,10 @@ describe('chunked snapshot', () => {
     expect(chunked.seq).toBe(whole.seq);
     expect(chunked.epoch).toBe(whole.epoch);
     expect(chunked.slots).toEqual(whole.slots);
-    expect(chunked.slots.filter((s) => s.held === 1).map((s) => s.slotId)).toEqual([1, 499, 500, 778, 1233].map((i) => all[i]!.slotId));
+    expect(chunked.slots.filter((s) => s.held === 1).map((s) => s.id)).toEqual([1, 499, 500, 778, 1233].map((i) => all[i]!.slotId));
   });
 
-  const part = (seq: number, ids: string[], epoch = 'e1'): Snapshot => ({ seq, epoch, slots: ids.map((slotId) => ({ slotId, capacity: 1, booked: 0, held: 0, free: 1 })) });
+  const part = (seq: number, ids: string[], epoch = 'e1'): Snapshot => ({ seq, epoch, slots: ids.map((id) => ({ id, capacity: 1, booked: 0, held: 0, free: 1 })) });
 
   it('re-reads when changes landed between chunks, so seq and counts agree when it can', async () => {
     const ids = Array.from({ length: SNAPSHOT_CHUNK + 1 }, (_, i) => `s${i}`);
@@ -53,7 +53,7 @@ describe('chunked snapshot', () => {
     const snap = await chunkedSnapshot(ids, async (chunk) => part(seqs[call++]!, chunk));
     expect(call).toBe(4);
     expect(snap.seq).toBe(6);
-    expect(snap.slots.map((s) => s.slotId)).toEqual(ids);
+    expect(snap.slots.map((s) => s.id)).toEqual(ids);
   });
 
   it('under constant change answers the first chunk’s seq: every count is at least that new', async () => {
@@ -92,6 +92,6 @@ describe('pruning slot counters', () => {
     expect(fields).toContain(`h:${held.slotId}`);
     // The counters that stayed are untouched.
     const after = await store.snapshot(w, [held]);
-    expect(after.slots[0]).toMatchObject({ slotId: held.slotId, held: 1 });
+    expect(after.slots[0]).toMatchObject({ id: held.slotId, held: 1 });
   });
 });

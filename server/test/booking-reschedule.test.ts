@@ -89,6 +89,25 @@ describe('reschedule', () => {
     await expectSlotInvariants(es.server, w.workshop.id, [a!.id, bSlot!.id, free!.id]);
   });
 
+  it('two moves racing on one hold: one wins, the other answers HOLD_EXPIRED as a confirm twin does, and nothing is resynced under the winner', async () => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const [s0, s1, target] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const [b1, b2] = [await book(w, c!, s0!.id), await book(w, c!, s1!.id)];
+    const h = await hold(w, c!, target!.id);
+
+    // The loser waits on the target's row for the winner's COMMIT (which consumed the hold), then
+    // finds no room: the hold is gone because its twin used it, not because Redis was wrong.
+    const results = await Promise.all([reschedule(b1.id, h, c!), reschedule(b2.id, h, c!)]);
+    expect(results.map((r) => r.status).sort(), JSON.stringify(results.map((r) => r.body))).toEqual([200, 409]);
+    expect(results.find((r) => r.status === 409)!.body.error.code).toBe('HOLD_EXPIRED');
+
+    const { pg, redis } = await expectSlotInvariants(es.server, w.workshop.id, [s0!.id, s1!.id, target!.id]);
+    expect(pg.get(target!.id)!.booked).toBe(1);
+    expect(pg.get(s0!.id)!.booked + pg.get(s1!.id)!.booked).toBe(1);
+    expect(redis.get(target!.id)).toMatchObject({ booked: 1, held: 0, free: 0 });
+  });
+
   it('refuses foreign holds, other services, strangers, vendors and finished bookings without touching anything', async () => {
     const w = await quickWorkshop(es, { bays: 2, services: [{ durationMinutes: 30 }, { durationMinutes: 30, name: 'Other job' }] });
     const day = await dayOfSlots(es.server, w.workshop.id, Date.now());

@@ -131,7 +131,7 @@ export async function redisSlots(server: RunningServer, workshopId: string, ids:
   const out = new Map<string, SlotCounts>();
   for (const id of ids) {
     const [c, b, h] = (await server.redis.hmget(key, `c:${id}`, `b:${id}`, `h:${id}`)).map((v) => Number(v ?? 0));
-    out.set(id, { slotId: id, capacity: c!, booked: b!, held: h!, free: Math.max(0, c! - b! - h!) });
+    out.set(id, { id, capacity: c!, booked: b!, held: h!, free: Math.max(0, c! - b! - h!) });
   }
   return out;
 }

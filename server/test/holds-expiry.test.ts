@@ -47,7 +47,7 @@ describe('hold expiry with an injectable clock and racing sweepers', () => {
     clock.advance(1);
     const released = await raceSweep();
     expect(released.map((r) => r.hold.id)).toEqual([h.body.hold.id]);
-    expect(released[0]!.change.slots.map((s) => [s.slotId, s.held, s.free])).toEqual([
+    expect(released[0]!.change.slots.map((s) => [s.id, s.held, s.free])).toEqual([
       [ids[0], 0, 2],
       [ids[1], 0, 2],
     ]);

@@ -1,0 +1,26 @@
+import type { Publisher } from './booking-ports';
+
+/**
+ * The domain's outbox for things that happened (slot counts changed, a hold expired, a booking
+ * moved): services are built with `publisher` and never know who listens; the composition root
+ * subscribes the realtime hub (and anything else) once it exists. Delivery is synchronous and in
+ * call order, so each subscriber sees a workshop's changes in seq order.
+ */
+export function createDomainEvents() {
+  const subscribers = new Set<Publisher>();
+  const publisher: Publisher = {
+    slotsChanged: (change, cause) => subscribers.forEach((s) => s.slotsChanged(change, cause)),
+    holdExpired: (e) => subscribers.forEach((s) => s.holdExpired(e)),
+    bookingChanged: (booking, event) => subscribers.forEach((s) => s.bookingChanged(booking, event)),
+  };
+  return {
+    publisher,
+    /** Returns the unsubscribe. */
+    subscribe(s: Publisher): () => void {
+      subscribers.add(s);
+      return () => subscribers.delete(s);
+    },
+  };
+}
+
+export type DomainEvents = ReturnType<typeof createDomainEvents>;
