@@ -2,6 +2,7 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { getPath } from 'hono/utils/url';
 import type { Logger } from 'pino';
 import type { SessionGuard } from './auth/session-guard';
 import { identify } from './http/auth.middleware';
@@ -14,6 +15,8 @@ import { rejectNul } from './http/reject-nul';
 import { AVAILABILITY_LIMIT, rateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { requestDeadline } from './http/deadline';
+import { contractCheck } from './http/contract-check';
+import { API_VERSION_PREFIX, versionedDocument, unversionedPath } from './http/api-version';
 import { catalogRoutes } from './http/catalog.routes';
 import { vendorRoutes } from './http/vendor.routes';
 import { adminRoutes } from './http/admin.routes';
@@ -31,6 +34,8 @@ export interface AppConfig {
   redisPrefix: string;
   /** An API request still unanswered after this is answered 503 SERVICE_UNAVAILABLE. */
   requestDeadlineMs: number;
+  /** NODE_ENV=test: every /api answer is checked against its route's declared schema (contract-check.ts). */
+  checkResponses?: boolean;
   limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number; confirmsPerMin: number; availabilityPerMin: number };
 }
 
@@ -50,8 +55,10 @@ export interface AppDeps {
 /** Builds the Hono app; never listens (main.ts and tests decide where it runs). */
 export function createApp(deps: AppDeps) {
   const { config, services, redis } = deps;
-  const app = new OpenAPIHono<AppEnv>();
+  // `/api/v1/…` is the versioned address; `/api/…` stays an alias of v1 (api-version.ts).
+  const app = new OpenAPIHono<AppEnv>({ getPath: (req) => unversionedPath(getPath(req)) });
   app.use(requestLog(deps.logger, deps.observe));
+  if (config.checkResponses) app.use('/api/*', contractCheck());
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
   // A stalled store must not hold a request (and its connection) open: onError answers 503.
   app.use('/api/*', requestDeadline(config.requestDeadlineMs));
@@ -96,7 +103,7 @@ export function createApp(deps: AppDeps) {
     ),
   );
 
-  app.doc('/openapi.json', { openapi: '3.0.0', info: { title: 'Holdfast API', version: '0.1.0' } });
+  app.get('/openapi.json', (c) => c.json(openApiDocument(app)));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
   deps.extend?.(app);
 
@@ -106,3 +113,16 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** The published contract: every operation under its versioned path (`/api/v1/…`). */
+export function openApiDocument(app: OpenAPIHono<AppEnv>) {
+  const doc = app.getOpenAPIDocument({
+    openapi: '3.0.0',
+    info: {
+      title: 'Holdfast API',
+      version: '1.0.0',
+      description: `Served under ${API_VERSION_PREFIX}; /api is an alias of v1. Within v1 changes are additive only (new operations, new optional inputs, new response fields); a breaking change ships as /api/v2 with v1 kept through a deprecation window.`,
+    },
+  });
+  return versionedDocument(doc);
+}

@@ -166,6 +166,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       trustProxy: env.TRUST_PROXY,
       redisPrefix: env.REDIS_PREFIX,
       requestDeadlineMs: env.REQUEST_DEADLINE_MS,
+      checkResponses: env.NODE_ENV === 'test',
       limits: {
         loginPerMin: env.RATE_LIMIT_LOGIN_PER_MIN,
         registerPerHour: env.RATE_LIMIT_REGISTER_PER_HOUR,

@@ -7,28 +7,30 @@ import { checkWindow, windowFields } from './schemas/dates';
  */
 
 /** One slot as every screen sees it. */
-export interface SlotView {
-  id: string;
+export const slotViewSchema = z.strictObject({
+  id: z.uuid(),
   /** ISO 8601 instant. */
-  startsAt: string;
-  endsAt: string;
-  capacity: number;
-  booked: number;
-  held: number;
+  startsAt: z.iso.datetime({ offset: true }),
+  endsAt: z.iso.datetime({ offset: true }),
+  capacity: z.int(),
+  booked: z.int(),
+  held: z.int(),
   /** capacity − booked − held, sent ready-made so clients never disagree on the arithmetic. */
-  free: number;
-}
+  free: z.int(),
+});
+export type SlotView = z.infer<typeof slotViewSchema>;
 
 /** Counts of a changed slot (events carry only these; times never change). */
 export type SlotCounts = Pick<SlotView, 'id' | 'capacity' | 'booked' | 'held' | 'free'>;
 
 /** A workshop's slots at sequence number `seq` of counter generation `epoch`. */
-export interface AvailabilitySnapshot {
-  workshopId: string;
-  seq: number;
-  epoch: string;
-  slots: SlotView[];
-}
+export const availabilitySnapshotSchema = z.strictObject({
+  workshopId: z.uuid(),
+  seq: z.int(),
+  epoch: z.string(),
+  slots: z.array(slotViewSchema),
+});
+export type AvailabilitySnapshot = z.infer<typeof availabilitySnapshotSchema>;
 
 /** Why slot counts changed; lets screens animate or explain a change without diffing. */
 export type ChangeCause =

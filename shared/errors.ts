@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Every error code the API and the socket acks can answer with. */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
@@ -28,12 +30,15 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
   'INTERNAL',
+  /** Tests only: a handler answered a body its route does not declare (see server/http/contract-check.ts). */
+  'CONTRACT_VIOLATION',
 ] as const;
 
 /** A machine-readable error code, shared by server and client. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The body of every error response: `{error: {code, message, details?}}`. */
-export interface ApiErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown };
-}
+export const apiErrorBodySchema = z.strictObject({
+  error: z.strictObject({ code: z.enum(ERROR_CODES), message: z.string(), details: z.unknown().optional() }),
+});
+export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;

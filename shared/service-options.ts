@@ -60,6 +60,13 @@ export type ServiceOptionsInput = z.input<typeof serviceOptionsSchema>;
 /** One skill tier or urgency level. */
 export type ServiceOption = ServiceOptions['skillTiers'][number];
 
+/** Service options as the API sends them (defaults already applied; no input rules). */
+const serviceOptionViewSchema = z.strictObject({ id: z.string(), label: z.string(), multiplier: z.number() });
+export const serviceOptionsViewSchema = z.strictObject({
+  skillTiers: z.array(serviceOptionViewSchema),
+  urgency: z.array(serviceOptionViewSchema),
+});
+
 /** A customer's pick of options when holding or booking; omitted means "none" (multiplier 1). */
 export const optionChoiceSchema = z.strictObject({
   skillTier: optionIdSchema.optional(),

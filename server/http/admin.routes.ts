@@ -6,6 +6,14 @@ import type { Services } from '../services';
 import { requireAuth } from './auth.middleware';
 import { idParam } from './params';
 import { createRouter } from './router';
+import { authErrors, errors, ok } from './responses';
+import { z } from 'zod';
+import { publicUserSchema } from '@shared/schemas/auth';
+import { workshopListItemSchema, workshopViewSchema } from '@shared/schemas/views';
+
+const workshopsBody = z.strictObject({ workshops: z.array(workshopListItemSchema) });
+const workshopBody = z.strictObject({ workshop: workshopViewSchema });
+const userBody = z.strictObject({ user: publicUserSchema });
 
 const adminOnly = requireAuth('admin');
 const tags = ['admin'];
@@ -14,28 +22,28 @@ const tags = ['admin'];
 export function adminRoutes(s: Services, guard: SessionGuard) {
   const r = createRouter();
   r.openapi(
-    createRoute({ method: 'get', path: '/admin/workshops', tags, middleware: adminOnly, request: { query: adminWorkshopQuerySchema }, responses: { 200: { description: '`{workshops}`, optionally by status' } } }),
-    async (c) => c.json({ workshops: await s.catalog.adminList(c.req.valid('query').status) }),
+    createRoute({ method: 'get', path: '/admin/workshops', tags, middleware: adminOnly, request: { query: adminWorkshopQuerySchema }, responses: { 200: ok(workshopsBody, '`{workshops}`, optionally by status'), ...errors(authErrors) } }),
+    async (c) => c.json({ workshops: await s.catalog.adminList(c.req.valid('query').status) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: { description: '`{workshop}` verified; slots generated' } } }),
-    async (c) => c.json({ workshop: await s.catalog.setStatus(c.req.valid('param').id, 'verified') }),
+    createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SCHEDULE_TOO_LARGE' }) } }),
+    async (c) => c.json({ workshop: await s.catalog.setStatus(c.req.valid('param').id, 'verified') }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/workshops/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: { description: '`{workshop}` suspended: hidden and not bookable' } } }),
-    async (c) => c.json({ workshop: await s.catalog.setStatus(c.req.valid('param').id, 'suspended') }),
+    createRoute({ method: 'post', path: '/admin/workshops/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` suspended: hidden and not bookable'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    async (c) => c.json({ workshop: await s.catalog.setStatus(c.req.valid('param').id, 'suspended') }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/users/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: { description: '`{user}` suspended: signed out everywhere at once, cannot sign in' } } }),
+    createRoute({ method: 'post', path: '/admin/users/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(userBody, '`{user}` suspended: signed out everywhere at once, cannot sign in'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
       const user = await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'suspended');
       await guard.endAllOf(user.id);
-      return c.json({ user: toPublicUser(user) });
+      return c.json({ user: toPublicUser(user) }, 200);
     },
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/users/{id}/reinstate', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: { description: '`{user}` may sign in again' } } }),
-    async (c) => c.json({ user: toPublicUser(await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'active')) }),
+    createRoute({ method: 'post', path: '/admin/users/{id}/reinstate', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(userBody, '`{user}` may sign in again'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    async (c) => c.json({ user: toPublicUser(await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'active')) }, 200),
   );
   return r;
 }

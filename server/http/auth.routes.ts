@@ -7,6 +7,9 @@ import { toPublicUser, type Accounts, type UserRecord } from '../domain/accounts
 import { AUTH_COOKIE, requireAuth } from './auth.middleware';
 import type { AppEnv } from './context';
 import { createRouter } from './router';
+import { authErrors, errors, noContent, ok } from './responses';
+import { z } from 'zod';
+import { authResultSchema, publicUserSchema } from '@shared/schemas/auth';
 
 export interface AuthRoutesDeps {
   accounts: Accounts;
@@ -24,7 +27,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
   const { accounts, guard } = deps;
   const r = createRouter();
 
-  async function signedIn(c: Context<AppEnv>, user: UserRecord, status: 200 | 201) {
+  async function signedIn<S extends 200 | 201>(c: Context<AppEnv>, user: UserRecord, status: S) {
     const { token } = await guard.signIn(user);
     setCookie(c, AUTH_COOKIE, token, {
       httpOnly: true,
@@ -40,7 +43,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
     createRoute({
       method: 'post', path: '/auth/register', tags: ['auth'], middleware: deps.registerLimit,
       request: { body: json(registerSchema) },
-      responses: { 201: { description: 'Registered and signed in: `{user, token}`' }, 409: { description: 'EMAIL_TAKEN' } },
+      responses: { 201: ok(authResultSchema, 'Registered and signed in: `{user, token}`'), ...errors({ 409: 'EMAIL_TAKEN', 429: 'RATE_LIMITED' }) },
     }),
     async (c) => signedIn(c, await accounts.register(c.req.valid('json')), 201),
   );
@@ -49,7 +52,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
     createRoute({
       method: 'post', path: '/auth/login', tags: ['auth'], middleware: deps.loginLimit,
       request: { body: json(loginSchema) },
-      responses: { 200: { description: 'Signed in: `{user, token}`' }, 401: { description: 'INVALID_CREDENTIALS' } },
+      responses: { 200: ok(authResultSchema, 'Signed in: `{user, token}`'), ...errors({ 401: 'INVALID_CREDENTIALS', 403: 'ACCOUNT_SUSPENDED', 429: 'RATE_LIMITED' }) },
     }),
     async (c) => {
       const { email, password } = c.req.valid('json');
@@ -58,7 +61,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
   );
 
   r.openapi(
-    createRoute({ method: 'post', path: '/auth/logout', tags: ['auth'], responses: { 204: { description: 'Session ended (its token stops working, its sockets disconnect) and cookie cleared' } } }),
+    createRoute({ method: 'post', path: '/auth/logout', tags: ['auth'], responses: { 204: noContent('Session ended (its token stops working, its sockets disconnect) and cookie cleared'), ...errors({ 403: 'CSRF_REJECTED' }) } }),
     async (c) => {
       if (c.var.sid) await guard.end(c.var.sid);
       deleteCookie(c, AUTH_COOKIE, { path: '/' });
@@ -69,9 +72,9 @@ export function authRoutes(deps: AuthRoutesDeps) {
   r.openapi(
     createRoute({
       method: 'get', path: '/me', tags: ['auth'], middleware: requireAuth(),
-      responses: { 200: { description: 'The signed-in user' }, 401: { description: 'UNAUTHENTICATED' } },
+      responses: { 200: ok(z.strictObject({ user: publicUserSchema }), 'The signed-in user: `{user}`'), ...errors(authErrors) },
     }),
-    async (c) => c.json({ user: toPublicUser(await accounts.get(c.var.principal!.id)) }),
+    async (c) => c.json({ user: toPublicUser(await accounts.get(c.var.principal!.id)) }, 200),
   );
 
   r.openapi(
@@ -79,8 +82,8 @@ export function authRoutes(deps: AuthRoutesDeps) {
       method: 'post', path: '/me/password', tags: ['auth'], middleware: [deps.passwordLimit, requireAuth()],
       request: { body: json(changePasswordSchema) },
       responses: {
-        200: { description: 'Password changed: every session ended, a new one for the caller `{user, token}`' },
-        401: { description: 'INVALID_CREDENTIALS (wrong current password) or UNAUTHENTICATED' },
+        200: ok(authResultSchema, 'Password changed: every session ended, a new one for the caller `{user, token}`'),
+        ...errors({ ...authErrors, 401: 'INVALID_CREDENTIALS (wrong current password) or UNAUTHENTICATED', 429: 'RATE_LIMITED' }),
       },
     }),
     async (c) => {

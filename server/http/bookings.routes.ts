@@ -9,6 +9,11 @@ import type { AppEnv } from './context';
 import { requireAuth } from './auth.middleware';
 import { idParam, jsonBody } from './params';
 import { createRouter } from './router';
+import { authErrors, errors, ok } from './responses';
+import { bookingDetailViewSchema, bookingViewSchema } from '@shared/schemas/booking';
+import { reviewViewSchema } from '@shared/schemas/review';
+
+const bookingBody = z.strictObject({ booking: bookingViewSchema });
 
 const tags = ['bookings'];
 const actionParam = z.object({ id: z.uuid(), action: z.enum(BOOKING_ACTIONS) });
@@ -24,10 +29,13 @@ export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEn
       method: 'post', path: '/bookings', tags, middleware: [requireAuth('customer'), confirmLimit] as const,
       request: { body: jsonBody(confirmBookingSchema), headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }) },
       responses: {
-        201: { description: '`{booking}` created' }, 200: { description: '`{booking}`: the same Idempotency-Key was seen within 24 h' },
-        409: { description: 'HOLD_EXPIRED, SLOT_UNAVAILABLE, SLOT_WITHDRAWN, SERVICE_RETIRED or WORKSHOP_NOT_BOOKABLE' }, 404: { description: 'NOT_FOUND (not your hold)' },
-        422: { description: 'IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold)' },
-        429: { description: 'RATE_LIMITED (confirms per minute) or BOOKING_LIMIT (too many open bookings)' },
+        201: ok(bookingBody, '`{booking}` created'), 200: ok(bookingBody, '`{booking}`: the same Idempotency-Key was seen within 24 h'),
+        ...errors({
+          ...authErrors,
+          409: 'HOLD_EXPIRED, SLOT_UNAVAILABLE, SLOT_WITHDRAWN, SERVICE_RETIRED or WORKSHOP_NOT_BOOKABLE', 404: 'NOT_FOUND (not your hold)',
+          422: 'IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold)',
+          429: 'RATE_LIMITED (confirms per minute) or BOOKING_LIMIT (too many open bookings)',
+        }),
       },
     }),
     async (c) => {
@@ -39,39 +47,39 @@ export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEn
     },
   );
   r.openapi(
-    createRoute({ method: 'get', path: '/bookings', tags, middleware: signedIn, request: { query: bookingListQuerySchema }, responses: { 200: { description: '`{bookings}`: mine, my workshops\', or all (admin)' } } }),
-    async (c) => c.json({ bookings: await s.bookings.list(c.var.principal!, c.req.valid('query')) }),
+    createRoute({ method: 'get', path: '/bookings', tags, middleware: signedIn, request: { query: bookingListQuerySchema }, responses: { 200: ok(z.strictObject({ bookings: z.array(bookingViewSchema) }), '`{bookings}`: mine, my workshops\', or all (admin)'), ...errors(authErrors) } }),
+    async (c) => c.json({ bookings: await s.bookings.list(c.var.principal!, c.req.valid('query')) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'get', path: '/bookings/{id}', tags, middleware: signedIn, request: { params: idParam }, responses: { 200: { description: '`{booking}` with its event history' }, 404: { description: 'NOT_FOUND' } } }),
-    async (c) => c.json({ booking: await s.bookings.get(c.var.principal!, c.req.valid('param').id) }),
+    createRoute({ method: 'get', path: '/bookings/{id}', tags, middleware: signedIn, request: { params: idParam }, responses: { 200: ok(z.strictObject({ booking: bookingDetailViewSchema }), '`{booking}` with its event history'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    async (c) => c.json({ booking: await s.bookings.get(c.var.principal!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/bookings/{id}/reschedule', tags, middleware: signedIn, request: { params: idParam, body: jsonBody(rescheduleSchema) }, responses: { 200: { description: '`{booking}` on the held slots' }, 409: { description: 'SLOT_UNAVAILABLE, HOLD_EXPIRED, VERSION_CONFLICT' } } }),
-    async (c) => c.json({ booking: await s.transitions.reschedule(c.var.principal!, c.req.valid('param').id, c.req.valid('json').holdId) }),
+    createRoute({ method: 'post', path: '/bookings/{id}/reschedule', tags, middleware: signedIn, request: { params: idParam, body: jsonBody(rescheduleSchema) }, responses: { 200: ok(bookingBody, '`{booking}` on the held slots'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SLOT_UNAVAILABLE, HOLD_EXPIRED, INVALID_TRANSITION, VERSION_CONFLICT', 422: 'SLOT_SERVICE_MISMATCH' }) } }),
+    async (c) => c.json({ booking: await s.transitions.reschedule(c.var.principal!, c.req.valid('param').id, c.req.valid('json').holdId) }, 200),
   );
   // Before /bookings/{id}/{action}, which would otherwise claim "review" as an unknown action.
   r.openapi(
     createRoute({
       method: 'post', path: '/bookings/{id}/review', tags, middleware: requireAuth('customer'), request: { params: idParam, body: jsonBody(reviewInputSchema) },
-      responses: { 201: { description: '`{review}`; the workshop\'s rating moves with it' }, 409: { description: 'INVALID_TRANSITION (not completed) or CONFLICT (already reviewed)' }, 404: { description: 'NOT_FOUND' } },
+      responses: { 201: ok(z.strictObject({ review: reviewViewSchema }), '`{review}`; the workshop\'s rating moves with it'), ...errors({ ...authErrors, 409: 'INVALID_TRANSITION (not completed) or CONFLICT (already reviewed)', 404: 'NOT_FOUND' }) },
     }),
     async (c) => c.json({ review: await s.reviews.review(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 201),
   );
   r.openapi(
-    createRoute({ method: 'get', path: '/bookings/{id}/review', tags, middleware: signedIn, request: { params: idParam }, responses: { 200: { description: '`{review}` or `{review: null}`' }, 404: { description: 'NOT_FOUND' } } }),
-    async (c) => c.json({ review: await s.reviews.forBooking(c.var.principal!, c.req.valid('param').id) }),
+    createRoute({ method: 'get', path: '/bookings/{id}/review', tags, middleware: signedIn, request: { params: idParam }, responses: { 200: ok(z.strictObject({ review: reviewViewSchema.nullable() }), '`{review}` or `{review: null}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    async (c) => c.json({ review: await s.reviews.forBooking(c.var.principal!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({
       method: 'post', path: '/bookings/{id}/{action}', tags, middleware: signedIn,
       request: { params: actionParam, body: { content: { 'application/json': { schema: actionBody } }, required: false } },
-      responses: { 200: { description: '`{booking}` in its new state' }, 409: { description: 'INVALID_TRANSITION or VERSION_CONFLICT' }, 403: { description: 'FORBIDDEN' } },
+      responses: { 200: ok(bookingBody, '`{booking}` in its new state'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'INVALID_TRANSITION, TOO_EARLY or VERSION_CONFLICT' }) },
     }),
     async (c) => {
       const { id, action } = c.req.valid('param');
       const body = c.req.valid('json') as { reason?: string } | undefined;
-      return c.json({ booking: await s.transitions.act(c.var.principal!, id, action, body?.reason) });
+      return c.json({ booking: await s.transitions.act(c.var.principal!, id, action, body?.reason) }, 200);
     },
   );
   return r;

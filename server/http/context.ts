@@ -11,6 +11,8 @@ export interface AppEnv {
     sid: string | null;
     /** How the request presented a token, valid or not: the CSRF check depends on it. */
     authVia: 'bearer' | 'cookie' | null;
+    /** The route that answered and the responses it declares (set by createRouter's handlers). */
+    declared?: { route: string; responses: import('@hono/zod-openapi').RouteConfig['responses'] };
   };
 }
 

@@ -31,4 +31,5 @@ export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
+  CONTRACT_VIOLATION: 500,
 };

@@ -6,6 +6,11 @@ import { requireAuth } from './auth.middleware';
 import type { AppEnv } from './context';
 import { idParam, jsonBody } from './params';
 import { createRouter } from './router';
+import { authErrors, errors, noContent, ok } from './responses';
+import { z } from 'zod';
+import { holdViewSchema } from '@shared/schemas/booking';
+
+const holdBody = z.strictObject({ hold: holdViewSchema });
 
 const tags = ['holds'];
 
@@ -19,26 +24,26 @@ export function holdRoutes(s: Services, holdLimit: MiddlewareHandler<AppEnv>) {
       method: 'post', path: '/holds', tags, middleware: [customer, holdLimit],
       request: { body: jsonBody(createHoldSchema) },
       responses: {
-        201: { description: '`{hold: {id, slotIds, expiresAt, …}}`' },
-        409: { description: 'SLOT_UNAVAILABLE' }, 422: { description: 'SLOT_SERVICE_MISMATCH' }, 429: { description: 'HOLD_LIMIT or RATE_LIMITED' },
+        201: ok(holdBody, '`{hold}`: the slots are held until `expiresAt`'),
+        ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SLOT_UNAVAILABLE, SLOT_WITHDRAWN, SERVICE_RETIRED or WORKSHOP_NOT_BOOKABLE', 422: 'SLOT_SERVICE_MISMATCH', 429: 'HOLD_LIMIT or RATE_LIMITED' }),
       },
     }),
     async (c) => c.json({ hold: await s.holds.hold(c.var.principal!, c.req.valid('json')) }, 201),
   );
   r.openapi(
-    createRoute({ method: 'get', path: '/holds', tags, middleware: customer, responses: { 200: { description: '`{holds}`: my active holds' } } }),
-    async (c) => c.json({ holds: await s.holds.mine(c.var.principal!) }),
+    createRoute({ method: 'get', path: '/holds', tags, middleware: customer, responses: { 200: ok(z.strictObject({ holds: z.array(holdViewSchema) }), '`{holds}`: my active holds'), ...errors(authErrors) } }),
+    async (c) => c.json({ holds: await s.holds.mine(c.var.principal!) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'delete', path: '/holds/{id}', tags, middleware: customer, request: { params: idParam }, responses: { 204: { description: 'released' }, 404: { description: 'NOT_FOUND' } } }),
+    createRoute({ method: 'delete', path: '/holds/{id}', tags, middleware: customer, request: { params: idParam }, responses: { 204: noContent('released'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
       await s.holds.release(c.var.principal!, c.req.valid('param').id);
       return c.body(null, 204);
     },
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/holds/{id}/extend', tags, middleware: customer, request: { params: idParam }, responses: { 200: { description: '`{hold}` with a later expiresAt' }, 409: { description: 'HOLD_EXPIRED or HOLD_EXTENSION_LIMIT' } } }),
-    async (c) => c.json({ hold: await s.holds.extend(c.var.principal!, c.req.valid('param').id) }),
+    createRoute({ method: 'post', path: '/holds/{id}/extend', tags, middleware: customer, request: { params: idParam }, responses: { 200: ok(holdBody, '`{hold}` with a later expiresAt'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'HOLD_EXPIRED or HOLD_EXTENSION_LIMIT' }) } }),
+    async (c) => c.json({ hold: await s.holds.extend(c.var.principal!, c.req.valid('param').id) }, 200),
   );
   return r;
 }

@@ -5,6 +5,12 @@ import type { Services } from '../services';
 import { requireAuth } from './auth.middleware';
 import { closureParam, idParam, jsonBody, serviceParam } from './params';
 import { createRouter } from './router';
+import { authErrors, errors, noContent, ok } from './responses';
+import { z } from 'zod';
+import { closureViewSchema, openingHoursViewSchema, serviceViewSchema, workshopListItemSchema, workshopViewSchema } from '@shared/schemas/views';
+
+const workshopBody = z.strictObject({ workshop: workshopViewSchema });
+const serviceBody = z.strictObject({ service: serviceViewSchema });
 
 const vendorOnly = requireAuth('vendor');
 const tags = ['vendor'];
@@ -15,27 +21,27 @@ export function vendorRoutes(s: Services) {
   const me = (c: { var: { principal: { id: string; role: 'customer' | 'vendor' | 'admin' } | null } }) => c.var.principal!;
 
   r.openapi(
-    createRoute({ method: 'get', path: '/vendor/workshops', tags, middleware: vendorOnly, responses: { 200: { description: '`{workshops}` I own, any status' } } }),
-    async (c) => c.json({ workshops: await s.catalog.mine(me(c)) }),
+    createRoute({ method: 'get', path: '/vendor/workshops', tags, middleware: vendorOnly, responses: { 200: ok(z.strictObject({ workshops: z.array(workshopListItemSchema) }), '`{workshops}` I own, any status'), ...errors(authErrors) } }),
+    async (c) => c.json({ workshops: await s.catalog.mine(me(c)) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/workshops', tags, middleware: vendorOnly, request: { body: jsonBody(createWorkshopSchema) }, responses: { 201: { description: '`{workshop}` in status pending' } } }),
+    createRoute({ method: 'post', path: '/workshops', tags, middleware: vendorOnly, request: { body: jsonBody(createWorkshopSchema) }, responses: { 201: ok(workshopBody, '`{workshop}` in status pending'), ...errors(authErrors) } }),
     async (c) => c.json({ workshop: await s.catalog.create(me(c), c.req.valid('json')) }, 201),
   );
   r.openapi(
-    createRoute({ method: 'patch', path: '/workshops/{id}', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(updateWorkshopSchema) }, responses: { 200: { description: '`{workshop}`' } } }),
-    async (c) => c.json({ workshop: await s.catalog.update(me(c), c.req.valid('param').id, c.req.valid('json')) }),
+    createRoute({ method: 'patch', path: '/workshops/{id}', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(updateWorkshopSchema) }, responses: { 200: ok(workshopBody, '`{workshop}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SCHEDULE_TOO_LARGE' }) } }),
+    async (c) => c.json({ workshop: await s.catalog.update(me(c), c.req.valid('param').id, c.req.valid('json')) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'put', path: '/workshops/{id}/hours', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(openingHoursSchema) }, responses: { 200: { description: '`{hours}`; future free slots regenerated' } } }),
-    async (c) => c.json({ hours: await s.catalog.setHours(me(c), c.req.valid('param').id, c.req.valid('json')) }),
+    createRoute({ method: 'put', path: '/workshops/{id}/hours', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(openingHoursSchema) }, responses: { 200: ok(z.strictObject({ hours: z.array(openingHoursViewSchema) }), '`{hours}`; future free slots regenerated'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SCHEDULE_TOO_LARGE' }) } }),
+    async (c) => c.json({ hours: await s.catalog.setHours(me(c), c.req.valid('param').id, c.req.valid('json')) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/workshops/{id}/closures', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(closureSchema) }, responses: { 201: { description: '`{closure}`' }, 409: { description: 'already closed that day' } } }),
+    createRoute({ method: 'post', path: '/workshops/{id}/closures', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(closureSchema) }, responses: { 201: ok(z.strictObject({ closure: closureViewSchema }), '`{closure}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'CONFLICT (already closed that day)' }) } }),
     async (c) => c.json({ closure: await s.catalog.addClosure(me(c), c.req.valid('param').id, c.req.valid('json')) }, 201),
   );
   r.openapi(
-    createRoute({ method: 'delete', path: '/workshops/{id}/closures/{closureId}', tags, middleware: vendorOnly, request: { params: closureParam }, responses: { 204: { description: 'removed' } } }),
+    createRoute({ method: 'delete', path: '/workshops/{id}/closures/{closureId}', tags, middleware: vendorOnly, request: { params: closureParam }, responses: { 204: noContent('removed'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
       const p = c.req.valid('param');
       await s.catalog.removeClosure(me(c), p.id, p.closureId);
@@ -43,18 +49,18 @@ export function vendorRoutes(s: Services) {
     },
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/workshops/{id}/services', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(createServiceSchema) }, responses: { 201: { description: '`{service}`' } } }),
+    createRoute({ method: 'post', path: '/workshops/{id}/services', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(createServiceSchema) }, responses: { 201: ok(serviceBody, '`{service}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => c.json({ service: await s.catalog.createService(me(c), c.req.valid('param').id, c.req.valid('json')) }, 201),
   );
   r.openapi(
-    createRoute({ method: 'patch', path: '/workshops/{id}/services/{serviceId}', tags, middleware: vendorOnly, request: { params: serviceParam, body: jsonBody(updateServiceSchema) }, responses: { 200: { description: '`{service}`' } } }),
+    createRoute({ method: 'patch', path: '/workshops/{id}/services/{serviceId}', tags, middleware: vendorOnly, request: { params: serviceParam, body: jsonBody(updateServiceSchema) }, responses: { 200: ok(serviceBody, '`{service}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
       const p = c.req.valid('param');
-      return c.json({ service: await s.catalog.updateService(me(c), p.id, p.serviceId, c.req.valid('json')) });
+      return c.json({ service: await s.catalog.updateService(me(c), p.id, p.serviceId, c.req.valid('json')) }, 200);
     },
   );
   r.openapi(
-    createRoute({ method: 'delete', path: '/workshops/{id}/services/{serviceId}', tags, middleware: vendorOnly, request: { params: serviceParam }, responses: { 204: { description: 'retired (kept for past bookings)' } } }),
+    createRoute({ method: 'delete', path: '/workshops/{id}/services/{serviceId}', tags, middleware: vendorOnly, request: { params: serviceParam }, responses: { 204: noContent('retired (kept for past bookings)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
       const p = c.req.valid('param');
       await s.catalog.retireService(me(c), p.id, p.serviceId);

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { AvailabilitySnapshot, SlotsChangedEvent, WatchRequest, UnwatchRequest } from '@shared/availability';
-import type { BookingStatus } from '@shared/booking-status';
+import { BOOKING_STATUSES } from '@shared/booking-status';
 import type { ErrorCode } from '@shared/errors';
 
 /*
@@ -18,30 +19,35 @@ export const ackOk = <T>(data: T): Ack<T> => ({ ok: true, data });
 /** Builds a failed ack. */
 export const ackError = (code: ErrorCode, message: string): Ack<never> => ({ ok: false, error: { code, message } });
 
+const instant = z.iso.datetime({ offset: true });
+
 /** A booking as its customer and its workshop's staff see it. */
-export interface BookingSummary {
-  id: string;
-  workshopId: string;
-  workshopName: string;
-  serviceId: string;
-  serviceName: string;
-  customerId: string;
+export const bookingSummarySchema = z.strictObject({
+  id: z.uuid(),
+  workshopId: z.uuid(),
+  workshopName: z.string(),
+  serviceId: z.uuid(),
+  serviceName: z.string(),
+  customerId: z.uuid(),
   /** Personal data: only ever sent to `user:` and `vendor:` rooms, never to `workshop:`. */
-  customerName: string;
-  status: BookingStatus;
-  startsAt: string;
-  endsAt: string;
-  slotIds: string[];
-  priceCents: number;
-  currency: string;
-  vehicle: { registration: string; make?: string; model?: string; year?: number } | null;
-  notes: string | null;
+  customerName: z.string(),
+  status: z.enum(BOOKING_STATUSES),
+  startsAt: instant,
+  endsAt: instant,
+  slotIds: z.array(z.uuid()),
+  priceCents: z.int(),
+  currency: z.string(),
+  vehicle: z
+    .strictObject({ registration: z.string(), make: z.string().optional(), model: z.string().optional(), year: z.int().optional() })
+    .nullable(),
+  notes: z.string().nullable(),
   /** Optimistic-locking version; a client keeps the highest it has seen per booking. */
-  version: number;
-  createdAt: string;
+  version: z.int(),
+  createdAt: instant,
   /** When a pending booking expires if the vendor does not answer; null once answered. */
-  acceptDeadline: string | null;
-}
+  acceptDeadline: instant.nullable(),
+});
+export type BookingSummary = z.infer<typeof bookingSummarySchema>;
 
 /** A booking changed (created or transitioned); pushed to the customer and the vendor. */
 export interface BookingChangedEvent {
@@ -51,31 +57,33 @@ export interface BookingChangedEvent {
 }
 
 /** One workshop's row on the admin live board. */
-export interface BoardWorkshopRow {
-  workshopId: string;
-  name: string;
-  city: string;
-  activeHolds: number;
-  pendingRequests: number;
+export const boardWorkshopRowSchema = z.strictObject({
+  workshopId: z.uuid(),
+  name: z.string(),
+  city: z.string(),
+  activeHolds: z.int(),
+  pendingRequests: z.int(),
   /** Null when nothing is pending. */
-  oldestPendingAgeSec: number | null;
-  bookingsToday: number;
-  watchers: number;
-}
+  oldestPendingAgeSec: z.number().nullable(),
+  bookingsToday: z.int(),
+  watchers: z.int(),
+});
+export type BoardWorkshopRow = z.infer<typeof boardWorkshopRowSchema>;
 
 /** The admin live board at one instant. */
-export interface BoardSnapshot {
-  at: string;
-  workshops: BoardWorkshopRow[];
-  totals: {
-    holdsPerMin: number;
-    bookingsPerMin: number;
+export const boardSnapshotSchema = z.strictObject({
+  at: instant,
+  workshops: z.array(boardWorkshopRowSchema),
+  totals: z.strictObject({
+    holdsPerMin: z.number(),
+    bookingsPerMin: z.number(),
     /** Null until there were holds in the last 15 minutes (no division by zero on screen). */
-    conversion15m: number | null;
-    connectedSockets: number;
-    holdToBroadcastP95Ms: number | null;
-  };
-}
+    conversion15m: z.number().nullable(),
+    connectedSockets: z.int(),
+    holdToBroadcastP95Ms: z.number().nullable(),
+  }),
+});
+export type BoardSnapshot = z.infer<typeof boardSnapshotSchema>;
 
 /** A hold ran out (sweeper); sent to the hold owner's `user:` room. */
 export interface HoldExpiredEvent {

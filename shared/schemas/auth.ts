@@ -40,15 +40,15 @@ export const changePasswordSchema = z
 export type ChangePasswordInput = z.input<typeof changePasswordSchema>;
 
 /** A user as the API shows it (never the password hash). */
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-}
+export const publicUserSchema = z.strictObject({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+export type PublicUser = z.infer<typeof publicUserSchema>;
 
-export interface AuthResult {
-  user: PublicUser;
-  token: string;
-}
+/** A sign-in's answer: the user and the bearer token (also set as the HttpOnly cookie). */
+export const authResultSchema = z.strictObject({ user: publicUserSchema, token: z.string() });
+export type AuthResult = z.infer<typeof authResultSchema>;

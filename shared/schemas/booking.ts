@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { BOOKING_STATUSES } from '../booking-status';
 import { instantSchema } from './dates';
-import type { BookingSummary } from '../realtime/events';
-import { optionChoiceSchema, type OptionChoice } from '../service-options';
+import { bookingSummarySchema } from '../realtime/events';
+import { optionChoiceSchema } from '../service-options';
+import { instantOut } from './views';
 
 /** `POST /api/holds`: hold the slots a service needs, starting at `slotId`. */
 export const createHoldSchema = z
@@ -16,15 +17,16 @@ export const createHoldSchema = z
 export type CreateHoldInput = z.input<typeof createHoldSchema>;
 
 /** A hold as its owner sees it. */
-export interface HoldView {
-  id: string;
-  workshopId: string;
-  serviceId: string;
-  slotIds: string[];
-  expiresAt: string;
-  extensions: number;
-  options: OptionChoice;
-}
+export const holdViewSchema = z.strictObject({
+  id: z.uuid(),
+  workshopId: z.uuid(),
+  serviceId: z.uuid(),
+  slotIds: z.array(z.uuid()),
+  expiresAt: instantOut,
+  extensions: z.int(),
+  options: optionChoiceSchema,
+});
+export type HoldView = z.infer<typeof holdViewSchema>;
 
 export const vehicleSchema = z
   .object({
@@ -72,18 +74,20 @@ export const bookingListQuerySchema = z
 export type BookingListQuery = z.infer<typeof bookingListQuerySchema>;
 
 /** A booking as its customer, its workshop's staff and admins see it. */
-export interface BookingView extends BookingSummary {
-  options: OptionChoice;
-  slotCount: number;
-}
+export const bookingViewSchema = z.strictObject({
+  ...bookingSummarySchema.shape,
+  options: optionChoiceSchema,
+  slotCount: z.int(),
+});
+export type BookingView = z.infer<typeof bookingViewSchema>;
 
-export interface BookingEventView {
-  type: string;
-  at: string;
-  actorRole: string;
-  data: Record<string, unknown> | null;
-}
+export const bookingEventViewSchema = z.strictObject({
+  type: z.string(),
+  at: instantOut,
+  actorRole: z.string(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+});
+export type BookingEventView = z.infer<typeof bookingEventViewSchema>;
 
-export interface BookingDetailView extends BookingView {
-  events: BookingEventView[];
-}
+export const bookingDetailViewSchema = z.strictObject({ ...bookingViewSchema.shape, events: z.array(bookingEventViewSchema) });
+export type BookingDetailView = z.infer<typeof bookingDetailViewSchema>;

@@ -13,13 +13,14 @@ export const reviewListQuerySchema = z.object({
 });
 
 /** A review as anyone may read it: the author is shown as first name and initial only. */
-export interface ReviewView {
-  id: string;
-  bookingId: string;
-  workshopId: string;
-  rating: number;
-  text: string | null;
-  authorName: string;
-  serviceName: string;
-  createdAt: string;
-}
+export const reviewViewSchema = z.strictObject({
+  id: z.uuid(),
+  bookingId: z.uuid(),
+  workshopId: z.uuid(),
+  rating: z.int(),
+  text: z.string().nullable(),
+  authorName: z.string(),
+  serviceName: z.string(),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+export type ReviewView = z.infer<typeof reviewViewSchema>;

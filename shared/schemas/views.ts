@@ -1,60 +1,68 @@
-import type { ServiceOptions } from '../service-options';
-import type { WorkshopStatus } from './workshop';
+import { z } from 'zod';
+import { serviceOptionsViewSchema } from '../service-options';
+import { WORKSHOP_STATUSES } from './workshop';
+
+/*
+ * Catalog response bodies. Declared as zod schemas so the server's routes document them in
+ * /openapi.json (and, under test, check every body against them); the types are inferred.
+ */
+
+/** An ISO 8601 instant as the API sends it. */
+export const instantOut = z.iso.datetime({ offset: true });
 
 /** A service on a workshop's menu. */
-export interface ServiceView {
-  id: string;
-  workshopId: string;
-  name: string;
-  category: string;
-  durationMinutes: number;
-  basePriceCents: number;
-  currency: string;
-  options: ServiceOptions;
-  active: boolean;
-}
+export const serviceViewSchema = z.strictObject({
+  id: z.uuid(),
+  workshopId: z.uuid(),
+  name: z.string(),
+  category: z.string(),
+  durationMinutes: z.int(),
+  basePriceCents: z.int(),
+  currency: z.string(),
+  options: serviceOptionsViewSchema,
+  active: z.boolean(),
+});
+export type ServiceView = z.infer<typeof serviceViewSchema>;
 
-export interface OpeningHoursView {
-  weekday: number;
-  opens: string;
-  closes: string;
-}
+export const openingHoursViewSchema = z.strictObject({ weekday: z.int(), opens: z.string(), closes: z.string() });
+export type OpeningHoursView = z.infer<typeof openingHoursViewSchema>;
 
-export interface ClosureView {
-  id: string;
-  date: string;
-  reason: string | null;
-}
+export const closureViewSchema = z.strictObject({ id: z.uuid(), date: z.iso.date(), reason: z.string().nullable() });
+export type ClosureView = z.infer<typeof closureViewSchema>;
+
+const workshopViewFields = {
+  id: z.uuid(),
+  ownerId: z.uuid(),
+  name: z.string(),
+  slug: z.string(),
+  description: z.string().nullable(),
+  city: z.string(),
+  address: z.string(),
+  lat: z.number().nullable(),
+  lng: z.number().nullable(),
+  timezone: z.string(),
+  status: z.enum(WORKSHOP_STATUSES),
+  bays: z.int(),
+  slotMinutes: z.int(),
+  holdTtlSeconds: z.int(),
+  acceptSlaMinutes: z.int(),
+  autoAccept: z.boolean(),
+  ratingAvg: z.number(),
+  ratingCount: z.int(),
+};
 
 /** A workshop as the catalog shows it. */
-export interface WorkshopView {
-  id: string;
-  ownerId: string;
-  name: string;
-  slug: string;
-  description: string | null;
-  city: string;
-  address: string;
-  lat: number | null;
-  lng: number | null;
-  timezone: string;
-  status: WorkshopStatus;
-  bays: number;
-  slotMinutes: number;
-  holdTtlSeconds: number;
-  acceptSlaMinutes: number;
-  autoAccept: boolean;
-  ratingAvg: number;
-  ratingCount: number;
-}
+export const workshopViewSchema = z.strictObject(workshopViewFields);
+export type WorkshopView = z.infer<typeof workshopViewSchema>;
 
 /** A workshop in search results: when its next free slot starts (null: nothing free ahead). */
-export interface WorkshopListItem extends WorkshopView {
-  nextFreeAt: string | null;
-}
+export const workshopListItemSchema = z.strictObject({ ...workshopViewFields, nextFreeAt: instantOut.nullable() });
+export type WorkshopListItem = z.infer<typeof workshopListItemSchema>;
 
-export interface WorkshopDetailView extends WorkshopView {
-  services: ServiceView[];
-  hours: OpeningHoursView[];
-  closures: ClosureView[];
-}
+export const workshopDetailViewSchema = z.strictObject({
+  ...workshopViewFields,
+  services: z.array(serviceViewSchema),
+  hours: z.array(openingHoursViewSchema),
+  closures: z.array(closureViewSchema),
+});
+export type WorkshopDetailView = z.infer<typeof workshopDetailViewSchema>;

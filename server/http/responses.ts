@@ -1,0 +1,34 @@
+import { apiErrorBodySchema } from '@shared/errors';
+
+/*
+ * Response declarations for `createRoute({ responses })`: every body a route answers is a zod
+ * schema from shared/, so /openapi.json documents it, handlers' `c.json` is type-checked
+ * against it, and under test every answer is checked against it (contract-check.ts).
+ */
+
+/** A JSON success body. */
+export const ok = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+/** A success without a body (204). */
+export const noContent = (description: string) => ({ description });
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+
+const error = (description: string) => ({ description, content: { 'application/json': { schema: apiErrorBodySchema } } });
+
+/**
+ * The error answers of a route: the given ones (status → the codes it may carry) plus those every
+ * `/api` route can give (bad input, an unexpected fault, a store outage or the request deadline).
+ */
+export function errors(extra: Partial<Record<ErrorStatus, string>> = {}) {
+  const all: Partial<Record<ErrorStatus, string>> = {
+    400: 'VALIDATION_FAILED or MALFORMED_JSON',
+    500: 'INTERNAL',
+    503: 'SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After)',
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(all).map(([status, d]) => [status, error(d!)])) as Record<ErrorStatus, ReturnType<typeof error>>;
+}
+
+/** The errors of a route that needs a signed-in caller (with the given role). */
+export const authErrors = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED' } as const;
