@@ -1,3 +1,4 @@
+import '@hono/zod-openapi'; // adds `.openapi()` to zod schemas
 import { apiErrorBodySchema } from '@shared/errors';
 
 /*
@@ -14,7 +15,9 @@ export const noContent = (description: string) => ({ description });
 
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
 
-const error = (description: string) => ({ description, content: { 'application/json': { schema: apiErrorBodySchema } } });
+/** One named component for the error body, referenced by every error answer. */
+const apiError = apiErrorBodySchema.openapi('ApiError');
+const error = (description: string) => ({ description, content: { 'application/json': { schema: apiError } } });
 
 /**
  * The error answers of a route: the given ones (status → the codes it may carry) plus those every

@@ -1,21 +1,20 @@
 import type { ErrorCode } from '@shared/errors';
-import type { AvailabilitySnapshot } from '@shared/availability';
-import type { BoardSnapshot } from '@shared/realtime/events';
 import type { BookingAction, BookingStatus } from '@shared/booking-status';
-import type { LoginInput, PublicUser, RegisterInput } from '@shared/schemas/auth';
-import type { BookingDetailView, BookingView, ConfirmBookingInput, CreateHoldInput, HoldView } from '@shared/schemas/booking';
+import type { LoginInput, RegisterInput } from '@shared/schemas/auth';
+import type { ConfirmBookingInput, CreateHoldInput } from '@shared/schemas/booking';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
-import type { ReviewInput, ReviewView } from '@shared/schemas/review';
-import type { ClosureView, OpeningHoursView, ServiceView, WorkshopDetailView, WorkshopListItem, WorkshopView } from '@shared/schemas/views';
+import type { ReviewInput } from '@shared/schemas/review';
 import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus, workshopSearchSchema } from '@shared/schemas/workshop';
+import { compactQuery, createApiClient } from '@shared/api/client';
 import type { z } from 'zod';
 
 export type WorkshopSearch = z.input<typeof workshopSearchSchema>;
 
 /*
- * The one place that speaks HTTP. Same-origin fetch carries the HttpOnly `hf_token`
- * cookie, so nothing here ever sees the token. Every failure becomes an ApiError with the
- * server's error code, so screens branch on codes (SLOT_UNAVAILABLE…), never on statuses.
+ * The one place that speaks HTTP, through the typed client generated from the server's
+ * contract (shared/api). Same-origin fetch carries the HttpOnly `hf_token` cookie, so nothing
+ * here ever sees the token. Every failure becomes an ApiError with the server's error code, so
+ * screens branch on codes (SLOT_UNAVAILABLE…), never on statuses.
  */
 
 /** A failed request: the server's `{error: {code, message}}`, or NETWORK when it never answered. */
@@ -30,44 +29,27 @@ export class ApiError extends Error {
   }
 }
 
-type Query = Record<string, string | number | undefined | null>;
+const client = createApiClient({ credentials: 'same-origin' });
 
-function qs(q: Query = {}): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-}
-
-async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-  let res: Response;
+/** The typed call's success body, or an ApiError (NETWORK when the server never answered). */
+async function call<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let r: { data?: T; error?: unknown; response: Response };
   try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    r = await request;
   } catch {
     throw new ApiError(0, 'NETWORK', 'Cannot reach Holdfast. Check your connection and try again.');
   }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    /* not JSON (a proxy's error page): fall through to the generic error */
+  if (!r.response.ok) {
+    const err = (r.error as { error?: { code?: ErrorCode; message?: string; details?: unknown } } | null | undefined)?.error;
+    throw new ApiError(r.response.status, err?.code ?? 'INTERNAL', err?.message ?? `Request failed (${r.response.status})`, err?.details);
   }
-  if (!res.ok) {
-    const err = (json as { error?: { code?: ErrorCode; message?: string; details?: unknown } } | null)?.error;
-    throw new ApiError(res.status, err?.code ?? 'INTERNAL', err?.message ?? `Request failed (${res.status})`, err?.details);
-  }
-  return json as T;
+  return r.data as T;
 }
 
-const get = <T>(path: string) => request<T>('GET', path);
-const post = <T>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, body, headers);
+/** For answers without a body (204). */
+const done = async (request: Promise<{ response: Response }>): Promise<void> => {
+  await call(request);
+};
 
 export interface BookingQuery {
   status?: BookingStatus;
@@ -77,54 +59,56 @@ export interface BookingQuery {
   limit?: number;
 }
 
-/** Typed endpoints; response shapes come from shared/ so client and server never drift. */
+const path = <T extends Record<string, string>>(p: T) => ({ params: { path: p } });
+
+/** Typed endpoints: paths, inputs and response shapes all come from the generated contract. */
 export const api = {
   auth: {
-    register: (input: RegisterInput) => post<{ user: PublicUser }>('/api/auth/register', input),
-    login: (input: LoginInput) => post<{ user: PublicUser }>('/api/auth/login', input),
-    logout: () => post<void>('/api/auth/logout'),
-    me: () => get<{ user: PublicUser }>('/api/me'),
+    register: (body: RegisterInput) => call(client.POST('/api/v1/auth/register', { body })),
+    login: (body: LoginInput) => call(client.POST('/api/v1/auth/login', { body })),
+    logout: () => done(client.POST('/api/v1/auth/logout')),
+    me: () => call(client.GET('/api/v1/me')),
   },
   workshops: {
-    search: (q: WorkshopSearch) => get<{ workshops: WorkshopListItem[] }>(`/api/workshops${qs(q)}`),
-    get: (id: string) => get<{ workshop: WorkshopDetailView }>(`/api/workshops/${id}`),
+    search: (q: WorkshopSearch) => call(client.GET('/api/v1/workshops', { params: { query: compactQuery(q) } })),
+    get: (id: string) => call(client.GET('/api/v1/workshops/{id}', path({ id }))),
     availability: (id: string, from?: string, to?: string) =>
-      get<AvailabilitySnapshot>(`/api/workshops/${id}/availability${qs({ from, to })}`),
-    reviews: (id: string, limit = 10) => get<{ reviews: ReviewView[] }>(`/api/workshops/${id}/reviews${qs({ limit })}`),
+      call(client.GET('/api/v1/workshops/{id}/availability', { params: { path: { id }, query: compactQuery({ from, to }) } })),
+    reviews: (id: string, limit = 10) => call(client.GET('/api/v1/workshops/{id}/reviews', { params: { path: { id }, query: { limit } } })),
   },
   holds: {
-    create: (input: CreateHoldInput) => post<{ hold: HoldView }>('/api/holds', input),
-    mine: () => get<{ holds: HoldView[] }>('/api/holds'),
-    release: (id: string) => request<void>('DELETE', `/api/holds/${id}`),
-    extend: (id: string) => post<{ hold: HoldView }>(`/api/holds/${id}/extend`),
+    create: (body: CreateHoldInput) => call(client.POST('/api/v1/holds', { body })),
+    mine: () => call(client.GET('/api/v1/holds')),
+    release: (id: string) => done(client.DELETE('/api/v1/holds/{id}', path({ id }))),
+    extend: (id: string) => call(client.POST('/api/v1/holds/{id}/extend', path({ id }))),
   },
   bookings: {
-    confirm: (input: ConfirmBookingInput, idempotencyKey: string) =>
-      post<{ booking: BookingView }>('/api/bookings', input, { 'Idempotency-Key': idempotencyKey }),
-    list: (q: BookingQuery = {}) => get<{ bookings: BookingView[] }>(`/api/bookings${qs({ ...q })}`),
-    get: (id: string) => get<{ booking: BookingDetailView }>(`/api/bookings/${id}`),
-    act: (id: string, action: BookingAction) => post<{ booking: BookingView }>(`/api/bookings/${id}/${action}`),
-    reschedule: (id: string, holdId: string) => post<{ booking: BookingView }>(`/api/bookings/${id}/reschedule`, { holdId }),
-    review: (id: string, input: ReviewInput) => post<{ review: ReviewView }>(`/api/bookings/${id}/review`, input),
-    reviewOf: (id: string) => get<{ review: ReviewView | null }>(`/api/bookings/${id}/review`),
+    confirm: (body: ConfirmBookingInput, idempotencyKey: string) =>
+      call(client.POST('/api/v1/bookings', { body, params: { header: { 'idempotency-key': idempotencyKey } } })),
+    list: (q: BookingQuery = {}) => call(client.GET('/api/v1/bookings', { params: { query: compactQuery({ ...q }) } })),
+    get: (id: string) => call(client.GET('/api/v1/bookings/{id}', path({ id }))),
+    act: (id: string, action: BookingAction) => call(client.POST('/api/v1/bookings/{id}/{action}', path({ id, action }))),
+    reschedule: (id: string, holdId: string) => call(client.POST('/api/v1/bookings/{id}/reschedule', { ...path({ id }), body: { holdId } })),
+    review: (id: string, body: ReviewInput) => call(client.POST('/api/v1/bookings/{id}/review', { ...path({ id }), body })),
+    reviewOf: (id: string) => call(client.GET('/api/v1/bookings/{id}/review', path({ id }))),
   },
   vendor: {
-    workshops: () => get<{ workshops: WorkshopView[] }>('/api/vendor/workshops'),
-    create: (input: CreateWorkshopInput) => post<{ workshop: WorkshopView }>('/api/workshops', input),
-    update: (id: string, patch: UpdateWorkshopInput) => request<{ workshop: WorkshopView }>('PATCH', `/api/workshops/${id}`, patch),
-    setHours: (id: string, rows: OpeningHoursInput) => request<{ hours: OpeningHoursView[] }>('PUT', `/api/workshops/${id}/hours`, rows),
-    addClosure: (id: string, input: ClosureInput) => post<{ closure: ClosureView }>(`/api/workshops/${id}/closures`, input),
-    removeClosure: (id: string, closureId: string) => request<void>('DELETE', `/api/workshops/${id}/closures/${closureId}`),
-    createService: (id: string, input: CreateServiceInput) => post<{ service: ServiceView }>(`/api/workshops/${id}/services`, input),
-    updateService: (id: string, serviceId: string, patch: UpdateServiceInput) =>
-      request<{ service: ServiceView }>('PATCH', `/api/workshops/${id}/services/${serviceId}`, patch),
-    retireService: (id: string, serviceId: string) => request<void>('DELETE', `/api/workshops/${id}/services/${serviceId}`),
+    workshops: () => call(client.GET('/api/v1/vendor/workshops')),
+    create: (body: CreateWorkshopInput) => call(client.POST('/api/v1/workshops', { body })),
+    update: (id: string, body: UpdateWorkshopInput) => call(client.PATCH('/api/v1/workshops/{id}', { ...path({ id }), body })),
+    setHours: (id: string, body: OpeningHoursInput) => call(client.PUT('/api/v1/workshops/{id}/hours', { ...path({ id }), body })),
+    addClosure: (id: string, body: ClosureInput) => call(client.POST('/api/v1/workshops/{id}/closures', { ...path({ id }), body })),
+    removeClosure: (id: string, closureId: string) => done(client.DELETE('/api/v1/workshops/{id}/closures/{closureId}', path({ id, closureId }))),
+    createService: (id: string, body: CreateServiceInput) => call(client.POST('/api/v1/workshops/{id}/services', { ...path({ id }), body })),
+    updateService: (id: string, serviceId: string, body: UpdateServiceInput) =>
+      call(client.PATCH('/api/v1/workshops/{id}/services/{serviceId}', { ...path({ id, serviceId }), body })),
+    retireService: (id: string, serviceId: string) => done(client.DELETE('/api/v1/workshops/{id}/services/{serviceId}', path({ id, serviceId }))),
   },
   admin: {
-    workshops: (status?: WorkshopStatus) => get<{ workshops: WorkshopView[] }>(`/api/admin/workshops${qs({ status })}`),
-    verify: (id: string) => post<{ workshop: WorkshopView }>(`/api/admin/workshops/${id}/verify`),
-    suspend: (id: string) => post<{ workshop: WorkshopView }>(`/api/admin/workshops/${id}/suspend`),
-    board: () => get<BoardSnapshot | { board: BoardSnapshot }>('/api/admin/board'),
+    workshops: (status?: WorkshopStatus) => call(client.GET('/api/v1/admin/workshops', { params: { query: compactQuery({ status }) } })),
+    verify: (id: string) => call(client.POST('/api/v1/admin/workshops/{id}/verify', path({ id }))),
+    suspend: (id: string) => call(client.POST('/api/v1/admin/workshops/{id}/suspend', path({ id }))),
+    board: () => call(client.GET('/api/v1/admin/board')),
   },
 };
 

@@ -58,11 +58,10 @@ class Board {
     }
   }
 
-  /** HTTP fallback while the socket is down (GET /api/admin/board). */
+  /** HTTP fallback while the socket is down (GET /api/v1/admin/board). */
   async #poll() {
     try {
-      const res = await api.admin.board();
-      this.#take('board' in res ? res.board : res);
+      this.#take((await api.admin.board()).board);
       this.error = null;
     } catch {
       /* keep the last board; the banner says we are offline */
