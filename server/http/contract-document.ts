@@ -14,30 +14,38 @@ const inert: any = new Proxy(function inert() {}, {
 });
 
 const config: AppConfig = {
-  bodyLimitBytes: 1,
+  bodyLimitBytes: 100_000,
   tokenTtlHours: 1,
   secureCookies: false,
   trustProxy: false,
   redisPrefix: 'contract:',
-  requestDeadlineMs: 1,
+  requestDeadlineMs: 10_000,
   limits: { loginPerMin: 1, registerPerHour: 1, holdsPerMin: 1, confirmsPerMin: 1, availabilityPerMin: 1 },
 };
 
 /**
- * The OpenAPI document of every `/api` route, built without stores: the same routes the
- * composition root mounts (createApp plus the admin board), so it equals the served /openapi.json.
+ * The app with every route the composition root mounts (createApp plus the admin board) but no
+ * stores behind it: enough to build the document, or to answer anonymous requests that reach
+ * no store (the contract check's own test mounts its routes through `extend`).
  */
-export function contractDocument() {
-  const app = createApp({
-    config,
+export function storelessApp(opts: Pick<AppConfig, 'checkResponses'> & { extend?: Parameters<typeof createApp>[0]['extend'] } = {}) {
+  return createApp({
+    config: { ...config, checkResponses: opts.checkResponses },
     logger: pino({ level: 'silent' }),
     guard: inert,
     services: inert,
     redis: inert,
     checks: inert,
-    extend: (a) => a.route('/api', boardRoutes(inert)),
+    extend: (a) => {
+      a.route('/api', boardRoutes(inert));
+      opts.extend?.(a);
+    },
   });
-  return openApiDocument(app);
+}
+
+/** The OpenAPI document of every `/api` route, built without stores; it equals the served /openapi.json. */
+export function contractDocument() {
+  return openApiDocument(storelessApp());
 }
 
 export const CONTRACT_TYPES_PATH = 'shared/api/openapi.d.ts';

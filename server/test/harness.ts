@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { createApiClient, type HoldfastClient } from '@shared/api/client';
 import type { Clock } from '../domain/clock';
 import { parseEnv, type Env } from '../env';
 import { startServer, type RunningServer } from '../runtime';
@@ -78,17 +79,33 @@ export function apiClient(baseUrl: string) {
 }
 export type ApiClient = ReturnType<typeof apiClient>;
 
+/**
+ * The typed client (the one the browser and the load runner use, generated from the contract),
+ * calling as the holder of `token` when given: `typedClient(url, token).POST('/api/v1/holds', { body })`.
+ * Prefer it in new tests; `apiClient` stays for raw and malformed requests.
+ */
+export function typedClient(baseUrl: string, token?: string): HoldfastClient {
+  return createApiClient({ baseUrl, headers: token ? { authorization: `Bearer ${token}` } : undefined });
+}
+
+/** The success body of a typed call after checking its status (the failure shows the body). */
+export function expectStatus<D>(r: { data?: D; error?: unknown; response: Response }, status: number): D {
+  expect(r.response.status, JSON.stringify(r.error ?? r.data)).toBe(status);
+  return r.data as D;
+}
+
 export const uniqueEmail = (tag = 'user') => `${tag}-${randomUUID().slice(0, 8)}@test.holdfast`;
 
 /**
- * Starts a test server before the file's tests and closes it after; read `ctx.server` and
- * `ctx.api` inside tests (they are set once beforeAll has run).
+ * Starts a test server before the file's tests and closes it after; read `ctx.server`,
+ * `ctx.api` (raw) and `ctx.as(token)` (typed) inside tests (they are set once beforeAll has run).
  */
 export function useTestServer(overrides: Record<string, string> = {}, opts: { clock?: Clock } = {}) {
-  const ctx = {} as { server: RunningServer; api: ApiClient };
+  const ctx = {} as { server: RunningServer; api: ApiClient; as: (token?: string) => HoldfastClient };
   beforeAll(async () => {
     ctx.server = await startTestServer(overrides, opts);
     ctx.api = apiClient(ctx.server.url);
+    ctx.as = (token) => typedClient(ctx.server.url, token);
   });
   afterAll(() => ctx.server?.close());
   return ctx;
