@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SlotView } from '@shared/availability';
-import { expectStatus, inBatches, type Http } from './http';
+import { expectOk, inBatches, type Http } from './http';
 import { progress } from './log';
 
 export interface Account {
@@ -29,16 +29,15 @@ const email = (tag: string) => `${tag}-${run}-${++seq}@bench.holdfast`;
 export const BENCH_HOURS = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, opens: '00:00', closes: '23:30' }));
 
 export async function login(http: Http, credentials: { email: string; password: string }): Promise<Account> {
-  const r = await http.post('/api/auth/login', credentials);
-  expectStatus(r, 200, `login ${credentials.email}`);
-  return { id: r.body.user.id, email: credentials.email, token: r.body.token };
+  const r = expectOk(await http.typed().POST('/api/v1/auth/login', { body: credentials }), 200, `login ${credentials.email}`);
+  return { id: r.user.id, email: credentials.email, token: r.token };
 }
 
 export async function register(http: Http, role: 'customer' | 'vendor'): Promise<Account> {
   const e = email(role === 'customer' ? 'bench-customer' : 'bench-vendor');
-  const r = await http.post('/api/auth/register', { email: e, password: PASSWORD, name: `Bench ${role} ${seq}`, role });
-  expectStatus(r, 201, `register ${role}`);
-  return { id: r.body.user.id, email: e, token: r.body.token };
+  const body = { email: e, password: PASSWORD, name: `Bench ${role} ${seq}`, role };
+  const r = expectOk(await http.typed().POST('/api/v1/auth/register', { body }), 201, `register ${role}`);
+  return { id: r.user.id, email: e, token: r.token };
 }
 
 /** Registers customers in parallel batches (registration hashes a password: ~50 ms of CPU each). */
@@ -53,9 +52,8 @@ export async function registerCustomers(http: Http, n: number, parallel = 16): P
 export async function listSlots(http: Http, workshopId: string): Promise<Slot[]> {
   const from = new Date(Date.now() + 60_000).toISOString();
   const to = new Date(Date.now() + 34 * 86_400_000).toISOString();
-  const r = await http.get(`/api/workshops/${workshopId}/availability?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
-  expectStatus(r, 200, 'availability');
-  return r.body.slots as Slot[];
+  const r = await http.typed().GET('/api/v1/workshops/{id}/availability', { params: { path: { id: workshopId }, query: { from, to } } });
+  return expectOk(r, 200, 'availability').slots;
 }
 
 /** Verified workshops with one 30-minute service each, created through the public API. */
@@ -68,34 +66,27 @@ export async function createWorkshops(
   const t0 = Date.now();
   const vendor = await register(http, 'vendor');
   const bays = opts.bays ?? 10;
+  const asVendor = http.typed(vendor.token);
   const list = await inBatches(Array.from({ length: n }), opts.parallel ?? 4, async (_, i) => {
-    const created = await http.post(
-      '/api/workshops',
-      {
-        name: `Bench Garage ${run} ${i}`,
-        city: opts.city ?? 'Benchton',
-        address: `${i} Load Street`,
-        timezone: 'Europe/London',
-        bays,
-        autoAccept: true,
-        holdTtlSeconds: opts.holdTtlSeconds ?? 300,
-      },
-      vendor.token,
-    );
-    expectStatus(created, 201, 'create workshop');
-    const id = created.body.workshop.id as string;
-    expectStatus(await http.put(`/api/workshops/${id}/hours`, BENCH_HOURS, vendor.token), 200, 'hours');
-    const svc = await http.post(
-      `/api/workshops/${id}/services`,
-      { name: 'Oil change', category: 'maintenance', durationMinutes: 30, basePriceCents: 4999, currency: 'GBP' },
-      vendor.token,
-    );
-    expectStatus(svc, 201, 'service');
-    expectStatus(await http.post(`/api/admin/workshops/${id}/verify`, undefined, admin.token), 200, 'verify');
+    const body = {
+      name: `Bench Garage ${run} ${i}`,
+      city: opts.city ?? 'Benchton',
+      address: `${i} Load Street`,
+      timezone: 'Europe/London',
+      bays,
+      autoAccept: true,
+      holdTtlSeconds: opts.holdTtlSeconds ?? 300,
+    };
+    const { id } = expectOk(await asVendor.POST('/api/v1/workshops', { body }), 201, 'create workshop').workshop;
+    const path = { params: { path: { id } } };
+    expectOk(await asVendor.PUT('/api/v1/workshops/{id}/hours', { ...path, body: BENCH_HOURS }), 200, 'hours');
+    const service = { name: 'Oil change', category: 'maintenance' as const, durationMinutes: 30, basePriceCents: 4999, currency: 'GBP' };
+    const svc = expectOk(await asVendor.POST('/api/v1/workshops/{id}/services', { ...path, body: service }), 201, 'service').service;
+    expectOk(await http.typed(admin.token).POST('/api/v1/admin/workshops/{id}/verify', path), 200, 'verify');
     const slots = await listSlots(http, id);
     // Skip the next two hours: a slot that starts during the run cannot be held.
     const later = slots.filter((s) => Date.parse(s.startsAt) > Date.now() + 2 * 3_600_000);
-    return { id, serviceId: svc.body.service.id as string, bays, slots: later };
+    return { id, serviceId: svc.id, bays, slots: later };
   });
   progress(`created ${n} workshops (${list.reduce((a, w) => a + w.slots.length, 0)} slots) in ${Date.now() - t0} ms`);
   return list;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { createApiClient, type HoldfastClient } from '@shared/api/client';
 
 export interface Reply<T = any> {
   status: number;
@@ -48,6 +49,26 @@ export class Http {
     return { status: res.statusCode, body, ms };
   }
 
+  /**
+   * The typed client generated from the API contract, sending through these keep-alive pools
+   * (round-robin, or pinned to `server`) as the holder of `token` when given.
+   */
+  typed(token?: string, server?: number): HoldfastClient {
+    const fetch = async (req: Request): Promise<Response> => {
+      const url = new URL(req.url);
+      const pool = this.pools[server ?? this.pick()]!;
+      const body = req.body ? await req.text() : undefined;
+      const sent: Record<string, string> = {};
+      req.headers.forEach((v, k) => (sent[k] = v));
+      const res = await pool.request({ method: req.method as 'GET', path: url.pathname + url.search, headers: sent, body });
+      const text = await res.body.text();
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+      return new Response(res.statusCode === 204 || res.statusCode === 304 ? null : text, { status: res.statusCode, headers });
+    };
+    return createApiClient({ baseUrl: this.urls[0], fetch, headers: token ? { authorization: `Bearer ${token}` } : undefined });
+  }
+
   get<T = any>(path: string, token?: string, server?: number) {
     return this.call<T>('GET', path, { token, server });
   }
@@ -70,6 +91,12 @@ export class Http {
 export function expectStatus(r: Reply, ok: number | number[], what: string): void {
   const list = Array.isArray(ok) ? ok : [ok];
   if (!list.includes(r.status)) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+}
+
+/** The success body of a typed call; throws with the answer in the message unless the status is `ok`. */
+export function expectOk<D>(r: { data?: D; error?: unknown; response: Response }, ok: number, what: string): D {
+  if (r.response.status !== ok) throw new Error(`${what}: HTTP ${r.response.status} ${JSON.stringify(r.error ?? r.data).slice(0, 300)}`);
+  return r.data as D;
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
