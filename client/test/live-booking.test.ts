@@ -115,7 +115,7 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
   it('a slot taken just before B clicks gives a clear message; a released hold frees the slot live', async () => {
     let rivalHoldId = '';
     // Taken "just before the click": the rival's hold lands while B's request is on its way.
-    await b.page.route('**/api/holds', async (route) => {
+    await b.page.route('**/api/v1/holds', async (route) => {
       if (route.request().method() === 'POST') rivalHoldId = await rivalHold(T.id);
       await route.continue();
     }, { times: 1 });
@@ -125,7 +125,7 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     await b.page.waitForSelector(slot(T.id, 'held'));
     await b.page.waitForSelector(slot(U.id, 'mine')); // B's own hold is untouched
     await screen(b.page, 'customer-slot-taken', { publish: true });
-    await b.page.unroute('**/api/holds');
+    await b.page.unroute('**/api/v1/holds');
 
     expect((await api.del(`/api/holds/${rivalHoldId}`, cal.token)).status).toBe(204);
     await b.page.waitForSelector(slot(T.id, 'free'));
