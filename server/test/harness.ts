@@ -69,6 +69,7 @@ export function apiClient(baseUrl: string) {
     return { status: res.status, body, headers: res.headers };
   }
   return {
+    baseUrl,
     call,
     get: <T = any>(path: string, token?: string) => call<T>('GET', path, { token }),
     post: <T = any>(path: string, body?: unknown, token?: string, headers?: Record<string, string>) => call<T>('POST', path, { body, token, headers }),
