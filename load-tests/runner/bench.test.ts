@@ -69,8 +69,9 @@ describe('k6 Socket.IO helper (load-tests/lib/socketio.js)', () => {
 
       const slot = a!.slots[0]!;
       const heard = new Promise<any>((resolve) => socket.on('slots:changed', (e) => e.cause === 'held' && resolve(e)));
-      const hold = await http.post('/api/holds', { workshopId: a!.id, serviceId: a!.serviceId, slotId: slot.id }, customer!.token, undefined, 0);
-      expect(hold.status).toBe(201);
+      const hold = await http.typed(customer!.token, 0).POST('/api/v1/holds', { body: { workshopId: a!.id, serviceId: a!.serviceId, slotId: slot.id } });
+      expect(hold.response.status).toBe(201);
+      expect(hold.data?.hold.slotIds).toEqual([slot.id]);
       const e = await heard;
       expect(e).toMatchObject({ workshopId: a!.id, cause: 'held' });
       expect(e.slots).toEqual([expect.objectContaining({ id: slot.id, held: 1, free: 0 })]);
