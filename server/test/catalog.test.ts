@@ -1,65 +1,58 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ALL_WEEK, createAdmin, register, verifiedWorkshop } from './factories';
-import { useTestServer } from './harness';
+import { expectStatus, useTestServer } from './harness';
 
 const t = useTestServer();
 
 describe('vendor onboarding → admin verification → public listing', () => {
-  it('walks the whole path', async () => {
+  it('walks the whole path (through the typed client)', async () => {
     const vendor = await register(t.api, 'vendor');
     const admin = await createAdmin(t.server, t.api);
+    const [asVendor, asAdmin, anyone] = [t.as(vendor.token), t.as(admin.token), t.as()];
     const city = `City-${randomUUID().slice(0, 6)}`;
+    const search = async (query: { city?: string; category?: string; q?: string }) =>
+      expectStatus(await anyone.GET('/api/v1/workshops', { params: { query } }), 200).workshops.map((w) => w.id);
 
-    const created = await t.api.post(
-      '/api/workshops',
-      { name: 'Spanner & Sons', city, address: '9 Forge Lane', timezone: 'Europe/London', bays: 3, lat: 53.8, lng: -1.55 },
-      vendor.token,
-    );
-    expect(created.status).toBe(201);
-    const ws = created.body.workshop;
+    const body = { name: 'Spanner & Sons', city, address: '9 Forge Lane', timezone: 'Europe/London', bays: 3, lat: 53.8, lng: -1.55 };
+    const ws = expectStatus(await asVendor.POST('/api/v1/workshops', { body }), 201).workshop;
     expect(ws).toMatchObject({ status: 'pending', bays: 3, slotMinutes: 30, holdTtlSeconds: 120, autoAccept: false, ownerId: vendor.id });
     expect(ws.slug).toMatch(/^spanner-sons-[0-9a-f]{6}$/);
+    const path = { params: { path: { id: ws.id } } };
 
     // Pending: invisible to the public, listed in the admin queue.
-    expect((await t.api.get(`/api/workshops?city=${city}`)).body.workshops).toHaveLength(0);
-    expect((await t.api.get(`/api/workshops/${ws.id}`)).status).toBe(404);
-    const queue = await t.api.get('/api/admin/workshops?status=pending', admin.token);
-    expect(queue.body.workshops.map((w: { id: string }) => w.id)).toContain(ws.id);
+    expect(await search({ city })).toHaveLength(0);
+    expect((await anyone.GET('/api/v1/workshops/{id}', path)).response.status).toBe(404);
+    const queue = expectStatus(await asAdmin.GET('/api/v1/admin/workshops', { params: { query: { status: 'pending' } } }), 200);
+    expect(queue.workshops.map((w) => w.id)).toContain(ws.id);
 
-    expect((await t.api.put(`/api/workshops/${ws.id}/hours`, ALL_WEEK, vendor.token)).status).toBe(200);
-    const svc = await t.api.post(
-      `/api/workshops/${ws.id}/services`,
-      {
-        name: 'Brake pads – front', category: 'brakes', durationMinutes: 90, basePriceCents: 14900, currency: 'GBP',
-        options: { skillTiers: [{ id: 'master', label: 'Master technician', multiplier: 1.25 }], urgency: [{ id: 'same-day', label: 'Same day', multiplier: 1.5 }] },
-      },
-      vendor.token,
-    );
-    expect(svc.status).toBe(201);
-    expect(svc.body.service.options.skillTiers[0].multiplier).toBe(1.25);
+    expectStatus(await asVendor.PUT('/api/v1/workshops/{id}/hours', { ...path, body: ALL_WEEK }), 200);
+    const service = {
+      name: 'Brake pads – front', category: 'brakes' as const, durationMinutes: 90, basePriceCents: 14900, currency: 'GBP',
+      options: { skillTiers: [{ id: 'master', label: 'Master technician', multiplier: 1.25 }], urgency: [{ id: 'same-day', label: 'Same day', multiplier: 1.5 }] },
+    };
+    const svc = expectStatus(await asVendor.POST('/api/v1/workshops/{id}/services', { ...path, body: service }), 201);
+    expect(svc.service.options.skillTiers[0]!.multiplier).toBe(1.25);
 
-    const verified = await t.api.post(`/api/admin/workshops/${ws.id}/verify`, undefined, admin.token);
-    expect(verified.body.workshop.status).toBe('verified');
+    const verified = expectStatus(await asAdmin.POST('/api/v1/admin/workshops/{id}/verify', path), 200);
+    expect(verified.workshop.status).toBe('verified');
 
-    const listed = await t.api.get(`/api/workshops?city=${city.toLowerCase()}`);
-    expect(listed.body.workshops.map((w: { id: string }) => w.id)).toEqual([ws.id]);
-    expect((await t.api.get(`/api/workshops?city=${city}&category=brakes`)).body.workshops).toHaveLength(1);
-    expect((await t.api.get(`/api/workshops?city=${city}&category=tyres`)).body.workshops).toHaveLength(0);
-    expect((await t.api.get(`/api/workshops?q=${encodeURIComponent('spanner')}&city=${city}`)).body.workshops).toHaveLength(1);
+    expect(await search({ city: city.toLowerCase() })).toEqual([ws.id]);
+    expect(await search({ city, category: 'brakes' })).toHaveLength(1);
+    expect(await search({ city, category: 'tyres' })).toHaveLength(0);
+    expect(await search({ city, q: 'spanner' })).toHaveLength(1);
 
-    const detail = await t.api.get(`/api/workshops/${ws.id}`);
-    expect(detail.body.workshop.services).toHaveLength(1);
-    expect(detail.body.workshop.hours).toHaveLength(7);
+    const detail = expectStatus(await anyone.GET('/api/v1/workshops/{id}', path), 200);
+    expect(detail.workshop.services).toHaveLength(1);
+    expect(detail.workshop.hours).toHaveLength(7);
 
-    const avail = await t.api.get(`/api/workshops/${ws.id}/availability`);
-    expect(avail.status).toBe(200);
-    expect(avail.body.workshopId).toBe(ws.id);
-    expect(avail.body.slots.length).toBeGreaterThan(0);
-    const slot = avail.body.slots[0];
+    const avail = expectStatus(await anyone.GET('/api/v1/workshops/{id}/availability', path), 200);
+    expect(avail.workshopId).toBe(ws.id);
+    expect(avail.slots.length).toBeGreaterThan(0);
+    const slot = avail.slots[0]!;
     expect(slot).toMatchObject({ capacity: 3, booked: 0, held: 0, free: 3 });
     expect(new Date(slot.endsAt).getTime() - new Date(slot.startsAt).getTime()).toBe(30 * 60_000);
-    expect(typeof avail.body.seq).toBe('number');
+    expect(typeof avail.seq).toBe('number');
   });
 
   it('sorts by earliest free slot and says when each workshop is next free', async () => {
