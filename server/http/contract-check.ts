@@ -20,11 +20,12 @@ async function violation(c: Parameters<MiddlewareHandler<AppEnv>>[0]): Promise<{
     const r = schema.safeParse(json);
     return r.success ? null : { problem: `${what} does not match its schema`, issues: z.prettifyError(r.error), body: text.slice(0, 2000) };
   };
-  if (status >= 400) return parse(apiErrorBodySchema, `the ${status} error body`);
   const declared = c.var.declared;
-  if (!declared) return null; // not one of our routes (CORS preflight, a redirect): nothing declared to check
+  // Before a handler ran (no route, auth, CSRF, rate limit, body limit) only the error shape is checked.
+  if (!declared) return status >= 400 ? parse(apiErrorBodySchema, `the ${status} error body`) : null;
   const spec = (declared.responses as Record<string, { content?: Record<string, { schema?: unknown }> } | undefined>)[String(status)];
   if (!spec) return { problem: `status ${status} is not declared by ${declared.route}` };
+  if (status >= 400) return parse(apiErrorBodySchema, `the ${status} error body`);
   const schema = spec.content?.['application/json']?.schema as Schema | undefined;
   if (!schema) return text ? { problem: `${declared.route} declares no body for ${status} but sent one`, body: text.slice(0, 500) } : null;
   return parse(schema, `the ${status} body of ${declared.route}`);
@@ -32,8 +33,8 @@ async function violation(c: Parameters<MiddlewareHandler<AppEnv>>[0]): Promise<{
 
 /**
  * Test-only (NODE_ENV=test): every `/api` answer must match what its route declares in
- * `createRoute({ responses })` — the declared schema for a success, the `{error}` shape for a
- * failure. A mismatch is replaced by a loud 500 CONTRACT_VIOLATION (and logged with the zod
+ * `createRoute({ responses })`: a status the route declares (errors its handler raised
+ * included), with the declared schema for a success and the `{error}` shape for a failure. A mismatch is replaced by a loud 500 CONTRACT_VIOLATION (and logged with the zod
  * diff), so every integration test is also a test of the published contract.
  */
 export function contractCheck(): MiddlewareHandler<AppEnv> {

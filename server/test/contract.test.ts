@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { holdViewSchema } from '@shared/schemas/booking';
 import { CONTRACT_TYPES_PATH, contractDocument, contractTypes, storelessApp } from '../http/contract-document';
-import { noContent, ok } from '../http/responses';
+import { errors, noContent, ok } from '../http/responses';
 import { createRouter } from '../http/router';
 import { useTestServer } from './harness';
 
@@ -57,6 +57,8 @@ describe('the test-only response check', () => {
     missing: [{ hold: { id: validHold.id } }, 200],
     undeclared: [{ hold: validHold }, 201],
     'bad-error': [{ message: 'not our error shape' }, 409],
+    conflict: [{ error: { code: 'CONFLICT', message: 'already there' } }, 409],
+    'undeclared-error': [{ error: { code: 'IDEMPOTENCY_KEY_REUSED', message: 'not on this route' } }, 422],
   };
   /** One route that answers whatever its `kind` says, declared like the real ones. */
   const lyingApp = (checkResponses: boolean) =>
@@ -65,7 +67,7 @@ describe('the test-only response check', () => {
       extend: (app) => {
         const r = createRouter();
         r.openapi(
-          createRoute({ method: 'get', path: '/lying/{kind}', request: { params: z.object({ kind: z.string() }) }, responses: { 200: ok(z.strictObject({ hold: holdViewSchema }), 'a hold'), 204: noContent('nothing') } }),
+          createRoute({ method: 'get', path: '/lying/{kind}', request: { params: z.object({ kind: z.string() }) }, responses: { 200: ok(z.strictObject({ hold: holdViewSchema }), 'a hold'), 204: noContent('nothing'), ...errors({ 409: 'CONFLICT' }) } }),
           ((c: { req: { param: (k: string) => string }; json: (b: unknown, s: number) => Response; body: (b: string, s: number) => Response }) => {
             const kind = c.req.param('kind');
             if (kind === 'body-on-204') return c.body('surprise', 204);
@@ -77,10 +79,13 @@ describe('the test-only response check', () => {
       },
     });
 
-  it('passes a body that matches its declared schema through untouched', async () => {
+  it('passes answers that match their declaration through untouched', async () => {
     const res = await lyingApp(true).request('/api/v1/lying/ok');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ hold: validHold });
+    const conflict = await lyingApp(true).request('/api/v1/lying/conflict');
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toEqual(answers.conflict![0]);
   });
 
   it.each([
@@ -88,6 +93,7 @@ describe('the test-only response check', () => {
     ['missing', 'workshopId'],
     ['undeclared', 'status 201 is not declared by GET /lying/{kind}'],
     ['bad-error', 'the 409 error body does not match its schema'],
+    ['undeclared-error', 'status 422 is not declared by GET /lying/{kind}'],
   ])('answers 500 CONTRACT_VIOLATION when a handler breaks its contract (%s)', async (kind, says) => {
     const res = await lyingApp(true).request(`/api/v1/lying/${kind}`);
     expect(res.status).toBe(500);
