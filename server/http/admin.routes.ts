@@ -26,7 +26,7 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     async (c) => c.json({ workshops: await s.catalog.adminList(c.req.valid('query').status) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SCHEDULE_TOO_LARGE' }) } }),
+    createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'SCHEDULE_TOO_LARGE' }) } }),
     async (c) => c.json({ workshop: await s.catalog.setStatus(c.req.valid('param').id, 'verified') }, 200),
   );
   r.openapi(

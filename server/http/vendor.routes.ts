@@ -29,11 +29,11 @@ export function vendorRoutes(s: Services) {
     async (c) => c.json({ workshop: await s.catalog.create(me(c), c.req.valid('json')) }, 201),
   );
   r.openapi(
-    createRoute({ method: 'patch', path: '/workshops/{id}', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(updateWorkshopSchema) }, responses: { 200: ok(workshopBody, '`{workshop}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SCHEDULE_TOO_LARGE' }) } }),
+    createRoute({ method: 'patch', path: '/workshops/{id}', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(updateWorkshopSchema) }, responses: { 200: ok(workshopBody, '`{workshop}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'SCHEDULE_TOO_LARGE' }) } }),
     async (c) => c.json({ workshop: await s.catalog.update(me(c), c.req.valid('param').id, c.req.valid('json')) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'put', path: '/workshops/{id}/hours', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(openingHoursSchema) }, responses: { 200: ok(z.strictObject({ hours: z.array(openingHoursViewSchema) }), '`{hours}`; future free slots regenerated'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SCHEDULE_TOO_LARGE' }) } }),
+    createRoute({ method: 'put', path: '/workshops/{id}/hours', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(openingHoursSchema) }, responses: { 200: ok(z.strictObject({ hours: z.array(openingHoursViewSchema) }), '`{hours}`; future free slots regenerated'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'SCHEDULE_TOO_LARGE' }) } }),
     async (c) => c.json({ hours: await s.catalog.setHours(me(c), c.req.valid('param').id, c.req.valid('json')) }, 200),
   );
   r.openapi(
@@ -41,7 +41,7 @@ export function vendorRoutes(s: Services) {
     async (c) => c.json({ closure: await s.catalog.addClosure(me(c), c.req.valid('param').id, c.req.valid('json')) }, 201),
   );
   r.openapi(
-    createRoute({ method: 'delete', path: '/workshops/{id}/closures/{closureId}', tags, middleware: vendorOnly, request: { params: closureParam }, responses: { 204: noContent('removed'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    createRoute({ method: 'delete', path: '/workshops/{id}/closures/{closureId}', tags, middleware: vendorOnly, request: { params: closureParam }, responses: { 204: noContent('removed'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'SCHEDULE_TOO_LARGE' }) } }),
     async (c) => {
       const p = c.req.valid('param');
       await s.catalog.removeClosure(me(c), p.id, p.closureId);

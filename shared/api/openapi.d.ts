@@ -624,7 +624,7 @@ export interface paths {
                     };
                 };
                 /** @description SCHEDULE_TOO_LARGE */
-                409: {
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3092,7 +3092,7 @@ export interface paths {
                     };
                 };
                 /** @description SCHEDULE_TOO_LARGE */
-                409: {
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3405,6 +3405,15 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
+                /** @description SCHEDULE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
                 /** @description INTERNAL */
                 500: {
                     headers: {
@@ -3509,7 +3518,7 @@ export interface paths {
                     };
                 };
                 /** @description SCHEDULE_TOO_LARGE */
-                409: {
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
