@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import type { Principal } from '../domain/actor';
 import type { Clock } from '../domain/clock';
 import type { SlotRow } from '../domain/catalog-ports';
@@ -7,7 +6,7 @@ import { holdIndexKey, workshopKeys } from '../redis/hold-keys';
 import type { SlotCounts } from '../redis/hold-store.types';
 import { startServer, type RunningServer } from '../runtime';
 import { ALL_WEEK, type Account } from './factories';
-import { apiClient, testEnv, uniqueEmail, type ApiClient } from './harness';
+import { apiClient, ownPrefix, testEnv, uniqueEmail, type ApiClient } from './harness';
 
 /*
  * Helpers for the booking-engine tests. Every server started here gets its own Redis key
@@ -21,12 +20,12 @@ export interface EngineServer {
   prefix: string;
 }
 
-/** A server with its own Redis prefix; `sweepers: false` lets a test drive sweeps itself. */
+/** A server with its own Redis prefix; no background sweepers unless `sweepers: true` (see harness.ts). */
 export async function startEngineServer(
-  opts: { clock?: Clock; sweepers?: boolean; env?: Record<string, string>; prefix?: string } = {},
+  opts: { clock?: Clock; sweepers?: boolean | 'holds'; env?: Record<string, string>; prefix?: string } = {},
 ): Promise<EngineServer> {
-  const prefix = opts.prefix ?? `${inject('redisPrefix')}e${randomUUID().slice(0, 8)}:`;
-  const server = await startServer(testEnv({ REDIS_PREFIX: prefix, ...opts.env }), { migrate: false, clock: opts.clock, sweepers: opts.sweepers });
+  const prefix = opts.prefix ?? ownPrefix('e');
+  const server = await startServer(testEnv({ REDIS_PREFIX: prefix, ...opts.env }), { migrate: false, clock: opts.clock, sweepers: opts.sweepers ?? false });
   return { server, api: apiClient(server.url), prefix };
 }
 

@@ -28,7 +28,7 @@ const open = async (url: string, auth?: { token?: string }) => {
 
 beforeAll(async () => {
   const env = { REDIS_PREFIX: filePrefix('rt-cluster'), SWEEP_INTERVAL_MS: '50' };
-  [a, b] = await Promise.all([startTestServer(env, { clock }), startTestServer(env, { clock })]);
+  [a, b] = await Promise.all([startTestServer(env, { clock, sweepers: 'holds' }), startTestServer(env, { clock, sweepers: 'holds' })]);
   apiA = apiClient(a.url);
   apiB = apiClient(b.url);
 });
