@@ -1,0 +1,31 @@
+import { createBookingTransitions } from '../booking-transitions';
+import { createBookings } from '../bookings';
+import { manualClock } from '../clock';
+import { fakeHoldPort } from './fake-holds';
+import { fakeBookingStore, fakeSlotStore, fakeWorkshopStore } from './fake-stores';
+import { recordingPublisher } from './recording-publisher';
+
+export * from './fake-holds';
+export * from './fake-stores';
+export * from './recording-publisher';
+
+/**
+ * The domain's booking services wired to in-memory fakes of every port they take (hold port,
+ * booking/slot/workshop stores, publisher, manual clock): each confirm or reschedule branch runs
+ * in microseconds, with the fakes at hand to arrange the state and read the outcome.
+ */
+export function fakeBookingDomain(opts: { now?: number; maxOpenPerCustomer?: number } = {}) {
+  const clock = manualClock(opts.now ?? Date.UTC(2030, 0, 7, 9, 0));
+  const holds = fakeHoldPort(clock);
+  const slots = fakeSlotStore();
+  const workshops = fakeWorkshopStore();
+  const bookings = fakeBookingStore(slots, workshops);
+  const publisher = recordingPublisher();
+  const core = { bookings, holds, slots, workshops, clock, publisher };
+  return {
+    ...core,
+    confirms: createBookings({ ...core, maxOpenPerCustomer: opts.maxOpenPerCustomer }),
+    transitions: createBookingTransitions(core),
+  };
+}
+export type FakeBookingDomain = ReturnType<typeof fakeBookingDomain>;
