@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/factories';
+import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
 import { a11yViolations, launchChromium, openContext, type Browser, type Page } from './browser-kit';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlotView } from '@shared/availability';
-import { register, verifiedWorkshop, type Account } from '../../server/test/factories';
+import { register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
 import { launchChromium, openContext, screen, type Browser } from './browser-kit';

@@ -1,7 +1,7 @@
 import type { SlotView } from '@shared/availability';
 import { rooms } from '@shared/realtime/rooms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/factories';
+import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
 import { launchChromium, markDocument, noReload, openContext, screen, type Browser, type BrowserContext, type Page } from './browser-kit';

@@ -1,6 +1,6 @@
 import type { SlotView } from '@shared/availability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin, register, type Account } from '../../server/test/factories';
+import { createAdmin, register, type Account } from '../../server/test/fixtures';
 import { offsetClock } from '../../server/domain/clock';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { dayOfSlots, holdAs, quickAccounts, quickWorkshop } from './engine-kit';
+import { dayOfSlots, holdAs, quickAccounts, quickWorkshop } from './fixtures';
 import { apiClient, startTestServer } from './harness';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
