@@ -9,7 +9,9 @@ import { defineConfig } from 'vitest/config';
  *   integration  real servers on real Postgres and Redis (server/test, server/db)
  *   browser      Chromium driving the built client against a real server (client/test)
  *   bench        the load-test runner's correctness checks (it makes its own database)
- * `npm run test:fast` is unit + redis; `npm test` runs every project.
+ * `npm run test:fast` is unit + redis; `npm test` runs every project. The heavy tiers run after
+ * the others (sequence.groupOrder), so Chromium and the bench's cluster never compete with the
+ * integration servers for the CPU; inside a group, files run in parallel.
  */
 export default defineConfig({
   resolve: {
@@ -38,11 +40,16 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'browser', include: ['client/**/*.test.ts'], globalSetup: ['server/test/global-setup.ts', 'client/test/global-setup.ts'] },
+        test: {
+          name: 'browser',
+          include: ['client/**/*.test.ts'],
+          globalSetup: ['server/test/global-setup.ts', 'client/test/global-setup.ts'],
+          sequence: { groupOrder: 1 },
+        },
       },
       {
         extends: true,
-        test: { name: 'bench', include: ['load-tests/**/*.test.ts'] },
+        test: { name: 'bench', include: ['load-tests/**/*.test.ts'], sequence: { groupOrder: 2 } },
       },
     ],
   },
