@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { Change, ConsumeResult, HoldPort, HoldRecord, SlotSeed } from '../hold-ports';
-import type { HoldInput, HoldResult, ReleaseResult, SlotCounts } from '../../redis/hold-store.types';
+import type { Change, ConsumeResult, HoldInput, HoldPort, HoldRecord, HoldResult, ReleaseResult, SlotCounts, SlotSeed } from '../hold-ports';
 
 /*
  * An in-memory hold port with the Redis store's contract as the domain sees it: units held
@@ -30,7 +29,7 @@ export function fakeHoldPort(clock: Clock) {
   };
   const counts = (workshopId: string, slotId: string): SlotCounts => {
     const c = slotsOf(workshopId).get(slotId) ?? { capacity: 0, booked: 0, held: 0 };
-    return { slotId, ...c, free: Math.max(0, c.capacity - c.booked - c.held) };
+    return { id: slotId, ...c, free: Math.max(0, c.capacity - c.booked - c.held) };
   };
   const change = (workshopId: string, slotIds: string[]): Change => {
     const seq = (seqs.get(workshopId) ?? 0) + 1;
@@ -124,7 +123,6 @@ export function fakeHoldPort(clock: Clock) {
     snapshot: notFaked('snapshot'),
     prune: notFaked('prune'),
     sweep: notFaked('sweep'),
-    startSweeper: notFaked('startSweeper'),
     workshopsWithCounters: notFaked('workshopsWithCounters'),
   };
 

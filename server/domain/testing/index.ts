@@ -1,6 +1,7 @@
 import { createBookingTransitions } from '../booking-transitions';
 import { createBookings } from '../bookings';
 import { manualClock } from '../clock';
+import { createLiveCounts } from '../live-counts';
 import { fakeHoldPort } from './fake-holds';
 import { fakeBookingStore, fakeSlotStore, fakeWorkshopStore } from './fake-stores';
 import { recordingPublisher } from './recording-publisher';
@@ -11,7 +12,7 @@ export * from './recording-publisher';
 
 /**
  * The domain's booking services wired to in-memory fakes of every port they take (hold port,
- * booking/slot/workshop stores, publisher, manual clock): each confirm or reschedule branch runs
+ * behind the real live-counts unit; booking/slot/workshop stores; publisher; manual clock): each confirm or reschedule branch runs
  * in microseconds, with the fakes at hand to arrange the state and read the outcome.
  */
 export function fakeBookingDomain(opts: { now?: number; maxOpenPerCustomer?: number } = {}) {
@@ -21,11 +22,17 @@ export function fakeBookingDomain(opts: { now?: number; maxOpenPerCustomer?: num
   const workshops = fakeWorkshopStore();
   const bookings = fakeBookingStore(slots, workshops);
   const publisher = recordingPublisher();
-  const core = { bookings, holds, slots, workshops, clock, publisher };
+  const live = createLiveCounts({ store: holds, slots, publisher, clock, horizonDays: 30 });
   return {
-    ...core,
-    confirms: createBookings({ ...core, maxOpenPerCustomer: opts.maxOpenPerCustomer }),
-    transitions: createBookingTransitions(core),
+    bookings,
+    holds,
+    slots,
+    workshops,
+    clock,
+    publisher,
+    live,
+    confirms: createBookings({ bookings, live, workshops, slots, clock, publisher, maxOpenPerCustomer: opts.maxOpenPerCustomer }),
+    transitions: createBookingTransitions({ bookings, live, clock, publisher }),
   };
 }
 export type FakeBookingDomain = ReturnType<typeof fakeBookingDomain>;

@@ -1,9 +1,9 @@
 import type { ChangeCause } from '@shared/availability';
-import type { LiveChange } from '../availability';
+import type { Change } from '../hold-ports';
 import type { Publisher } from '../booking-ports';
 
 export type Published =
-  | { kind: 'slots'; cause: ChangeCause; change: LiveChange }
+  | { kind: 'slots'; cause: ChangeCause; change: Change }
   | { kind: 'holdExpired'; holdId: string; workshopId: string; customerId: string }
   | { kind: 'booking'; bookingId: string; status: string; type: string };
 
