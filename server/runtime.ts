@@ -60,8 +60,12 @@ function faultHook(env: Env, logger: Logger): FaultHook | undefined {
   };
 }
 
-/** Starts one Holdfast process: migrations, stores, HTTP. Used by main.ts, tests and the bench. */
-export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logger; migrate?: boolean; sweepers?: boolean } = {}): Promise<RunningServer> {
+/**
+ * Starts one Holdfast process: migrations, stores, HTTP. Used by main.ts, tests and the bench.
+ * `sweepers`: all background sweeps (default), none (`false`), or only the hold sweeper
+ * (`'holds'`: Redis, confined to this process's key prefix; tests that share one database use it).
+ */
+export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logger; migrate?: boolean; sweepers?: boolean | 'holds' } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
   if (opts.migrate !== false) await migrateDatabase(env.DATABASE_URL);
@@ -206,14 +210,16 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     sessions.purgeExpired().catch((err) => logger.warn({ err }, 'expired session purge failed'));
     services.bookings.purgeExpiredKeys().catch((err) => logger.warn({ err }, 'expired idempotency key purge failed'));
   };
-  const purgeTimer = opts.sweepers === false ? undefined : setInterval(purge, 3_600_000);
+  const holdSweeps = opts.sweepers !== false;
+  const storeSweeps = opts.sweepers === undefined || opts.sweepers === true;
+  const purgeTimer = !storeSweeps ? undefined : setInterval(purge, 3_600_000);
   purgeTimer?.unref();
   const rollTimer = env.SLOT_ROLL_MINUTES > 0 ? setInterval(roll, env.SLOT_ROLL_MINUTES * 60_000) : undefined;
   rollTimer?.unref();
   if (rollTimer) void roll();
 
   // Every process sweeps: expired holds go back (exactly once across processes), overdue requests expire.
-  const sweeper = opts.sweepers === false ? undefined : holdStore.startSweeper({
+  const sweeper = !holdSweeps ? undefined : holdStore.startSweeper({
     intervalMs: env.SWEEP_INTERVAL_MS,
     onReleased: (r) => {
       metrics.sweeperLag(clock.now() - r.hold.expiresAt);
@@ -223,7 +229,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   });
   // Chained like the hold sweeper: the next sweep starts a pause after the last one ended, so a
   // slow Postgres never piles sweeps up.
-  const slaSweeper = opts.sweepers === false ? undefined : runChained(
+  const slaSweeper = !storeSweeps ? undefined : runChained(
     () => services.transitions.expireOverdue(),
     { intervalMs: env.SLA_SWEEP_INTERVAL_MS, onError: (err) => logger.error({ err }, 'accept-SLA sweep failed') },
   );

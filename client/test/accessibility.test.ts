@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/factories';
+import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
-import { a11yViolations, ensureClientBuilt, launchChromium, openContext, type Browser, type Page } from './browser-kit';
+import { a11yViolations, launchChromium, openContext, type Browser, type Page } from './browser-kit';
 
 /*
  * Every screen, as the person who uses it sees it, checked by axe-core against the WCAG 2.1
@@ -19,7 +19,6 @@ describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA) and the
   let bookingId = '';
 
   beforeAll(async () => {
-    await ensureClientBuilt();
     server = await startTestServer({ SERVE_CLIENT: 'true' });
     api = apiClient(server.url);
     shop = await verifiedWorkshop(server, api, { bays: 2 });

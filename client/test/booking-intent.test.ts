@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlotView } from '@shared/availability';
-import { register, verifiedWorkshop, type Account } from '../../server/test/factories';
+import { register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
-import { ensureClientBuilt, launchChromium, openContext, screen, type Browser } from './browser-kit';
+import { launchChromium, openContext, screen, type Browser } from './browser-kit';
 
 /*
  * A visitor who clicks a slot is asked to sign in with the reason in words; the intent
@@ -22,7 +22,6 @@ describe('browser: the booking intent survives signing in and signing up', { tim
   let slots: SlotView[];
 
   beforeAll(async () => {
-    await ensureClientBuilt();
     server = await startTestServer({ SERVE_CLIENT: 'true' });
     api = apiClient(server.url);
     shop = await verifiedWorkshop(server, api, { bays: 1 });

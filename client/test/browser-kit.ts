@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,36 +6,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { inject } from 'vitest';
 
 /*
- * Shared plumbing of the browser tests: build the client when client/dist is missing or
- * older than its sources, launch Debian's Chromium, open signed-in contexts, save screens.
+ * Shared plumbing of the browser tests: launch Debian's Chromium, open signed-in contexts,
+ * save screens. The browser project's global setup (global-setup.ts) builds the client once.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dist = join(root, 'client/dist/index.html');
-
-function newestMtime(dir: string, skip: (p: string) => boolean): number {
-  let max = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (skip(p)) continue;
-    max = Math.max(max, entry.isDirectory() ? newestMtime(p, skip) : statSync(p).mtimeMs);
-  }
-  return max;
-}
-
-/** Builds the client with Vite's API unless client/dist is newer than every source it is built from. */
-export async function ensureClientBuilt(): Promise<'built' | 'fresh'> {
-  const sources = Math.max(
-    newestMtime(join(root, 'client/src'), () => false),
-    newestMtime(join(root, 'shared'), (p) => p.endsWith('.test.ts') || p.endsWith('.md')),
-    statSync(join(root, 'client/index.html')).mtimeMs,
-    statSync(join(root, 'client/vite.config.ts')).mtimeMs,
-  );
-  if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return 'fresh';
-  const { build } = await import('vite');
-  await build({ configFile: join(root, 'client/vite.config.ts'), logLevel: 'warn' });
-  return 'built';
-}
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

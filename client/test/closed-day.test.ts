@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlotView } from '@shared/availability';
-import { register, verifiedWorkshop, type Account } from '../../server/test/factories';
+import { register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
-import { ensureClientBuilt, launchChromium, markDocument, noReload, openContext, screen, type Browser } from './browser-kit';
+import { launchChromium, markDocument, noReload, openContext, screen, type Browser } from './browser-kit';
 
 /*
  * A closed day does not sell its leftover bays. The vendor (desktop) closes a day that has a
@@ -24,7 +24,6 @@ describe('browser: closing a day that has bookings', { timeout: 60_000 }, () => 
   let watcher: Account;
 
   beforeAll(async () => {
-    await ensureClientBuilt();
     server = await startTestServer({ SERVE_CLIENT: 'true' });
     api = apiClient(server.url);
     shop = await verifiedWorkshop(server, api, { bays: 2 });

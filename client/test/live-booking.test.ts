@@ -1,10 +1,10 @@
 import type { SlotView } from '@shared/availability';
 import { rooms } from '@shared/realtime/rooms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/factories';
+import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
-import { ensureClientBuilt, launchChromium, markDocument, noReload, openContext, screen, type Browser, type BrowserContext, type Page } from './browser-kit';
+import { launchChromium, markDocument, noReload, openContext, screen, type Browser, type BrowserContext, type Page } from './browser-kit';
 
 /*
  * The product as people use it, in Debian's Chromium against a real server (Postgres,
@@ -37,8 +37,7 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
   let workshopUrl = '';
 
   beforeAll(async () => {
-    const built = await ensureClientBuilt();
-    server = await startTestServer({ SERVE_CLIENT: 'true', SWEEP_INTERVAL_MS: '100' });
+    server = await startTestServer({ SERVE_CLIENT: 'true', SWEEP_INTERVAL_MS: '100' }, { sweepers: 'holds' });
     api = apiClient(server.url);
     shop = await verifiedWorkshop(server, api, { bays: 1, holdTtlSeconds: TTL_S });
     [bea, cal, admin] = await Promise.all([register(api, 'customer', 'Bea Lane'), register(api, 'customer', 'Cal Rival'), createAdmin(server, api)]);
@@ -57,7 +56,7 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
       openContext(browser, server.url, shop.vendor.token),
       openContext(browser, server.url, admin.token),
     ]);
-    console.info(`client ${built}; slots S=${S.startsAt} T=${T.startsAt} U=${U.startsAt} V=${V.startsAt}`);
+    console.info(`slots S=${S.startsAt} T=${T.startsAt} U=${U.startsAt} V=${V.startsAt}`);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,10 +1,10 @@
 import type { SlotView } from '@shared/availability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin, register, type Account } from '../../server/test/factories';
+import { createAdmin, register, type Account } from '../../server/test/fixtures';
 import { offsetClock } from '../../server/domain/clock';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
-import { ensureClientBuilt, launchChromium, markDocument, noReload, openContext, screen, type Browser, type BrowserContext, type Page } from './browser-kit';
+import { launchChromium, markDocument, noReload, openContext, screen, type Browser, type BrowserContext, type Page } from './browser-kit';
 
 /*
  * The vendor's and the admin's working screens in Debian's Chromium against a real server:
@@ -34,7 +34,6 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
   const serverClock = offsetClock();
 
   beforeAll(async () => {
-    await ensureClientBuilt();
     server = await startTestServer({ SERVE_CLIENT: 'true' }, { clock: serverClock });
     api = apiClient(server.url);
     [admin, customer] = await Promise.all([createAdmin(server, api), register(api, 'customer', 'Dee Shopper')]);

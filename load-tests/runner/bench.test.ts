@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBench } from './bench';
 import { startCluster, type Target } from './cluster';
 import { DEFAULT_OPTIONS, type ScenarioResult } from './context';
-import { createWorkshops, login, registerCustomers } from './fixtures';
+import { createWorkshops, login, registerCustomers } from '../../server/test/fixtures/bench';
 import { Http } from './http';
 
 /*

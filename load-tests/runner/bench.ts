@@ -3,7 +3,7 @@ import { externalTarget, startCluster, type Target } from './cluster';
 import type { BenchOptions, ScenarioContext, ScenarioResult } from './context';
 import type { ScenarioName } from './cli';
 import { auditCapacity } from './db-check';
-import { login } from './fixtures';
+import { login } from '../../server/test/fixtures/bench';
 import { Http } from './http';
 import { progress } from './log';
 import { histogramDelta, scrapeHistograms, SERVER_SERIES } from './server-metrics';

@@ -1,5 +1,5 @@
 import type { Target } from './cluster';
-import type { Account } from './fixtures';
+import type { Account } from '../../server/test/fixtures/bench';
 import type { Http } from './http';
 
 /** Options every scenario reads (from the command line). */

@@ -12,7 +12,7 @@ import { createSlotRepository } from '../../server/db/slot.repository';
 import { createWorkshopRepository } from '../../server/db/workshop.repository';
 import { localDayOf } from '../../server/domain/slot-generation';
 import { startCluster } from './cluster';
-import { createWorkshops, login } from './fixtures';
+import { createWorkshops, login } from '../../server/test/fixtures/bench';
 import { Http } from './http';
 
 const bench = async (label: string, n: number, fn: () => Promise<unknown> | unknown) => {

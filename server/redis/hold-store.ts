@@ -63,16 +63,20 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
   // clock) cannot make every hold look late.
   let redisOffsetMs = 0;
   const calibrate = async () => {
-    // Three samples, keeping the fastest round trip: a busy event loop cannot skew it much.
-    let best = { rtt: Infinity, offset: 0 };
+    // Redis read its clock somewhere within the round trip, so each sample bounds the offset from
+    // below (as if the read happened at the very end). The deadline uses the tightest of three
+    // such bounds: never later than the caller's own timeout, however slow one direction of a
+    // round trip was (a busy event loop, a loaded host), so a command delivered after the caller
+    // gave up is always refused; at worst one arriving just before it is refused too.
+    let lowest = -Infinity;
     for (let i = 0; i < 3; i++) {
       const sent = performance.now();
       const wall = Date.now();
       const [sec, micro] = await redis.time();
       const rtt = performance.now() - sent;
-      if (rtt < best.rtt) best = { rtt, offset: Number(sec) * 1000 + Number(micro) / 1000 - (wall + rtt / 2) };
+      lowest = Math.max(lowest, Number(sec) * 1000 + Number(micro) / 1000 - (wall + rtt));
     }
-    redisOffsetMs = best.offset;
+    redisOffsetMs = lowest;
   };
   const recalibrate = () => calibrate().catch(() => undefined);
   // The first command with a deadline waits for the first measurement (one round trip, once).

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_WEEK } from './factories';
-import { bookAs, dayOfSlots, holdAs, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
-import { connect, type ClientSocket } from './realtime-kit';
+import { ALL_WEEK, bookAs, dayOfSlots, holdAs, quickAccounts, quickWorkshop, startEngineServer, type EngineServer, connect, type ClientSocket } from './fixtures';
 
 /*
  * Abuse limits, each set low on a server of its own (own Redis prefix, so the per-address

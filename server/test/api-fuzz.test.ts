@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { createAdmin, register, verifiedWorkshop } from './factories';
+import { createAdmin, register, verifiedWorkshop } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
 
 /*

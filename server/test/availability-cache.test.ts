@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { localDayOf } from '../domain/slot-generation';
-import { holdAs, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
+import { holdAs, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './fixtures';
 
 /*
  * The slot list behind a snapshot is cached briefly per workshop and window, but never at the

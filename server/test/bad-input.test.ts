@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
-import { connect } from './realtime-kit';
+import { quickAccounts, quickWorkshop, startEngineServer, type EngineServer, connect } from './fixtures';
 
 /*
  * Input that passed the edge and then failed deeper (a 500, with the SQL in the log): broken

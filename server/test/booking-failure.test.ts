@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookingStore } from '../domain/booking-ports';
 import { workshopKeys } from '../redis/hold-keys';
-import type { Account } from './factories';
-import { dayOfSlots, expectSlotInvariants, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
+import { type Account, dayOfSlots, expectSlotInvariants, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './fixtures';
 
 /*
  * Failures after the hold was consumed: whatever Postgres did, Redis must end up agreeing with it,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { register, verifiedWorkshop } from './factories';
+import { register, verifiedWorkshop } from './fixtures';
 import { expectStatus, useTestServer } from './harness';
 
 const t = useTestServer();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Account } from './factories';
+import { type Account, dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, tally, together, type EngineServer } from './fixtures';
 import type { ApiResponse } from './harness';
-import { dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, tally, together, type EngineServer } from './engine-kit';
 
 let es: EngineServer;
 

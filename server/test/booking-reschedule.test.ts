@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { workshopKeys } from '../redis/hold-keys';
-import type { Account } from './factories';
+import { type Account, bookAs, dayOfSlots, expectSlotInvariants, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './fixtures';
 import type { ApiResponse } from './harness';
-import { bookAs, dayOfSlots, expectSlotInvariants, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
 
 let es: EngineServer;
 

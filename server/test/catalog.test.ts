@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ALL_WEEK, createAdmin, register, verifiedWorkshop } from './factories';
+import { ALL_WEEK, createAdmin, register, verifiedWorkshop } from './fixtures';
 import { expectStatus, useTestServer } from './harness';
 
 const t = useTestServer();

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { localDayOf } from '../domain/slot-generation';
-import type { Account } from './factories';
-import { bookAs, dayOfSlots, expectSlotInvariants, pgSlots, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
-import { connect, nextEvent, watchOk } from './realtime-kit';
+import { type Account, bookAs, dayOfSlots, expectSlotInvariants, pgSlots, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer, connect, nextEvent, watchOk } from './fixtures';
 
 /*
  * A closed day must not sell its leftover bays. Slots that carry bookings are kept for them

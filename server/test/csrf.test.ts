@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { register, verifiedWorkshop } from './factories';
+import { register, verifiedWorkshop, confirm, connect, filePrefix, hold, slotAhead, WAIT_MS, type ClientSocket } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
-import { confirm, connect, filePrefix, hold, slotAhead, WAIT_MS, type ClientSocket } from './realtime-kit';
 
 /*
  * A cookie rides along with any page's request; an unsafe request it authenticates must come

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../domain/actor';
 import { manualClock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
-import { dayOfSlots, expectSlotInvariants, principal, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
+import { dayOfSlots, expectSlotInvariants, principal, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './fixtures';
 
 /*
  * Model-based property test of the booking engine, driven through the DOMAIN services.

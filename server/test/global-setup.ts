@@ -16,28 +16,22 @@ declare module 'vitest' {
   }
 }
 
-/**
- * One fresh database and one Redis key prefix per test run, so runs never collide. The one
- * place tests read the environment (as server/env.ts is for the server); tests `inject()` it.
+/*
+ * The one place tests read the environment (as server/env.ts is for the server); tests
+ * `inject()` what is provided here. Each Vitest project that needs a store runs these for
+ * itself (vitest.config.ts), so every project gets its own database and Redis prefix and
+ * projects never collide, with each other or with other runs.
  */
-export default async function setup(project: TestProject) {
-  const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const url = new URL(base);
-  url.pathname = `/holdfast_test_${run}`;
-  const databaseUrl = url.toString();
-  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redisPrefix = `hft_${run}:`;
 
-  await migrateDatabase(databaseUrl);
-  project.provide('databaseUrl', databaseUrl);
+const runId = () => `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+
+/** A Redis key prefix for this run of this project; teardown deletes every key under it. */
+export function provideRedis(project: TestProject): () => Promise<void> {
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisPrefix = `hft_${runId()}:`;
   project.provide('redisUrl', redisUrl);
   project.provide('redisPrefix', redisPrefix);
-  project.provide('chromiumPath', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
-  project.provide('updateScreens', process.env.UPDATE_SCREENS === '1');
-
   return async () => {
-    await dropDatabase(databaseUrl);
     const redis = new Redis(redisUrl);
     let cursor = '0';
     do {
@@ -46,5 +40,26 @@ export default async function setup(project: TestProject) {
       if (keys.length) await redis.del(...keys);
     } while (cursor !== '0');
     redis.disconnect();
+  };
+}
+
+/** A fresh, migrated database for this run of this project; teardown drops it. */
+export async function providePostgres(project: TestProject): Promise<() => Promise<void>> {
+  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const url = new URL(base);
+  url.pathname = `/holdfast_test_${runId()}`;
+  const databaseUrl = url.toString();
+  await migrateDatabase(databaseUrl);
+  project.provide('databaseUrl', databaseUrl);
+  return () => dropDatabase(databaseUrl);
+}
+
+/** Postgres and Redis (the integration and browser projects). */
+export default async function setup(project: TestProject) {
+  const dropRedis = provideRedis(project);
+  const dropPostgres = await providePostgres(project);
+  return async () => {
+    await dropPostgres();
+    await dropRedis();
   };
 }

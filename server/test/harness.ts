@@ -35,9 +35,28 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
   });
 }
 
-/** A real server on a random port (migrations already ran in global setup). */
-export function startTestServer(overrides: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<RunningServer> {
-  return startServer(testEnv(overrides), { migrate: false, clock: opts.clock });
+/** A Redis key prefix of its own under this run's prefix (so global teardown still deletes its keys). */
+export const ownPrefix = (tag = 's') => `${inject('redisPrefix')}${tag}${randomUUID().slice(0, 8)}:`;
+
+export interface TestServerOptions {
+  clock?: Clock;
+  /**
+   * Background sweepers: off unless a test asks. `'holds'` runs only the hold sweeper, which
+   * sees nothing beyond the server's own Redis prefix. `true` also runs the Postgres sweeps
+   * (accept SLA, purges), which scan the whole database that every test file shares: a server
+   * whose clock is ahead would expire other files' pending bookings, so a test asking for them
+   * gives the server a clock no other file's booking is overdue at.
+   */
+  sweepers?: boolean | 'holds';
+}
+
+/**
+ * A real server on a random port (migrations already ran in global setup), on a Redis prefix of
+ * its own unless `overrides.REDIS_PREFIX` names one (servers of one cluster share theirs), and
+ * without background sweepers unless asked: test files run in parallel on one database.
+ */
+export function startTestServer(overrides: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<RunningServer> {
+  return startServer(testEnv({ REDIS_PREFIX: ownPrefix(), ...overrides }), { migrate: false, clock: opts.clock, sweepers: opts.sweepers ?? false });
 }
 
 export interface ApiResponse<T = any> {
@@ -101,7 +120,7 @@ export const uniqueEmail = (tag = 'user') => `${tag}-${randomUUID().slice(0, 8)}
  * Starts a test server before the file's tests and closes it after; read `ctx.server`,
  * `ctx.api` (raw) and `ctx.as(token)` (typed) inside tests (they are set once beforeAll has run).
  */
-export function useTestServer(overrides: Record<string, string> = {}, opts: { clock?: Clock } = {}) {
+export function useTestServer(overrides: Record<string, string> = {}, opts: TestServerOptions = {}) {
   const ctx = {} as { server: RunningServer; api: ApiClient; as: (token?: string) => HoldfastClient };
   beforeAll(async () => {
     ctx.server = await startTestServer(overrides, opts);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workshopKeys } from '../redis/hold-keys';
-import type { Account } from './factories';
-import { dayOfSlots, dropWorkshopKeys, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, tally, together, type EngineServer } from './engine-kit';
+import { type Account, dayOfSlots, dropWorkshopKeys, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, tally, together, type EngineServer } from './fixtures';
 
 let es: EngineServer;
 

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import type { SlotRow } from '../domain/catalog-ports';
-import type { Account } from './factories';
+import { type Account, dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './fixtures';
 import type { ApiResponse } from './harness';
-import { dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
 
 const clock = manualClock();
 let es: EngineServer;

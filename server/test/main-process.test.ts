@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { dropDatabase } from '../db/create-database';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = `${root}node_modules/.bin/tsx`;
@@ -38,10 +39,19 @@ function runMain(env: Record<string, string>, onListening?: (url: string, kill: 
   });
 }
 
+// A database of its own (main.ts creates and migrates it): the process runs every sweeper on
+// the real clock, and the run's shared database holds other files' bookings.
+const ownDatabase = (() => {
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `${url.pathname}_main`;
+  return url.toString();
+})();
+afterAll(() => dropDatabase(ownDatabase));
+
 const base = () => ({
-  DATABASE_URL: inject('databaseUrl'),
+  DATABASE_URL: ownDatabase,
   REDIS_URL: inject('redisUrl'),
-  REDIS_PREFIX: inject('redisPrefix'),
+  REDIS_PREFIX: `${inject('redisPrefix')}main:`,
   PORT: '0',
   SERVE_CLIENT: 'false',
   SLOT_ROLL_MINUTES: '0',

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BoardSnapshot, BoardWorkshopRow } from '@shared/realtime/events';
 import type { RunningServer } from '../runtime';
-import { createAdmin, register, verifiedWorkshop } from './factories';
+import { createAdmin, register, verifiedWorkshop, confirm, connect, filePrefix, hold, record, slotAhead, watchOk, WAIT_MS, type ClientSocket } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
-import { confirm, connect, filePrefix, hold, record, slotAhead, watchOk, WAIT_MS, type ClientSocket } from './realtime-kit';
 
 /*
  * The admin live board over two processes: what happens through either instance shows on

@@ -3,9 +3,8 @@ import type { SlotView } from '@shared/availability';
 import { createSlotSync, type SlotSyncState } from '@shared/realtime/slot-sync';
 import { manualClock } from '../domain/clock';
 import type { RunningServer } from '../runtime';
-import { register, verifiedWorkshop } from './factories';
+import { register, verifiedWorkshop, confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, WAIT_MS, type ClientSocket } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
-import { confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, WAIT_MS, type ClientSocket } from './realtime-kit';
 
 /*
  * Two processes, one Redis, one database: what one instance changes, sockets on the other
@@ -28,7 +27,7 @@ const open = async (url: string, auth?: { token?: string }) => {
 
 beforeAll(async () => {
   const env = { REDIS_PREFIX: filePrefix('rt-cluster'), SWEEP_INTERVAL_MS: '50' };
-  [a, b] = await Promise.all([startTestServer(env, { clock }), startTestServer(env, { clock })]);
+  [a, b] = await Promise.all([startTestServer(env, { clock, sweepers: 'holds' }), startTestServer(env, { clock, sweepers: 'holds' })]);
   apiA = apiClient(a.url);
   apiB = apiClient(b.url);
 });

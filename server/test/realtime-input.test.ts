@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { verifiedWorkshop } from './factories';
+import { verifiedWorkshop, connect, filePrefix, watchOk, WAIT_MS, type ClientSocket } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
-import { connect, filePrefix, watchOk, WAIT_MS, type ClientSocket } from './realtime-kit';
 
 /*
  * Hostile or broken clients: unknown events, wrong payloads, missing acks, oversized

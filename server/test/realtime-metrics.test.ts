@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { register, verifiedWorkshop } from './factories';
+import { register, verifiedWorkshop, filePrefix, slotAhead } from './fixtures';
 import { useTestServer } from './harness';
-import { filePrefix, slotAhead } from './realtime-kit';
 
 const t = useTestServer({ REDIS_PREFIX: filePrefix('rt-metrics') });
 

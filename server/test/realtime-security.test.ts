@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { ALL_WEEK, createAdmin, register, verifiedWorkshop } from './factories';
+import { ALL_WEEK, createAdmin, register, verifiedWorkshop, confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, WAIT_MS, type ClientSocket } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
-import { confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, WAIT_MS, type ClientSocket } from './realtime-kit';
 
 /*
  * Rooms are decided by the server from the token: nobody receives what they are not

@@ -2,10 +2,8 @@ import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerHoldsKey, workshopKeys } from '../redis/hold-keys';
-import { dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
-import type { Account } from './factories';
+import { dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer, type Account, connect, watch } from './fixtures';
 import { startPrivateRedis, type PrivateRedis } from './redis-process';
-import { connect, watch } from './realtime-kit';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 // The server talks to a private redis-server through a TCP proxy, so the test can kill Redis

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlotRow } from '../domain/catalog-ports';
 import { publicName } from '../db/review.repository';
 import { manualClock } from '../domain/clock';
-import type { Account } from './factories';
-import { bookAs, dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
+import { type Account, bookAs, dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './fixtures';
 
 // A manual clock: jobs are started and completed at their booked time, not days early.
 const clock = manualClock();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { createAdmin, register, verifiedWorkshop, type Account } from './factories';
+import { createAdmin, register, verifiedWorkshop, type Account } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
 
 let server: RunningServer;

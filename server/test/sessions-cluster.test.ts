@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { register } from './factories';
+import { register, connect, disconnected, filePrefix } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
-import { connect, disconnected, filePrefix } from './realtime-kit';
 
 /*
  * Two processes on one database and Redis, as `npm start` twice or a scaled deployment runs:

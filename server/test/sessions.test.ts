@@ -2,9 +2,8 @@ import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createSessionRepository } from '../db/session.repository';
-import { createAdmin, register, verifiedWorkshop } from './factories';
+import { createAdmin, register, verifiedWorkshop, connect, disconnected, filePrefix } from './fixtures';
 import { pollUntil, testEnv, useTestServer } from './harness';
-import { connect, disconnected, filePrefix } from './realtime-kit';
 
 /*
  * A token speaks for someone only while its session is open and the account is what it was:

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { workshopKeys } from '../redis/hold-keys';
-import { bookAs, dayOfSlots, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './engine-kit';
-import { connect, record, watchOk, type ClientSocket } from './realtime-kit';
+import { bookAs, dayOfSlots, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer, connect, record, watchOk, type ClientSocket } from './fixtures';
 
 /*
  * Postgres is the truth for capacity and booked; Redis owns only live holds. Counters that drifted

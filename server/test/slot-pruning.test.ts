@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { localDayOf } from '../domain/slot-generation';
 import { workshopKeys } from '../redis/hold-keys';
-import { quickWorkshop, startEngineServer, type EngineServer } from './engine-kit';
+import { quickWorkshop, startEngineServer, type EngineServer } from './fixtures';
 
 /*
  * Redis keeps counters only for slots that can still change: slots that ended and slots a

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { manualClock } from '../domain/clock';
 import type { RunningServer } from '../runtime';
-import { createAdmin, register } from './factories';
+import { createAdmin, register } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
 
 const clock = manualClock(Date.parse('2027-03-20T12:00:00Z'));

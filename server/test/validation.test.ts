@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { register, type Account } from './factories';
+import { register, type Account } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
 
 let server: RunningServer;

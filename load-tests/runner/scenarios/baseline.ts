@@ -5,7 +5,7 @@ import { closedLoop } from '../arrivals';
 import { auditCapacity } from '../db-check';
 import { cpuSnapshot, cpuSpent } from '../cpu';
 import { freePort, spawnNode, stopChild, waitReady } from '../cluster';
-import { createWorkshops, registerCustomers } from '../fixtures';
+import { createWorkshops, registerCustomers } from '../../../server/test/fixtures/bench';
 import { Http } from '../http';
 import { progress, sleep } from '../log';
 import { round2, Samples, type LatencySummary } from '../stats';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { auditCapacity } from '../db-check';
-import { createWorkshops, registerCustomers } from '../fixtures';
+import { createWorkshops, registerCustomers } from '../../../server/test/fixtures/bench';
 import { inBatches } from '../http';
 import { progress, sleep } from '../log';
 import { newCounts, Samples, type LatencySummary } from '../stats';

@@ -5,7 +5,7 @@ import type { Ack } from '../../../shared/realtime/events';
 import { constantArrivals } from '../arrivals';
 import { cpuSnapshot, cpuSpent } from '../cpu';
 import { auditCapacity } from '../db-check';
-import { createWorkshops, registerCustomers, type Account, type Slot } from '../fixtures';
+import { createWorkshops, registerCustomers, type Account, type Slot } from '../../../server/test/fixtures/bench';
 import { progress } from '../log';
 import { newCounts, round2, Samples } from '../stats';
 import type { ScenarioContext, ScenarioResult } from '../context';

@@ -1,7 +1,7 @@
 import { constantArrivals } from '../arrivals';
 import { cpuSnapshot, cpuSpent } from '../cpu';
 import { auditCapacity } from '../db-check';
-import { createWorkshops, registerCustomers, type Account } from '../fixtures';
+import { createWorkshops, registerCustomers, type Account } from '../../../server/test/fixtures/bench';
 import { progress, sleep } from '../log';
 import { newCounts, round2, Samples } from '../stats';
 import { DeliveryTracker, WatcherPool } from '../watchers';

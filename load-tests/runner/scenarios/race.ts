@@ -1,5 +1,5 @@
 import { auditCapacity } from '../db-check';
-import { createWorkshops, listSlots, registerCustomers } from '../fixtures';
+import { createWorkshops, listSlots, registerCustomers } from '../../../server/test/fixtures/bench';
 import { inBatches } from '../http';
 import { progress } from '../log';
 import { newCounts, round2, Samples } from '../stats';

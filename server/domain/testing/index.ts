@@ -1,0 +1,38 @@
+import { createBookingTransitions } from '../booking-transitions';
+import { createBookings } from '../bookings';
+import { manualClock } from '../clock';
+import { createLiveCounts } from '../live-counts';
+import { fakeHoldPort } from './fake-holds';
+import { fakeBookingStore, fakeSlotStore, fakeWorkshopStore } from './fake-stores';
+import { recordingPublisher } from './recording-publisher';
+
+export * from './fake-holds';
+export * from './fake-stores';
+export * from './recording-publisher';
+
+/**
+ * The domain's booking services wired to in-memory fakes of every port they take (hold port,
+ * behind the real live-counts unit; booking/slot/workshop stores; publisher; manual clock): each confirm or reschedule branch runs
+ * in microseconds, with the fakes at hand to arrange the state and read the outcome.
+ */
+export function fakeBookingDomain(opts: { now?: number; maxOpenPerCustomer?: number } = {}) {
+  const clock = manualClock(opts.now ?? Date.UTC(2030, 0, 7, 9, 0));
+  const holds = fakeHoldPort(clock);
+  const slots = fakeSlotStore();
+  const workshops = fakeWorkshopStore();
+  const bookings = fakeBookingStore(slots, workshops);
+  const publisher = recordingPublisher();
+  const live = createLiveCounts({ store: holds, slots, publisher, clock, horizonDays: 30 });
+  return {
+    bookings,
+    holds,
+    slots,
+    workshops,
+    clock,
+    publisher,
+    live,
+    confirms: createBookings({ bookings, live, workshops, slots, clock, publisher, maxOpenPerCustomer: opts.maxOpenPerCustomer }),
+    transitions: createBookingTransitions({ bookings, live, clock, publisher }),
+  };
+}
+export type FakeBookingDomain = ReturnType<typeof fakeBookingDomain>;

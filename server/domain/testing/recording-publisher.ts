@@ -1,0 +1,26 @@
+import type { ChangeCause } from '@shared/availability';
+import type { Change } from '../hold-ports';
+import type { Publisher } from '../booking-ports';
+
+export type Published =
+  | { kind: 'slots'; cause: ChangeCause; change: Change }
+  | { kind: 'holdExpired'; holdId: string; workshopId: string; customerId: string }
+  | { kind: 'booking'; bookingId: string; status: string; type: string };
+
+/** A publisher that keeps everything it is asked to send, in order. */
+export function recordingPublisher() {
+  const sent: Published[] = [];
+  const publisher: Publisher = {
+    slotsChanged: (change, cause) => sent.push({ kind: 'slots', cause, change }),
+    holdExpired: (e) => sent.push({ kind: 'holdExpired', ...e }),
+    bookingChanged: (booking, event) => sent.push({ kind: 'booking', bookingId: booking.id, status: booking.status, type: event.type }),
+  };
+  return Object.assign(publisher, {
+    sent,
+    /** The causes of the slot changes sent, in order. */
+    causes: () => sent.flatMap((e) => (e.kind === 'slots' ? [e.cause] : [])),
+    clear: () => void sent.splice(0),
+  });
+}
+
+export type RecordingPublisher = ReturnType<typeof recordingPublisher>;
