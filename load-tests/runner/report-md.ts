@@ -1,6 +1,6 @@
 /*
  * Turns `npm run bench -- --json` output (one JSON line per scenario) into the markdown table of
- * README's Performance section: npx tsx load-tests/runner/report-md.ts < results.jsonl
+ * docs/performance.md: npx tsx load-tests/runner/report-md.ts < results.jsonl
  */
 import { readFileSync } from 'node:fs';
 
