@@ -95,6 +95,8 @@ export function apiClient(baseUrl: string) {
     patch: <T = any>(path: string, body?: unknown, token?: string) => call<T>('PATCH', path, { body, token }),
     put: <T = any>(path: string, body?: unknown, token?: string) => call<T>('PUT', path, { body, token }),
     del: <T = any>(path: string, token?: string) => call<T>('DELETE', path, { token }),
+    /** The typed client for the same server (what the fixtures call through). */
+    typed: (token?: string) => typedClient(baseUrl, token),
   };
 }
 export type ApiClient = ReturnType<typeof apiClient>;
