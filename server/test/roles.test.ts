@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
 import { createAdmin, register, verifiedWorkshop, type Account } from './fixtures';
-import { apiClient, startTestServer, type ApiClient } from './harness';
+import type { HoldfastClient } from '@shared/api/client';
+import type { ApiErrorBody } from '@shared/errors';
+import { apiClient, expectStatus, startTestServer, typedClient, type ApiClient } from './harness';
 
 let server: RunningServer;
 let api: ApiClient;
@@ -23,54 +25,63 @@ afterAll(() => server?.close());
 type Who = keyof typeof who;
 interface Case {
   name: string;
-  call: () => [method: string, path: string, body?: unknown];
+  call: (as: HoldfastClient) => Promise<{ response: Response; data?: unknown; error?: unknown }>;
   expect: Record<Who, number>;
 }
 
 const hours = [{ weekday: 1, opens: '08:00', closes: '17:00' }];
-const service = { name: 'Brake check', category: 'brakes', durationMinutes: 60, basePriceCents: 3000, currency: 'GBP' };
+const service = { name: 'Brake check', category: 'brakes' as const, durationMinutes: 60, basePriceCents: 3000, currency: 'GBP' };
 const newWorkshop = { name: 'New Garage', city: 'York', address: '2 Road', timezone: 'Europe/London', bays: 2 };
+const onA = () => ({ params: { path: { id: wsA } } });
 
 // 401 anonymous, 403 wrong role or not the owner, 2xx allowed. Vendor B on vendor A's workshop is always 403.
 const cases: Case[] = [
-  { name: 'GET /api/me', call: () => ['GET', '/api/me'], expect: { anon: 401, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
-  { name: 'GET /api/workshops', call: () => ['GET', '/api/workshops'], expect: { anon: 200, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
-  { name: 'GET /api/workshops/:id', call: () => ['GET', `/api/workshops/${wsA}`], expect: { anon: 200, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
-  { name: 'GET /api/workshops/:id/reviews', call: () => ['GET', `/api/workshops/${wsA}/reviews`], expect: { anon: 200, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
-  { name: 'POST /api/workshops', call: () => ['POST', '/api/workshops', newWorkshop], expect: { anon: 401, customer: 403, vendorA: 201, vendorB: 201, admin: 403 } },
-  { name: 'GET /api/vendor/workshops', call: () => ['GET', '/api/vendor/workshops'], expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 200, admin: 403 } },
-  { name: 'PATCH /api/workshops/:id', call: () => ['PATCH', `/api/workshops/${wsA}`, { holdTtlSeconds: 90 }], expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 403, admin: 403 } },
-  { name: 'PUT /api/workshops/:id/hours', call: () => ['PUT', `/api/workshops/${wsA}/hours`, hours], expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 403, admin: 403 } },
-  { name: 'POST /api/workshops/:id/services', call: () => ['POST', `/api/workshops/${wsA}/services`, service], expect: { anon: 401, customer: 403, vendorA: 201, vendorB: 403, admin: 403 } },
-  { name: 'PATCH /api/workshops/:id/services/:sid', call: () => ['PATCH', `/api/workshops/${wsA}/services/${svcA}`, { basePriceCents: 5100 }], expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 403, admin: 403 } },
-  { name: 'POST /api/workshops/:id/closures', call: () => ['POST', `/api/workshops/${wsA}/closures`, { date: `2031-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}` }], expect: { anon: 401, customer: 403, vendorA: 201, vendorB: 403, admin: 403 } },
-  { name: 'GET /api/admin/workshops', call: () => ['GET', '/api/admin/workshops'], expect: { anon: 401, customer: 403, vendorA: 403, vendorB: 403, admin: 200 } },
-  { name: 'POST /api/admin/workshops/:id/verify', call: () => ['POST', `/api/admin/workshops/${wsA}/verify`], expect: { anon: 401, customer: 403, vendorA: 403, vendorB: 403, admin: 200 } },
+  { name: 'GET /api/me', call: (c) => c.GET('/api/v1/me'), expect: { anon: 401, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
+  { name: 'GET /api/workshops', call: (c) => c.GET('/api/v1/workshops'), expect: { anon: 200, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
+  { name: 'GET /api/workshops/:id', call: (c) => c.GET('/api/v1/workshops/{id}', onA()), expect: { anon: 200, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
+  { name: 'GET /api/workshops/:id/reviews', call: (c) => c.GET('/api/v1/workshops/{id}/reviews', onA()), expect: { anon: 200, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
+  { name: 'POST /api/workshops', call: (c) => c.POST('/api/v1/workshops', { body: newWorkshop }), expect: { anon: 401, customer: 403, vendorA: 201, vendorB: 201, admin: 403 } },
+  { name: 'GET /api/vendor/workshops', call: (c) => c.GET('/api/v1/vendor/workshops'), expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 200, admin: 403 } },
+  { name: 'PATCH /api/workshops/:id', call: (c) => c.PATCH('/api/v1/workshops/{id}', { ...onA(), body: { holdTtlSeconds: 90 } }), expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 403, admin: 403 } },
+  { name: 'PUT /api/workshops/:id/hours', call: (c) => c.PUT('/api/v1/workshops/{id}/hours', { ...onA(), body: hours }), expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 403, admin: 403 } },
+  { name: 'POST /api/workshops/:id/services', call: (c) => c.POST('/api/v1/workshops/{id}/services', { ...onA(), body: service }), expect: { anon: 401, customer: 403, vendorA: 201, vendorB: 403, admin: 403 } },
+  {
+    name: 'PATCH /api/workshops/:id/services/:sid',
+    call: (c) => c.PATCH('/api/v1/workshops/{id}/services/{serviceId}', { params: { path: { id: wsA, serviceId: svcA } }, body: { basePriceCents: 5100 } }),
+    expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 403, admin: 403 },
+  },
+  {
+    name: 'POST /api/workshops/:id/closures',
+    call: (c) => c.POST('/api/v1/workshops/{id}/closures', { ...onA(), body: { date: `2031-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}` } }),
+    expect: { anon: 401, customer: 403, vendorA: 201, vendorB: 403, admin: 403 },
+  },
+  { name: 'GET /api/admin/workshops', call: (c) => c.GET('/api/v1/admin/workshops'), expect: { anon: 401, customer: 403, vendorA: 403, vendorB: 403, admin: 200 } },
+  { name: 'POST /api/admin/workshops/:id/verify', call: (c) => c.POST('/api/v1/admin/workshops/{id}/verify', onA()), expect: { anon: 401, customer: 403, vendorA: 403, vendorB: 403, admin: 200 } },
 ];
 
 describe('role table: every (role, route) answers as expected', () => {
   for (const c of cases) {
     for (const role of Object.keys(c.expect) as Who[]) {
       it(`${c.name} as ${role} → ${c.expect[role]}`, async () => {
-        const [method, path, body] = c.call();
-        const res = await api.call(method, path, { body, token: who[role]?.token });
-        expect(res.status, JSON.stringify(res.body)).toBe(c.expect[role]);
-        if (res.status >= 400) expect(res.body.error.code).toBe(res.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN');
+        const res = await c.call(typedClient(server.url, who[role]?.token));
+        expect(res.response.status, JSON.stringify(res.error ?? res.data)).toBe(c.expect[role]);
+        if (res.response.status >= 400) expect((res.error as ApiErrorBody).error.code).toBe(res.response.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN');
       });
     }
   }
 
   it("vendor B's failed edit did not change vendor A's workshop", async () => {
-    await api.patch(`/api/workshops/${wsA}`, { name: 'Hijacked' }, who.vendorB!.token);
-    const res = await api.get(`/api/workshops/${wsA}`);
-    expect(res.body.workshop.name).toBe('Test Garage');
+    await typedClient(server.url, who.vendorB!.token).PATCH('/api/v1/workshops/{id}', { ...onA(), body: { name: 'Hijacked' } });
+    const res = expectStatus(await typedClient(server.url).GET('/api/v1/workshops/{id}', onA()), 200);
+    expect(res.workshop.name).toBe('Test Garage');
   });
 
   it('a suspended workshop disappears from the public and stays visible to its owner', async () => {
     const c = await verifiedWorkshop(server, api);
-    expect((await api.post(`/api/admin/workshops/${c.workshop.id}/suspend`, undefined, who.admin!.token)).status).toBe(200);
-    expect((await api.get(`/api/workshops/${c.workshop.id}`)).status).toBe(404);
-    expect((await api.get(`/api/workshops/${c.workshop.id}`, c.vendor.token)).status).toBe(200);
-    expect((await api.get(`/api/workshops/${c.workshop.id}`, who.vendorB!.token)).status).toBe(404);
+    const path = { params: { path: { id: c.workshop.id } } };
+    expect((await typedClient(server.url, who.admin!.token).POST('/api/v1/admin/workshops/{id}/suspend', path)).response.status).toBe(200);
+    expect((await typedClient(server.url).GET('/api/v1/workshops/{id}', path)).response.status).toBe(404);
+    expect((await typedClient(server.url, c.vendor.token).GET('/api/v1/workshops/{id}', path)).response.status).toBe(200);
+    expect((await typedClient(server.url, who.vendorB!.token).GET('/api/v1/workshops/{id}', path)).response.status).toBe(404);
   });
 });
