@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiPaths } from '@shared/api/client';
+import type { ApiErrorBody } from '@shared/errors';
 import { manualClock } from '../domain/clock';
 import type { SlotRow } from '../domain/catalog-ports';
 import { type Account, dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './fixtures';
-import type { ApiResponse } from './harness';
+import { expectStatus } from './harness';
 
 // A manual clock drives the accept SLA; no background sweepers, so expiry happens only when asked.
 const clock = manualClock();
@@ -39,24 +41,29 @@ async function atStart<T>(b: Booking, minutes: number, fn: () => Promise<T>): Pr
 /** Holds and confirms a fresh slot of the day (each booking gets its own slot, so capacity checks stay exact). */
 async function book(who: Account = customer, workshop = ws): Promise<Booking> {
   const slot = day[nextSlot++]!;
-  const h = await es.api.post('/api/holds', { workshopId: workshop.workshop.id, serviceId: workshop.service.id, slotId: slot.id }, who.token);
-  expect(h.status, JSON.stringify(h.body)).toBe(201);
-  const b = await es.api.post('/api/bookings', { holdId: h.body.hold.id }, who.token);
-  expect(b.status, JSON.stringify(b.body)).toBe(201);
-  return b.body.booking;
+  const as = es.api.typed(who.token);
+  const h = expectStatus(await as.POST('/api/v1/holds', { body: { workshopId: workshop.workshop.id, serviceId: workshop.service.id, slotId: slot.id } }), 201);
+  return expectStatus(await as.POST('/api/v1/bookings', { body: { holdId: h.hold.id } }), 201).booking;
 }
 
-const act = (b: Booking, action: string, who: Account, body?: unknown) => es.api.post(`/api/bookings/${b.id}/${action}`, body, who.token);
+type Action = ApiPaths['/api/v1/bookings/{id}/{action}']['post']['parameters']['path']['action'];
+const act = (b: Booking, action: Action, who?: Account, body?: { reason?: string }) =>
+  es.api.typed(who?.token).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id: b.id, action } }, body });
+type Reply = Awaited<ReturnType<typeof act>>;
 
-async function expectOk(res: ApiResponse, status: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  expect(res.body.booking.status).toBe(status);
-  return res.body.booking as Booking;
+async function expectOk(res: Reply, status: string) {
+  expect(res.response.status, JSON.stringify(res.error ?? res.data)).toBe(200);
+  expect(res.data!.booking.status).toBe(status);
+  return res.data!.booking as Booking;
 }
-function expectError(res: ApiResponse, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.body.error.code).toBe(code);
+function expectError(res: { response: Response; data?: unknown; error?: ApiErrorBody }, status: number, code: string) {
+  expect(res.response.status, JSON.stringify(res.error ?? res.data)).toBe(status);
+  expect(res.error!.error.code).toBe(code);
 }
+
+/** The booking as `who` reads it (200 expected). */
+const fetchBooking = async (id: string, who: Account = customer) =>
+  expectStatus(await es.api.typed(who.token).GET('/api/v1/bookings/{id}', { params: { path: { id } } }), 200).booking;
 
 /** The booking's units as Postgres and Redis see them. */
 async function unitsOf(b: Booking) {
@@ -65,8 +72,7 @@ async function unitsOf(b: Booking) {
   return { booked: pg.get(id)!.booked, free: redis.get(id)!.free, redisBooked: redis.get(id)!.booked };
 }
 
-const eventsOf = async (b: Booking, who: Account = customer) =>
-  ((await es.api.get(`/api/bookings/${b.id}`, who.token)).body.booking.events as Array<{ type: string; actorRole: string }>).map((e) => `${e.type}:${e.actorRole}`);
+const eventsOf = async (b: Booking, who: Account = customer) => (await fetchBooking(b.id, who)).events.map((e) => `${e.type}:${e.actorRole}`);
 
 describe('booking lifecycle over HTTP: every allowed transition per role', () => {
   it('vendor: accept → start → complete', async () => {
@@ -126,11 +132,12 @@ describe('booking lifecycle over HTTP: every allowed transition per role', () =>
   it('auto-accept workshops skip pending', async () => {
     const auto = await quickWorkshop(es, { bays: 1, autoAccept: true });
     const [slot] = await dayOfSlots(es.server, auto.workshop.id, clock.now());
-    const h = await es.api.post('/api/holds', { workshopId: auto.workshop.id, serviceId: auto.service.id, slotId: slot!.id }, customer.token);
-    const b = await es.api.post('/api/bookings', { holdId: h.body.hold.id }, customer.token);
-    expect(b.status).toBe(201);
-    expect(b.body.booking).toMatchObject({ status: 'accepted', acceptDeadline: null });
-    expect(await eventsOf(b.body.booking)).toEqual(['requested:customer', 'accepted:system']);
+    const as = es.api.typed(customer.token);
+    const h = await as.POST('/api/v1/holds', { body: { workshopId: auto.workshop.id, serviceId: auto.service.id, slotId: slot!.id } });
+    const b = await as.POST('/api/v1/bookings', { body: { holdId: h.data!.hold.id } });
+    expect(b.response.status).toBe(201);
+    expect(b.data!.booking).toMatchObject({ status: 'accepted', acceptDeadline: null });
+    expect(await eventsOf(b.data!.booking)).toEqual(['requested:customer', 'accepted:system']);
   });
 });
 
@@ -144,12 +151,12 @@ describe('forbidden transitions', () => {
     expectError(await act(b, 'start', ws.admin), 409, 'INVALID_TRANSITION');
     // Vendor B and customer D cannot see, let alone change, this booking.
     expectError(await act(b, 'accept', otherVendor), 404, 'NOT_FOUND');
-    expectError(await es.api.get(`/api/bookings/${b.id}`, otherVendor.token), 404, 'NOT_FOUND');
+    expectError(await es.api.typed(otherVendor.token).GET('/api/v1/bookings/{id}', { params: { path: { id: b.id } } }), 404, 'NOT_FOUND');
     expectError(await act(b, 'cancel', stranger), 404, 'NOT_FOUND');
-    expectError(await es.api.get(`/api/bookings/${b.id}`, stranger.token), 404, 'NOT_FOUND');
-    // 'expire' belongs to the server alone: not a URL action.
-    expect((await act(b, 'expire', ws.admin)).status).toBe(400);
-    expect((await es.api.post(`/api/bookings/${b.id}/accept`)).status).toBe(401);
+    expectError(await es.api.typed(stranger.token).GET('/api/v1/bookings/{id}', { params: { path: { id: b.id } } }), 404, 'NOT_FOUND');
+    // 'expire' belongs to the server alone: not a URL action (the contract has no such action, so this one goes raw).
+    expect((await es.api.post(`/api/v1/bookings/${b.id}/expire`, undefined, ws.admin.token)).status).toBe(400);
+    expect((await act(b, 'accept')).response.status).toBe(401);
 
     await expectOk(await act(b, 'accept', ws.vendor), 'accepted');
     expectError(await act(b, 'start', customer), 403, 'FORBIDDEN');
@@ -164,7 +171,7 @@ describe('forbidden transitions', () => {
       expectError(await act(b, 'cancel', customer), 409, 'INVALID_TRANSITION');
       expectError(await act(b, 'cancel', ws.admin), 409, 'INVALID_TRANSITION');
       await expectOk(await act(b, 'complete', ws.vendor), 'completed');
-      for (const action of ['accept', 'decline', 'cancel', 'start', 'complete', 'no-show']) {
+      for (const action of ['accept', 'decline', 'cancel', 'start', 'complete', 'no-show'] as const) {
         expectError(await act(b, action, ws.admin), 409, 'INVALID_TRANSITION');
       }
     });
@@ -204,18 +211,18 @@ describe('concurrent staff actions', () => {
     for (let round = 0; round < 3; round++) {
       const b = await book();
       const restore = readBarrier(b.id, 2);
-      let res: ApiResponse[];
+      let res: Reply[];
       try {
         res = await Promise.all([act(b, 'accept', ws.vendor), act(b, 'decline', ws.vendor)]);
       } finally {
         restore();
       }
-      const winners = res.filter((r) => r.status === 200);
+      const winners = res.filter((r) => r.response.status === 200);
       expect(winners).toHaveLength(1);
-      const loser = res.find((r) => r.status !== 200)!;
+      const loser = res.find((r) => r.response.status !== 200)!;
       expectError(loser, 409, 'VERSION_CONFLICT');
-      const final = (await es.api.get(`/api/bookings/${b.id}`, customer.token)).body.booking;
-      expect(final.status).toBe(winners[0]!.body.booking.status);
+      const final = await fetchBooking(b.id);
+      expect(final.status).toBe(winners[0]!.data!.booking.status);
       expect(final.version).toBe(2);
       expect(final.events).toHaveLength(2);
       expect(await unitsOf(b)).toEqual(final.status === 'declined' ? { booked: 0, free: 2, redisBooked: 0 } : { booked: 1, free: 1, redisBooked: 1 });
@@ -227,12 +234,12 @@ describe('concurrent staff actions', () => {
       const b = await book();
       const pair = round % 2 === 0 ? [act(b, 'accept', ws.vendor), act(b, 'decline', ws.vendor)] : [act(b, 'decline', ws.vendor), act(b, 'cancel', customer)];
       const res = await Promise.all(pair);
-      expect(res.filter((r) => r.status === 200)).toHaveLength(1);
-      const loser = res.find((r) => r.status !== 200)!;
+      expect(res.filter((r) => r.response.status === 200)).toHaveLength(1);
+      const loser = res.find((r) => r.response.status !== 200)!;
       // Which error depends on whether the loser read before or after the winner wrote.
-      expect(loser.status).toBe(409);
-      expect(['VERSION_CONFLICT', 'INVALID_TRANSITION']).toContain(loser.body.error.code);
-      const final = (await es.api.get(`/api/bookings/${b.id}`, customer.token)).body.booking;
+      expect(loser.response.status).toBe(409);
+      expect(['VERSION_CONFLICT', 'INVALID_TRANSITION']).toContain(loser.error!.error.code);
+      const final = await fetchBooking(b.id);
       expect(final.events).toHaveLength(2);
       const returned = final.status !== 'accepted';
       expect(await unitsOf(b)).toEqual(returned ? { booked: 0, free: 2, redisBooked: 0 } : { booked: 1, free: 1, redisBooked: 1 });
@@ -242,14 +249,14 @@ describe('concurrent staff actions', () => {
   it('ten concurrent cancels of one booking: one 200, capacity returned once', async () => {
     const b = await book();
     const restore = readBarrier(b.id, 10);
-    let res: ApiResponse[];
+    let res: Reply[];
     try {
       res = await Promise.all(Array.from({ length: 10 }, () => act(b, 'cancel', customer)));
     } finally {
       restore();
     }
-    expect(res.filter((r) => r.status === 200)).toHaveLength(1);
-    for (const r of res.filter((x) => x.status !== 200)) expectError(r, 409, 'VERSION_CONFLICT');
+    expect(res.filter((r) => r.response.status === 200)).toHaveLength(1);
+    for (const r of res.filter((x) => x.response.status !== 200)) expectError(r, 409, 'VERSION_CONFLICT');
     expect(await unitsOf(b)).toEqual({ booked: 0, free: 2, redisBooked: 0 });
   });
 });
@@ -261,11 +268,12 @@ describe('accept SLA expiry', () => {
     const [c1] = await quickAccounts(es.server, 1);
     const made: Booking[] = [];
     for (const slot of slots.slice(0, 2)) {
-      const h = await es.api.post('/api/holds', { workshopId: sla.workshop.id, serviceId: sla.service.id, slotId: slot.id }, c1!.token);
-      const b = await es.api.post('/api/bookings', { holdId: h.body.hold.id }, c1!.token);
-      expect(b.status).toBe(201);
-      expect(Date.parse(b.body.booking.acceptDeadline)).toBe(clock.now() + 60_000);
-      made.push(b.body.booking);
+      const as = es.api.typed(c1!.token);
+      const h = await as.POST('/api/v1/holds', { body: { workshopId: sla.workshop.id, serviceId: sla.service.id, slotId: slot.id } });
+      const b = await as.POST('/api/v1/bookings', { body: { holdId: h.data!.hold.id } });
+      expect(b.response.status).toBe(201);
+      expect(Date.parse(b.data!.booking.acceptDeadline!)).toBe(clock.now() + 60_000);
+      made.push(b.data!.booking);
     }
     const [pending, accepted] = made as [Booking, Booking];
     await expectOk(await act(accepted, 'accept', sla.vendor), 'accepted');
@@ -273,14 +281,14 @@ describe('accept SLA expiry', () => {
 
     clock.advance(59_000);
     await es.server.services.transitions.expireOverdue();
-    expect((await es.api.get(`/api/bookings/${pending.id}`, c1!.token)).body.booking.status).toBe('pending');
+    expect((await fetchBooking(pending.id, c1)).status).toBe('pending');
 
     clock.advance(1_000);
     await es.server.services.transitions.expireOverdue();
-    const after = (await es.api.get(`/api/bookings/${pending.id}`, c1!.token)).body.booking;
+    const after = await fetchBooking(pending.id, c1);
     expect(after.status).toBe('expired');
-    expect(after.events.map((e: { type: string; actorRole: string }) => `${e.type}:${e.actorRole}`)).toEqual(['requested:customer', 'expired:system']);
-    expect((await es.api.get(`/api/bookings/${accepted.id}`, c1!.token)).body.booking.status).toBe('accepted');
+    expect(after.events.map((e) => `${e.type}:${e.actorRole}`)).toEqual(['requested:customer', 'expired:system']);
+    expect((await fetchBooking(accepted.id, c1)).status).toBe('accepted');
 
     const { pg, redis } = await expectSlotInvariants(es.server, sla.workshop.id, ids);
     expect(pg.get(ids[0]!)!.booked).toBe(0);
@@ -301,7 +309,7 @@ describe('time guards: the lifecycle table decides when, not only what', () => {
     // The booking is on a day two or three days after the clock's now.
     const early = await act(b, 'start', ws.vendor);
     expectError(early, 409, 'TOO_EARLY');
-    expect(Date.parse(early.body.error.details.opensAt)).toBe(Date.parse(b.startsAt) - 60 * 60_000);
+    expect(Date.parse((early.error!.error.details as { opensAt: string }).opensAt)).toBe(Date.parse(b.startsAt) - 60 * 60_000);
     expectError(await act(b, 'no-show', ws.vendor), 409, 'TOO_EARLY');
     expectError(await atStart(b, 10, () => act(b, 'no-show', ws.admin)), 409, 'TOO_EARLY'); // grace: 15 minutes
     await atStart(b, -60, async () => expectOk(await act(b, 'start', ws.vendor), 'in_progress'));
