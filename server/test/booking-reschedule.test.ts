@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { workshopKeys } from '../redis/hold-keys';
 import { type Account, bookAs, dayOfSlots, expectSlotInvariants, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './fixtures';
-import type { ApiResponse } from './harness';
+import { expectStatus } from './harness';
 
 let es: EngineServer;
 
@@ -15,8 +15,12 @@ type Ws = Awaited<ReturnType<typeof quickWorkshop>>;
 
 const hold = (w: Ws, who: Account, slotId: string, serviceId?: string) => holdAs(es, w, who, slotId, serviceId);
 const book = (w: Ws, who: Account, slotId: string, serviceId?: string) => bookAs(es, w, who, slotId, serviceId);
-const detail = async (id: string, who: Account) => (await es.api.get(`/api/bookings/${id}`, who.token)).body.booking;
-const reschedule = (id: string, holdId: string, who: Account) => es.api.post(`/api/bookings/${id}/reschedule`, { holdId }, who.token);
+const onBooking = (id: string) => ({ params: { path: { id } } });
+const detail = async (id: string, who: Account, on = es) => expectStatus(await on.api.typed(who.token).GET('/api/v1/bookings/{id}', onBooking(id)), 200).booking;
+const reschedule = (id: string, holdId: string, who: Account, on = es) => on.api.typed(who.token).POST('/api/v1/bookings/{id}/reschedule', { ...onBooking(id), body: { holdId } });
+const act = (id: string, action: 'accept' | 'cancel', who: Account, on = es) => on.api.typed(who.token).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id, action } } });
+const myHolds = async (who: Account, on = es) => expectStatus(await on.api.typed(who.token).GET('/api/v1/holds'), 200).holds;
+type Reply = Awaited<ReturnType<typeof reschedule>>;
 
 describe('reschedule', () => {
   it('moves a pending and an accepted booking to a newly held slot: old units back, new slot booked, status kept, event rescheduled', async () => {
@@ -26,14 +30,14 @@ describe('reschedule', () => {
     for (const accept of [false, true]) {
       const [from, to] = accept ? [day[2]!, day[3]!] : [day[0]!, day[1]!];
       const b = await book(w, c!, from.id);
-      if (accept) expect((await es.api.post(`/api/bookings/${b.id}/accept`, undefined, w.vendor.token)).status).toBe(200);
+      if (accept) expect((await act(b.id, 'accept', w.vendor)).response.status).toBe(200);
       const status = accept ? 'accepted' : 'pending';
       const version = accept ? 2 : 1;
       const h = await hold(w, c!, to.id);
 
       const moved = await reschedule(b.id, h, c!);
-      expect(moved.status, JSON.stringify(moved.body)).toBe(200);
-      expect(moved.body.booking).toMatchObject({ id: b.id, status, slotIds: [to.id], startsAt: to.startsAt.toISOString(), version: version + 1 });
+      expect(moved.response.status, JSON.stringify(moved.error)).toBe(200);
+      expect(moved.data!.booking).toMatchObject({ id: b.id, status, slotIds: [to.id], startsAt: to.startsAt.toISOString(), version: version + 1 });
       const d = await detail(b.id, c!);
       expect(d.events.at(-1)).toMatchObject({ type: 'rescheduled', actorRole: 'customer', data: { from: [from.id], to: [to.id] } });
 
@@ -43,7 +47,7 @@ describe('reschedule', () => {
       expect(redis.get(from.id)).toMatchObject({ booked: 0, held: 0, free: 2 });
       expect(redis.get(to.id)).toMatchObject({ booked: 1, held: 0, free: 1 });
       // The hold was used up by the move.
-      expect((await es.api.get('/api/holds', c!.token)).body.holds).toEqual([]);
+      expect(await myHolds(c!)).toEqual([]);
     }
   });
 
@@ -54,8 +58,8 @@ describe('reschedule', () => {
     const b = await book(w, c!, s0!.id);
     expect(b.slotIds).toEqual([s0!.id, s1!.id]);
     const moved = await reschedule(b.id, await hold(w, c!, s1!.id), c!);
-    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
-    expect(moved.body.booking.slotIds).toEqual([s1!.id, s2!.id]);
+    expect(moved.response.status, JSON.stringify(moved.error)).toBe(200);
+    expect(moved.data!.booking.slotIds).toEqual([s1!.id, s2!.id]);
     const { pg } = await expectSlotInvariants(es.server, w.workshop.id, [s0!.id, s1!.id, s2!.id]);
     expect([pg.get(s0!.id)!.booked, pg.get(s1!.id)!.booked, pg.get(s2!.id)!.booked]).toEqual([0, 1, 1]);
   });
@@ -72,19 +76,19 @@ describe('reschedule', () => {
 
     const before = await detail(b.id, c!);
     const res = await reschedule(b.id, h, c!);
-    expect(res.status, JSON.stringify(res.body)).toBe(409);
-    expect(res.body.error.code).toBe('SLOT_UNAVAILABLE');
+    expect(res.response.status, JSON.stringify(res.data)).toBe(409);
+    expect(res.error!.error.code).toBe('SLOT_UNAVAILABLE');
 
     const after = await detail(b.id, c!);
     expect(after).toEqual(before);
-    expect(after.events.map((e: { type: string }) => e.type)).toEqual(['requested']);
+    expect(after.events.map((e) => e.type)).toEqual(['requested']);
     const { pg, redis } = await expectSlotInvariants(es.server, w.workshop.id, [a!.id, bSlot!.id]);
     expect(pg.get(a!.id)).toEqual({ capacity: 1, booked: 1 });
     expect(pg.get(bSlot!.id)).toEqual({ capacity: 1, booked: 1 });
     expect(redis.get(bSlot!.id)).toMatchObject({ capacity: 1, booked: 1, held: 0, free: 0 });
     // The booking can still be moved somewhere that does have room.
     const [, , free] = await dayOfSlots(es.server, w.workshop.id, Date.now());
-    expect((await reschedule(b.id, await hold(w, c!, free!.id), c!)).status).toBe(200);
+    expect((await reschedule(b.id, await hold(w, c!, free!.id), c!)).response.status).toBe(200);
     await expectSlotInvariants(es.server, w.workshop.id, [a!.id, bSlot!.id, free!.id]);
   });
 
@@ -98,8 +102,8 @@ describe('reschedule', () => {
     // The loser waits on the target's row for the winner's COMMIT (which consumed the hold), then
     // finds no room: the hold is gone because its twin used it, not because Redis was wrong.
     const results = await Promise.all([reschedule(b1.id, h, c!), reschedule(b2.id, h, c!)]);
-    expect(results.map((r) => r.status).sort(), JSON.stringify(results.map((r) => r.body))).toEqual([200, 409]);
-    expect(results.find((r) => r.status === 409)!.body.error.code).toBe('HOLD_EXPIRED');
+    expect(results.map((r) => r.response.status).sort(), JSON.stringify(results.map((r) => r.error ?? r.data))).toEqual([200, 409]);
+    expect(results.find((r) => r.response.status === 409)!.error!.error.code).toBe('HOLD_EXPIRED');
 
     const { pg, redis } = await expectSlotInvariants(es.server, w.workshop.id, [s0!.id, s1!.id, target!.id]);
     expect(pg.get(target!.id)!.booked).toBe(1);
@@ -114,9 +118,9 @@ describe('reschedule', () => {
     const b = await book(w, c!, day[0]!.id);
 
     const foreign = await hold(w, d!, day[1]!.id);
-    const expectRefused = (r: ApiResponse, status: number, code: string) => {
-      expect(r.status, JSON.stringify(r.body)).toBe(status);
-      expect(r.body.error.code).toBe(code);
+    const expectRefused = (r: Reply, status: number, code: string) => {
+      expect(r.response.status, JSON.stringify(r.error ?? r.data)).toBe(status);
+      expect(r.error!.error.code).toBe(code);
     };
     expectRefused(await reschedule(b.id, foreign, c!), 409, 'HOLD_EXPIRED');
     expectRefused(await reschedule(b.id, foreign, d!), 404, 'NOT_FOUND');
@@ -125,7 +129,7 @@ describe('reschedule', () => {
     expectRefused(await reschedule(b.id, mine, w.vendor), 404, 'NOT_FOUND');
     expect((await detail(b.id, c!)).slotIds).toEqual([day[0]!.id]);
 
-    expect((await es.api.post(`/api/bookings/${b.id}/cancel`, undefined, c!.token)).status).toBe(200);
+    expect((await act(b.id, 'cancel', c!)).response.status).toBe(200);
     expectRefused(await reschedule(b.id, mine, c!), 409, 'INVALID_TRANSITION');
     // Refusals before the consume leave the holds alive and counted.
     const ids = day.slice(0, 4).map((s) => s.id);
@@ -141,18 +145,18 @@ describe('reschedule', () => {
       const [from, to] = [day[round * 2]!, day[round * 2 + 1]!];
       const b = await book(w, c!, from.id);
       const h = await hold(w, c!, to.id);
-      const [moved, cancelled] = await Promise.all([reschedule(b.id, h, c!), es.api.post(`/api/bookings/${b.id}/cancel`, undefined, c!.token)]);
-      expect([moved.status, cancelled.status].filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+      const [moved, cancelled] = await Promise.all([reschedule(b.id, h, c!), act(b.id, 'cancel', c!)]);
+      expect([moved.response.status, cancelled.response.status].filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
       // A reschedule refused before its consume leaves the hold alive: release it (204), or it is gone (404).
-      expect([204, 404]).toContain((await es.api.del(`/api/holds/${h}`, c!.token)).status);
+      expect([204, 404]).toContain((await es.api.typed(c!.token).DELETE('/api/v1/holds/{id}', { params: { path: { id: h } } })).response.status);
       const final = await detail(b.id, c!);
       const { pg, redis } = await expectSlotInvariants(es.server, w.workshop.id, [from.id, to.id]);
       if (final.status === 'cancelled') {
         // Cancelled on whichever slot it had at that moment: nothing stays booked.
         expect(pg.get(from.id)!.booked + pg.get(to.id)!.booked).toBe(0);
       } else {
-        expect(moved.status).toBe(200);
-        expect(cancelled.status).toBe(409);
+        expect(moved.response.status).toBe(200);
+        expect(cancelled.response.status).toBe(409);
         expect(pg.get(to.id)!.booked).toBe(1);
       }
       for (const id of [from.id, to.id]) expect(redis.get(id)!.held).toBe(0);
@@ -170,15 +174,15 @@ describe('reschedule after the start', () => {
       const [c] = await quickAccounts(own.server, 1);
       const [first] = await dayOfSlots(own.server, w.workshop.id, clock.now());
       const b = await bookAs(own, w, c!, first!.id);
-      expect((await own.api.post(`/api/bookings/${b.id}/accept`, undefined, w.vendor.token)).status).toBe(200);
+      expect((await act(b.id, 'accept', w.vendor, own)).response.status).toBe(200);
       clock.set(first!.startsAt.getTime() + 60_000); // a minute into the job
       const [later] = await dayOfSlots(own.server, w.workshop.id, clock.now(), 1);
       const h = await holdAs(own, w, c!, later!.id);
-      const moved = await own.api.post(`/api/bookings/${b.id}/reschedule`, { holdId: h }, c!.token);
-      expect(moved.status, JSON.stringify(moved.body)).toBe(409);
-      expect(moved.body.error).toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringMatching(/already started/) });
-      expect((await own.api.get(`/api/bookings/${b.id}`, c!.token)).body.booking).toMatchObject({ status: 'accepted', slotIds: [first!.id] });
-      expect((await own.api.get('/api/holds', c!.token)).body.holds.map((x: { id: string }) => x.id)).toEqual([h]);
+      const moved = await reschedule(b.id, h, c!, own);
+      expect(moved.response.status, JSON.stringify(moved.data)).toBe(409);
+      expect(moved.error!.error).toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringMatching(/already started/) });
+      expect(await detail(b.id, c!, own)).toMatchObject({ status: 'accepted', slotIds: [first!.id] });
+      expect((await myHolds(c!, own)).map((x) => x.id)).toEqual([h]);
     } finally {
       await own.server.close();
     }
