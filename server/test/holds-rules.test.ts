@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import type { SlotRow } from '../domain/catalog-ports';
 import { type Account, dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './fixtures';
-import type { ApiResponse } from './harness';
+import type { ApiErrorBody } from '@shared/errors';
+import { expectStatus } from './harness';
 
 const clock = manualClock();
 let es: EngineServer;
@@ -24,37 +25,41 @@ beforeAll(async () => {
 });
 afterAll(() => es?.server.close());
 
-const hold = (who: Account, slotId: string, serviceId = ws.service.id, extra: Record<string, unknown> = {}, workshopId = ws.workshop.id) =>
-  es.api.post('/api/holds', { workshopId, serviceId, slotId, ...extra }, who.token);
-function expectError(res: ApiResponse, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.body.error.code).toBe(code);
+const hold = (who: Account | undefined, slotId: string, serviceId = ws.service.id, extra: { options?: { skillTier?: string; urgency?: string } } = {}, workshopId = ws.workshop.id) =>
+  es.api.typed(who?.token).POST('/api/v1/holds', { body: { workshopId, serviceId, slotId, ...extra } });
+const onHold = (id: string) => ({ params: { path: { id } } });
+const release = (id: string, who: Account) => es.api.typed(who.token).DELETE('/api/v1/holds/{id}', onHold(id));
+const extend = (id: string, who: Account) => es.api.typed(who.token).POST('/api/v1/holds/{id}/extend', onHold(id));
+const myHolds = async (who: Account) => expectStatus(await es.api.typed(who.token).GET('/api/v1/holds'), 200).holds;
+function expectError(res: { response: Response; data?: unknown; error?: ApiErrorBody }, status: number, code: string) {
+  expect(res.response.status, JSON.stringify(res.error ?? res.data)).toBe(status);
+  expect(res.error!.error.code).toBe(code);
 }
 
 describe('hold rules', () => {
   it('a 4th active hold is refused with 429 HOLD_LIMIT, across workshops; a released or expired hold stops counting', async () => {
     const [c] = await quickAccounts(es.server, 1);
     const [s0, s1, s2, s3] = day;
-    expect((await hold(c!, s0!.id)).status).toBe(201);
-    expect((await hold(c!, s1!.id)).status).toBe(201);
+    expect((await hold(c!, s0!.id)).response.status).toBe(201);
+    expect((await hold(c!, s1!.id)).response.status).toBe(201);
     const [os] = await dayOfSlots(es.server, other.workshop.id, clock.now());
     const third = await hold(c!, os!.id, other.service.id, {}, other.workshop.id);
-    expect(third.status).toBe(201);
-    expect((await es.api.get('/api/holds', c!.token)).body.holds).toHaveLength(3);
+    expect(third.response.status).toBe(201);
+    expect((await myHolds(c!))).toHaveLength(3);
 
     const fourth = await hold(c!, s2!.id);
     expectError(fourth, 429, 'HOLD_LIMIT');
     // The refused hold took nothing.
     expect((await redisSlots(es.server, ws.workshop.id, [s2!.id])).get(s2!.id)).toMatchObject({ held: 0, free: 3 });
 
-    expect((await es.api.del(`/api/holds/${third.body.hold.id}`, c!.token)).status).toBe(204);
-    expect((await hold(c!, s2!.id)).status).toBe(201);
+    expect((await release(third.data!.hold.id, c!)).response.status).toBe(204);
+    expect((await hold(c!, s2!.id)).response.status).toBe(201);
     expectError(await hold(c!, s3!.id), 429, 'HOLD_LIMIT');
 
     // Once they expire (no sweep needed), they no longer count.
     clock.advance(60_000);
-    expect((await es.api.get('/api/holds', c!.token)).body.holds).toEqual([]);
-    expect((await hold(c!, s3!.id)).status).toBe(201);
+    expect((await myHolds(c!))).toEqual([]);
+    expect((await hold(c!, s3!.id)).response.status).toBe(201);
     await es.server.services.holds.sweep();
     await expectSlotInvariants(es.server, ws.workshop.id, [s0!.id, s1!.id, s2!.id, s3!.id]);
   });
@@ -63,37 +68,37 @@ describe('hold rules', () => {
     const [c] = await quickAccounts(es.server, 1);
     const targets = day.slice(10, 20);
     const res = await Promise.all(targets.map((s) => hold(c!, s.id)));
-    expect(res.filter((r) => r.status === 201)).toHaveLength(3);
-    for (const r of res.filter((x) => x.status !== 201)) expectError(r, 429, 'HOLD_LIMIT');
+    expect(res.filter((r) => r.response.status === 201)).toHaveLength(3);
+    for (const r of res.filter((x) => x.response.status !== 201)) expectError(r, 429, 'HOLD_LIMIT');
     const rs = await redisSlots(es.server, ws.workshop.id, targets.map((s) => s.id));
     expect([...rs.values()].reduce((n, s) => n + s.held, 0)).toBe(3);
-    expect((await es.api.get('/api/holds', c!.token)).body.holds).toHaveLength(3);
-    for (const r of res.filter((x) => x.status === 201)) expect((await es.api.del(`/api/holds/${r.body.hold.id}`, c!.token)).status).toBe(204);
+    expect((await myHolds(c!))).toHaveLength(3);
+    for (const r of res.filter((x) => x.response.status === 201)) expect((await release(r.data!.hold.id, c!)).response.status).toBe(204);
     await expectSlotInvariants(es.server, ws.workshop.id, targets.map((s) => s.id));
   });
 
   it('extends at most 2 times (the 3rd is 409 HOLD_EXTENSION_LIMIT); an expired hold cannot be extended; only the owner extends', async () => {
     const [c, d] = await quickAccounts(es.server, 2);
     const h = await hold(c!, day[4]!.id);
-    expect(h.status).toBe(201);
-    const id = h.body.hold.id as string;
+    expect(h.response.status).toBe(201);
+    const id = h.data!.hold.id;
     const created = clock.now();
-    expect(Date.parse(h.body.hold.expiresAt)).toBe(created + 60_000);
+    expect(Date.parse(h.data!.hold.expiresAt)).toBe(created + 60_000);
 
-    expectError(await es.api.post(`/api/holds/${id}/extend`, undefined, d!.token), 404, 'NOT_FOUND');
+    expectError(await extend(id, d!), 404, 'NOT_FOUND');
     for (const n of [1, 2]) {
       clock.advance(45_000);
-      const ext = await es.api.post(`/api/holds/${id}/extend`, undefined, c!.token);
-      expect(ext.status, JSON.stringify(ext.body)).toBe(200);
-      expect(ext.body.hold.extensions).toBe(n);
-      expect(Date.parse(ext.body.hold.expiresAt)).toBe(clock.now() + 60_000);
+      const ext = await extend(id, c!);
+      expect(ext.response.status, JSON.stringify(ext.error)).toBe(200);
+      expect(ext.data!.hold.extensions).toBe(n);
+      expect(Date.parse(ext.data!.hold.expiresAt)).toBe(clock.now() + 60_000);
     }
     clock.advance(10_000);
-    expectError(await es.api.post(`/api/holds/${id}/extend`, undefined, c!.token), 409, 'HOLD_EXTENSION_LIMIT');
+    expectError(await extend(id, c!), 409, 'HOLD_EXTENSION_LIMIT');
     // Still held until its (twice extended) expiry, then gone.
-    expect((await es.api.get('/api/holds', c!.token)).body.holds.map((x: { id: string }) => x.id)).toEqual([id]);
+    expect((await myHolds(c!)).map((x) => x.id)).toEqual([id]);
     clock.advance(50_000);
-    expectError(await es.api.post(`/api/holds/${id}/extend`, undefined, c!.token), 409, 'HOLD_EXPIRED');
+    expectError(await extend(id, c!), 409, 'HOLD_EXPIRED');
     await es.server.services.holds.sweep();
     expect((await redisSlots(es.server, ws.workshop.id, [day[4]!.id])).get(day[4]!.id)).toMatchObject({ held: 0, free: 3 });
   });
@@ -101,15 +106,15 @@ describe('hold rules', () => {
   it('only the owner releases (others 404, vendors 403); a released hold is gone (404 on release, 409 on confirm)', async () => {
     const [c, d] = await quickAccounts(es.server, 2);
     const h = await hold(c!, day[5]!.id);
-    const id = h.body.hold.id as string;
-    expectError(await es.api.del(`/api/holds/${id}`, d!.token), 404, 'NOT_FOUND');
-    expectError(await es.api.del(`/api/holds/${id}`, ws.vendor.token), 403, 'FORBIDDEN');
+    const id = h.data!.hold.id;
+    expectError(await release(id, d!), 404, 'NOT_FOUND');
+    expectError(await release(id, ws.vendor), 403, 'FORBIDDEN');
     expect((await redisSlots(es.server, ws.workshop.id, [day[5]!.id])).get(day[5]!.id)).toMatchObject({ held: 1, free: 2 });
 
-    expect((await es.api.del(`/api/holds/${id}`, c!.token)).status).toBe(204);
+    expect((await release(id, c!)).response.status).toBe(204);
     expect((await redisSlots(es.server, ws.workshop.id, [day[5]!.id])).get(day[5]!.id)).toMatchObject({ held: 0, free: 3 });
-    expectError(await es.api.del(`/api/holds/${id}`, c!.token), 404, 'NOT_FOUND');
-    expectError(await es.api.post('/api/bookings', { holdId: id }, c!.token), 409, 'HOLD_EXPIRED');
+    expectError(await release(id, c!), 404, 'NOT_FOUND');
+    expectError(await es.api.typed(c!.token).POST('/api/v1/bookings', { body: { holdId: id } }), 409, 'HOLD_EXPIRED');
     await expectSlotInvariants(es.server, ws.workshop.id, [day[5]!.id]);
   });
 
@@ -126,21 +131,24 @@ describe('hold rules', () => {
     expectError(await hold(c!, day[19]!.id, long), 422, 'SLOT_SERVICE_MISMATCH');
     // 16:30 fits exactly: three slots up to closing.
     const fits = await hold(c!, day[17]!.id, long);
-    expect(fits.status, JSON.stringify(fits.body)).toBe(201);
-    expect(fits.body.hold.slotIds).toEqual([day[17]!.id, day[18]!.id, day[19]!.id]);
+    expect(fits.response.status, JSON.stringify(fits.error)).toBe(201);
+    expect(fits.data!.hold.slotIds).toEqual([day[17]!.id, day[18]!.id, day[19]!.id]);
     // None of the refusals took a unit.
     const rs = await redisSlots(es.server, ws.workshop.id, [day[6]!.id, day[18]!.id, day[19]!.id]);
     expect([rs.get(day[6]!.id)!.held, rs.get(day[18]!.id)!.held, rs.get(day[19]!.id)!.held]).toEqual([0, 1, 1]);
 
-    const retired = await es.api.post(`/api/workshops/${ws.workshop.id}/services`, { name: 'Gone soon', category: 'other', durationMinutes: 30, basePriceCents: 100, currency: 'GBP' }, ws.vendor.token);
-    expect((await es.api.del(`/api/workshops/${ws.workshop.id}/services/${retired.body.service.id}`, ws.vendor.token)).status).toBe(204);
-    expectError(await hold(c!, day[7]!.id, retired.body.service.id), 422, 'SLOT_SERVICE_MISMATCH');
+    const asVendor = es.api.typed(ws.vendor.token);
+    const body = { name: 'Gone soon', category: 'other' as const, durationMinutes: 30, basePriceCents: 100, currency: 'GBP' };
+    const retired = expectStatus(await asVendor.POST('/api/v1/workshops/{id}/services', { params: { path: { id: ws.workshop.id } }, body }), 201).service;
+    const onRetired = { params: { path: { id: ws.workshop.id, serviceId: retired.id } } };
+    expect((await asVendor.DELETE('/api/v1/workshops/{id}/services/{serviceId}', onRetired)).response.status).toBe(204);
+    expectError(await hold(c!, day[7]!.id, retired.id), 422, 'SLOT_SERVICE_MISMATCH');
   });
 
   it('vendors and admins cannot hold (403); anonymous is 401', async () => {
     expectError(await hold(ws.vendor, day[8]!.id), 403, 'FORBIDDEN');
     expectError(await hold(ws.admin, day[8]!.id), 403, 'FORBIDDEN');
-    expect((await es.api.post('/api/holds', { workshopId: ws.workshop.id, serviceId: ws.service.id, slotId: day[8]!.id })).status).toBe(401);
+    expect((await hold(undefined, day[8]!.id)).response.status).toBe(401);
     expect((await redisSlots(es.server, ws.workshop.id, [day[8]!.id])).get(day[8]!.id)).toMatchObject({ held: 0 });
   });
 
@@ -150,27 +158,30 @@ describe('hold rules', () => {
     expectError(await hold(c!, day[9]!.id, ws.service.id, { options: { skillTier: 'master' } }), 400, 'VALIDATION_FAILED');
     expectError(await hold(c!, day[9]!.id, tiered, { options: { skillTier: 'platinum' } }), 400, 'VALIDATION_FAILED');
     expectError(await hold(c!, day[9]!.id, tiered, { options: { urgency: 'yesterday' } }), 400, 'VALIDATION_FAILED');
-    expectError(await hold(c!, day[9]!.id, tiered, { options: { colour: 'red' } }), 400, 'VALIDATION_FAILED');
+    // An option the contract has no field for: only the raw client can send it.
+    const colour = await es.api.post('/api/v1/holds', { workshopId: ws.workshop.id, serviceId: tiered, slotId: day[9]!.id, options: { colour: 'red' } }, c!.token);
+    expect(colour.status, JSON.stringify(colour.body)).toBe(400);
+    expect(colour.body.error.code).toBe('VALIDATION_FAILED');
     expect((await redisSlots(es.server, ws.workshop.id, [day[9]!.id])).get(day[9]!.id)).toMatchObject({ held: 0, free: 3 });
 
     const ok = await hold(c!, day[9]!.id, tiered, { options: { skillTier: 'master', urgency: 'today' } });
-    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
-    expect(ok.body.hold.options).toEqual({ skillTier: 'master', urgency: 'today' });
-    const b = await es.api.post('/api/bookings', { holdId: ok.body.hold.id }, c!.token);
-    expect(b.status).toBe(201);
-    expect(b.body.booking.priceCents).toBe(9000); // 5000 × 1.5 × 1.2
+    expect(ok.response.status, JSON.stringify(ok.error)).toBe(201);
+    expect(ok.data!.hold.options).toEqual({ skillTier: 'master', urgency: 'today' });
+    const b = await es.api.typed(c!.token).POST('/api/v1/bookings', { body: { holdId: ok.data!.hold.id } });
+    expect(b.response.status).toBe(201);
+    expect(b.data!.booking.priceCents).toBe(9000); // 5000 × 1.5 × 1.2
   });
 
   it('an unverified workshop is 404; a slot that has started is 409 SLOT_UNAVAILABLE', async () => {
     const [c] = await quickAccounts(es.server, 1);
-    const pending = await es.api.post('/api/workshops', { name: 'Not yet', city: 'Leeds', address: '3 Road', timezone: 'Europe/London', bays: 1 }, ws.vendor.token);
-    expect(pending.status).toBe(201);
-    expectError(await hold(c!, day[10]!.id, ws.service.id, {}, pending.body.workshop.id), 404, 'NOT_FOUND');
+    const pending = await es.api.typed(ws.vendor.token).POST('/api/v1/workshops', { body: { name: 'Not yet', city: 'Leeds', address: '3 Road', timezone: 'Europe/London', bays: 1 } });
+    expect(pending.response.status).toBe(201);
+    expectError(await hold(c!, day[10]!.id, ws.service.id, {}, pending.data!.workshop.id), 404, 'NOT_FOUND');
 
     // Runs last in this file: the clock moves past the chosen day's 09:00 slot.
     const target = day[2]!;
     clock.set(target.startsAt.getTime());
     expectError(await hold(c!, target.id), 409, 'SLOT_UNAVAILABLE');
-    expect((await hold(c!, day[3]!.id)).status).toBe(201);
+    expect((await hold(c!, day[3]!.id)).response.status).toBe(201);
   });
 });
