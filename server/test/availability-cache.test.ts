@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { localDayOf } from '../domain/slot-generation';
+import { expectStatus } from './harness';
 import { holdAs, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './fixtures';
 
 /*
@@ -14,14 +15,14 @@ const clock = manualClock(Date.UTC(2031, 4, 5, 9, 7));
 let a: EngineServer;
 let b: EngineServer;
 let shop: Awaited<ReturnType<typeof quickWorkshop>>;
-let window: string;
+let window: { from: string; to: string };
 const listCalls: string[] = [];
 
 beforeAll(async () => {
   a = await startEngineServer({ clock });
   b = await startEngineServer({ clock, prefix: a.prefix });
   shop = await quickWorkshop(a);
-  window = `from=${new Date(clock.now()).toISOString()}&to=${new Date(clock.now() + 7 * DAY).toISOString()}`;
+  window = { from: new Date(clock.now()).toISOString(), to: new Date(clock.now() + 7 * DAY).toISOString() };
   const store = b.server.services.stores.slots;
   const list = store.list.bind(store);
   store.list = (workshopId, from, to, limit) => {
@@ -34,11 +35,8 @@ afterAll(async () => {
   await a?.server.close();
 });
 
-const snapshotFromB = async () => {
-  const res = await b.api.get(`/api/workshops/${shop.workshop.id}/availability?${window}`);
-  expect(res.status).toBe(200);
-  return res.body as { seq: number; slots: Array<{ id: string; startsAt: string; held: number }> };
-};
+const snapshotFromB = async () =>
+  expectStatus(await b.api.typed().GET('/api/v1/workshops/{id}/availability', { params: { path: { id: shop.workshop.id }, query: window } }), 200);
 
 describe('snapshot slot-list cache', () => {
   it('reuses one slot list for repeated and concurrent snapshots of the same window', async () => {
@@ -62,7 +60,8 @@ describe('snapshot slot-list cache', () => {
     const before = await snapshotFromB();
     const closed = localDayOf(new Date(clock.now() + 2 * DAY), 'Europe/London');
     expect(before.slots.some((s) => localDayOf(new Date(s.startsAt), 'Europe/London') === closed)).toBe(true);
-    expect((await a.api.post(`/api/workshops/${shop.workshop.id}/closures`, { date: closed }, shop.vendor.token)).status).toBe(201);
+    const close = await a.api.typed(shop.vendor.token).POST('/api/v1/workshops/{id}/closures', { params: { path: { id: shop.workshop.id } }, body: { date: closed } });
+    expect(close.response.status).toBe(201);
     const after = await snapshotFromB();
     expect(after.slots.some((s) => localDayOf(new Date(s.startsAt), 'Europe/London') === closed)).toBe(false);
     expect(after.slots.length).toBe(before.slots.length - 20);
