@@ -68,12 +68,13 @@ describe('admin live board', () => {
     expect(rowOf(pushed, workshop.id)!.oldestPendingAgeSec).toBeGreaterThanOrEqual(0);
 
     // The other instance computes the same board from the shared stores.
-    const http = await apiB.get('/api/admin/board', admin.token);
-    expect(http.status).toBe(200);
-    expect(rowOf(http.body.board, workshop.id)).toMatchObject(want);
-    expect(http.body.board.totals).toMatchObject({ holdsPerMin: 3, bookingsPerMin: 1, connectedSockets: 3 });
+    const http = await apiB.typed(admin.token).GET('/api/v1/admin/board');
+    expect(http.response.status).toBe(200);
+    expect(rowOf(http.data!.board, workshop.id)).toMatchObject(want);
+    expect(http.data!.board.totals).toMatchObject({ holdsPerMin: 3, bookingsPerMin: 1, connectedSockets: 3 });
 
-    expect((await apiB.post(`/api/bookings/${booking.id}/accept`, undefined, vendor.token)).status).toBe(200);
+    const accept = await apiB.typed(vendor.token).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id: booking.id, action: 'accept' } } });
+    expect(accept.response.status).toBe(200);
     watcherB.close();
     const later: BoardSnapshot = await live.waitFor('board:changed', (s) => matches(s, workshop.id, { pendingRequests: 0, oldestPendingAgeSec: null, bookingsToday: 1, watchers: 1 }));
     expect(later.totals.connectedSockets).toBe(2);
