@@ -50,7 +50,8 @@ describe('test servers keep to themselves', () => {
     // Proving that something does NOT happen takes time: 25 sweep intervals.
     await sleep(SWEEP_MS * 25);
 
-    expect((await mine.api.get(`/api/bookings/${booking.id}`, c!.token)).body.booking.status).toBe('pending');
+    const after = await mine.api.typed(c!.token).GET('/api/v1/bookings/{id}', { params: { path: { id: booking.id } } });
+    expect(after.data?.booking.status, JSON.stringify(after.error)).toBe('pending');
     expect(await mine.server.holdStore.findHold(holdId)).not.toBeNull();
   });
 });
