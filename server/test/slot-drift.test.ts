@@ -54,14 +54,15 @@ describe('drifted Redis counters are put back in line with Postgres', () => {
     const screen = await watcher(es, w.workshop.id);
     await corrupt();
 
-    const snap = await es.api.get(`/api/workshops/${w.workshop.id}/availability`);
-    expect(snap.body.slots.find((s: { id: string }) => s.id === slot.id)).toMatchObject(repairedCounts);
+    const availability = () => es.api.typed().GET('/api/v1/workshops/{id}/availability', { params: { path: { id: w.workshop.id } } });
+    const snap = (await availability()).data!;
+    expect(snap.slots.find((s) => s.id === slot.id)).toMatchObject(repairedCounts);
     expect((await redisSlots(es.server, w.workshop.id, [slot.id])).get(slot.id)).toMatchObject(repairedCounts);
     const pushed = await screen.waitFor('slots:changed', (e) => e.cause === 'resync');
     expect(pushed.slots).toEqual([{ id: slot.id, ...repairedCounts }]);
-    expect(pushed.seq).toBe(snap.body.seq);
+    expect(pushed.seq).toBe(snap.seq);
     // A read that finds nothing to repair moves nothing.
-    expect((await es.api.get(`/api/workshops/${w.workshop.id}/availability`)).body.seq).toBe(snap.body.seq);
+    expect((await availability()).data!.seq).toBe(snap.seq);
   });
 
   it('at start-up, before the process serves anything', async () => {
@@ -96,7 +97,8 @@ describe('drifted Redis counters are put back in line with Postgres', () => {
     const holdId = await holdAs(timed, w, c!, slot!.id);
     // A confirm between its consume and its COMMIT: Redis already counts the unit booked, Postgres not yet.
     expect((await timed.server.holdStore.consume(holdId, c!.id)).ok).toBe(true);
-    const slotIn = async () => (await timed.api.get(`/api/workshops/${w.workshop.id}/availability`)).body.slots.find((s: { id: string }) => s.id === slot!.id);
+    const slotIn = async () =>
+      (await timed.api.typed().GET('/api/v1/workshops/{id}/availability', { params: { path: { id: w.workshop.id } } })).data!.slots.find((s) => s.id === slot!.id);
     expect(await slotIn()).toMatchObject({ booked: 1, free: 1 });
 
     // Past the grace that COMMIT has happened or never will: the read repairs from Postgres.
