@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { localDayOf } from '../domain/slot-generation';
 import { workshopKeys } from '../redis/hold-keys';
+import { expectStatus } from './harness';
 import { quickWorkshop, startEngineServer, type EngineServer } from './fixtures';
 
 /*
@@ -21,20 +22,22 @@ beforeAll(async () => {
 afterAll(() => es?.server.close());
 
 const idsInHash = async () => new Set((await es.server.redis.hkeys(workshopKeys(es.prefix, shop.workshop.id).slots)).map((f) => f.slice(2)));
+const availability = (query: { from: string; to: string }) =>
+  es.api.typed().GET('/api/v1/workshops/{id}/availability', { params: { path: { id: shop.workshop.id }, query } });
 const slotsBetween = (from: number, to: number) => es.server.services.stores.slots.list(shop.workshop.id, new Date(from), new Date(to));
 
 describe('pruning slot counters', () => {
   it('drops the counters of slots a closure deleted', async () => {
     const start = clock.now();
-    const snap = await es.api.get(`/api/workshops/${shop.workshop.id}/availability?from=${new Date(start).toISOString()}&to=${new Date(start + 10 * DAY).toISOString()}`);
-    expect(snap.status).toBe(200);
+    const snap = expectStatus(await availability({ from: new Date(start).toISOString(), to: new Date(start + 10 * DAY).toISOString() }), 200);
     const before = await idsInHash();
-    expect(before.size).toBe(snap.body.slots.length);
+    expect(before.size).toBe(snap.slots.length);
 
     const closed = localDayOf(new Date(start + 3 * DAY), 'Europe/London');
-    const doomed = snap.body.slots.filter((s: { startsAt: string }) => localDayOf(new Date(s.startsAt), 'Europe/London') === closed).map((s: { id: string }) => s.id);
+    const doomed = snap.slots.filter((s) => localDayOf(new Date(s.startsAt), 'Europe/London') === closed).map((s) => s.id);
     expect(doomed.length).toBe(20);
-    expect((await es.api.post(`/api/workshops/${shop.workshop.id}/closures`, { date: closed }, shop.vendor.token)).status).toBe(201);
+    const close = await es.api.typed(shop.vendor.token).POST('/api/v1/workshops/{id}/closures', { params: { path: { id: shop.workshop.id } }, body: { date: closed } });
+    expect(close.response.status).toBe(201);
 
     const after = await idsInHash();
     for (const id of doomed) expect(after.has(id), `fields of deleted slot ${id}`).toBe(false);
@@ -43,8 +46,8 @@ describe('pruning slot counters', () => {
 
   it('drops the counters of slots that ended when the horizon rolls, and snapshots do not bring them back', async () => {
     const start = clock.now();
-    const window = `from=${new Date(start).toISOString()}&to=${new Date(start + 10 * DAY).toISOString()}`;
-    expect((await es.api.get(`/api/workshops/${shop.workshop.id}/availability?${window}`)).status).toBe(200);
+    const window = { from: new Date(start).toISOString(), to: new Date(start + 10 * DAY).toISOString() };
+    expect((await availability(window)).response.status).toBe(200);
     clock.advance(2 * DAY);
     const ended = (await slotsBetween(start, clock.now())).filter((s) => s.endsAt.getTime() <= clock.now()).map((s) => s.id);
     expect(ended.length).toBeGreaterThan(20);
@@ -57,9 +60,8 @@ describe('pruning slot counters', () => {
     expect(future.filter((id) => !after.has(id))).toEqual([]);
 
     // The same window again, now mostly in the past: ended slots are answered from Postgres only.
-    const again = await es.api.get(`/api/workshops/${shop.workshop.id}/availability?${window}`);
-    expect(again.status).toBe(200);
-    expect(again.body.slots.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(ended));
+    const again = expectStatus(await availability(window), 200);
+    expect(again.slots.map((s) => s.id)).toEqual(expect.arrayContaining(ended));
     const finally_ = await idsInHash();
     expect(ended.filter((id) => finally_.has(id))).toEqual([]);
   });
