@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerHoldsKey, workshopKeys } from '../redis/hold-keys';
 import { dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer, type Account, connect, watch } from './fixtures';
+import { expectStatus } from './harness';
 import { startPrivateRedis, type PrivateRedis } from './redis-process';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
@@ -31,16 +32,12 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-/** POST /api/holds that the test gives up on after ANSWER_WITHIN_MS (the fetch then throws). */
-async function holdWithin(who: Account, body: object) {
-  const res = await fetch(`${es.server.url}/api/holds`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${who.token}` },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
-  });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
+/** POST /api/v1/holds that the test gives up on after ANSWER_WITHIN_MS (the fetch then throws). */
+async function holdWithin(who: Account, body: { workshopId: string; serviceId: string; slotId: string }) {
+  const r = await es.api.typed(who.token).POST('/api/v1/holds', { body, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+  return { status: r.response.status, retryAfter: r.response.headers.get('retry-after'), data: r.data, error: r.error };
 }
+const myHolds = async (who: Account) => expectStatus(await es.api.typed(who.token).GET('/api/v1/holds'), 200).holds;
 
 const serverRedisReady = async () => {
   if (es.server.redis.status !== 'ready') await once(es.server.redis, 'ready');
@@ -57,8 +54,8 @@ describe('Redis is down: fast 503, automatic recovery, no ghost holds', () => {
 
     await redis.kill();
     const down = await holdWithin(c!, req);
-    expect(down.status, JSON.stringify(down.body)).toBe(503);
-    expect(down.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(down.status, JSON.stringify(down.data)).toBe(503);
+    expect(down.error!.error.code).toBe('SERVICE_UNAVAILABLE');
     expect(Number(down.retryAfter)).toBeGreaterThanOrEqual(1);
 
     const ready = await fetch(`${es.server.url}/ready`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
@@ -71,12 +68,11 @@ describe('Redis is down: fast 503, automatic recovery, no ghost holds', () => {
     await redis.restart();
     await serverRedisReady();
     const up = await holdWithin(c!, req);
-    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    expect(up.status, JSON.stringify(up.error)).toBe(201);
     expect(await watch(socket, w.workshop.id)).toMatchObject({ ok: true });
     socket.disconnect();
     // The request answered 503 left nothing behind: only the new hold counts for the customer.
-    const mine = await es.api.get('/api/holds', c!.token);
-    expect(mine.body.holds.map((h: { id: string }) => h.id)).toEqual([up.body.hold.id]);
+    expect((await myHolds(c!)).map((h) => h.id)).toEqual([up.data!.hold.id]);
     expect((await fetch(`${es.server.url}/ready`)).status).toBe(200);
   });
 
@@ -94,8 +90,8 @@ describe('Redis is down: fast 503, automatic recovery, no ghost holds', () => {
 
     const stuck = proxy.stallOn((chunk) => chunk.includes(text));
     const answered = await holdWithin(c!, req);
-    expect(answered.status, JSON.stringify(answered.body)).toBe(503);
-    expect(answered.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(answered.status, JSON.stringify(answered.data)).toBe(503);
+    expect(answered.error!.error.code).toBe('SERVICE_UNAVAILABLE');
     // The server cannot reconnect (and undo anything) until the test has looked.
     proxy.stall();
     await (await stuck).deliverLateAndCut();
@@ -110,8 +106,8 @@ describe('Redis is down: fast 503, automatic recovery, no ghost holds', () => {
     proxy.resume();
     await reconnected;
     await expect.poll(() => probe.zcard(customerHoldsKey(es.prefix, c!.id)), { timeout: 3000 }).toBe(0);
-    expect((await es.api.get('/api/holds', c!.token)).body.holds).toEqual([]);
+    expect(await myHolds(c!)).toEqual([]);
     const again = await holdWithin(c!, req);
-    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.status, JSON.stringify(again.error)).toBe(201);
   });
 });
