@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookingStore } from '../domain/booking-ports';
+import { expectStatus } from './harness';
 import { dayOfSlots, expectSlotInvariants, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './fixtures';
 
 let es: EngineServer;
@@ -9,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => es?.server.close());
 
 const confirm = (holdId: string, token: string, key?: string) =>
-  es.api.post('/api/bookings', { holdId }, token, key ? { 'Idempotency-Key': key } : undefined);
+  es.api.typed(token).POST('/api/v1/bookings', { body: { holdId }, headers: key ? { 'Idempotency-Key': key } : undefined });
 
 /** Counts the key look-ups the confirm makes (the domain services share this very store object). */
 async function countingKeyLookups<T>(body: () => Promise<T>): Promise<{ result: T; lookups: number }> {
@@ -31,8 +32,8 @@ describe('Idempotency-Key on confirm', () => {
   it('an unknown hold with a key is refused at once (409 HOLD_EXPIRED) after one key look-up, no polling for a twin', async () => {
     const [c] = await quickAccounts(es.server, 1);
     const { result, lookups } = await countingKeyLookups(() => confirm('00000000-0000-4000-8000-000000000000', c!.token, 'unknown-hold'));
-    expect(result.status).toBe(409);
-    expect(result.body.error.code).toBe('HOLD_EXPIRED');
+    expect(result.response.status).toBe(409);
+    expect(result.error!.error.code).toBe('HOLD_EXPIRED');
     expect(lookups).toBe(1);
   });
 
@@ -67,9 +68,9 @@ describe('Idempotency-Key on confirm', () => {
       const twin = confirm(holdId, c!.token, 'k-twin');
       void twin.finally(open);
       const [a, b] = await Promise.all([first, twin]);
-      expect(a.status).toBe(201);
-      expect(b.status, JSON.stringify(b.body)).toBe(200);
-      expect(b.body.booking.id).toBe(a.body.booking.id);
+      expect(a.response.status).toBe(201);
+      expect(b.response.status, JSON.stringify(b.error ?? b.data)).toBe(200);
+      expect(b.data!.booking.id).toBe(a.data!.booking.id);
     } finally {
       store.create = original;
       store.findByIdempotencyKey = originalFind;
@@ -82,15 +83,15 @@ describe('Idempotency-Key on confirm', () => {
     const [c] = await quickAccounts(es.server, 1);
     const holdId = await holdAs(es, w, c!, s0!.id);
     const first = await confirm(holdId, c!.token, 'k-replay');
-    expect(first.status).toBe(201);
+    expect(first.response.status).toBe(201);
     const again = await confirm(holdId, c!.token, 'k-replay');
-    expect(again.status).toBe(200);
-    expect(again.body.booking.id).toBe(first.body.booking.id);
+    expect(again.response.status).toBe(200);
+    expect(again.data!.booking.id).toBe(first.data!.booking.id);
 
     const other = await holdAs(es, w, c!, s1!.id);
     const reused = await confirm(other, c!.token, 'k-replay');
-    expect(reused.status).toBe(422);
-    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(reused.response.status).toBe(422);
+    expect(reused.error!.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect((await redisSlots(es.server, w.workshop.id, [s1!.id])).get(s1!.id)).toMatchObject({ booked: 0, held: 1 });
     await expectSlotInvariants(es.server, w.workshop.id, [s0!.id, s1!.id]);
   });
@@ -101,7 +102,7 @@ describe('Idempotency-Key on confirm', () => {
     const [c] = await quickAccounts(es.server, 1);
     const oldHold = await holdAs(es, w, c!, s0!.id);
     const first = await confirm(oldHold, c!.token, 'k-day');
-    expect(first.status).toBe(201);
+    expect(first.response.status).toBe(201);
     // The key was reserved 25 hours before the server's clock (relative to its own stamp: no wall clock here).
     await es.server.orm.em.fork().getConnection().execute(
       `update idempotency_key set created_at = created_at - interval '25 hours' where customer_id = ? and key = ?`,
@@ -109,11 +110,11 @@ describe('Idempotency-Key on confirm', () => {
     );
 
     const late = await confirm(oldHold, c!.token, 'k-day');
-    expect(late.status).toBe(409);
-    expect(late.body.error.code).toBe('HOLD_EXPIRED');
+    expect(late.response.status).toBe(409);
+    expect(late.error!.error.code).toBe('HOLD_EXPIRED');
     const fresh = await confirm(await holdAs(es, w, c!, s1!.id), c!.token, 'k-day');
-    expect(fresh.status, JSON.stringify(fresh.body)).toBe(201);
-    expect(fresh.body.booking.id).not.toBe(first.body.booking.id);
+    expect(fresh.response.status, JSON.stringify(fresh.error ?? fresh.data)).toBe(201);
+    expect(fresh.data!.booking.id).not.toBe(first.data!.booking.id);
     await expectSlotInvariants(es.server, w.workshop.id, [s0!.id, s1!.id]);
   });
 
@@ -121,8 +122,8 @@ describe('Idempotency-Key on confirm', () => {
     const [c] = await quickAccounts(es.server, 1);
     const w = await quickWorkshop(es, { bays: 2 });
     const [s0, s1] = await dayOfSlots(es.server, w.workshop.id, Date.now());
-    expect((await confirm(await holdAs(es, w, c!, s0!.id), c!.token, 'k-old')).status).toBe(201);
-    expect((await confirm(await holdAs(es, w, c!, s1!.id), c!.token, 'k-new')).status).toBe(201);
+    expect((await confirm(await holdAs(es, w, c!, s0!.id), c!.token, 'k-old')).response.status).toBe(201);
+    expect((await confirm(await holdAs(es, w, c!, s1!.id), c!.token, 'k-new')).response.status).toBe(201);
     const db = es.server.orm.em.fork().getConnection();
     await db.execute(`update idempotency_key set created_at = created_at - interval '25 hours' where customer_id = ? and key = 'k-old'`, [c!.id]);
 
@@ -138,13 +139,14 @@ describe('a service changed between hold and confirm', () => {
     const [slot] = await dayOfSlots(es.server, w.workshop.id, Date.now());
     const [c] = await quickAccounts(es.server, 1);
     const holdId = await holdAs(es, w, c!, slot!.id);
-    const raised = await es.api.patch(`/api/workshops/${w.workshop.id}/services/${w.service.id}`, { basePriceCents: 9000 }, w.vendor.token);
-    expect(raised.status, JSON.stringify(raised.body)).toBe(200);
-    expect(raised.body.service.basePriceCents).toBe(9000);
+    const onService = { params: { path: { id: w.workshop.id, serviceId: w.service.id } } };
+    const raised = await es.api.typed(w.vendor.token).PATCH('/api/v1/workshops/{id}/services/{serviceId}', { ...onService, body: { basePriceCents: 9000 } });
+    expect(raised.response.status, JSON.stringify(raised.error ?? raised.data)).toBe(200);
+    expect(raised.data!.service.basePriceCents).toBe(9000);
 
     const res = await confirm(holdId, c!.token);
-    expect(res.status).toBe(201);
-    expect(res.body.booking).toMatchObject({ priceCents: 5000, currency: 'GBP' });
+    expect(res.response.status).toBe(201);
+    expect(res.data!.booking).toMatchObject({ priceCents: 5000, currency: 'GBP' });
   });
 
   it('is refused with 409 SERVICE_RETIRED, books nothing and gives the held unit back at once', async () => {
@@ -152,13 +154,15 @@ describe('a service changed between hold and confirm', () => {
     const [slot] = await dayOfSlots(es.server, w.workshop.id, Date.now());
     const [c] = await quickAccounts(es.server, 1);
     const holdId = await holdAs(es, w, c!, slot!.id);
-    expect((await es.api.del(`/api/workshops/${w.workshop.id}/services/${w.service.id}`, w.vendor.token)).status).toBe(204);
+    const onService = { params: { path: { id: w.workshop.id, serviceId: w.service.id } } };
+    expect((await es.api.typed(w.vendor.token).DELETE('/api/v1/workshops/{id}/services/{serviceId}', onService)).response.status).toBe(204);
 
     const res = await confirm(holdId, c!.token, 'k-retired');
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('SERVICE_RETIRED');
-    expect((await es.api.get('/api/bookings', c!.token)).body.bookings).toEqual([]);
-    expect((await es.api.get('/api/holds', c!.token)).body.holds).toEqual([]);
+    expect(res.response.status).toBe(409);
+    expect(res.error!.error.code).toBe('SERVICE_RETIRED');
+    const asCustomer = es.api.typed(c!.token);
+    expect(expectStatus(await asCustomer.GET('/api/v1/bookings'), 200).bookings).toEqual([]);
+    expect(expectStatus(await asCustomer.GET('/api/v1/holds'), 200).holds).toEqual([]);
     const { pg, redis } = await expectSlotInvariants(es.server, w.workshop.id, [slot!.id]);
     expect(pg.get(slot!.id)!.booked).toBe(0);
     expect(redis.get(slot!.id)).toMatchObject({ booked: 0, held: 0, free: 1 });
