@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { manualClock } from '../domain/clock';
 import type { RunningServer } from '../runtime';
 import { createAdmin, register } from './fixtures';
-import { apiClient, startTestServer, type ApiClient } from './harness';
+import { apiClient, expectStatus, startTestServer, type ApiClient } from './harness';
 
 const clock = manualClock(Date.parse('2027-03-20T12:00:00Z'));
 let server: RunningServer;
@@ -15,21 +15,26 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
+const onWorkshop = (id: string) => ({ params: { path: { id } } });
+const setHours = (id: string, hours: Array<{ weekday: number; opens: string; closes: string }>, token: string) =>
+  api.typed(token).PUT('/api/v1/workshops/{id}/hours', { ...onWorkshop(id), body: hours });
+const availability = (id: string, from: DateTime, to: DateTime) =>
+  api.typed().GET('/api/v1/workshops/{id}/availability', { params: { path: { id }, query: { from: from.toISO()!, to: to.toISO()! } } });
+
 async function londonWorkshop(bays = 2) {
   const vendor = await register(api, 'vendor');
   const admin = await createAdmin(server, api);
-  const ws = (await api.post('/api/workshops', { name: 'DST Garage', city: 'London', address: '1 Clock St', timezone: 'Europe/London', bays }, vendor.token)).body.workshop;
+  const body = { name: 'DST Garage', city: 'London', address: '1 Clock St', timezone: 'Europe/London', bays };
+  const ws = expectStatus(await api.typed(vendor.token).POST('/api/v1/workshops', { body }), 201).workshop;
   const weekdays = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' }));
-  expect((await api.put(`/api/workshops/${ws.id}/hours`, weekdays, vendor.token)).status).toBe(200);
-  expect((await api.post(`/api/admin/workshops/${ws.id}/verify`, undefined, admin.token)).status).toBe(200);
+  expect((await setHours(ws.id, weekdays, vendor.token)).response.status).toBe(200);
+  expect((await api.typed(admin.token).POST('/api/v1/admin/workshops/{id}/verify', onWorkshop(ws.id))).response.status).toBe(200);
   return { ws, vendor, admin };
 }
 
 const firstSlotOn = async (wsId: string, isoDay: string) => {
   const from = DateTime.fromISO(isoDay, { zone: 'Europe/London' });
-  const res = await api.get(`/api/workshops/${wsId}/availability?from=${encodeURIComponent(from.toISO()!)}&to=${encodeURIComponent(from.plus({ days: 1 }).toISO()!)}`);
-  expect(res.status).toBe(200);
-  return res.body.slots as Array<{ id: string; startsAt: string; capacity: number; booked: number }>;
+  return expectStatus(await availability(wsId, from, from.plus({ days: 1 })), 200).slots;
 };
 
 describe('hours → slots in the workshop time zone', () => {
@@ -66,7 +71,7 @@ describe('regeneration', () => {
     await server.holdStore.resync(ws.id, [{ slotId: booked.id, capacity: 3, booked: 2 }]);
 
     // Fewer bays: free slots shrink, the booked one keeps its capacity.
-    expect((await api.patch(`/api/workshops/${ws.id}`, { bays: 1 }, vendor.token)).status).toBe(200);
+    expect((await api.typed(vendor.token).PATCH('/api/v1/workshops/{id}', { ...onWorkshop(ws.id), body: { bays: 1 } })).response.status).toBe(200);
     let after = await firstSlotOn(ws.id, '2027-03-23');
     expect(after.find((s) => s.id === booked.id)).toMatchObject({ capacity: 3, booked: 2 });
     expect(after.find((s) => s.id === free.id)).toMatchObject({ capacity: 1, booked: 0 });
@@ -74,7 +79,7 @@ describe('regeneration', () => {
     // Tuesday closed entirely: the booked slot survives for its bookings, withdrawn from sale
     // (nothing left to sell, not offered any more); the free ones go.
     const noTuesday = [1, 3, 4, 5].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' }));
-    expect((await api.put(`/api/workshops/${ws.id}/hours`, noTuesday, vendor.token)).status).toBe(200);
+    expect((await setHours(ws.id, noTuesday, vendor.token)).response.status).toBe(200);
     expect(await firstSlotOn(ws.id, '2027-03-23')).toEqual([]);
     const kept = await server.orm.em.getConnection().execute(
       `select id, capacity, booked, withdrawn from slot where workshop_id = ? and starts_at >= ? and starts_at < ?`,
@@ -84,14 +89,14 @@ describe('regeneration', () => {
 
     // A closure on a day without bookings removes that day's slots.
     expect((await firstSlotOn(ws.id, '2027-03-24')).length).toBe(18);
-    expect((await api.post(`/api/workshops/${ws.id}/closures`, { date: '2027-03-24' }, vendor.token)).status).toBe(201);
+    expect((await api.typed(vendor.token).POST('/api/v1/workshops/{id}/closures', { ...onWorkshop(ws.id), body: { date: '2027-03-24' } })).response.status).toBe(201);
     expect(await firstSlotOn(ws.id, '2027-03-24')).toHaveLength(0);
   });
 
   it('generates only the rolling horizon (28 days by default)', async () => {
     const { ws } = await londonWorkshop();
     const far = DateTime.fromMillis(clock.now()).plus({ days: 30 });
-    const res = await api.get(`/api/workshops/${ws.id}/availability?from=${encodeURIComponent(far.toISO()!)}&to=${encodeURIComponent(far.plus({ days: 5 }).toISO()!)}`);
-    expect(res.body.slots).toHaveLength(0);
+    const res = await availability(ws.id, far, far.plus({ days: 5 }));
+    expect(res.data!.slots).toHaveLength(0);
   });
 });
