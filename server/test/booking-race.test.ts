@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, tally, together, type EngineServer } from './fixtures';
-import type { ApiResponse } from './harness';
 
 let es: EngineServer;
 
@@ -21,7 +20,10 @@ const bookingsOnSlot = async (slotId: string) => {
 };
 
 const hold = (c: Account, workshopId: string, serviceId: string, slotId: string) =>
-  es.api.post('/api/holds', { workshopId, serviceId, slotId }, c.token);
+  es.api.typed(c.token).POST('/api/v1/holds', { body: { workshopId, serviceId, slotId } });
+const confirm = (holdId: string, who: { token: string }, key?: string) =>
+  es.api.typed(who.token).POST('/api/v1/bookings', { body: { holdId }, headers: key ? { 'Idempotency-Key': key } : undefined });
+type Confirmed = Awaited<ReturnType<typeof confirm>>;
 
 describe('races on the last bays (real HTTP)', () => {
   it('200 customers hold a capacity-2 slot at once: exactly 2 get it, 198 get 409 SLOT_UNAVAILABLE', async () => {
@@ -31,13 +33,13 @@ describe('races on the last bays (real HTTP)', () => {
 
     const res = await together(customers.map((c) => () => hold(c, workshop.id, service.id, slot!.id)));
 
-    expect(tally(res, (r) => `${r.status} ${r.body?.error?.code ?? ''}`.trim())).toEqual({ '201': 2, '409 SLOT_UNAVAILABLE': 198 });
-    const winners = res.filter((r) => r.status === 201).map((r) => r.body.hold.slotIds);
+    expect(tally(res, (r) => `${r.response.status} ${r.error?.error.code ?? ''}`.trim())).toEqual({ '201': 2, '409 SLOT_UNAVAILABLE': 198 });
+    const winners = res.filter((r) => r.response.status === 201).map((r) => r.data!.hold.slotIds);
     expect(winners).toEqual([[slot!.id], [slot!.id]]);
     const counts = (await redisSlots(es.server, workshop.id, [slot!.id])).get(slot!.id);
     expect(counts).toMatchObject({ capacity: 2, booked: 0, held: 2, free: 0 });
-    const avail = await es.api.get(`/api/workshops/${workshop.id}/availability`);
-    expect(avail.body.slots.find((s: { id: string }) => s.id === slot!.id)).toMatchObject({ capacity: 2, held: 2, free: 0 });
+    const avail = await es.api.typed().GET('/api/v1/workshops/{id}/availability', { params: { path: { id: workshop.id } } });
+    expect(avail.data!.slots.find((s) => s.id === slot!.id)).toMatchObject({ capacity: 2, held: 2, free: 0 });
     await expectSlotInvariants(es.server, workshop.id, [slot!.id]);
   });
 
@@ -47,13 +49,13 @@ describe('races on the last bays (real HTTP)', () => {
     const [a, b, ...strangers] = await quickAccounts(es.server, 7);
     const ha = await hold(a!, workshop.id, service.id, slot!.id);
     const hb = await hold(b!, workshop.id, service.id, slot!.id);
-    expect([ha.status, hb.status]).toEqual([201, 201]);
+    expect([ha.response.status, hb.response.status]).toEqual([201, 201]);
     const owners = [
-      { who: a!, holdId: ha.body.hold.id as string, key: 'race-a' },
-      { who: b!, holdId: hb.body.hold.id as string, key: 'race-b' },
+      { who: a!, holdId: ha.data!.hold.id, key: 'race-a' },
+      { who: b!, holdId: hb.data!.hold.id, key: 'race-b' },
     ];
 
-    type Shot = { owner: 'a' | 'b' | 'stranger'; keyed: boolean; ownerOf: number; run: () => Promise<ApiResponse> };
+    type Shot = { owner: 'a' | 'b' | 'stranger'; keyed: boolean; ownerOf: number; run: () => Promise<Confirmed> };
     const shots: Shot[] = [];
     owners.forEach((o, i) => {
       for (let n = 0; n < 20; n++) {
@@ -62,14 +64,14 @@ describe('races on the last bays (real HTTP)', () => {
           owner: i === 0 ? 'a' : 'b',
           keyed,
           ownerOf: i,
-          run: () => es.api.post('/api/bookings', { holdId: o.holdId }, o.who.token, keyed ? { 'Idempotency-Key': o.key } : undefined),
+          run: () => confirm(o.holdId, o.who, keyed ? o.key : undefined),
         });
       }
     });
     strangers.forEach((s, i) => {
       for (let n = 0; n < 2; n++) {
         const target = owners[(i + n) % 2]!;
-        shots.push({ owner: 'stranger', keyed: n === 0, ownerOf: (i + n) % 2, run: () => es.api.post('/api/bookings', { holdId: target.holdId }, s.token, n === 0 ? { 'Idempotency-Key': target.key } : undefined) });
+        shots.push({ owner: 'stranger', keyed: n === 0, ownerOf: (i + n) % 2, run: () => confirm(target.holdId, s, n === 0 ? target.key : undefined) });
       }
     });
     expect(shots).toHaveLength(50);
@@ -80,27 +82,27 @@ describe('races on the last bays (real HTTP)', () => {
     const res = await together(shots.map((s) => s.run));
     const results = shots.map((s, i) => ({ ...s, res: res[i]! }));
 
-    for (const r of results) expect(r.res.status, JSON.stringify(r.res.body)).toBeLessThan(500);
+    for (const r of results) expect(r.res.response.status, JSON.stringify(r.res.error ?? r.res.data)).toBeLessThan(500);
     // Strangers never book someone else's hold: 404 while it exists, 409 HOLD_EXPIRED once it is consumed.
     for (const r of results.filter((x) => x.owner === 'stranger')) {
-      expect([404, 409]).toContain(r.res.status);
-      expect(['NOT_FOUND', 'HOLD_EXPIRED']).toContain(r.res.body.error.code);
+      expect([404, 409]).toContain(r.res.response.status);
+      expect(['NOT_FOUND', 'HOLD_EXPIRED']).toContain(r.res.error!.error.code);
     }
     for (const [i, o] of owners.entries()) {
       const mine = results.filter((x) => x.owner !== 'stranger' && x.ownerOf === i);
-      const created = mine.filter((x) => x.res.status === 201);
+      const created = mine.filter((x) => x.res.response.status === 201);
       expect(created, `owner ${i}: one 201`).toHaveLength(1);
-      const bookingId = created[0]!.res.body.booking.id as string;
-      for (const x of mine.filter((m) => m.res.status === 200)) {
+      const bookingId = created[0]!.res.data!.booking.id;
+      for (const x of mine.filter((m) => m.res.response.status === 200)) {
         // A replay only ever answers with the booking its key made.
         expect(x.keyed).toBe(true);
-        expect(x.res.body.booking.id).toBe(bookingId);
+        expect(x.res.data!.booking.id).toBe(bookingId);
       }
-      for (const x of mine.filter((m) => m.res.status !== 200 && m.res.status !== 201)) {
-        expect(x.res.status).toBe(409);
-        expect(x.res.body.error.code).toBe('HOLD_EXPIRED');
+      for (const x of mine.filter((m) => m.res.response.status !== 200 && m.res.response.status !== 201)) {
+        expect(x.res.response.status).toBe(409);
+        expect(x.res.error!.error.code).toBe('HOLD_EXPIRED');
       }
-      expect(created[0]!.res.body.booking.customerId).toBe(o.who.id);
+      expect(created[0]!.res.data!.booking.customerId).toBe(o.who.id);
     }
 
     const rows = await bookingsOnSlot(slot!.id);
@@ -116,12 +118,12 @@ describe('races on the last bays (real HTTP)', () => {
     const [slot] = await dayOfSlots(es.server, workshop.id, Date.now());
     const [c] = await quickAccounts(es.server, 1);
     const h = await hold(c!, workshop.id, service.id, slot!.id);
-    expect(h.status).toBe(201);
+    expect(h.response.status).toBe(201);
 
-    const res = await together(Array.from({ length: 10 }, () => () => es.api.post('/api/bookings', { holdId: h.body.hold.id }, c!.token, { 'Idempotency-Key': 'same-key-10' })));
+    const res = await together(Array.from({ length: 10 }, () => () => confirm(h.data!.hold.id, c!, 'same-key-10')));
 
-    expect(tally(res, (r) => String(r.status))).toEqual({ '201': 1, '200': 9 });
-    expect(new Set(res.map((r) => r.body.booking.id)).size).toBe(1);
+    expect(tally(res, (r) => String(r.response.status))).toEqual({ '201': 1, '200': 9 });
+    expect(new Set(res.map((r) => r.data!.booking.id)).size).toBe(1);
     const rows = await es.server.orm.em
       .fork()
       .getConnection()
@@ -148,12 +150,12 @@ describe('races on the last bays (real HTTP)', () => {
     });
     const res = await together(attempts.map((a) => a.run));
 
-    for (const r of res) expect([201, 409], JSON.stringify(r.body)).toContain(r.status);
-    const won = res.filter((r) => r.status === 201).map((r) => r.body.hold.slotIds as string[]);
+    for (const r of res) expect([201, 409], JSON.stringify(r.error ?? r.data)).toContain(r.response.status);
+    const won = res.filter((r) => r.response.status === 201).map((r) => r.data!.hold.slotIds);
     const expectedRuns = { 0: [s0!.id, s1!.id, s2!.id], 1: [s1!.id], 2: [s1!.id, s2!.id, s3!.id] } as Record<number, string[]>;
     res.forEach((r, i) => {
-      if (r.status === 201) expect(r.body.hold.slotIds).toEqual(expectedRuns[attempts[i]!.kind]);
-      else expect(r.body.error.code).toBe('SLOT_UNAVAILABLE');
+      if (r.response.status === 201) expect(r.data!.hold.slotIds).toEqual(expectedRuns[attempts[i]!.kind]);
+      else expect(r.error!.error.code).toBe('SLOT_UNAVAILABLE');
     });
     // Every hold covers s1, so exactly capacity (2) of them can win; all-or-nothing leaves no partial units.
     expect(won).toHaveLength(2);
@@ -166,15 +168,15 @@ describe('races on the last bays (real HTTP)', () => {
     await expectSlotInvariants(es.server, workshop.id, ids, 'after holds');
 
     // Confirm every winning hold at once: Postgres takes them all, never beyond capacity.
-    const winners = res.map((r, i) => ({ r, c: attempts[i]!.c })).filter((x) => x.r.status === 201);
-    const confirms = await together(winners.map((w) => () => es.api.post('/api/bookings', { holdId: w.r.body.hold.id }, w.c.token)));
-    expect(confirms.map((c) => c.status)).toEqual([201, 201]);
+    const winners = res.map((r, i) => ({ r, c: attempts[i]!.c })).filter((x) => x.r.response.status === 201);
+    const confirms = await together(winners.map((w) => () => confirm(w.r.data!.hold.id, w.c)));
+    expect(confirms.map((c) => c.response.status)).toEqual([201, 201]);
     const { pg } = await expectSlotInvariants(es.server, workshop.id, ids, 'after confirms');
     for (const id of ids) expect(pg.get(id)!.booked, id).toBe(coverage.get(id));
 
     // And a second wave against what is left (s0, s2, s3 may still have a unit) still never over-takes.
     const wave = await together(customers.slice(0, 60).map((c, i) => () => hold(c, workshop.id, (i % 2 ? short : long)!.id, (i % 2 ? s0 : s1)!.id)));
-    for (const r of wave) expect([201, 409]).toContain(r.status);
+    for (const r of wave) expect([201, 409]).toContain(r.response.status);
     await expectSlotInvariants(es.server, workshop.id, ids, 'after second wave');
   });
 });
