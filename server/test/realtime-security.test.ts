@@ -43,7 +43,7 @@ describe('room security', () => {
     await watchOk(sockets[0]!, shopA.workshop.id); // anonymous may watch public availability
 
     const bookingC = await confirm(api, c.token, await hold(api, c.token, shopA.workshop.id, shopA.service.id, (await slotAhead(api, shopA.workshop.id)).id));
-    await api.post(`/api/bookings/${bookingC.id}/accept`, undefined, shopA.vendor.token);
+    await api.typed(shopA.vendor.token).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id: bookingC.id, action: 'accept' } } });
     const bookingD = await confirm(api, d.token, await hold(api, d.token, shopB.workshop.id, shopB.service.id, (await slotAhead(api, shopB.workshop.id)).id));
 
     // Everyone entitled got theirs...
@@ -78,16 +78,17 @@ describe('room security', () => {
     }
     const r = await (await open({ token: admin.token })).timeout(WAIT_MS).emitWithAck('board:watch');
     expect(r.ok).toBe(true);
-    expect((await api.get('/api/admin/board', customer.token)).status).toBe(403);
-    expect((await api.get('/api/admin/board')).status).toBe(401);
-    expect((await api.get('/api/admin/board', admin.token)).status).toBe(200);
+    const board = async (token?: string) => (await api.typed(token).GET('/api/v1/admin/board')).response.status;
+    expect(await board(customer.token)).toBe(403);
+    expect(await board()).toBe(401);
+    expect(await board(admin.token)).toBe(200);
   });
 
   it('hides pending workshops from everyone but their owner', async () => {
     const vendor = await register(api, 'vendor');
-    const created = await api.post('/api/workshops', { name: 'Unverified', city: 'York', address: '1 Lane', timezone: 'Europe/London', bays: 1 }, vendor.token);
-    expect(created.status).toBe(201);
-    const id = created.body.workshop.id;
+    const created = await api.typed(vendor.token).POST('/api/v1/workshops', { body: { name: 'Unverified', city: 'York', address: '1 Lane', timezone: 'Europe/London', bays: 1 } });
+    expect(created.response.status).toBe(201);
+    const id = created.data!.workshop.id;
     const customer = await register(api, 'customer');
     for (const s of [await open(), await open({ token: customer.token })]) {
       expect(await watch(s, id)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
@@ -117,14 +118,16 @@ describe('room security', () => {
     const admin = await createAdmin(server, api);
     const vendorRec = record(await open({ token: vendor.token }));
     // Created, set up and verified after the socket connected: it joined no vendor: room for it.
-    const created = await api.post('/api/workshops', { name: 'Late Garage', city: 'Hull', address: '2 Road', timezone: 'Europe/London', bays: 1 }, vendor.token);
-    const id = created.body.workshop.id;
-    expect((await api.put(`/api/workshops/${id}/hours`, ALL_WEEK, vendor.token)).status).toBe(200);
-    const svc = await api.post(`/api/workshops/${id}/services`, { name: 'MOT', category: 'inspection', durationMinutes: 30, basePriceCents: 5000, currency: 'GBP' }, vendor.token);
-    expect(svc.status, JSON.stringify(svc.body)).toBe(201);
-    expect((await api.post(`/api/admin/workshops/${id}/verify`, undefined, admin.token)).status).toBe(200);
+    const asVendor = api.typed(vendor.token);
+    const created = await asVendor.POST('/api/v1/workshops', { body: { name: 'Late Garage', city: 'Hull', address: '2 Road', timezone: 'Europe/London', bays: 1 } });
+    const id = created.data!.workshop.id;
+    const path = { params: { path: { id } } };
+    expect((await asVendor.PUT('/api/v1/workshops/{id}/hours', { ...path, body: ALL_WEEK })).response.status).toBe(200);
+    const svc = await asVendor.POST('/api/v1/workshops/{id}/services', { ...path, body: { name: 'MOT', category: 'inspection', durationMinutes: 30, basePriceCents: 5000, currency: 'GBP' } });
+    expect(svc.response.status, JSON.stringify(svc.error)).toBe(201);
+    expect((await api.typed(admin.token).POST('/api/v1/admin/workshops/{id}/verify', path)).response.status).toBe(200);
     const customer = await register(api, 'customer');
-    const booking = await confirm(api, customer.token, await hold(api, customer.token, id, svc.body.service.id, (await slotAhead(api, id)).id));
+    const booking = await confirm(api, customer.token, await hold(api, customer.token, id, svc.data!.service.id, (await slotAhead(api, id)).id));
     expect(await vendorRec.waitFor('booking:changed', (e) => e.booking.id === booking.id)).toMatchObject({ event: { type: 'requested' } });
   });
 });
