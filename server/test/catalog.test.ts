@@ -59,39 +59,44 @@ describe('vendor onboarding → admin verification → public listing', () => {
     const city = `Soon-${randomUUID().slice(0, 6)}`;
     const a = await verifiedWorkshop(t.server, t.api, { city, bays: 1 });
     const b = await verifiedWorkshop(t.server, t.api, { city, bays: 1 });
-    const slotsOf = async (id: string) => (await t.api.get(`/api/workshops/${id}/availability`)).body.slots as Array<{ id: string; startsAt: string }>;
+    const slotsOf = async (id: string) => expectStatus(await t.as().GET('/api/v1/workshops/{id}/availability', { params: { path: { id } } }), 200).slots;
     const [aSlots, bSlots] = await Promise.all([slotsOf(a.workshop.id), slotsOf(b.workshop.id)]);
     // A's first four slots are fully booked, so B is free sooner.
     await t.server.orm.em.getConnection().execute('update slot set booked = capacity where id in (?)', [aSlots.slice(0, 4).map((s) => s.id)]);
-    const res = await t.api.get(`/api/workshops?city=${city}&sort=soonest`);
-    expect(res.status).toBe(200);
-    expect(res.body.workshops.map((w: { id: string }) => w.id)).toEqual([b.workshop.id, a.workshop.id]);
-    expect(res.body.workshops[0].nextFreeAt).toBe(bSlots[0]!.startsAt);
-    expect(res.body.workshops[1].nextFreeAt).toBe(aSlots[4]!.startsAt);
+    const res = expectStatus(await t.as().GET('/api/v1/workshops', { params: { query: { city, sort: 'soonest' } } }), 200);
+    expect(res.workshops.map((w) => w.id)).toEqual([b.workshop.id, a.workshop.id]);
+    expect(res.workshops[0]!.nextFreeAt).toBe(bSlots[0]!.startsAt);
+    expect(res.workshops[1]!.nextFreeAt).toBe(aSlots[4]!.startsAt);
   });
 
   it('retiring a service hides it from the public menu but keeps it for the owner', async () => {
     const vendor = await register(t.api, 'vendor');
     const admin = await createAdmin(t.server, t.api);
-    const ws = (await t.api.post('/api/workshops', { name: 'Retire Co', city: 'Hull', address: '1 A', timezone: 'Europe/London', bays: 1 }, vendor.token)).body.workshop;
-    const svc = (await t.api.post(`/api/workshops/${ws.id}/services`, { name: 'Wash', category: 'other', durationMinutes: 30, basePriceCents: 900, currency: 'GBP' }, vendor.token)).body.service;
-    await t.api.post(`/api/admin/workshops/${ws.id}/verify`, undefined, admin.token);
-    expect((await t.api.del(`/api/workshops/${ws.id}/services/${svc.id}`, vendor.token)).status).toBe(204);
-    expect((await t.api.get(`/api/workshops/${ws.id}`)).body.workshop.services).toHaveLength(0);
-    const own = await t.api.get(`/api/workshops/${ws.id}`, vendor.token);
-    expect(own.body.workshop.services[0]).toMatchObject({ id: svc.id, active: false });
-    expect((await t.api.del(`/api/workshops/${ws.id}/services/${svc.id}`, vendor.token)).status).toBe(404);
+    const asVendor = t.as(vendor.token);
+    const ws = expectStatus(await asVendor.POST('/api/v1/workshops', { body: { name: 'Retire Co', city: 'Hull', address: '1 A', timezone: 'Europe/London', bays: 1 } }), 201).workshop;
+    const path = { params: { path: { id: ws.id } } };
+    const serviceBody = { name: 'Wash', category: 'other' as const, durationMinutes: 30, basePriceCents: 900, currency: 'GBP' };
+    const svc = expectStatus(await asVendor.POST('/api/v1/workshops/{id}/services', { ...path, body: serviceBody }), 201).service;
+    await t.as(admin.token).POST('/api/v1/admin/workshops/{id}/verify', path);
+    const onService = { params: { path: { id: ws.id, serviceId: svc.id } } };
+    expect((await asVendor.DELETE('/api/v1/workshops/{id}/services/{serviceId}', onService)).response.status).toBe(204);
+    expect(expectStatus(await t.as().GET('/api/v1/workshops/{id}', path), 200).workshop.services).toHaveLength(0);
+    const own = expectStatus(await asVendor.GET('/api/v1/workshops/{id}', path), 200);
+    expect(own.workshop.services[0]).toMatchObject({ id: svc.id, active: false });
+    expect((await asVendor.DELETE('/api/v1/workshops/{id}/services/{serviceId}', onService)).response.status).toBe(404);
   });
 
   it('closures: one per day, removable, 409 on a duplicate', async () => {
     const vendor = await register(t.api, 'vendor');
-    const ws = (await t.api.post('/api/workshops', { name: 'Close Co', city: 'Hull', address: '1 A', timezone: 'Europe/London', bays: 1 }, vendor.token)).body.workshop;
-    const c = await t.api.post(`/api/workshops/${ws.id}/closures`, { date: '2030-12-25', reason: 'Christmas' }, vendor.token);
-    expect(c.status).toBe(201);
-    const dup = await t.api.post(`/api/workshops/${ws.id}/closures`, { date: '2030-12-25' }, vendor.token);
-    expect(dup.status).toBe(409);
-    expect(dup.body.error.code).toBe('CONFLICT');
-    expect((await t.api.del(`/api/workshops/${ws.id}/closures/${c.body.closure.id}`, vendor.token)).status).toBe(204);
-    expect((await t.api.del(`/api/workshops/${ws.id}/closures/${c.body.closure.id}`, vendor.token)).status).toBe(404);
+    const asVendor = t.as(vendor.token);
+    const ws = expectStatus(await asVendor.POST('/api/v1/workshops', { body: { name: 'Close Co', city: 'Hull', address: '1 A', timezone: 'Europe/London', bays: 1 } }), 201).workshop;
+    const path = { params: { path: { id: ws.id } } };
+    const c = expectStatus(await asVendor.POST('/api/v1/workshops/{id}/closures', { ...path, body: { date: '2030-12-25', reason: 'Christmas' } }), 201);
+    const dup = await asVendor.POST('/api/v1/workshops/{id}/closures', { ...path, body: { date: '2030-12-25' } });
+    expect(dup.response.status).toBe(409);
+    expect(dup.error!.error.code).toBe('CONFLICT');
+    const onClosure = { params: { path: { id: ws.id, closureId: c.closure.id } } };
+    expect((await asVendor.DELETE('/api/v1/workshops/{id}/closures/{closureId}', onClosure)).response.status).toBe(204);
+    expect((await asVendor.DELETE('/api/v1/workshops/{id}/closures/{closureId}', onClosure)).response.status).toBe(404);
   });
 });
