@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { COMMIT_STEPS, type CommitStep } from '../domain/hold-commit';
 import { parseEnv } from '../env';
 import { dayOfSlots, expectSlotInvariants, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './fixtures';
-import { apiClient, testEnv } from './harness';
+import { expectStatus, testEnv, typedClient } from './harness';
 
 /*
  * Crash safety of confirm: a real server process (server/main.ts) is stopped by the test-only fault
@@ -109,7 +109,7 @@ describe('a server killed (SIGKILL) in the middle of a confirm', () => {
     const key = `crash-${step}`;
 
     const doomed = await startChild(es.prefix, { FAULT_PAUSE_AT: step });
-    const inFlight = apiClient(doomed.url).post('/api/bookings', { holdId }, c!.token, { 'Idempotency-Key': key }).catch(() => 'no answer');
+    const inFlight = typedClient(doomed.url, c!.token).POST('/api/v1/bookings', { body: { holdId }, headers: { 'Idempotency-Key': key } }).catch(() => 'no answer');
     await doomed.saw(`"fault":"${step}"`);
     await doomed.killHard();
     expect(await inFlight).toBe('no answer');
@@ -126,26 +126,27 @@ describe('a server killed (SIGKILL) in the middle of a confirm', () => {
     else expect(counts.booked).toBe(0);
     expect(counts.free + counts.held + counts.booked).toBe(2);
 
-    const retry = await r.api.post('/api/bookings', { holdId }, c!.token, { 'Idempotency-Key': key });
+    const retry = await r.api.typed(c!.token).POST('/api/v1/bookings', { body: { holdId }, headers: { 'Idempotency-Key': key } });
     if (step === 'before-consume') {
       // Killed before the hold was consumed: nothing happened, the hold is still live, the retry books.
       expect(made).toEqual([]);
       expect(counts).toMatchObject({ booked: 0, held: 1, free: 1 });
-      expect(retry.status, JSON.stringify(retry.body)).toBe(201);
+      expect(retry.response.status, JSON.stringify(retry.error ?? retry.data)).toBe(201);
     } else if (step === 'after-consume') {
       // Consumed but never committed: Postgres rolled back and the start-up reconcile freed the unit.
       expect(made).toEqual([]);
       expect(counts).toMatchObject({ booked: 0, held: 0, free: 2 });
-      expect(retry.status).toBe(409);
-      expect(retry.body.error.code).toBe('HOLD_EXPIRED');
+      expect(retry.response.status).toBe(409);
+      expect(retry.error!.error.code).toBe('HOLD_EXPIRED');
       // The unit really is free: the customer holds and books it again.
-      const again = await r.api.post('/api/bookings', { holdId: await holdAs(r, w, c!, slot!.id) }, c!.token, { 'Idempotency-Key': `${key}-2` });
-      expect(again.status).toBe(201);
+      const fresh = await holdAs(r, w, c!, slot!.id);
+      const again = await r.api.typed(c!.token).POST('/api/v1/bookings', { body: { holdId: fresh }, headers: { 'Idempotency-Key': `${key}-2` } });
+      expect(again.response.status).toBe(201);
     } else {
       // Committed: the booking stands and the retry replays it.
       expect(made).toHaveLength(1);
-      expect(retry.status).toBe(200);
-      expect(retry.body.booking.id).toBe(made[0]!.id);
+      expect(retry.response.status).toBe(200);
+      expect(retry.data!.booking.id).toBe(made[0]!.id);
     }
     const { pg } = await expectSlotInvariants(r.server, w.workshop.id, [slot!.id]);
     expect(pg.get(slot!.id)!.booked).toBe(1);
@@ -158,12 +159,13 @@ describe('a server killed (SIGKILL) in the middle of a reschedule', () => {
     const w = await quickWorkshop(es, { bays: 1 });
     const [from, to] = await dayOfSlots(es.server, w.workshop.id, Date.now());
     const [c] = await quickAccounts(es.server, 1);
-    const booked = await es.api.post('/api/bookings', { holdId: await holdAs(es, w, c!, from!.id) }, c!.token);
-    expect(booked.status).toBe(201);
+    const first = await holdAs(es, w, c!, from!.id);
+    const booked = expectStatus(await es.api.typed(c!.token).POST('/api/v1/bookings', { body: { holdId: first } }), 201);
+    const onBooking = { params: { path: { id: booked.booking.id } } };
     const holdId = await holdAs(es, w, c!, to!.id);
 
     const doomed = await startChild(es.prefix, { FAULT_PAUSE_AT: 'after-consume' });
-    const inFlight = apiClient(doomed.url).post(`/api/bookings/${booked.body.booking.id}/reschedule`, { holdId }, c!.token).catch(() => 'no answer');
+    const inFlight = typedClient(doomed.url, c!.token).POST('/api/v1/bookings/{id}/reschedule', { ...onBooking, body: { holdId } }).catch(() => 'no answer');
     await doomed.saw('"fault":"after-consume"');
     await doomed.killHard();
     expect(await inFlight).toBe('no answer');
@@ -173,7 +175,7 @@ describe('a server killed (SIGKILL) in the middle of a reschedule', () => {
     const counts = await redisSlots(r.server, w.workshop.id, [from!.id, to!.id]);
     expect(counts.get(from!.id)).toMatchObject({ booked: 1, held: 0, free: 0 });
     expect(counts.get(to!.id)).toMatchObject({ booked: 0, held: 0, free: 1 });
-    expect((await r.api.get(`/api/bookings/${booked.body.booking.id}`, c!.token)).body.booking.slotIds).toEqual([from!.id]);
+    expect(expectStatus(await r.api.typed(c!.token).GET('/api/v1/bookings/{id}', onBooking), 200).booking.slotIds).toEqual([from!.id]);
     await expectSlotInvariants(r.server, w.workshop.id, [from!.id, to!.id]);
   });
 });
