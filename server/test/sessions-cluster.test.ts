@@ -28,19 +28,19 @@ describe('sessions across processes', () => {
   it('agree on a secret nobody configured: each accepts the other\'s tokens', async () => {
     const onA = await register(apiA, 'customer');
     const onB = await register(apiB, 'customer');
-    expect((await apiB.get('/api/me', onA.token)).status).toBe(200);
-    expect((await apiA.get('/api/me', onB.token)).status).toBe(200);
+    expect((await apiB.typed(onA.token).GET('/api/v1/me')).response.status).toBe(200);
+    expect((await apiA.typed(onB.token).GET('/api/v1/me')).response.status).toBe(200);
   });
 
   it('a logout in one process ends the session in the other at once, and closes its sockets there', async () => {
     const user = await register(apiA, 'customer');
-    expect((await apiB.get('/api/me', user.token)).status).toBe(200); // B now has the session cached
+    expect((await apiB.typed(user.token).GET('/api/v1/me')).response.status).toBe(200); // B now has the session cached
     const socket = await connect(b.url, { token: user.token });
     try {
       const reason = disconnected(socket);
-      expect((await apiA.post('/api/auth/logout', undefined, user.token)).status).toBe(204);
+      expect((await apiA.typed(user.token).POST('/api/v1/auth/logout')).response.status).toBe(204);
       expect(await reason).toBe('io server disconnect');
-      expect((await apiB.get('/api/me', user.token)).status).toBe(401);
+      expect((await apiB.typed(user.token).GET('/api/v1/me')).response.status).toBe(401);
     } finally {
       socket.close();
     }
