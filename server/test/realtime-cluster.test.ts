@@ -4,7 +4,7 @@ import { createSlotSync, type SlotSyncState } from '@shared/realtime/slot-sync';
 import { manualClock } from '../domain/clock';
 import type { RunningServer } from '../runtime';
 import { register, verifiedWorkshop, confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, WAIT_MS, type ClientSocket } from './fixtures';
-import { apiClient, startTestServer, type ApiClient } from './harness';
+import { apiClient, expectStatus, startTestServer, type ApiClient } from './harness';
 
 /*
  * Two processes, one Redis, one database: what one instance changes, sockets on the other
@@ -52,7 +52,7 @@ describe('two instances behind one Redis', () => {
     const held = await onA.waitFor('slots:changed', (e) => e.seq === snap.seq + 1);
     expect(held).toEqual({ workshopId: workshop.id, seq: snap.seq + 1, epoch: snap.epoch, cause: 'held', slots: [{ id: slot.id, capacity: 2, booked: 0, held: 1, free: 1 }] });
 
-    expect((await apiA.del(`/api/holds/${holdId}`, customer.token)).status).toBe(204);
+    expect((await apiA.typed(customer.token).DELETE('/api/v1/holds/{id}', { params: { path: { id: holdId } } })).response.status).toBe(204);
     await onA.waitFor('slots:changed', (e) => e.seq === snap.seq + 2 && e.cause === 'released');
     // A sentinel from the other instance: anything duplicated would have arrived before it.
     await hold(apiB, customer.token, workshop.id, service.id, slot.id);
@@ -79,7 +79,7 @@ describe('two instances behind one Redis', () => {
     expect(requested.booking).toMatchObject({ status: 'pending', customerName: 'Cross Instance', workshopId: workshop.id });
     await customerRec.waitFor('booking:changed', (e) => e.booking.id === booking.id && e.event.type === 'requested');
 
-    expect((await apiB.post(`/api/bookings/${booking.id}/accept`, undefined, vendor.token)).status).toBe(200);
+    expect((await apiB.typed(vendor.token).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id: booking.id, action: 'accept' } } })).response.status).toBe(200);
     const accepted = await customerRec.waitFor('booking:changed', (e) => e.booking.id === booking.id && e.event.type === 'accepted');
     expect(accepted.booking).toMatchObject({ status: 'accepted', version: 2 });
 
@@ -142,8 +142,9 @@ describe('gap-free client state (shared slot-sync)', () => {
       });
     const slots = await Promise.all([0, 1, 2].map((i) => slotAhead(apiA, workshop.id, i)));
     const holdOn = (api: ApiClient, c: number, s: number) => hold(api, customers[c]!.token, workshop.id, service.id, slots[s]!.id);
+    const onWorkshop = { params: { path: { id: workshop.id } } };
     const expectEqualsHttp = async () => {
-      const fresh = (await apiB.get(`/api/workshops/${workshop.id}/availability`)).body;
+      const fresh = expectStatus(await apiB.typed().GET('/api/v1/workshops/{id}/availability', onWorkshop), 200);
       expect(sync.state).toMatchObject({ workshopId: workshop.id, seq: fresh.seq, epoch: fresh.epoch, syncing: false });
       expect(byStart(sync.state.slots)).toEqual(byStart(fresh.slots));
       return fresh;
@@ -162,7 +163,7 @@ describe('gap-free client state (shared slot-sync)', () => {
     socket.disconnect(); // everything below is lost for this socket
     await holdOn(apiB, 1, 0);
     await holdOn(apiA, 2, 1);
-    expect((await apiB.del(`/api/holds/${first}`, customers[0]!.token)).status).toBe(204);
+    expect((await apiB.typed(customers[0]!.token).DELETE('/api/v1/holds/{id}', { params: { path: { id: first } } })).response.status).toBe(204);
 
     const reconnected = new Promise<void>((r) => socket.once('connect', () => r()));
     socket.connect();
@@ -195,6 +196,7 @@ describe('gap-free client state (shared slot-sync)', () => {
 
   it("follows the vendor's edits: new bays as 'capacity', a closed day as 'schedule' and a fresh snapshot", async () => {
     const { workshop, vendor, socket, sync, slots, until, holdOn, expectEqualsHttp } = await setup();
+    const onWorkshop = { params: { path: { id: workshop.id } } };
     const seen: string[] = [];
     socket.on('slots:changed', (e) => {
       seen.push(e.cause);
@@ -205,11 +207,11 @@ describe('gap-free client state (shared slot-sync)', () => {
     const base = sync.state.seq + 1;
     await until((s) => s.seq === base);
 
-    const bays = await apiB.patch(`/api/workshops/${workshop.id}`, { bays: 5 }, vendor.token);
-    expect(bays.status, JSON.stringify(bays.body)).toBe(200);
+    const bays = await apiB.typed(vendor.token).PATCH('/api/v1/workshops/{id}', { ...onWorkshop, body: { bays: 5 } });
+    expect(bays.response.status, JSON.stringify(bays.error)).toBe(200);
     // Resynced in chunks of a bounded size, so one capacity edit may be several 'capacity' events,
     // in sequence; all are out once the PATCH answered.
-    const afterBays = (await apiA.get(`/api/workshops/${workshop.id}/availability`)).body.seq as number;
+    const afterBays = expectStatus(await apiA.typed().GET('/api/v1/workshops/{id}/availability', onWorkshop), 200).seq;
     expect(afterBays).toBeGreaterThan(base);
     await until((s) => s.seq === afterBays && !s.syncing);
     expect(sync.state.slots.find((x) => x.id === slots[0]!.id)).toMatchObject({ capacity: 5, held: 1, free: 4 });
@@ -218,8 +220,8 @@ describe('gap-free client state (shared slot-sync)', () => {
     // Close the day of a later slot: its slots vanish from every watcher's grid without a reload.
     const day = sync.state.slots.find((x) => Date.parse(x.startsAt) > Date.parse(slots[0]!.startsAt) + 86_400_000)!;
     const date = new Intl.DateTimeFormat('en-CA', { timeZone: workshop.timezone }).format(new Date(day.startsAt));
-    const closed = await apiB.post(`/api/workshops/${workshop.id}/closures`, { date, reason: 'Stocktake' }, vendor.token);
-    expect(closed.status, JSON.stringify(closed.body)).toBe(201);
+    const closed = await apiB.typed(vendor.token).POST('/api/v1/workshops/{id}/closures', { ...onWorkshop, body: { date, reason: 'Stocktake' } });
+    expect(closed.response.status, JSON.stringify(closed.error)).toBe(201);
     await until((s) => s.seq === afterBays + 1 && !s.syncing && !s.slots.some((x) => x.id === day.id));
     await expectEqualsHttp();
     expect(seen.slice(-2)).toEqual(['capacity', 'schedule']);
