@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectStatus } from './harness';
 import { ALL_WEEK, bookAs, dayOfSlots, holdAs, quickAccounts, quickWorkshop, startEngineServer, type EngineServer, connect, type ClientSocket } from './fixtures';
 
 /*
@@ -10,6 +11,11 @@ import { ALL_WEEK, bookAs, dayOfSlots, holdAs, quickAccounts, quickWorkshop, sta
  */
 
 const DAY = 86_400_000;
+type Caller = { api: EngineServer['api'] };
+const confirm = (es: Caller, holdId: string, who: { token: string }) => es.api.typed(who.token).POST('/api/v1/bookings', { body: { holdId } });
+const availability = (es: Caller, id: string, query?: { from?: string; to?: string }) =>
+  es.api.typed().GET('/api/v1/workshops/{id}/availability', { params: { path: { id }, query } });
+const workshopOf = (es: Caller, id: string) => es.api.typed().GET('/api/v1/workshops/{id}', { params: { path: { id } } });
 
 describe('bookings: open-bookings cap and confirm rate limit', () => {
   let es: EngineServer;
@@ -28,25 +34,25 @@ describe('bookings: open-bookings cap and confirm rate limit', () => {
     await bookAs(es, shop, customer!, slots[0]!.id);
     await bookAs(es, shop, customer!, slots[1]!.id);
     const holdId = await holdAs(es, shop, customer!, slots[2]!.id);
-    const refused = await es.api.post('/api/bookings', { holdId }, customer!.token);
-    expect(refused.status, JSON.stringify(refused.body)).toBe(429);
-    expect(refused.body.error.code).toBe('BOOKING_LIMIT');
+    const refused = await confirm(es, holdId, customer!);
+    expect(refused.response.status, JSON.stringify(refused.error ?? refused.data)).toBe(429);
+    expect(refused.error!.error.code).toBe('BOOKING_LIMIT');
     // Refused before the hold was consumed: it is still there to confirm once a booking ends.
-    expect((await es.api.get('/api/holds', customer!.token)).body.holds.map((h: { id: string }) => h.id)).toContain(holdId);
+    expect(expectStatus(await es.api.typed(customer!.token).GET('/api/v1/holds'), 200).holds.map((h) => h.id)).toContain(holdId);
 
-    const mine = (await es.api.get('/api/bookings', customer!.token)).body.bookings as Array<{ id: string }>;
-    expect((await es.api.post(`/api/bookings/${mine[0]!.id}/cancel`, {}, customer!.token)).status).toBe(200);
-    expect((await es.api.post('/api/bookings', { holdId }, customer!.token)).status).toBe(201);
+    const mine = expectStatus(await es.api.typed(customer!.token).GET('/api/v1/bookings'), 200).bookings;
+    expect((await es.api.typed(customer!.token).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id: mine[0]!.id, action: 'cancel' } }, body: {} })).response.status).toBe(200);
+    expect((await confirm(es, holdId, customer!)).response.status).toBe(201);
   });
 
   it('holds the cap when one customer confirms many holds at once', async () => {
     const [customer] = await quickAccounts(es.server, 1);
     const holds = [];
     for (const s of slots.slice(4, 8)) holds.push(await holdAs(es, shop, customer!, s.id));
-    const answers = await Promise.all(holds.map((holdId) => es.api.post('/api/bookings', { holdId }, customer!.token)));
-    expect(answers.filter((a) => a.status === 201)).toHaveLength(2);
-    expect(answers.filter((a) => a.status !== 201).map((a) => a.body.error.code)).toEqual(['BOOKING_LIMIT', 'BOOKING_LIMIT']);
-    const open = (await es.api.get('/api/bookings', customer!.token)).body.bookings;
+    const answers = await Promise.all(holds.map((holdId) => confirm(es, holdId, customer!)));
+    expect(answers.filter((a) => a.response.status === 201)).toHaveLength(2);
+    expect(answers.filter((a) => a.response.status !== 201).map((a) => a.error!.error.code)).toEqual(['BOOKING_LIMIT', 'BOOKING_LIMIT']);
+    const open = expectStatus(await es.api.typed(customer!.token).GET('/api/v1/bookings'), 200).bookings;
     expect(open).toHaveLength(2);
   });
 
@@ -54,15 +60,15 @@ describe('bookings: open-bookings cap and confirm rate limit', () => {
     const [customer, other] = await quickAccounts(es.server, 2);
     // Unknown holds still count: the limit is on attempts, whatever their outcome.
     for (let i = 0; i < 4; i++) {
-      const res = await es.api.post('/api/bookings', { holdId: randomUUID() }, customer!.token);
-      expect(res.status, JSON.stringify(res.body)).toBe(409);
+      const res = await confirm(es, randomUUID(), customer!);
+      expect(res.response.status, JSON.stringify(res.error ?? res.data)).toBe(409);
     }
-    const limited = await es.api.post('/api/bookings', { holdId: randomUUID() }, customer!.token);
-    expect(limited.status).toBe(429);
-    expect(limited.body.error.code).toBe('RATE_LIMITED');
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const limited = await confirm(es, randomUUID(), customer!);
+    expect(limited.response.status).toBe(429);
+    expect(limited.error!.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.response.headers.get('retry-after'))).toBeGreaterThan(0);
     // Per customer, not per address.
-    expect((await es.api.post('/api/bookings', { holdId: randomUUID() }, other!.token)).status).toBe(409);
+    expect((await confirm(es, randomUUID(), other!)).response.status).toBe(409);
   });
 });
 
@@ -93,10 +99,10 @@ describe('availability: per-address limit shared by HTTP and workshop:watch', ()
     sockets.push(second);
     const again = await second.timeout(10_000).emitWithAck('workshop:watch', { workshopId });
     expect(!again.ok && again.error.code).toBe('RATE_LIMITED');
-    const http = await es.api.get(`/api/workshops/${workshopId}/availability`);
-    expect(http.status).toBe(429);
-    expect(http.body.error.code).toBe('RATE_LIMITED');
-    expect(Number(http.headers.get('retry-after'))).toBeGreaterThan(0);
+    const http = await availability(es, workshopId);
+    expect(http.response.status).toBe(429);
+    expect(http.error!.error.code).toBe('RATE_LIMITED');
+    expect(Number(http.response.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
 
@@ -111,12 +117,12 @@ describe('availability over HTTP: per-address limit', () => {
   afterAll(() => es?.server.close());
 
   it('answers 429 RATE_LIMITED with Retry-After after the budget; other routes are not affected', async () => {
-    for (let i = 0; i < 3; i++) expect((await es.api.get(`/api/workshops/${workshopId}/availability`)).status).toBe(200);
-    const limited = await es.api.get(`/api/workshops/${workshopId}/availability`);
-    expect(limited.status).toBe(429);
-    expect(limited.body.error.code).toBe('RATE_LIMITED');
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await es.api.get(`/api/workshops/${workshopId}`)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await availability(es, workshopId)).response.status).toBe(200);
+    const limited = await availability(es, workshopId);
+    expect(limited.response.status).toBe(429);
+    expect(limited.error!.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await workshopOf(es, workshopId)).response.status).toBe(200);
   });
 });
 
@@ -133,21 +139,21 @@ describe('schedule bound and snapshot window', () => {
 
   it('refuses hours that would make more slots than the bound (422 SCHEDULE_TOO_LARGE) and saves nothing', async () => {
     const allDay = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, opens: '00:00', closes: '23:30' }));
-    const res = await es.api.put(`/api/workshops/${shop.workshop.id}/hours`, allDay, shop.vendor.token);
-    expect(res.status, JSON.stringify(res.body)).toBe(422);
-    expect(res.body.error.code).toBe('SCHEDULE_TOO_LARGE');
-    expect(res.body.error.details).toMatchObject({ slots: 47 * 7 * 4, maxSlots: 1000 });
-    const detail = await es.api.get(`/api/workshops/${shop.workshop.id}`);
-    expect(detail.body.workshop.hours).toEqual(ALL_WEEK);
+    const res = await es.api.typed(shop.vendor.token).PUT('/api/v1/workshops/{id}/hours', { params: { path: { id: shop.workshop.id } }, body: allDay });
+    expect(res.response.status, JSON.stringify(res.error ?? res.data)).toBe(422);
+    expect(res.error!.error.code).toBe('SCHEDULE_TOO_LARGE');
+    expect(res.error!.error.details).toMatchObject({ slots: 47 * 7 * 4, maxSlots: 1000 });
+    const detail = expectStatus(await workshopOf(es, shop.workshop.id), 200);
+    expect(detail.workshop.hours).toEqual(ALL_WEEK);
   });
 
   it('refuses a slot length that would make more slots than the bound', async () => {
-    const res = await es.api.patch(`/api/workshops/${shop.workshop.id}`, { slotMinutes: 15 }, shop.vendor.token);
-    expect(res.status, JSON.stringify(res.body)).toBe(422);
-    expect(res.body.error.code).toBe('SCHEDULE_TOO_LARGE');
-    expect((await es.api.get(`/api/workshops/${shop.workshop.id}`)).body.workshop.slotMinutes).toBe(30);
+    const res = await es.api.typed(shop.vendor.token).PATCH('/api/v1/workshops/{id}', { params: { path: { id: shop.workshop.id } }, body: { slotMinutes: 15 } });
+    expect(res.response.status, JSON.stringify(res.error ?? res.data)).toBe(422);
+    expect(res.error!.error.code).toBe('SCHEDULE_TOO_LARGE');
+    expect(expectStatus(await workshopOf(es, shop.workshop.id), 200).workshop.slotMinutes).toBe(30);
     // Within the bound it is accepted.
-    expect((await es.api.patch(`/api/workshops/${shop.workshop.id}`, { slotMinutes: 60 }, shop.vendor.token)).status).toBe(200);
+    expect((await es.api.typed(shop.vendor.token).PATCH('/api/v1/workshops/{id}', { params: { path: { id: shop.workshop.id } }, body: { slotMinutes: 60 } })).response.status).toBe(200);
   });
 
   it('regeneration never makes more than the bound, whatever hours are stored', async () => {
@@ -164,13 +170,13 @@ describe('schedule bound and snapshot window', () => {
   it('refuses a snapshot window wider than 35 days (400), over HTTP and the socket', async () => {
     const from = new Date(Date.now() + DAY).toISOString();
     const to = new Date(Date.now() + 37 * DAY).toISOString();
-    const wide = await es.api.get(`/api/workshops/${shop.workshop.id}/availability?from=${from}&to=${to}`);
-    expect(wide.status).toBe(400);
-    expect(wide.body.error.code).toBe('VALIDATION_FAILED');
+    const wide = await availability(es, shop.workshop.id, { from, to });
+    expect(wide.response.status).toBe(400);
+    expect(wide.error!.error.code).toBe('VALIDATION_FAILED');
     // Only `to`, far away: the window starts now and is just as wide.
-    const onlyTo = await es.api.get(`/api/workshops/${shop.workshop.id}/availability?to=${to}`);
-    expect(onlyTo.status).toBe(400);
-    expect(onlyTo.body.error.code).toBe('VALIDATION_FAILED');
+    const onlyTo = await availability(es, shop.workshop.id, { to });
+    expect(onlyTo.response.status).toBe(400);
+    expect(onlyTo.error!.error.code).toBe('VALIDATION_FAILED');
     const socket = await connect(es.server.url);
     try {
       const ack = await socket.timeout(10_000).emitWithAck('workshop:watch', { workshopId: shop.workshop.id, from, to });
