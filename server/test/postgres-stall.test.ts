@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../runtime';
 import { dayOfSlots, holdAs, quickAccounts, quickWorkshop } from './fixtures';
-import { apiClient, pollUntil, startTestServer } from './harness';
+import { apiClient, pollUntil, startTestServer, typedClient } from './harness';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 // Both servers reach Postgres through a TCP proxy the test stalls (forwards nothing, keeps the
@@ -31,9 +31,15 @@ afterAll(async () => {
   await proxy?.close();
 });
 
+/** /health and /ready: probes outside the API contract, so plain fetch. */
 const get = async (s: RunningServer, path: string) => {
   const res = await fetch(s.url + path, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as unknown };
+};
+/** The public workshop list through the typed client, given up on after ANSWER_WITHIN_MS. */
+const listWorkshops = async (s: RunningServer) => {
+  const r = await typedClient(s.url).GET('/api/v1/workshops', { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+  return { status: r.response.status, retryAfter: r.response.headers.get('retry-after'), data: r.data, error: r.error };
 };
 
 describe('Postgres stalls: fast 503, the process stays up, recovery is automatic', () => {
@@ -42,15 +48,15 @@ describe('Postgres stalls: fast 503, the process stays up, recovery is automatic
     ['the request deadline', () => deadline],
   ])('%s: more calls than the pool holds all answer 503 SERVICE_UNAVAILABLE; /health answers, /ready names Postgres; after the stall calls succeed', async (_how, server) => {
     const s = server();
-    expect((await get(s, '/api/workshops')).status).toBe(200);
+    expect((await listWorkshops(s)).status).toBe(200);
 
     proxy.stall();
     try {
       // 25 > the pool's 20 connections: none of them may wait for a free one forever.
-      const answers = await Promise.all(Array.from({ length: 25 }, () => get(s, '/api/workshops')));
+      const answers = await Promise.all(Array.from({ length: 25 }, () => listWorkshops(s)));
       for (const a of answers) {
-        expect(a.status, JSON.stringify(a.body)).toBe(503);
-        expect(a.body.error.code).toBe('SERVICE_UNAVAILABLE');
+        expect(a.status, JSON.stringify(a.data)).toBe(503);
+        expect(a.error!.error.code).toBe('SERVICE_UNAVAILABLE');
         expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
       }
       expect((await get(s, '/health')).body).toEqual({ status: 'ok' });
@@ -62,8 +68,8 @@ describe('Postgres stalls: fast 503, the process stays up, recovery is automatic
     }
 
     // Recovery is automatic, though not instant on a loaded machine: the stalled queries drain first.
-    const after = await pollUntil(() => get(s, '/api/workshops'), (r) => r.status === 200);
-    expect(after.status, JSON.stringify(after.body)).toBe(200);
+    const after = await pollUntil(() => listWorkshops(s), (r) => r.status === 200);
+    expect(after.status, JSON.stringify(after.error)).toBe(200);
     expect((await get(s, '/ready')).status).toBe(200);
   });
 
@@ -76,14 +82,9 @@ describe('Postgres stalls: fast 503, the process stays up, recovery is automatic
 
     // The booking INSERT is held back inside its transaction until the client has its 503.
     const stuck = proxy.stallOn((chunk) => chunk.includes('insert into booking (id, customer_id'));
-    const res = await fetch(`${deadline.url}/api/bookings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${c!.token}` },
-      body: JSON.stringify({ holdId }),
-      signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
-    });
-    expect(res.status).toBe(503);
-    expect(((await res.json()) as any).error.code).toBe('SERVICE_UNAVAILABLE');
+    const res = await typedClient(deadline.url, c!.token).POST('/api/v1/bookings', { body: { holdId }, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+    expect(res.response.status).toBe(503);
+    expect(res.error!.error.code).toBe('SERVICE_UNAVAILABLE');
 
     const link = await stuck;
     const ended = link.waitFor(/\b(COMMIT|ROLLBACK)\b/i);
