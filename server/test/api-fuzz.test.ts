@@ -1,3 +1,4 @@
+// Stays on the raw client: it fuzzes every route with bodies, paths and queries the contract's types cannot express.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';

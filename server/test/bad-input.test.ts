@@ -1,3 +1,4 @@
+// Stays on the raw client: broken percent-encoding and out-of-range dates are sent as raw query strings the typed client would encode or refuse.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quickAccounts, quickWorkshop, startEngineServer, type EngineServer, connect } from './fixtures';
 

@@ -1,3 +1,4 @@
+// The alias test stays raw: /api/… and /api/v2/… are not paths of the generated contract (/api/v1/… only).
 import { readFileSync } from 'node:fs';
 import { createRoute } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Stays on the raw client: CSRF needs raw text/plain bodies, cookies, Origin and forwarded headers sent exactly as a hostile page would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
 import { register, verifiedWorkshop, confirm, connect, filePrefix, hold, slotAhead, WAIT_MS, type ClientSocket } from './fixtures';

@@ -1,3 +1,4 @@
+// Stays on the raw client: malformed JSON, wrong types, unknown fields and oversized bodies cannot be expressed through the typed client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
 import { register, type Account } from './fixtures';
