@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { apiClient, startTestServer, type ApiClient } from '../test/harness';
+import { apiClient, expectStatus, startTestServer, type ApiClient } from '../test/harness';
 import { seedDemoData, type SeedResult } from './seed';
 import { DEMO_ADMIN, DEMO_CUSTOMERS, DEMO_PASSWORDS, DEMO_WORKSHOPS } from './seed-data';
 
@@ -29,12 +29,11 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 async function workshopIn(city: string, name: string) {
-  const res = await api.get(`/api/workshops?city=${encodeURIComponent(city)}`);
-  expect(res.status).toBe(200);
-  const found = res.body.workshops.filter((w: { name: string }) => w.name === name);
+  const res = expectStatus(await api.typed().GET('/api/v1/workshops', { params: { query: { city } } }), 200);
+  const found = res.workshops.filter((w) => w.name === name);
   // Exactly one: a second run that duplicated the workshop would show up here.
   expect(found, `${name} in ${city}`).toHaveLength(1);
-  return found[0];
+  return found[0]!;
 }
 
 /** The next Saturday 09:00 in London at least an hour away, so the slot is not already past. */
@@ -58,7 +57,7 @@ describe('seedDemoData', () => {
       expect(w.ratingCount).toBeGreaterThan(5);
       expect(w.ratingAvg).toBeGreaterThanOrEqual(1);
       expect(w.ratingAvg).toBeLessThanOrEqual(5);
-      const reviews = (await api.get(`/api/workshops/${w.id}/reviews?limit=50`)).body.reviews as Array<{ rating: number; createdAt: string }>;
+      const reviews = expectStatus(await api.typed().GET('/api/v1/workshops/{id}/reviews', { params: { path: { id: w.id }, query: { limit: 50 } } }), 200).reviews;
       expect(reviews).toHaveLength(Math.min(50, w.ratingCount));
       if (reviews.length === w.ratingCount) expect(reviews.reduce((n, r) => n + r.rating, 0) / reviews.length).toBeCloseTo(w.ratingAvg, 1);
       expect(reviews.every((r) => Date.parse(r.createdAt) < Date.now())).toBe(true);
@@ -81,10 +80,10 @@ describe('seedDemoData', () => {
     ];
     expect(logins).toHaveLength(9);
     for (const { email, password, role } of logins) {
-      const res = await api.post('/api/auth/login', { email, password });
-      expect(res.status, `${email}: ${JSON.stringify(res.body)}`).toBe(200);
-      expect(res.body.user).toMatchObject({ email, role });
-      expect(res.body.token).toEqual(expect.any(String));
+      const res = await api.typed().POST('/api/v1/auth/login', { body: { email, password } });
+      expect(res.response.status, `${email}: ${JSON.stringify(res.error ?? res.data)}`).toBe(200);
+      expect(res.data!.user).toMatchObject({ email, role });
+      expect(res.data!.token).toEqual(expect.any(String));
     }
   });
 
@@ -100,8 +99,8 @@ describe('seedDemoData', () => {
         holdTtlSeconds: 120,
         autoAccept: demo.workshop.autoAccept,
       });
-      const detail = (await api.get(`/api/workshops/${w.id}`)).body.workshop;
-      expect(detail.services.map((s: { name: string }) => s.name).sort()).toEqual(demo.services.map((s) => s.name).sort());
+      const detail = expectStatus(await api.typed().GET('/api/v1/workshops/{id}', { params: { path: { id: w.id } } }), 200).workshop;
+      expect(detail.services.map((s) => s.name).sort()).toEqual(demo.services.map((s) => s.name).sort());
       expect(detail.hours).toHaveLength(6);
     }
     expect(DEMO_WORKSHOPS.filter((d) => d.workshop.autoAccept)).toHaveLength(1);
@@ -113,20 +112,17 @@ describe('seedDemoData', () => {
     const saturday = nextSaturdayNine();
     for (const demo of DEMO_WORKSHOPS) {
       const w = await workshopIn(demo.workshop.city, demo.workshop.name);
-      const week = await api.get(`/api/workshops/${w.id}/availability`);
-      expect(week.status).toBe(200);
-      expect(week.body.slots.length).toBeGreaterThan(0);
+      const availability = (query?: { from: string; to: string }) => api.typed().GET('/api/v1/workshops/{id}/availability', { params: { path: { id: w.id }, query } });
+      const week = expectStatus(await availability(), 200);
+      expect(week.slots.length).toBeGreaterThan(0);
 
-      const from = encodeURIComponent(saturday.toISO()!);
-      const to = encodeURIComponent(saturday.plus({ hours: 6 }).toISO()!);
-      const sat = await api.get(`/api/workshops/${w.id}/availability?from=${from}&to=${to}`);
-      expect(sat.status).toBe(200);
-      const starts = sat.body.slots.map((s: { startsAt: string }) => DateTime.fromISO(s.startsAt).setZone('Europe/London').toFormat('HH:mm'));
+      const sat = expectStatus(await availability({ from: saturday.toISO()!, to: saturday.plus({ hours: 6 }).toISO()! }), 200);
+      const starts = sat.slots.map((s) => DateTime.fromISO(s.startsAt).setZone('Europe/London').toFormat('HH:mm'));
       // 30-minute slots from 09:00; the last starts at 12:30 because Saturday closes at 13:00.
       expect(starts[0]).toBe('09:00');
       expect(starts.at(-1)).toBe('12:30');
       expect(starts).toHaveLength(8);
-      for (const slot of sat.body.slots) expect(slot.capacity).toBe(demo.workshop.bays);
+      for (const slot of sat.slots) expect(slot.capacity).toBe(demo.workshop.bays);
     }
   });
 });
