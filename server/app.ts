@@ -1,7 +1,5 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { getPath } from 'hono/utils/url';
 import type { Logger } from 'pino';
 import type { SessionGuard } from './auth/session-guard';
@@ -11,11 +9,8 @@ import { csrfGuard } from './http/csrf';
 import type { AppEnv } from './http/context';
 import { healthRoutes, type ReadinessChecks } from './http/health.routes';
 import { onError } from './http/on-error';
-import { rejectNul } from './http/reject-nul';
+import { createHttpEdge } from './http/edge';
 import { AVAILABILITY_LIMIT, rateLimit } from './http/rate-limit';
-import { requestLog } from './http/request-log';
-import { requestDeadline } from './http/deadline';
-import { contractCheck } from './http/contract-check';
 import { API_VERSION_PREFIX, versionedDocument, unversionedPath } from './http/api-version';
 import { catalogRoutes } from './http/catalog.routes';
 import { vendorRoutes } from './http/vendor.routes';
@@ -57,13 +52,7 @@ export function createApp(deps: AppDeps) {
   const { config, services, redis } = deps;
   // `/api/v1/…` is the versioned address; `/api/…` stays an alias of v1 (api-version.ts).
   const app = new OpenAPIHono<AppEnv>({ getPath: (req) => unversionedPath(getPath(req)) });
-  app.use(requestLog(deps.logger, deps.observe));
-  if (config.checkResponses) app.use('/api/*', contractCheck());
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
-  // A stalled store must not hold a request (and its connection) open: onError answers 503.
-  app.use('/api/*', requestDeadline(config.requestDeadlineMs));
-  app.use('/api/*', bodyLimit({ maxSize: config.bodyLimitBytes, onError: (c) => c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${config.bodyLimitBytes} bytes` } }, 413) }));
-  app.use('/api/*', rejectNul);
+  createHttpEdge(app, { logger: deps.logger, observe: deps.observe, requestDeadlineMs: config.requestDeadlineMs, bodyLimitBytes: config.bodyLimitBytes, checkResponses: config.checkResponses });
   app.use('/api/*', identify(deps.guard));
   app.use('/api/*', csrfGuard(config.trustProxy));
 
