@@ -12,12 +12,14 @@ import { fanoutScenario } from './scenarios/fanout';
 import { flowScenario } from './scenarios/flow';
 import { mixedScenario } from './scenarios/mixed';
 import { raceScenario } from './scenarios/race';
+import { rushScenario } from './scenarios/rush';
 
 const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
   race: raceScenario,
   flow: flowScenario,
   fanout: fanoutScenario,
   mixed: mixedScenario,
+  rush: rushScenario,
   baseline: baselineScenario,
 };
 

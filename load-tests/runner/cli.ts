@@ -1,6 +1,6 @@
 import { DEFAULT_OPTIONS, type BenchOptions } from './context';
 
-export const SCENARIOS = ['race', 'flow', 'fanout', 'mixed', 'baseline'] as const;
+export const SCENARIOS = ['race', 'flow', 'fanout', 'mixed', 'rush', 'baseline'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Cli extends BenchOptions {
@@ -13,11 +13,11 @@ export interface Cli extends BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [options]
-  --scenario race|flow|fanout|mixed|baseline|all   (default all; comma-separated list allowed)
+  --scenario race|flow|fanout|mixed|rush|baseline|all   (default all; comma-separated list allowed)
   --json                 only the JSON lines on stdout (progress always goes to stderr)
-  --watchers N           Socket.IO watchers for fanout / baseline emit (default ${DEFAULT_OPTIONS.watchers})
-  --rate N               arrivals per second for flow (journeys) and mixed (holds) (default flow 20, mixed 1000)
-  --duration S           seconds of sustained load for flow, mixed and baseline (default ${DEFAULT_OPTIONS.durationSec})
+  --watchers N           Socket.IO watchers for fanout / mixed / rush / baseline emit (default ${DEFAULT_OPTIONS.watchers})
+  --rate N               arrivals per second for flow (journeys), mixed and rush (holds) (default flow 20, mixed 1000, rush 500)
+  --duration S           seconds of sustained load for flow, mixed, rush and baseline (default ${DEFAULT_OPTIONS.durationSec})
   --processes 1|2        Holdfast processes sharing Redis through the Socket.IO adapter (default 1)
   --url URL[,URL]        run against a running deployment instead of fresh own servers
   --database-url URL     with --url: Postgres of that deployment, to count double bookings

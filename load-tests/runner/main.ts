@@ -16,7 +16,7 @@ if (cli.help) {
   process.exit(0);
 }
 // Each watcher is a socket here and one in a server; leave room for HTTP pools and Postgres.
-if (cli.scenarios.some((s) => s === 'fanout' || s === 'baseline' || s === 'mixed')) ensureFileLimit(cli.watchers + 4096);
+if (cli.scenarios.some((s) => s === 'fanout' || s === 'baseline' || s === 'mixed' || s === 'rush')) ensureFileLimit(cli.watchers + 4096);
 
 const results = await runBench(cli, (r) => {
   process.stdout.write(`${JSON.stringify(r)}\n`);

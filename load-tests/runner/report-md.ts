@@ -22,6 +22,7 @@ for (const line of lines) {
     r.scenario === 'race' ? `${r.racers} racers, cap ${r.capacity}, ${r.rounds} rounds` :
     r.scenario === 'fanout' ? `${r.watchers} watchers` :
     r.scenario === 'flow' ? `${r.targetRate}/s target (${r.arrivals?.achievedRate}/s run, ${r.arrivals?.dropped} dropped)` :
+    r.scenario === 'rush' ? `${r.targetRate} holds/s on one workshop (${r.arrivals?.achievedRate}/s run, ${r.arrivals?.dropped} dropped), ${r.watchers} watchers, ${r.frames?.changesPerFrame ?? '–'} changes/frame` :
     r.scenario === 'mixed' ? `${r.targetRate} holds/s target (${r.arrivals?.achievedRate}/s run, ${r.arrivals?.dropped} dropped), ${r.watchers} watchers` : '';
   const tp = r.throughput ? Object.entries(r.throughput).map(([k, v]) => `${k} ${f(v)}`).join(', ') : '–';
   const ev = r.events ? `${r.events.received} / ${r.events.expected}` : '–';

@@ -95,8 +95,11 @@ export class WatcherPool {
 }
 
 /**
- * Matches `slots:changed` (cause `held`) to the holds that caused them, by slot id, and
- * records hold-request-sent → event-received per watcher.
+ * Matches `slots:changed` (cause `held`) to the holds that caused them and records
+ * hold-request-sent → event-received per watcher. A slot may be held many times in a run
+ * (rush cycles over a workshop's slots): a watcher's k-th `held` change of a slot is the
+ * k-th hold sent on it that did not fail. Holds on one slot are seconds apart in every
+ * scenario, so they never overtake each other.
  */
 export class DeliveryTracker {
   readonly delay = new Samples();
@@ -104,12 +107,22 @@ export class DeliveryTracker {
   received = 0;
   /** Events for slots nobody here was waiting on (other causes, or another client's change). */
   unmatched = 0;
-  private pending = new Map<string, number>();
+  private slotIndex = new Map<string, number>();
+  /** Per slot index: send times of its holds, in send order (failed ones removed). */
+  private sends: number[][] = [];
+  /** Per watcher: `held` changes seen per slot index. */
+  private seen: Uint16Array[] = [];
 
-  /** Call right before sending the hold: events can beat the HTTP reply. */
+  /** Call right before sending the hold: events can beat the HTTP reply. Returns the send time. */
   sending(slotId: string): number {
     const t = performance.now();
-    this.pending.set(slotId, t);
+    let i = this.slotIndex.get(slotId);
+    if (i === undefined) {
+      i = this.sends.length;
+      this.slotIndex.set(slotId, i);
+      this.sends.push([]);
+    }
+    this.sends[i]!.push(t);
     return t;
   }
 
@@ -118,22 +131,41 @@ export class DeliveryTracker {
     this.expected += watchers;
   }
 
-  /** The hold failed: no event will come for it. */
-  failed(slotId: string) {
-    this.pending.delete(slotId);
+  /** The hold sent at `sentAt` failed: no event will come for it. */
+  failed(slotId: string, sentAt: number) {
+    const list = this.sends[this.slotIndex.get(slotId) ?? -1];
+    const k = list?.lastIndexOf(sentAt) ?? -1;
+    if (k >= 0) list!.splice(k, 1);
   }
 
   /** Off during warm-up: those events are neither expected nor counted. */
   enabled = true;
 
-  onEvent = (e: SlotsChangedEvent, at: number) => {
+  private seenOf(watcher: number, slot: number): Uint16Array {
+    let seen = this.seen[watcher];
+    if (!seen || seen.length <= slot) {
+      const grown = new Uint16Array(Math.max(slot + 1, this.sends.length, (seen?.length ?? 0) * 2));
+      if (seen) grown.set(seen);
+      this.seen[watcher] = seen = grown;
+    }
+    return seen;
+  }
+
+  onEvent = (e: SlotsChangedEvent, at: number, watcher: number) => {
     if (e.cause !== 'held' || !this.enabled) return;
     for (const s of e.slots) {
-      const sent = this.pending.get(s.id);
+      const i = this.slotIndex.get(s.id);
+      if (i === undefined) {
+        this.unmatched++;
+        continue;
+      }
+      const seen = this.seenOf(watcher, i);
+      const sent = this.sends[i]![seen[i]!];
       if (sent === undefined) {
         this.unmatched++;
         continue;
       }
+      seen[i] = seen[i]! + 1;
       this.received++;
       this.delay.add(at - sent);
     }

@@ -64,7 +64,7 @@ export async function measureFanout(ctx: ScenarioContext, watchers: number, paci
         await sleep(Math.max(0, t0 + k * pacing.intervalMs - performance.now()));
         const customer = customers[Math.floor(k / 3)]!;
         holds.attempted++;
-        tracker.sending(slot.id);
+        const sentAt = tracker.sending(slot.id);
         const r = await http.post('/api/holds', { workshopId: workshop!.id, serviceId: workshop!.serviceId, slotId: slot.id }, customer.token);
         holdMs.add(r.ms);
         if (r.status === 201) {
@@ -72,7 +72,7 @@ export async function measureFanout(ctx: ScenarioContext, watchers: number, paci
           tracker.succeeded(w.ok);
           holdIds.push({ id: r.body.hold.id, token: customer.token });
         } else {
-          tracker.failed(slot.id);
+          tracker.failed(slot.id, sentAt);
           if (r.status === 409) holds.conflicts++;
           else holds.errors++;
         }

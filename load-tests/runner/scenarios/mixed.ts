@@ -73,11 +73,11 @@ export async function mixedScenario(ctx: ScenarioContext): Promise<ScenarioResul
       cursors[k] = c + 1;
       const slot = w.slots[c % w.slots.length]!;
       holds.attempted++;
-      tracker.sending(slot.id);
+      const sentAt = tracker.sending(slot.id);
       const h = await http.post('/api/holds', { workshopId: w.id, serviceId: w.serviceId, slotId: slot.id }, customer.token);
       holdMs.add(h.ms);
       if (h.status !== 201) {
-        tracker.failed(slot.id);
+        tracker.failed(slot.id, sentAt);
         if (h.status === 409) holds.conflicts++;
         else {
           holds.errors++;
