@@ -89,8 +89,10 @@ export default async function (data) {
     const slot = free[Math.floor(Math.random() * free.length)];
     /** @type {number | null} */
     let heardAt = null;
+    // A frame carries every change the server made since its last flush (PROTOCOL.md).
     socket.on('slots:changed', (e, at) => {
-      if (heardAt === null && e.cause === 'held' && e.slots.some((/** @type {{ id: string }} */ s) => s.id === slot.id)) heardAt = at;
+      const mine = (/** @type {{ cause: string, slots: { id: string }[] }} */ c) => c.cause === 'held' && c.slots.some((s) => s.id === slot.id);
+      if (heardAt === null && e.changes.some(mine)) heardAt = at;
     });
     const sentAt = Date.now();
     // asyncRequest keeps the event loop running, so the event's arrival time is not delayed by the HTTP wait.

@@ -69,14 +69,18 @@ export async function watch(data) {
   const index = new Map(data.slotIds.map((id, k) => [id, k]));
   const seen = new Set();
   const socket = connectSocketIo(WS_URL, { tags: { name: 'watcher' } });
+  // A frame carries every change the server made since its last flush (PROTOCOL.md).
   socket.on('slots:changed', (e, at) => {
-    if (e.workshopId !== data.workshopId || e.cause !== 'held') return;
-    for (const s of e.slots) {
-      const k = index.get(s.id);
-      if (k === undefined || seen.has(k)) continue;
-      seen.add(k);
-      received.add(1);
-      delay.add(at - (data.t0 + k * INTERVAL_MS));
+    if (e.workshopId !== data.workshopId) return;
+    for (const c of e.changes) {
+      if (c.cause !== 'held') continue;
+      for (const s of c.slots) {
+        const k = index.get(s.id);
+        if (k === undefined || seen.has(k)) continue;
+        seen.add(k);
+        received.add(1);
+        delay.add(at - (data.t0 + k * INTERVAL_MS));
+      }
     }
   });
   try {

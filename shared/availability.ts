@@ -33,26 +33,48 @@ export const availabilitySnapshotSchema = z.strictObject({
 export type AvailabilitySnapshot = z.infer<typeof availabilitySnapshotSchema>;
 
 /** Why slot counts changed; lets screens animate or explain a change without diffing. */
-export type ChangeCause =
-  | 'held'
-  | 'released'
-  | 'extended'
-  | 'expired'
-  | 'booked'
-  | 'booking_returned'
-  | 'capacity'
-  | 'resync'
+export const CHANGE_CAUSES = [
+  'held',
+  'released',
+  'extended',
+  'expired',
+  'booked',
+  'booking_returned',
+  'capacity',
+  'resync',
   /** Slots were created or removed (hours, closures, slot length): take a fresh snapshot. */
-  | 'schedule';
+  'schedule',
+] as const;
+export type ChangeCause = (typeof CHANGE_CAUSES)[number];
 
-/** One availability change: exactly the workshop's previous seq + 1 within `epoch`. */
-export interface SlotsChangedEvent {
-  workshopId: string;
-  seq: number;
-  epoch: string;
-  cause: ChangeCause;
-  slots: SlotCounts[];
-}
+const slotCountsSchema = slotViewSchema.pick({ id: true, capacity: true, booked: true, held: true, free: true });
+
+/** One availability change: exactly the workshop's previous seq + 1 within its frame's epoch. */
+export const slotChangeSchema = z.strictObject({
+  seq: z.int(),
+  cause: z.enum(CHANGE_CAUSES),
+  slots: z.array(slotCountsSchema),
+});
+export type SlotChange = z.infer<typeof slotChangeSchema>;
+
+/**
+ * The `slots:changed` frame: a workshop's changes made by one server process within one
+ * flush (PROTOCOL.md), in ascending seq order, all of one epoch, at least one. Other
+ * processes' changes interleave, so seqs in a frame need not be consecutive.
+ */
+export const slotsChangedEventSchema = z.strictObject({
+  workshopId: z.uuid(),
+  epoch: z.string(),
+  changes: z.array(slotChangeSchema).min(1),
+});
+export type SlotsChangedEvent = z.infer<typeof slotsChangedEventSchema>;
+
+/** One change with its workshop and epoch: what a frame's entry means on its own (the old single-change event). */
+export type WorkshopSlotChange = SlotChange & { workshopId: string; epoch: string };
+
+/** A frame's changes, each with its workshop and epoch, in frame order. */
+export const changesOf = (frame: SlotsChangedEvent): WorkshopSlotChange[] =>
+  frame.changes.map((c) => ({ workshopId: frame.workshopId, epoch: frame.epoch, ...c }));
 
 /**
  * `workshop:watch` input: which workshop, optionally narrowed to a time window (offsets are

@@ -43,7 +43,7 @@ describe('k6 Socket.IO helper (load-tests/lib/socketio.js)', () => {
     expect(sio.eventFrame('x', null)).toBe('42["x",null]');
     expect(sio.parseFrame('437[{"ok":true}]')).toMatchObject({ kind: 'ack', ackId: 7, args: [{ ok: true }] });
     expect(sio.parseFrame('4312[1]')).toMatchObject({ kind: 'ack', ackId: 12 });
-    expect(sio.parseFrame('42["slots:changed",{"seq":3}]')).toMatchObject({ kind: 'event', name: 'slots:changed', ackId: null, args: [{ seq: 3 }] });
+    expect(sio.parseFrame('42["slots:changed",{"changes":[{"seq":3}]}]')).toMatchObject({ kind: 'event', name: 'slots:changed', ackId: null, args: [{ changes: [{ seq: 3 }] }] });
     expect(sio.parseFrame('2')).toEqual({ kind: 'ping' });
   });
 
@@ -68,13 +68,13 @@ describe('k6 Socket.IO helper (load-tests/lib/socketio.js)', () => {
       expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
 
       const slot = a!.slots[0]!;
-      const heard = new Promise<any>((resolve) => socket.on('slots:changed', (e) => e.cause === 'held' && resolve(e)));
+      const heard = new Promise<any>((resolve) => socket.on('slots:changed', (e) => e.changes.some((c: any) => c.cause === 'held') && resolve(e)));
       const hold = await http.typed(customer!.token, 0).POST('/api/v1/holds', { body: { workshopId: a!.id, serviceId: a!.serviceId, slotId: slot.id } });
       expect(hold.response.status).toBe(201);
       expect(hold.data?.hold.slotIds).toEqual([slot.id]);
       const e = await heard;
-      expect(e).toMatchObject({ workshopId: a!.id, cause: 'held' });
-      expect(e.slots).toEqual([expect.objectContaining({ id: slot.id, held: 1, free: 0 })]);
+      expect(e).toMatchObject({ workshopId: a!.id, changes: [{ cause: 'held' }] });
+      expect(e.changes[0].slots).toEqual([expect.objectContaining({ id: slot.id, held: 1, free: 0 })]);
       socket.close();
     } finally {
       await http.close();

@@ -95,7 +95,7 @@ export class WatcherPool {
 }
 
 /**
- * Matches `slots:changed` (cause `held`) to the holds that caused them and records
+ * Matches the `held` changes of `slots:changed` frames to the holds that caused them and records
  * hold-request-sent → event-received per watcher. A slot may be held many times in a run
  * (rush cycles over a workshop's slots): a watcher's k-th `held` change of a slot is the
  * k-th hold sent on it that did not fail. Holds on one slot are seconds apart in every
@@ -151,9 +151,13 @@ export class DeliveryTracker {
     return seen;
   }
 
+  /** One frame: every `held` change in it counts, each with the frame's arrival time. */
   onEvent = (e: SlotsChangedEvent, at: number, watcher: number) => {
-    if (e.cause !== 'held' || !this.enabled) return;
-    for (const s of e.slots) {
+    if (this.enabled) for (const c of e.changes) if (c.cause === 'held') this.onChange(c.slots, at, watcher);
+  };
+
+  private onChange(slots: SlotsChangedEvent['changes'][number]['slots'], at: number, watcher: number) {
+    for (const s of slots) {
       const i = this.slotIndex.get(s.id);
       if (i === undefined) {
         this.unmatched++;
@@ -169,5 +173,5 @@ export class DeliveryTracker {
       this.received++;
       this.delay.add(at - sent);
     }
-  };
+  }
 }

@@ -5,9 +5,13 @@ import { DELAY_BOUNDS_MS, delayBin } from '../domain/board';
 
 /*
  * Marketplace counters shared by every process: one Redis hash per 10-second bucket
- * (`holds`, `bookings`, `d<bin>` for the change→emit delay histogram), incremented with
- * HINCRBY by whichever process published the change, so each change counts once. Buckets
- * expire after the longest window the board reads (15 min) plus a margin.
+ * (`holds`, `bookings`, `d<bin>` for the change→emit delay histogram). Each process adds
+ * up its own changes in memory and writes them with HINCRBY every `flushMs` (one MULTI for
+ * everything since the last write), so a rush of changes costs Redis nothing per change;
+ * each change is counted by the process that published it, so it counts once. Buckets
+ * expire after the longest window the board reads (15 min) plus a margin. The board of
+ * another process sees a change at most flushMs late; `flushed` lets the live board push
+ * again once the counts have landed.
  */
 
 export const BUCKET_MS = 10_000;
@@ -18,28 +22,59 @@ export interface CounterRecorder extends BoardCounters {
   change(now: number, delayMs: number | null, newHold: boolean): void;
   /** One booking request created. */
   booking(now: number): void;
+  /** Writes what was counted so far (the timer does it every flushMs). */
+  flush(): Promise<void>;
+  /** Stops the timer after a last write. */
+  close(): Promise<void>;
 }
 
-export function createBoardCounters(deps: { redis: Redis; prefix: string; logger: Logger }): CounterRecorder {
+export function createBoardCounters(deps: { redis: Redis; prefix: string; logger: Logger; flushMs?: number; flushed?: () => void }): CounterRecorder {
   const keyOf = (bucket: number) => `${deps.prefix}rt:stats:${bucket}`;
-  // Fire-and-forget: a lost increment skews a rate slightly; it must never fail the change itself.
-  const bump = (now: number, fields: string[]) => {
-    const key = keyOf(Math.floor(now / BUCKET_MS));
-    const tx = deps.redis.multi();
-    for (const f of fields) tx.hincrby(key, f, 1);
-    tx.pexpire(key, KEEP_MS)
-      .exec()
-      .catch((err) => deps.logger.warn({ err }, 'board counter update failed'));
+  // Bucket number → field → count not yet written.
+  let pending = new Map<number, Map<string, number>>();
+  const add = (now: number, field: string) => {
+    const bucket = Math.floor(now / BUCKET_MS);
+    let fields = pending.get(bucket);
+    if (!fields) pending.set(bucket, (fields = new Map()));
+    fields.set(field, (fields.get(field) ?? 0) + 1);
   };
+
+  // A lost write skews a rate slightly; it must never fail a change, so errors are only logged.
+  async function flush() {
+    if (pending.size === 0) return;
+    const batch = pending;
+    pending = new Map();
+    const tx = deps.redis.multi();
+    for (const [bucket, fields] of batch) {
+      const key = keyOf(bucket);
+      for (const [field, n] of fields) tx.hincrby(key, field, n);
+      tx.pexpire(key, KEEP_MS);
+    }
+    try {
+      await tx.exec();
+      deps.flushed?.();
+    } catch (err) {
+      deps.logger.warn({ err }, 'board counter update failed');
+    }
+  }
+
+  const timer = setInterval(() => void flush(), deps.flushMs ?? 500);
+  timer.unref();
 
   return {
     change: (now, delayMs, newHold) => {
-      const fields = [...(newHold ? ['holds'] : []), ...(delayMs === null ? [] : [`d${delayBin(delayMs)}`])];
-      if (fields.length) bump(now, fields);
+      if (newHold) add(now, 'holds');
+      if (delayMs !== null) add(now, `d${delayBin(delayMs)}`);
     },
-    booking: (now) => bump(now, ['bookings']),
+    booking: (now) => add(now, 'bookings'),
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
 
     async buckets(now: number, windowMs: number): Promise<CounterBucket[]> {
+      await flush(); // this process's own counts are never late on its own board
       const last = Math.floor(now / BUCKET_MS);
       const first = Math.floor((now - windowMs) / BUCKET_MS) + 1;
       const pipe = deps.redis.pipeline();

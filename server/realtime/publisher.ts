@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChangeCause, SlotsChangedEvent } from '@shared/availability';
+import type { ChangeCause } from '@shared/availability';
 import type { BookingChangedEvent, BookingSummary } from '@shared/realtime/events';
 import { rooms } from '@shared/realtime/rooms';
 import type { BookingView } from '@shared/schemas/booking';
@@ -8,6 +8,7 @@ import type { Publisher } from '../domain/booking-ports';
 import type { Clock } from '../domain/clock';
 import type { Metrics } from '../metrics/metrics';
 import type { CounterRecorder } from './board-counters';
+import { createSlotFrames, type ReadyFrame } from './slot-frames';
 import type { RealtimeIo } from './types';
 
 /** Exactly the contract's fields: a view may grow fields that must not reach sockets unnoticed. */
@@ -22,10 +23,11 @@ export interface RealtimePublisher extends Publisher {
 }
 
 /**
- * The domain's Publisher, backed by Socket.IO through the Redis adapter: each call is one
- * emit here, which the adapter delivers to the room's sockets on every process. Each
- * change is published by the one process that made it, so it is counted (board, metrics)
- * exactly once.
+ * The domain's Publisher, backed by Socket.IO through the Redis adapter. Availability changes
+ * are coalesced (slot-frames.ts): one `slots:changed` frame per workshop per flush, i.e. one
+ * emit, one adapter publish and one write per socket for however many changes it carries.
+ * Each change is published by the one process that made it, so it is counted (board,
+ * metrics) exactly once.
  */
 export function createRealtimePublisher(deps: {
   io: RealtimeIo;
@@ -36,6 +38,8 @@ export function createRealtimePublisher(deps: {
   /** Who owns a workshop; lets a vendor get bookings of a workshop created after it connected. */
   ownerOf: (workshopId: string) => Promise<string | null>;
   logger: Logger;
+  /** Coalescing window of slots:changed (0: the next turn of the event loop). */
+  slotFlushMs?: number;
 }): RealtimePublisher {
   const { io, metrics } = deps;
   let closed = false;
@@ -57,34 +61,28 @@ export function createRealtimePublisher(deps: {
     return p;
   };
 
-  function emitSlots(change: Change, cause: ChangeCause) {
-    if (closed) return;
+  function emitFrame({ frame, madeAt }: ReadyFrame) {
+    io.to(rooms.workshop(frame.workshopId)).emit('slots:changed', frame);
     // From the Redis change itself (when known) to the emit: the delay watchers actually wait.
-    const started = change.madeAt ?? performance.now();
-    // Emitted even with no slots (an extend): clients need every seq to stay gap-free.
-    const e: SlotsChangedEvent = {
-      workshopId: change.workshopId,
-      seq: change.seq,
-      epoch: change.epoch,
-      cause,
-      slots: change.slots,
-    };
-    io.to(rooms.workshop(change.workshopId)).emit('slots:changed', e);
-    const ms = performance.now() - started;
+    const emittedAt = performance.now();
+    const now = deps.clock.now();
     metrics.emitted('slots:changed');
-    metrics.slotChange(cause, ms);
-    // The board's hold→broadcast p95 samples the booking engine's changes, not the vendor's schedule edits.
-    const sampled = cause !== 'schedule' && cause !== 'capacity';
-    deps.counters.change(deps.clock.now(), sampled ? ms : null, cause === 'held');
-    deps.boardChanged();
+    frame.changes.forEach(({ cause }, i) => {
+      const ms = emittedAt - madeAt[i]!;
+      metrics.slotChange(cause, ms);
+      // The board's hold→broadcast p95 samples the booking engine's changes, not the vendor's schedule edits.
+      const sampled = cause !== 'schedule' && cause !== 'capacity';
+      deps.counters.change(now, sampled ? ms : null, cause === 'held');
+    });
   }
+
+  // The frames go out after the current requests have answered, so a hold's own reply never
+  // waits on fan-out.
+  const frames = createSlotFrames({ emit: emitFrame, flushed: deps.boardChanged, flushMs: deps.slotFlushMs });
 
   return {
     slotsChanged(change: Change, cause: ChangeCause) {
-      if (closed) return;
-      // The emit (one frame per watcher) runs after the current request has answered, so a hold's
-      // own reply never waits on fan-out; setImmediate keeps the emits in call order.
-      setImmediate(() => emitSlots(change, cause));
+      if (!closed) frames.add(change, cause);
     },
 
     holdExpired({ holdId, workshopId, customerId }) {
@@ -114,6 +112,7 @@ export function createRealtimePublisher(deps: {
 
     close() {
       closed = true;
+      frames.close();
     },
   };
 }

@@ -122,7 +122,8 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   await sub.ping();
 
   const presence = createPresence({ io, redis: deps.redis, prefix: deps.prefix, procId, logger });
-  const counters = createBoardCounters({ redis: deps.redis, prefix: deps.prefix, logger });
+  // Counts land in Redis every 500 ms; then the live board is pushed again (feed is assigned by then).
+  const counters = createBoardCounters({ redis: deps.redis, prefix: deps.prefix, logger, flushed: () => feed.changed() });
   const board = deps.ports.board({ presence, counters });
   const feed = createBoardFeed({
     io, redis: deps.redis, prefix: deps.prefix, procId, board, presence, metrics, logger,
@@ -188,6 +189,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     async close() {
       clearInterval(recheckTimer);
       publisher.close();
+      await counters.close();
       await feed.close();
       if (attached) await io.close();
       else await io.of('/').adapter.close();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { localDayOf } from '../domain/slot-generation';
 import { expectStatus } from './harness';
-import { type Account, bookAs, dayOfSlots, expectSlotInvariants, pgSlots, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer, connect, nextEvent, watchOk } from './fixtures';
+import { type Account, bookAs, dayOfSlots, expectSlotInvariants, pgSlots, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer, connect, nextChange, watchOk } from './fixtures';
 
 /*
  * A closed day must not sell its leftover bays. Slots that carry bookings are kept for them
@@ -44,7 +44,7 @@ describe('closing a day that has bookings', () => {
     const watcher = await connect(es.server.url);
     try {
       await watchOk(watcher, w.workshop.id);
-      const schedule = nextEvent(watcher, 'slots:changed', (e) => e.cause === 'schedule');
+      const schedule = nextChange(watcher, (c) => c.cause === 'schedule');
       const closed = expectStatus(await closeDay(w.workshop.id, { date, reason: 'Staff training' }, w.vendor), 201);
       await schedule; // open grids re-snapshot
 
@@ -71,7 +71,7 @@ describe('closing a day that has bookings', () => {
       expect(again.response.status).toBe(409);
 
       // Reopening the day puts every slot back on sale with the workshop's bays.
-      const reopened = nextEvent(watcher, 'slots:changed', (e) => e.cause === 'schedule');
+      const reopened = nextChange(watcher, (c) => c.cause === 'schedule');
       const onClosure = { params: { path: { id: w.workshop.id, closureId: closed.closure.id } } };
       expect((await es.api.typed(w.vendor.token).DELETE('/api/v1/workshops/{id}/closures/{closureId}', onClosure)).response.status).toBe(204);
       await reopened;

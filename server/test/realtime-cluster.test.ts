@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlotView } from '@shared/availability';
+import type { SlotsChangedEvent, SlotView } from '@shared/availability';
 import { createSlotSync, type SlotSyncState } from '@shared/realtime/slot-sync';
 import { manualClock } from '../domain/clock';
 import type { RunningServer } from '../runtime';
@@ -49,21 +49,50 @@ describe('two instances behind one Redis', () => {
     const slot = await slotAhead(apiB, workshop.id);
 
     const holdId = await hold(apiB, customer.token, workshop.id, service.id, slot.id);
-    const held = await onA.waitFor('slots:changed', (e) => e.seq === snap.seq + 1);
-    expect(held).toEqual({ workshopId: workshop.id, seq: snap.seq + 1, epoch: snap.epoch, cause: 'held', slots: [{ id: slot.id, capacity: 2, booked: 0, held: 1, free: 1 }] });
+    await onA.waitForChange((c) => c.seq === snap.seq + 1);
+    // One change made: one frame carrying it.
+    expect(onA.of('slots:changed')).toEqual([
+      { workshopId: workshop.id, epoch: snap.epoch, changes: [{ seq: snap.seq + 1, cause: 'held', slots: [{ id: slot.id, capacity: 2, booked: 0, held: 1, free: 1 }] }] },
+    ]);
 
     expect((await apiA.typed(customer.token).DELETE('/api/v1/holds/{id}', { params: { path: { id: holdId } } })).response.status).toBe(204);
-    await onA.waitFor('slots:changed', (e) => e.seq === snap.seq + 2 && e.cause === 'released');
+    await onA.waitForChange((c) => c.seq === snap.seq + 2 && c.cause === 'released');
     // A sentinel from the other instance: anything duplicated would have arrived before it.
     await hold(apiB, customer.token, workshop.id, service.id, slot.id);
     for (const rec of [onA, onB]) {
-      await rec.waitFor('slots:changed', (e) => e.seq === snap.seq + 3);
-      expect(rec.of('slots:changed').map((e) => [e.seq, e.cause])).toEqual([
+      await rec.waitForChange((c) => c.seq === snap.seq + 3);
+      expect(rec.changes().map((c) => [c.seq, c.cause])).toEqual([
         [snap.seq + 1, 'held'],
         [snap.seq + 2, 'released'],
         [snap.seq + 3, 'held'],
       ]);
     }
+  });
+
+  it('a burst of holds on one workshop through both instances reaches a watcher as frames: every seq once, each frame in order', async () => {
+    const { workshop, service } = await verifiedWorkshop(a, apiA, { bays: 2 });
+    const customers = await Promise.all(Array.from({ length: 6 }, () => register(apiA, 'customer')));
+    const watcher = record(await open(b.url));
+    const snap = await watchOk(sockets.at(-1)!, workshop.id);
+    const slots = await Promise.all([0, 1, 2].map((i) => slotAhead(apiA, workshop.id, i)));
+    // Twelve changes at once (holds and releases, half through each instance): frames may carry several.
+    await Promise.all(
+      customers.map(async (c, i) => {
+        const api = i % 2 ? apiA : apiB;
+        const id = await hold(api, c.token, workshop.id, service.id, slots[i % 3]!.id);
+        expect((await api.typed(c.token).DELETE('/api/v1/holds/{id}', { params: { path: { id } } })).response.status).toBe(204);
+      }),
+    );
+    const last = snap.seq + 12;
+    await watcher.waitForChange((c) => c.seq === last);
+    const frames: SlotsChangedEvent[] = watcher.of('slots:changed');
+    for (const f of frames) {
+      expect(f).toMatchObject({ workshopId: workshop.id, epoch: snap.epoch });
+      const seqs = f.changes.map((c) => c.seq);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    }
+    expect(watcher.changes().map((c) => c.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => snap.seq + 1 + i));
+    expect(watcher.changes().filter((c) => c.cause === 'held')).toHaveLength(6);
   });
 
   it('a vendor socket on B sees a booking request made on A; the customer on A sees the vendor accept on B', async () => {
@@ -101,15 +130,15 @@ describe('two instances behind one Redis', () => {
     const slot = await slotAhead(apiA, workshop.id);
 
     const holdId = await hold(apiB, customer.token, workshop.id, service.id, slot.id);
-    await watcher.waitFor('slots:changed', (e) => e.seq === snap.seq + 1);
+    await watcher.waitForChange((c) => c.seq === snap.seq + 1);
     clock.advance(31_000);
-    const expired = await watcher.waitFor('slots:changed', (e) => e.cause === 'expired');
+    const expired = await watcher.waitForChange((c) => c.cause === 'expired');
     expect(expired).toMatchObject({ seq: snap.seq + 2, slots: [{ id: slot.id, held: 0, free: 2 }] });
     expect(await owner.waitFor('hold:expired', (e) => e.holdId === holdId)).toEqual({ holdId, workshopId: workshop.id });
 
     await hold(apiA, customer.token, workshop.id, service.id, slot.id);
-    await watcher.waitFor('slots:changed', (e) => e.seq === snap.seq + 3);
-    expect(watcher.of('slots:changed').map((e) => e.cause)).toEqual(['held', 'expired', 'held']);
+    await watcher.waitForChange((c) => c.seq === snap.seq + 3);
+    expect(watcher.changes().map((c) => c.cause)).toEqual(['held', 'expired', 'held']);
     expect(owner.of('hold:expired')).toHaveLength(1);
   });
 });
@@ -182,7 +211,8 @@ describe('gap-free client state (shared slot-sync)', () => {
     const { sync, socket, until, holdOn, expectEqualsHttp } = await setup();
     let dropSeq = -1;
     socket.on('slots:changed', (e) => {
-      if (e.seq !== dropSeq) sync.apply(e);
+      const kept = e.changes.filter((c) => c.seq !== dropSeq);
+      if (kept.length) sync.apply({ ...e, changes: kept });
     });
     await sync.start();
     dropSeq = sync.state.seq + 1;
@@ -199,7 +229,7 @@ describe('gap-free client state (shared slot-sync)', () => {
     const onWorkshop = { params: { path: { id: workshop.id } } };
     const seen: string[] = [];
     socket.on('slots:changed', (e) => {
-      seen.push(e.cause);
+      seen.push(...e.changes.map((c) => c.cause));
       sync.apply(e);
     });
     await sync.start();

@@ -53,7 +53,7 @@ describe('room security', () => {
     await custD.waitFor('booking:changed', (e) => e.booking.id === bookingD.id);
     // ...and the sentinel: a last change on A's workshop, after everything above.
     const last = await hold(api, d.token, shopA.workshop.id, shopA.service.id, (await slotAhead(api, shopA.workshop.id, 2)).id);
-    await anon.waitFor('slots:changed', (e) => e.cause === 'held' && e.seq >= 3);
+    await anon.waitForChange((c) => c.cause === 'held' && c.seq >= 3);
     expect(last).toBeTruthy();
 
     const bookingIds = (rec: ReturnType<typeof record>) => rec.of('booking:changed').map((e) => e.booking.id);

@@ -58,7 +58,7 @@ describe('drifted Redis counters are put back in line with Postgres', () => {
     const snap = (await availability()).data!;
     expect(snap.slots.find((s) => s.id === slot.id)).toMatchObject(repairedCounts);
     expect((await redisSlots(es.server, w.workshop.id, [slot.id])).get(slot.id)).toMatchObject(repairedCounts);
-    const pushed = await screen.waitFor('slots:changed', (e) => e.cause === 'resync');
+    const pushed = await screen.waitForChange((c) => c.cause === 'resync');
     expect(pushed.slots).toEqual([{ id: slot.id, ...repairedCounts }]);
     expect(pushed.seq).toBe(snap.seq);
     // A read that finds nothing to repair moves nothing.
@@ -83,7 +83,7 @@ describe('drifted Redis counters are put back in line with Postgres', () => {
     // Activity on another slot of the workshop (no snapshot read) puts it on the next pass.
     await holdAs(live, w, c, other.id);
 
-    const pushed = await screen.waitFor('slots:changed', (e) => e.cause === 'resync');
+    const pushed = await screen.waitForChange((c) => c.cause === 'resync');
     expect(pushed.slots).toEqual([{ id: slot.id, ...repairedCounts }]);
     expect((await redisSlots(live.server, w.workshop.id, [slot.id])).get(slot.id)).toMatchObject(repairedCounts);
   });

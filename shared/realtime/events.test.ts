@@ -1,11 +1,11 @@
 import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { watchRequestSchema, unwatchRequestSchema, type AvailabilitySnapshot, type SlotsChangedEvent } from '@shared/availability';
+import { slotsChangedEventSchema, watchRequestSchema, unwatchRequestSchema, type AvailabilitySnapshot, type SlotsChangedEvent } from '@shared/availability';
 import { ackError, ackOk, type Ack, type ClientToServerEvents, type ServerToClientEvents } from './events';
 import { rooms } from './rooms';
 import { createSlotSync } from './slot-sync';
-import { createFakeServer, WORKSHOP_ID } from './slot-sync.fixtures';
+import { coalesce, createFakeServer, WORKSHOP_ID } from './slot-sync.fixtures';
 
 /*
  * The contract pieces used together over a real Socket.IO connection: the event maps typed
@@ -31,6 +31,21 @@ describe('watch request schemas', () => {
     expect(unwatchRequestSchema.safeParse({ workshopId: WORKSHOP_ID }).success).toBe(true);
     expect(unwatchRequestSchema.safeParse({ workshopId: WORKSHOP_ID, from: '2030-01-07T08:00:00Z' }).success).toBe(false);
   });
+});
+
+describe('slots:changed frame schema', () => {
+  const SLOT = '1b4e28ba-2fa1-41d2-883f-0016d3cca427';
+  const counts = { id: SLOT, capacity: 2, booked: 0, held: 1, free: 1 };
+  const frame = { workshopId: WORKSHOP_ID, epoch: 'e1', changes: [{ seq: 7, cause: 'held', slots: [counts] }, { seq: 9, cause: 'schedule', slots: [] }] };
+
+  it('accepts a frame of changes in seq order', () => expect(slotsChangedEventSchema.parse(frame)).toEqual(frame));
+
+  it.each([
+    ['no changes', { ...frame, changes: [] }],
+    ['the old single-change shape', { workshopId: WORKSHOP_ID, epoch: 'e1', seq: 7, cause: 'held', slots: [counts] }],
+    ['an unknown cause', { ...frame, changes: [{ seq: 7, cause: 'moved', slots: [] }] }],
+    ['personal data in a change', { ...frame, changes: [{ seq: 7, cause: 'held', slots: [{ ...counts, customerId: SLOT }] }] }],
+  ])('rejects %s', (_, input) => expect(slotsChangedEventSchema.safeParse(input).success).toBe(false));
 });
 
 describe('rooms', () => {
@@ -92,10 +107,12 @@ describe('event maps over a real socket', () => {
     client.on('slots:changed', sync.apply);
     await sync.start();
     const changed = new Promise<void>((resolve) => client.once('slots:changed', () => resolve()));
-    ioServer.to(rooms.workshop(WORKSHOP_ID)).emit('slots:changed', fake.change(1, 2, 1));
+    const frame = coalesce(fake.change(1, 2, 1), fake.change(0, 1, 0));
+    ioServer.to(rooms.workshop(WORKSHOP_ID)).emit('slots:changed', frame);
     await changed;
-    expect(sync.state.seq).toBe(1);
+    expect(sync.state.seq).toBe(2);
     expect(sync.state.slots[1]).toMatchObject({ booked: 2, held: 1, free: 0 });
+    expect(sync.state.slots[0]).toMatchObject({ booked: 1, held: 0, free: 2 });
 
     expect(await client.emitWithAck('workshop:unwatch', { workshopId: WORKSHOP_ID })).toEqual({ ok: true, data: null });
     expect(ioServer.sockets.adapter.rooms.get(rooms.workshop(WORKSHOP_ID))).toBeUndefined();

@@ -4,7 +4,8 @@ import { createSlotSync, type SlotSyncOptions, type SlotSyncState } from './slot
 
 /*
  * A model of one workshop's availability stream on the server, for slot-sync tests: every
- * change bumps seq by exactly 1, a restart starts a new epoch at seq 0.
+ * change bumps seq by exactly 1, a restart starts a new epoch at seq 0. Each change comes
+ * as a frame of its own; `coalesce` joins frames as the server's flush does.
  * Test-only; kept beside the tests so both test files share one model of the contract.
  */
 
@@ -16,7 +17,7 @@ export interface FakeAvailabilityServer {
   readonly epoch: string;
   /** A deep copy, slots in reverse start order to prove the client sorts. */
   snapshot(): AvailabilitySnapshot;
-  /** Sets one slot's counts and returns the event the server would emit. */
+  /** Sets one slot's counts and returns the one-change frame the server would emit. */
   change(slot: number, booked: number, held: number, opts?: { outsideWindow?: boolean }): SlotsChangedEvent;
   /** The vendor changed hours: slot `removeAt` (if given) goes, a new hour is added at the end; cause 'schedule'. */
   reshape(opts?: { removeAt?: number }): SlotsChangedEvent;
@@ -61,7 +62,7 @@ export function createFakeServer(slotCount = 3, capacity = 3, epoch = 'epoch-1')
       // A slot the client's window does not include: must be ignored, never invented.
       if (opts.outsideWindow) changed.push({ id: `outside-${seq}`, capacity: 1, booked: 1, held: 0, free: 0 });
       seq += 1;
-      return structuredClone({ workshopId: WORKSHOP_ID, seq, epoch: currentEpoch, cause: 'held' as const, slots: changed });
+      return structuredClone({ workshopId: WORKSHOP_ID, epoch: currentEpoch, changes: [{ seq, cause: 'held' as const, slots: changed }] });
     },
     reshape({ removeAt } = {}) {
       if (removeAt !== undefined) slots.splice(removeAt, 1);
@@ -69,7 +70,7 @@ export function createFakeServer(slotCount = 3, capacity = 3, epoch = 'epoch-1')
       const i = nextSlot++;
       slots.push({ id: `slot-${i}`, startsAt: new Date(last).toISOString(), endsAt: new Date(last + HOUR).toISOString(), capacity, booked: 0, held: 0, free: capacity });
       seq += 1;
-      return structuredClone({ workshopId: WORKSHOP_ID, seq, epoch: currentEpoch, cause: 'schedule' as const, slots: [] });
+      return structuredClone({ workshopId: WORKSHOP_ID, epoch: currentEpoch, changes: [{ seq, cause: 'schedule' as const, slots: [] }] });
     },
     restart(next) {
       currentEpoch = next;
@@ -78,6 +79,16 @@ export function createFakeServer(slotCount = 3, capacity = 3, epoch = 'epoch-1')
     expectedSlots: () => structuredClone(slots),
   };
 }
+
+/** One frame of several frames' changes, in the order given (all of one workshop and epoch, as on the server). */
+export function coalesce(...frames: SlotsChangedEvent[]): SlotsChangedEvent {
+  const [first] = frames;
+  if (!first || frames.some((f) => f.epoch !== first.epoch || f.workshopId !== first.workshopId)) throw new Error('a frame never mixes epochs');
+  return structuredClone({ workshopId: first.workshopId, epoch: first.epoch, changes: frames.flatMap((f) => f.changes) });
+}
+
+/** The seq of a one-change frame. */
+export const seqOf = (frame: SlotsChangedEvent) => frame.changes[0]!.seq;
 
 /** A promise with its resolve/reject exposed, to hold a snapshot fetch in flight. */
 export function deferred<T>() {

@@ -2,12 +2,14 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { AvailabilitySnapshot } from '@shared/availability';
 import { createSlotSync } from './slot-sync';
-import { createFakeServer, expectInSync } from './slot-sync.fixtures';
+import { coalesce, createFakeServer, expectInSync } from './slot-sync.fixtures';
 
 /*
  * Random histories through a lossy, reordering, duplicating network: whatever happens on
  * the way, once the gap timeouts have run the client must show exactly the server's final
- * state. Time is fake: emissions, deliveries and fetch latencies are all timers.
+ * state. Changes travel in frames of one to four (the server's coalescing), so a loss takes
+ * a whole frame and a reorder moves one. Time is fake: emissions, deliveries and fetch
+ * latencies are all timers.
  */
 
 beforeEach(() => vi.useFakeTimers());
@@ -21,6 +23,10 @@ const changeArb = fc.record({
   booked: fc.nat({ max: 4 }),
   held: fc.nat({ max: 4 }),
   outsideWindow: fc.boolean(),
+});
+
+const frameArb = fc.record({
+  changes: fc.array(changeArb, { minLength: 1, maxLength: 4 }),
   afterMs: fc.nat({ max: 60 }), // since the previous change
   delayMs: fc.nat({ max: MAX_DELAY_MS }),
   lost: fc.nat({ max: 5 }).map((n) => n === 0),
@@ -30,14 +36,14 @@ const changeArb = fc.record({
 
 const scenarioArb = fc.record({
   slotCount: fc.integer({ min: 1, max: 5 }),
-  changes: fc.array(changeArb, { minLength: 1, maxLength: 40 }),
+  frames: fc.array(frameArb, { minLength: 1, maxLength: 30 }),
   fetchLatencyMs: fc.array(fc.nat({ max: 150 }), { minLength: 1, maxLength: 5 }),
   failingFetches: fc.array(fc.boolean(), { maxLength: 4 }),
 });
 
 it('converges to the server state under loss, reorder, duplicates and restarts', async () => {
   await fc.assert(
-    fc.asyncProperty(scenarioArb, async ({ slotCount, changes, fetchLatencyMs, failingFetches }) => {
+    fc.asyncProperty(scenarioArb, async ({ slotCount, frames, fetchLatencyMs, failingFetches }) => {
       vi.clearAllTimers();
       const server = createFakeServer(slotCount);
       let fetches = 0;
@@ -53,17 +59,18 @@ it('converges to the server state under loss, reorder, duplicates and restarts',
       const sync = createSlotSync({ fetchSnapshot, gapTimeoutMs: GAP_MS, random: () => 0.5 });
       void sync.start();
 
-      // The last change always arrives: a lost final event is undetectable without a later one.
-      const history = changes.map((c, i) => (i === changes.length - 1 ? { ...c, lost: false } : c));
+      // The last frame always arrives: a lost final frame is undetectable without a later one.
+      const history = frames.map((f, i) => (i === frames.length - 1 ? { ...f, lost: false } : f));
       let at = 0;
       let epochs = 1;
-      for (const c of history) {
-        at += c.afterMs;
+      for (const f of history) {
+        at += f.afterMs;
         setTimeout(() => {
-          if (c.restartBefore) server.restart(`epoch-${++epochs}`);
-          const e = server.change(c.slot, c.booked, c.held, { outsideWindow: c.outsideWindow });
-          if (!c.lost) setTimeout(() => sync.apply(structuredClone(e)), c.delayMs);
-          if (c.duplicateDelayMs !== null) setTimeout(() => sync.apply(structuredClone(e)), c.duplicateDelayMs);
+          // A restart falls between frames: one frame never mixes epochs.
+          if (f.restartBefore) server.restart(`epoch-${++epochs}`);
+          const e = coalesce(...f.changes.map((c) => server.change(c.slot, c.booked, c.held, { outsideWindow: c.outsideWindow })));
+          if (!f.lost) setTimeout(() => sync.apply(structuredClone(e)), f.delayMs);
+          if (f.duplicateDelayMs !== null) setTimeout(() => sync.apply(structuredClone(e)), f.duplicateDelayMs);
         }, at);
       }
       // Enough for every delivery, every gap timeout, and the capped backoff of the failures.
@@ -71,7 +78,7 @@ it('converges to the server state under loss, reorder, duplicates and restarts',
 
       expectInSync(sync.state, server);
       // Reorders within the window, duplicates and failed fetches never cost an extra snapshot.
-      if (history.every((c) => !c.lost && !c.restartBefore)) expect(sync.stats.snapshots).toBe(1);
+      if (history.every((f) => !f.lost && !f.restartBefore)) expect(sync.stats.snapshots).toBe(1);
       sync.stop();
       expect(vi.getTimerCount()).toBe(0);
     }),

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AvailabilitySnapshot } from '@shared/availability';
-import { createFakeServer, deferred, expectInSync, setup } from './slot-sync.fixtures';
+import { coalesce, createFakeServer, deferred, expectInSync, setup } from './slot-sync.fixtures';
 
 // Fake timers everywhere: the gap timeout and the backoff are driven by hand, never slept.
 beforeEach(() => vi.useFakeTimers());
@@ -191,5 +191,102 @@ describe('createSlotSync ordering', () => {
     expect(fetchSnapshot).toHaveBeenCalledTimes(2);
     await sync.resync();
     expect(fetchSnapshot).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('createSlotSync frames of several changes', () => {
+  it('applies a frame in seq order as one state update', async () => {
+    const server = createFakeServer();
+    const { sync, states } = setup(server);
+    await sync.start();
+    const frame = coalesce(server.change(0, 1, 0), server.change(0, 2, 0), server.change(1, 0, 3, { outsideWindow: true }));
+    sync.apply(frame);
+    expectInSync(sync.state, server);
+    expect(sync.state.slots[0]!.booked).toBe(2); // the later change of the same slot wins
+    expect(states).toHaveLength(2 + 1);
+    expect(sync.stats).toEqual({ snapshots: 1, gapsDetected: 0, applied: 3, ignored: 0 });
+  });
+
+  it('skips the changes of a frame it already has and applies the rest', async () => {
+    const server = createFakeServer();
+    const { sync } = setup(server);
+    const e1 = server.change(0, 1, 0);
+    await sync.start(); // includes seq 1
+    sync.apply(coalesce(e1, server.change(1, 1, 0)));
+    expectInSync(sync.state, server);
+    expect(sync.stats).toMatchObject({ applied: 1, ignored: 1 });
+  });
+
+  it('closes a gap between frames from another frame (another process) within the window', async () => {
+    const server = createFakeServer();
+    const { sync, fetchSnapshot } = setup(server);
+    await sync.start();
+    const fromA = [server.change(0, 1, 0), server.change(0, 2, 0)]; // seq 1, 2
+    const fromB = server.change(1, 1, 0); // seq 3
+    const laterA = [server.change(2, 1, 0), server.change(2, 2, 0)]; // seq 4, 5
+    sync.apply(coalesce(...fromA));
+    sync.apply(coalesce(...laterA));
+    expect(sync.state.seq).toBe(2);
+    await vi.advanceTimersByTimeAsync(200);
+    sync.apply(fromB);
+    expectInSync(sync.state, server);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fetchSnapshot).toHaveBeenCalledTimes(1);
+  });
+
+  it('re-fetches when a gap inside a frame stays open for gapTimeoutMs', async () => {
+    const server = createFakeServer();
+    const { sync, fetchSnapshot } = setup(server);
+    await sync.start();
+    const first = server.change(0, 1, 0); // seq 1
+    server.change(1, 1, 0); // seq 2: made by another process, its frame lost
+    sync.apply(coalesce(first, server.change(2, 1, 0))); // seq 1 and 3 in one frame
+    expect(sync.state.seq).toBe(1);
+    await vi.advanceTimersByTimeAsync(249);
+    expect(fetchSnapshot).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetchSnapshot).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(0);
+    expectInSync(sync.state, server);
+    expect(sync.stats.gapsDetected).toBe(1);
+  });
+
+  it('re-fetches when a whole frame between two others is lost', async () => {
+    const server = createFakeServer();
+    const { sync, fetchSnapshot } = setup(server);
+    await sync.start();
+    sync.apply(coalesce(server.change(0, 1, 0), server.change(0, 2, 0)));
+    coalesce(server.change(1, 1, 0), server.change(1, 2, 0)); // lost
+    sync.apply(coalesce(server.change(2, 1, 0)));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(fetchSnapshot).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(0);
+    expectInSync(sync.state, server);
+  });
+
+  it("re-snapshots after a frame with a 'schedule' change, once its changes are applied", async () => {
+    const server = createFakeServer(3);
+    const { sync, fetchSnapshot } = setup(server);
+    await sync.start();
+    sync.apply(coalesce(server.change(0, 1, 0), server.reshape({ removeAt: 2 }), server.change(1, 1, 0)));
+    expect(sync.state.seq).toBe(3);
+    expect(fetchSnapshot).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(0);
+    expectInSync(sync.state, server);
+  });
+
+  it('ignores frames of another workshop and of a retired epoch whole', async () => {
+    const server = createFakeServer();
+    const { sync } = setup(server);
+    await sync.start();
+    const stale = server.change(0, 1, 0);
+    server.restart('epoch-2');
+    sync.apply(coalesce(server.change(0, 2, 0), server.change(1, 1, 0)));
+    await vi.advanceTimersByTimeAsync(0); // new epoch: snapshot
+    expectInSync(sync.state, server);
+    const ignored = sync.stats.ignored;
+    sync.apply(coalesce(stale, stale));
+    sync.apply({ ...server.change(2, 1, 0), workshopId: '00000000-0000-4000-8000-000000000000' });
+    expect(sync.stats.ignored).toBe(ignored + 3);
   });
 });

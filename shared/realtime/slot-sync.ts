@@ -1,13 +1,15 @@
-import type { AvailabilitySnapshot, SlotsChangedEvent, SlotView } from '@shared/availability';
+import type { AvailabilitySnapshot, SlotsChangedEvent, SlotView, WorkshopSlotChange } from '@shared/availability';
 import { createRetryingFetch, FetchCancelled, platformTimers } from './retrying-fetch';
 import type { SlotSync, SlotSyncOptions, SlotSyncState, SlotSyncStats } from './slot-sync.types';
 
 /*
  * Keeps one workshop's availability gap-free on a client (PROTOCOL.md): a
- * snapshot, then `slots:changed` events applied strictly in seq order. Events from
- * different server processes can arrive out of order or not at all, so successors wait
- * in a buffer; a gap the buffer does not fill in time, or a new epoch, means "take a
- * fresh snapshot". No DOM or socket here: the caller injects the fetch and the timers.
+ * snapshot, then the changes of `slots:changed` frames applied strictly in seq order.
+ * Frames from different server processes can arrive out of order or not at all, so
+ * successors wait in a buffer, change by change; a gap (inside a frame or between frames)
+ * the buffer does not fill in time, or a new epoch, means "take a fresh snapshot". One
+ * frame is one state update, however many changes it carries. No DOM or socket here: the
+ * caller injects the fetch and the timers.
  */
 
 export type { SlotSync, SlotSyncOptions, SlotSyncState, SlotSyncStats } from './slot-sync.types';
@@ -38,7 +40,7 @@ export function createSlotSync(opts: SlotSyncOptions): SlotSync {
   let fetching = false;
   let inflight: Promise<void> | null = null;
   // Arrival order `n` tells whether an event predates a fetch (see adopt).
-  const buffer = new Map<string, { e: SlotsChangedEvent; n: number }>();
+  const buffer = new Map<string, { e: WorkshopSlotChange; n: number }>();
   let arrivals = 0;
   const retired = new Set<string>(); // epochs a snapshot has superseded: their late events mean nothing
   let gapTimer: unknown = null;
@@ -57,7 +59,7 @@ export function createSlotSync(opts: SlotSyncOptions): SlotSync {
     retired.add(epoch);
     if (retired.size > MAX_RETIRED_EPOCHS) retired.delete(retired.values().next().value as string);
   };
-  const remember = (e: SlotsChangedEvent) => {
+  const remember = (e: WorkshopSlotChange) => {
     const k = key(e.epoch, e.seq);
     if (buffer.has(k)) {
       stats.ignored++;
@@ -170,23 +172,24 @@ export function createSlotSync(opts: SlotSyncOptions): SlotSync {
     return inflight ?? Promise.resolve();
   }
 
-  function apply(e: SlotsChangedEvent): void {
+  /** One frame: its changes are remembered one by one, then merged in one state update. */
+  function apply(frame: SlotsChangedEvent): void {
     if (stopped) return;
-    if ((!needSnapshot && e.workshopId !== state.workshopId) || retired.has(e.epoch)) {
-      stats.ignored++;
+    const { workshopId, epoch, changes } = frame;
+    if ((!needSnapshot && workshopId !== state.workshopId) || retired.has(epoch)) {
+      stats.ignored += changes.length;
       return;
     }
-    if (fetching || needSnapshot || e.epoch !== state.epoch) {
-      // The snapshot in flight (or the next one) decides what this event is worth.
-      remember(e);
+    if (fetching || needSnapshot || epoch !== state.epoch) {
+      // The snapshot in flight (or the next one) decides what these changes are worth.
+      for (const c of changes) remember({ workshopId, epoch, ...c });
       if (started && !fetching) kick();
       return;
     }
-    if (e.seq <= state.seq) {
-      stats.ignored++;
-      return;
+    for (const c of changes) {
+      if (c.seq <= state.seq) stats.ignored++;
+      else remember({ workshopId, epoch, ...c });
     }
-    remember(e);
     const next = drain(state);
     if (next !== state) publish(next);
     watchGap();

@@ -21,7 +21,7 @@ export interface SlotSyncState {
 export interface SlotSyncOptions {
   /** Returns the current snapshot, e.g. by emitting `workshop:watch` and unwrapping its ack. */
   fetchSnapshot: () => Promise<AvailabilitySnapshot>;
-  /** Called after every visible change with the new state. */
+  /** Called after every visible change with the new state (once per frame, however many changes it carries). */
   onState?: (s: SlotSyncState) => void;
   /** How long a seq gap may stay open before a snapshot is fetched. Default 250. */
   gapTimeoutMs?: number;
@@ -40,9 +40,9 @@ export interface SlotSyncStats {
   snapshots: number;
   /** Gaps the buffer did not fill within gapTimeoutMs (each one caused a snapshot). */
   gapsDetected: number;
-  /** Events merged into the state. */
+  /** Changes (entries of frames' `changes`) merged into the state. */
   applied: number;
-  /** Events dropped: duplicates, older than the state, from a superseded epoch or another workshop. */
+  /** Changes dropped: duplicates, older than the state, from a superseded epoch or another workshop. */
   ignored: number;
 }
 
@@ -50,7 +50,7 @@ export interface SlotSyncStats {
 export interface SlotSync {
   /** Fetches the first snapshot (resolves at once if there already is one). */
   start(): Promise<void>;
-  /** Feeds one `slots:changed` event, in any order; duplicates are fine. */
+  /** Feeds one `slots:changed` frame, in any order; duplicates are fine. Listeners of several workshops may share it: other workshops' frames are ignored. */
   apply(e: SlotsChangedEvent): void;
   /**
    * Fetches a fresh snapshot (e.g. after a reconnect); calls while one is in flight share it.

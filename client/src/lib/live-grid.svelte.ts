@@ -73,9 +73,10 @@ export class LiveGrid {
     }
   }
 
+  /** One frame (PROTOCOL.md): its changes apply in order; the pulse shows the last one's cause. */
   apply(e: SlotsChangedEvent) {
     if (this.#stopped) return;
-    this.lastCause = e.cause;
+    this.lastCause = e.changes[e.changes.length - 1]?.cause ?? this.lastCause;
     this.#sync.apply(e);
   }
 

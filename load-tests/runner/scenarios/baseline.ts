@@ -56,7 +56,7 @@ async function bareEmit(url: string, watchers: number, pacing: ReturnType<typeof
     await pool.connect(watchers);
     tracker.enabled = false;
     for (let k = 0; k < pacing.warmup; k++) {
-      await http.post('/emit', { workshopId: 'bench', seq: 0, epoch: 'e', cause: 'held', slots: [{ id: randomUUID(), capacity: 1, booked: 0, held: 1, free: 0 }] });
+      await http.post('/emit', { workshopId: 'bench', epoch: 'e', changes: [{ seq: 0, cause: 'held', slots: [{ id: randomUUID(), capacity: 1, booked: 0, held: 1, free: 0 }] }] });
       await sleep(pacing.intervalMs);
     }
     tracker.enabled = true;
@@ -65,7 +65,7 @@ async function bareEmit(url: string, watchers: number, pacing: ReturnType<typeof
       await sleep(Math.max(0, t0 + k * pacing.intervalMs - performance.now()));
       const id = randomUUID();
       tracker.sending(id);
-      const r = await http.post('/emit', { workshopId: 'bench', seq: k + 1, epoch: 'e', cause: 'held', slots: [{ id, capacity: 1, booked: 0, held: 1, free: 0 }] });
+      const r = await http.post('/emit', { workshopId: 'bench', epoch: 'e', changes: [{ seq: k + 1, cause: 'held', slots: [{ id, capacity: 1, booked: 0, held: 1, free: 0 }] }] });
       if (r.status === 204) tracker.succeeded(watchers - pool.connectErrors);
     }
     const deadline = Date.now() + 20_000;

@@ -39,13 +39,15 @@ export async function flowScenario(ctx: ScenarioContext): Promise<ScenarioResult
           new Promise<void>((resolve) => {
             s.socket = io(http.urls[i % http.urls.length]!, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: s.token } });
             s.socket.on('slots:changed', (e: SlotsChangedEvent) => {
-              if (e.cause !== 'held') return;
-              for (const x of e.slots) {
-                const sentAt = s.waiting.get(x.id);
-                if (sentAt === undefined) continue;
-                s.waiting.delete(x.id);
-                eventsReceived++;
-                deliveryMs.add(performance.now() - sentAt);
+              for (const c of e.changes) {
+                if (c.cause !== 'held') continue;
+                for (const x of c.slots) {
+                  const sentAt = s.waiting.get(x.id);
+                  if (sentAt === undefined) continue;
+                  s.waiting.delete(x.id);
+                  eventsReceived++;
+                  deliveryMs.add(performance.now() - sentAt);
+                }
               }
             });
             s.socket.once('connect', () => resolve());
