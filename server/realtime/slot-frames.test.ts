@@ -97,6 +97,34 @@ describe('slot frames', () => {
     expect(emitted.map((e) => e.frame.changes.map((c) => c.seq))).toEqual([[1, 2]]);
   });
 
+  it('after a costly flush, waits busyRatio times its cost (capped) before the next one', async () => {
+    vi.useFakeTimers();
+    let clock = 0;
+    const emitted: number[][] = [];
+    const frames = createSlotFrames({
+      emit: ({ frame }) => {
+        emitted.push(frame.changes.map((c) => c.seq));
+        clock += 10; // this emit took 10 ms (a big room)
+      },
+      now: () => clock,
+      maxWaitMs: 25,
+      busyRatio: 2,
+    });
+    frames.add(change(W1, 1), 'held');
+    await vi.advanceTimersByTimeAsync(0); // an idle server flushes on the next turn
+    expect(emitted).toEqual([[1]]);
+    frames.add(change(W1, 2), 'held'); // at 10 ms; may go at 10 + min(25, 2 × 10) = 30 ms
+    frames.add(change(W1, 3), 'held');
+    await vi.advanceTimersByTimeAsync(19);
+    expect(emitted).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(emitted).toEqual([[1], [2, 3]]);
+    clock = 1_000; // long quiet: the next change goes at once again
+    frames.add(change(W1, 4), 'held');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(emitted.at(-1)).toEqual([4]);
+  });
+
   it('drops what is queued on close', async () => {
     const { frames, emitted, add } = setup();
     add(change(W1, 1));

@@ -7,12 +7,14 @@ import type { Change } from '../domain/hold-ports';
  * before the next flush go out as ONE frame: changes in seq order, one epoch per frame (a
  * change of another epoch closes the open frame and starts the next).
  *
- * The flush runs on setImmediate (flushMs 0, the default): after the current I/O phase, so
- * every request that finished in it has answered before fan-out starts, and idle latency is
- * one turn of the loop. Under load it adapts by itself: while one flush writes to a thousand
- * sockets, the holds of the next turn pile up and leave together, so frames per second fall
- * as the fan-out gets dearer instead of the loop falling behind. flushMs > 0 waits that long
- * after the first change of a window instead (fewer, larger frames at a fixed added delay).
+ * When: on setImmediate, after the current I/O phase, so every request that finished in it
+ * has answered before fan-out starts and an idle server adds one turn of the loop. But a flush
+ * costs ~16 µs per watching socket (1,000 watchers: ~16 ms), and back-to-back flushes would
+ * let fan-out take the whole loop while holds wait. So after a flush that took C ms the next
+ * one waits until C × busyRatio ms have passed (default 3: fan-out gets at most a quarter of
+ * the loop), capped at maxWaitMs. Small rooms flush every turn; big ones send fewer, larger
+ * frames, and the window grows with the cost instead of a fixed timer that is too long for
+ * one and too short for the other. flushMs > 0 sets a floor on that window.
  */
 
 /** A frame ready to emit, with when each of its changes was made (for the delay metrics). */
@@ -42,11 +44,19 @@ export function createSlotFrames(opts: {
   emit: (ready: ReadyFrame) => void;
   /** Called once after each flush that emitted anything. */
   flushed?: () => void;
+  /** Least wait from the first change of a window to its flush (default 0: the next turn). */
   flushMs?: number;
+  /** Wait after a flush, as a multiple of what that flush cost (default 3). */
+  busyRatio?: number;
+  /** Longest wait the busy ratio may impose (default 100 ms). */
+  maxWaitMs?: number;
   now?: () => number;
 }): SlotFrames {
   const now = opts.now ?? (() => performance.now());
   const flushMs = opts.flushMs ?? 0;
+  const busyRatio = opts.busyRatio ?? 3;
+  const maxWaitMs = opts.maxWaitMs ?? 100;
+  let nextAt = 0; // now() before which the next flush should not run
   // Workshop → its open frames (more than one only across an epoch change). A Map keeps
   // insertion order, so workshops flush in the order their first change came.
   let open = new Map<string, OpenFrame[]>();
@@ -58,16 +68,20 @@ export function createSlotFrames(opts: {
     if (closed || open.size === 0) return;
     const ready = open;
     open = new Map();
+    const started = now();
     for (const [workshopId, frames] of ready) {
       for (const f of frames) opts.emit({ frame: { workshopId, epoch: f.epoch, changes: f.changes }, madeAt: f.madeAt });
     }
+    const ended = now();
+    nextAt = ended + Math.min(maxWaitMs, (ended - started) * busyRatio);
     opts.flushed?.();
   }
 
   function schedule() {
     if (scheduled) return;
     scheduled = true;
-    if (flushMs > 0) setTimeout(flush, flushMs);
+    const wait = Math.max(flushMs, nextAt - now());
+    if (wait >= 1) setTimeout(flush, wait);
     else setImmediate(flush);
   }
 
