@@ -7,6 +7,7 @@ import { startCluster, type Target } from './cluster';
 import { DEFAULT_OPTIONS, type ScenarioResult } from './context';
 import { createWorkshops, login, registerCustomers } from '../../server/test/fixtures/bench';
 import { Http } from './http';
+import { DeliveryTracker } from './watchers';
 
 /*
  * Tiny versions of every scenario against the runner's own two servers (Redis adapter between
@@ -30,6 +31,30 @@ interface SocketIoModule {
 }
 // The k6 helper is plain JS (type-checked by `npm run check:k6`); load it by URL.
 const sio = (await import(new URL('../lib/socketio.js', import.meta.url).href)) as SocketIoModule;
+
+describe('DeliveryTracker (pure)', () => {
+  const frame = (seq: number, cause: string, slotId: string) => ({ workshopId: 'w', epoch: 'e', changes: [{ seq, cause, slots: [{ id: slotId, capacity: 2, booked: 0, held: 1, free: 1 }] }] }) as any;
+
+  it("matches a watcher's k-th held change of a slot to the k-th hold sent on it that did not fail", () => {
+    const t = new DeliveryTracker();
+    const first = t.sending('s1');
+    const failed = t.sending('s1');
+    const third = t.sending('s1');
+    t.failed('s1', failed);
+    t.succeeded(2);
+    t.succeeded(2);
+    for (const watcher of [0, 1]) {
+      t.onEvent(frame(1, 'held', 's1'), first + 10, watcher);
+      t.onEvent(frame(2, 'released', 's1'), first + 11, watcher); // not a hold: not counted
+      t.onEvent(frame(3, 'held', 's1'), third + 20, watcher);
+    }
+    expect({ expected: t.expected, received: t.received, unmatched: t.unmatched }).toEqual({ expected: 4, received: 4, unmatched: 0 });
+    expect(t.delay.summary()).toMatchObject({ count: 4, p50: 10, max: 20 });
+    t.onEvent(frame(4, 'held', 's1'), third + 30, 0); // a third held change of s1: no hold left for it
+    t.onEvent(frame(5, 'held', 's2'), third + 30, 0); // a slot nobody held here
+    expect(t.unmatched).toBe(2);
+  });
+});
 
 let target: Target;
 beforeAll(async () => {
@@ -99,11 +124,11 @@ describe('k6 scripts under the Node stand-in for k6 (load-tests/runner/k6-shim)'
 });
 
 describe('tiny runs of every Node scenario', () => {
-  it('race, flow, fanout, mixed and baseline are correct', async () => {
+  it('race, flow, fanout, mixed, rush and baseline are correct', async () => {
     const results: ScenarioResult[] = await runBench({
       ...DEFAULT_OPTIONS,
       target,
-      scenarios: ['race', 'flow', 'fanout', 'mixed', 'baseline'],
+      scenarios: ['race', 'flow', 'fanout', 'mixed', 'rush', 'baseline'],
       racers: 12,
       capacity: 3,
       rounds: 2,
@@ -130,7 +155,10 @@ describe('tiny runs of every Node scenario', () => {
     expect(by.fanout.events).toMatchObject({ expected: 6 * 20, received: 6 * 20 });
     expect(by.mixed.events.expected).toBeGreaterThan(0);
     expect(by.mixed.events.received).toBe(by.mixed.events.expected);
+    expect(by.rush.counts.succeeded).toBeGreaterThan(0);
+    expect(by.rush.releaseCounts.succeeded).toBe(by.rush.counts.succeeded);
+    expect(by.rush.events).toMatchObject({ expected: by.rush.counts.succeeded * 20, received: by.rush.counts.succeeded * 20 });
     expect(by.baseline.emit.bare.received).toBe(by.baseline.emit.bare.expected);
     expect(by.baseline.emit.holdfast.events.received).toBe(by.baseline.emit.holdfast.events.expected);
-  }, 90_000);
+  }, 120_000);
 });
