@@ -38,7 +38,7 @@ export function createRealtimePublisher(deps: {
   /** Who owns a workshop; lets a vendor get bookings of a workshop created after it connected. */
   ownerOf: (workshopId: string) => Promise<string | null>;
   logger: Logger;
-  /** Coalescing window of slots:changed (0: the next turn of the event loop). */
+  /** Floor of the slots:changed coalescing window (default 0: the next turn of the loop, longer only after costly flushes). */
   slotFlushMs?: number;
 }): RealtimePublisher {
   const { io, metrics } = deps;
@@ -62,7 +62,14 @@ export function createRealtimePublisher(deps: {
   };
 
   function emitFrame({ frame, madeAt }: ReadyFrame) {
-    io.to(rooms.workshop(frame.workshopId)).emit('slots:changed', frame);
+    try {
+      io.to(rooms.workshop(frame.workshopId)).emit('slots:changed', frame);
+    } catch (err) {
+      // One workshop's failed emit must not take the other workshops of this flush with it;
+      // its watchers see a gap and re-snapshot.
+      deps.logger.error({ err, workshopId: frame.workshopId }, 'slots:changed emit failed');
+      return;
+    }
     // From the Redis change itself (when known) to the emit: the delay watchers actually wait.
     const emittedAt = performance.now();
     const now = deps.clock.now();
