@@ -77,13 +77,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api', catalogRoutes(services, limit(AVAILABILITY_LIMIT, config.limits.availabilityPerMin, 60)));
   app.route('/api', vendorRoutes(services));
   app.route('/api', adminRoutes(services, deps.guard));
-  app.route(
-    '/api',
-    holdRoutes(
-      services,
-      rateLimit(redis, config.redisPrefix, { name: 'holds', points: config.limits.holdsPerMin, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon'),
-    ),
-  );
+  // Holds are rate-limited per customer inside the hold's own customer script (holdRules.perMinute).
+  app.route('/api', holdRoutes(services));
   app.route(
     '/api',
     bookingRoutes(

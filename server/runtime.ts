@@ -103,7 +103,8 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     holds: holdStore,
     horizonDays: env.SLOT_HORIZON_DAYS,
     maxSlotsPerWorkshop: env.MAX_SLOTS_PER_WORKSHOP,
-    holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS },
+    // The hold rate limit runs inside the customer's hold script (same round trip as the hold).
+    holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS, perMinute: env.RATE_LIMIT_HOLDS_PER_MIN },
     maxOpenBookings: env.MAX_OPEN_BOOKINGS,
     publisher: events.publisher,
     faults: faultHook(env, logger),

@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { dummyHash, hashPassword, verifyPassword } from './auth/password';
 import { createBookingRepository } from './db/booking.repository';
 import { createReviewRepository } from './db/review.repository';
-import { createSlotRepository } from './db/slot.repository';
+import { createHoldCatalogSource, createSlotRepository } from './db/slot.repository';
 import { createUserRepository } from './db/user.repository';
 import { createWorkshopRepository } from './db/workshop.repository';
 import { createAccounts } from './domain/accounts';
@@ -58,12 +58,18 @@ export function createServices(deps: ServicesDeps) {
     onChanged: live.scheduleChanged,
     prune: async (workshopId, now) => void (await live.prune(workshopId, now)),
   });
-  const catalog = createCatalog({ workshops, slots, clock, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop } });
+  const holds = createHolds({ live, workshops, slots: slotStore, catalogSource: createHoldCatalogSource(deps.orm), clock, publisher, rules: deps.holdRules });
+  // Catalog edits move the workshop's schedule version: cached hold checks everywhere go stale.
+  const catalogChanged = async (workshopId: string) => {
+    holds.forgetWorkshop(workshopId);
+    await live.catalogChanged(workshopId);
+  };
+  const catalog = createCatalog({ workshops, slots, clock, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged });
   return {
     accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),
     catalog,
     availability: createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible }),
-    holds: createHolds({ live, workshops, slots: slotStore, clock, publisher, rules: deps.holdRules }),
+    holds,
     bookings: createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, faults: deps.faults }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
     transitions: createBookingTransitions({ bookings: bookingStore, live, clock, publisher, faults: deps.faults }),

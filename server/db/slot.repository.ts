@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { SlotRow, SlotStore } from '../domain/catalog-ports';
+import type { HoldCatalogSource } from '../domain/hold-catalog';
 import { Closure, OpeningHours, Slot, Workshop } from './entities/index';
 import { SERVICE_COLUMNS, serviceFromRow, WORKSHOP_COLUMNS, workshopFromRow } from './workshop-views';
 
@@ -24,6 +25,29 @@ const fromRaw = (r: RawSlot) => ({
   booked: Number(r.booked),
   withdrawn: r.withdrawn === true,
 });
+
+/**
+ * The hold catalog's rows for one workshop (server/domain/hold-catalog.ts) in one query: the
+ * workshop, all its services (retired ones too: a hold on one is refused, not looked up again)
+ * and its slots ending after `from`, withdrawn ones included, by start.
+ */
+export function createHoldCatalogSource(orm: MikroORM): HoldCatalogSource {
+  return async (workshopId, from) => {
+    if (!UUID.test(workshopId)) return { workshop: null, services: [], slots: [] };
+    const [row] = await orm.em.getConnection().execute<Array<{ workshop: any; services: any[]; slots: any[] }>>(
+      `select (select row_to_json(w) from (select ${WORKSHOP_COLUMNS} from workshop where id = ?) w) as workshop,
+              (select coalesce(json_agg(s), '[]'::json) from (select ${SERVICE_COLUMNS} from service where workshop_id = ?) s) as services,
+              (select coalesce(json_agg(r order by r.starts_at), '[]'::json) from (
+                 select ${COLUMNS} from slot where workshop_id = ? and ends_at > ?) r) as slots`,
+      [workshopId, workshopId, workshopId, from],
+    );
+    return {
+      workshop: row?.workshop ? workshopFromRow(row.workshop) : null,
+      services: (row?.services ?? []).map(serviceFromRow),
+      slots: (row?.slots ?? []).map(fromRaw),
+    };
+  };
+}
 
 /** SlotStore: regeneration runs under a per-workshop advisory lock so two edits never race. */
 export function createSlotRepository(orm: MikroORM): SlotStore {

@@ -15,8 +15,19 @@ export interface ScheduleBounds {
   maxSlots: number;
 }
 
-export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegeneration; clock: Clock; bounds?: ScheduleBounds }) {
+export function createCatalog(deps: {
+  workshops: WorkshopStore;
+  slots: SlotRegeneration;
+  clock: Clock;
+  bounds?: ScheduleBounds;
+  /**
+   * After any edit a hold checks (workshop status, TTL, time zone; services; hours; closures):
+   * bumps the workshop's schedule version so in-memory hold checks in every process are re-read.
+   */
+  changed?: (workshopId: string) => Promise<void>;
+}) {
   const { workshops, slots, bounds } = deps;
+  const changed = async (workshopId: string) => deps.changed?.(workshopId);
 
   /**
    * Every slot costs regeneration, Redis counters and snapshot bytes; hours and slot lengths
@@ -66,6 +77,7 @@ export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegen
       if (before.bays !== after.bays || before.slotMinutes !== after.slotMinutes || before.timezone !== after.timezone) {
         await refreshSlots(after);
       }
+      await changed(id);
       return after;
     },
 
@@ -74,6 +86,7 @@ export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegen
       checkScheduleSize(rows, w.slotMinutes);
       await workshops.replaceHours(id, rows);
       await refreshSlots(w);
+      await changed(id);
       return (await workshops.detail(id))!.hours;
     },
 
@@ -82,6 +95,7 @@ export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegen
       const closure = await workshops.addClosure(id, input);
       if (!closure) throw new DomainError('CONFLICT', `The workshop is already closed on ${input.date}`);
       await refreshSlots(w);
+      await changed(id);
       return closure;
     },
 
@@ -89,23 +103,28 @@ export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegen
       const w = await owned(actor, id);
       if (!(await workshops.removeClosure(id, closureId))) throw notFound('Closure');
       await refreshSlots(w);
+      await changed(id);
     },
 
     async createService(actor: Principal, id: string, input: CreateServiceInput) {
       await owned(actor, id);
-      return workshops.createService(id, input);
+      const s = await workshops.createService(id, input);
+      await changed(id);
+      return s;
     },
 
     async updateService(actor: Principal, id: string, serviceId: string, patch: UpdateServiceInput) {
       await owned(actor, id);
       const s = await workshops.updateService(id, serviceId, patch);
       if (!s) throw notFound('Service');
+      await changed(id);
       return s;
     },
 
     async retireService(actor: Principal, id: string, serviceId: string) {
       await owned(actor, id);
       if (!(await workshops.retireService(id, serviceId))) throw notFound('Service');
+      await changed(id);
     },
 
     mine: (actor: Principal) => workshops.search({ ownerId: actor.id, sort: 'name' }),
@@ -134,6 +153,7 @@ export function createCatalog(deps: { workshops: WorkshopStore; slots: SlotRegen
       if (!(await workshops.findById(id))) throw notFound('Workshop');
       const w = await workshops.setStatus(id, status);
       await refreshSlots(w);
+      await changed(id);
       return w;
     },
   };

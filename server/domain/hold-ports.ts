@@ -41,14 +41,29 @@ export type HoldRecord = {
 
 export type PriceQuote = { priceCents: number; currency: string };
 
+/** A slot a hold takes whose counters Redis is expected to have (the hold script answers NEED_SEED if not). */
+export type SlotRef = { slotId: string };
+
 export type HoldInput = {
   workshopId: string;
   serviceId: string;
   customerId: string;
-  /** every slot the service needs; one unit of each is taken, or none */
-  slots: SlotSeed[];
+  /**
+   * Every slot the service needs; one unit of each is taken, or none. Either all with seeds read
+   * from Postgres just now, or all bare ids: counters absent in Redis are then seeded from
+   * `loadSeeds` (fresh Postgres rows, never a cache) and the hold is retried once.
+   */
+  slots: SlotSeed[] | SlotRef[];
+  loadSeeds?: (slotIds: string[]) => Promise<SlotSeed[]>;
+  /**
+   * The workshop's schedule version (`scheduleVersion`) the caller's checks were made against:
+   * if it moved since, nothing is taken and the result is STALE. Absent: not checked.
+   */
+  version?: string;
   ttlMs: number;
   maxActivePerCustomer: number;
+  /** The customer's hold attempts per window (RATE_LIMITED beyond); absent: unlimited. */
+  rate?: { points: number; windowMs: number };
   options?: OptionChoice;
   quote?: PriceQuote;
 };
@@ -57,7 +72,16 @@ export type ExtendOptions = { ttlMs: number; maxExtensions: number; maxLifeMs: n
 
 type Done = { ok: true; hold: HoldRecord; change: Change };
 
-export type HoldResult = Done | { ok: false; code: 'SLOT_UNAVAILABLE' | 'HOLD_LIMIT'; slotId?: string };
+/**
+ * `undone`: the customer's checks run beside the workshop's script, so a refused customer may have
+ * had the units taken and given back at once: both changes happened and are published in order.
+ */
+export type HoldResult =
+  | Done
+  | { ok: false; code: 'SLOT_UNAVAILABLE'; slotId?: string }
+  | { ok: false; code: 'HOLD_LIMIT'; undone?: Change[] }
+  | { ok: false; code: 'RATE_LIMITED'; retryAfterMs: number; undone?: Change[] }
+  | { ok: false; code: 'STALE' };
 export type ReleaseResult = Done | { ok: false; code: 'NOT_FOUND' | 'FORBIDDEN' };
 export type ExtendResult =
   | Done
@@ -96,6 +120,8 @@ export interface HoldPort {
   repair(workshopId: string, seeds: SlotSeed[]): Promise<{ changes: Change[]; deferred: number }>;
   /** Reads the counters (seeding absent ones, repairing drifted ones from seeds as repair does) with the matching seq and epoch. */
   snapshot(workshopId: string, seeds: SlotSeed[]): Promise<Snapshot>;
+  /** Seeds counters that are absent (never overwrites); no seq moves. */
+  seedAbsent(workshopId: string, seeds: SlotSeed[]): Promise<void>;
   /** Changes when the workshop's set of slots changed (bumpSchedule) or its counters were lost. */
   scheduleVersion(workshopId: string): Promise<string>;
   bumpSchedule(workshopId: string): Promise<void>;

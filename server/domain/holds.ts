@@ -6,6 +6,7 @@ import type { SlotRow, SlotStore, WorkshopStore } from './catalog-ports';
 import type { Clock } from './clock';
 import type { Publisher } from './booking-ports';
 import { DomainError, notFound } from './errors';
+import { createHoldCatalog, type HoldCatalogEntry, type HoldCatalogSource } from './hold-catalog';
 import type { HoldRecord, Released } from './hold-ports';
 import type { LiveCounts } from './live-counts';
 import { localDayOf } from './slot-generation';
@@ -15,6 +16,8 @@ export interface HoldRules {
   maxExtensions: number;
   /** Total life of a hold, as a multiple of the workshop's TTL. */
   maxLifeFactor: number;
+  /** Hold attempts per customer per minute (RATE_LIMIT_HOLDS_PER_MIN); absent: unlimited. */
+  perMinute?: number;
 }
 
 export const DEFAULT_HOLD_RULES: HoldRules = { maxActivePerCustomer: 3, maxExtensions: 2, maxLifeFactor: 3 };
@@ -40,31 +43,73 @@ export function createHolds(deps: {
   slots: SlotStore;
   clock: Clock;
   publisher: Pick<Publisher, 'holdExpired'>;
+  /** Workshop, services and slots of one workshop for the in-memory hold catalog. */
+  catalogSource: HoldCatalogSource;
   rules?: Partial<HoldRules>;
 }) {
   const rules = { ...DEFAULT_HOLD_RULES, ...deps.rules };
+  const catalog = createHoldCatalog({
+    source: deps.catalogSource,
+    version: (id) => deps.live.scheduleVersion(id),
+    seed: (id, seeds) => deps.live.seedAbsent(id, seeds),
+    now: () => deps.clock.now(),
+  });
 
   function requireCustomer(actor: Principal) {
     if (actor.role !== 'customer') throw new DomainError('FORBIDDEN', 'Only customer accounts can hold slots');
   }
 
-  /** The bookable workshop and service, and the run of consecutive slots from `slotId` the service needs. */
-  async function slotsFor(workshopId: string, serviceId: string, slotId: string, options: OptionChoice) {
-    const { workshop, service, first, candidates } = await deps.slots.holdContext(workshopId, serviceId, slotId);
+  type Checked = { workshop: WorkshopView; service: ServiceView; price: number; run: SlotRow[] };
+
+  /** Every refusal a hold can meet before Redis: the bookable workshop and service, the price, the run of slots. */
+  function check(
+    workshopId: string,
+    workshop: WorkshopView | null,
+    service: ServiceView | null | undefined,
+    first: (SlotRow & { workshopId?: string }) | null | undefined,
+    candidates: SlotRow[],
+    options: OptionChoice,
+  ): Checked {
     if (!workshop || workshop.status !== 'verified') throw notFound('Workshop');
     if (!service || !service.active || service.workshopId !== workshopId) throw mismatch('That service is not offered by this workshop');
     const price = priceFor(service.basePriceCents, service.options, options);
     if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
-    if (!first || first.workshopId !== workshopId) throw mismatch('That slot does not belong to this workshop');
+    if (!first || (first.workshopId ?? workshopId) !== workshopId) throw mismatch('That slot does not belong to this workshop');
     if (first.withdrawn) throw new DomainError('SLOT_WITHDRAWN', 'The workshop is closed at that time; pick another');
     if (first.startsAt.getTime() <= deps.clock.now()) throw new DomainError('SLOT_UNAVAILABLE', 'That slot has already started');
     return { workshop, service, price: price.priceCents, run: consecutiveRun(workshop, service, first, candidates) };
   }
 
+  /** From Postgres, in one query (a slot or service the cache does not know, or a cache that keeps going stale). */
+  async function checkedFromPostgres(workshopId: string, serviceId: string, slotId: string, options: OptionChoice) {
+    const { workshop, service, first, candidates } = await deps.slots.holdContext(workshopId, serviceId, slotId);
+    return check(workshopId, workshop, service, first, candidates, options);
+  }
+
+  /**
+   * From the in-memory catalog; undefined when it does not know the slot or service (new since it
+   * was read, or not this workshop's): Postgres decides those. A refusal is only given once the
+   * entry is known to be current (one Redis read, on refusals only); else 'stale'.
+   */
+  async function checkedFromCache(entry: HoldCatalogEntry, serviceId: string, slotId: string, options: OptionChoice): Promise<Checked | 'stale' | undefined> {
+    const i = entry.at.get(slotId);
+    const service = entry.services.get(serviceId);
+    if (i === undefined || !service) return undefined;
+    try {
+      return check(entry.workshop.id, entry.workshop, service, entry.slots[i], entry.slots.slice(i, i + runLength(service, entry.slots[i]!)), options);
+    } catch (err) {
+      if (err instanceof DomainError && !(await catalog.current(entry))) return 'stale';
+      throw err;
+    }
+  }
+
   /** The consecutive slots on one local day, from the picked one, that cover the service. */
+  function runLength(service: ServiceView, first: SlotRow) {
+    return Math.ceil((service.durationMinutes * 60_000) / (first.endsAt.getTime() - first.startsAt.getTime()));
+  }
+
   function consecutiveRun(workshop: WorkshopView, service: ServiceView, first: SlotRow, candidates: SlotRow[]): SlotRow[] {
-    const slotMs = first.endsAt.getTime() - first.startsAt.getTime();
-    const needed = Math.ceil((service.durationMinutes * 60_000) / slotMs);
+    const needed = runLength(service, first);
     const day = localDayOf(first.startsAt, workshop.timezone);
     const run: SlotRow[] = [];
     for (const s of candidates) {
@@ -95,26 +140,57 @@ export function createHolds(deps: {
     async hold(actor: Principal, input: CreateHoldInput): Promise<HoldView> {
       requireCustomer(actor);
       const options = optionChoiceSchema.parse(input.options ?? {});
-      const { workshop, service, price, run } = await slotsFor(input.workshopId, input.serviceId, input.slotId, options);
-      const result = await deps.live.hold({
-        workshopId: workshop.id,
-        serviceId: service.id,
-        customerId: actor.id,
-        slots: run,
-        ttlMs: workshop.holdTtlSeconds * 1000,
-        maxActivePerCustomer: rules.maxActivePerCustomer,
-        options,
-        // The price is fixed now: a confirm charges what the customer was quoted when holding.
-        quote: { priceCents: price, currency: service.currency },
-      });
-      if (!result.ok) {
+      const rate = rules.perMinute ? { points: rules.perMinute, windowMs: 60_000 } : undefined;
+      // At most two stale cache entries in a row (catalog edits racing this hold), then Postgres.
+      for (let attempt = 0; ; attempt++) {
+        let entry: HoldCatalogEntry | null = null;
+        let cached: Checked | undefined;
+        if (attempt < 2) {
+          entry = await catalog.get(input.workshopId);
+          if (!entry) throw notFound('Workshop');
+          const c = await checkedFromCache(entry, input.serviceId, input.slotId, options);
+          if (c === 'stale') {
+            catalog.drop(input.workshopId, entry.version);
+            continue;
+          }
+          cached = c;
+        }
+        const fromCache = cached !== undefined;
+        const { workshop, service, price, run } = cached ?? (await checkedFromPostgres(input.workshopId, input.serviceId, input.slotId, options));
+        const result = await deps.live.hold({
+          workshopId: workshop.id,
+          serviceId: service.id,
+          customerId: actor.id,
+          // Cached rows are never seeds: only their ids go, and absent counters are seeded from Postgres.
+          slots: run,
+          seeded: !fromCache,
+          ...(fromCache ? { version: entry!.version } : {}),
+          ttlMs: workshop.holdTtlSeconds * 1000,
+          maxActivePerCustomer: rules.maxActivePerCustomer,
+          // A retry after STALE is the same attempt: the customer's rate point was taken already.
+          ...(rate && attempt === 0 ? { rate } : {}),
+          options,
+          // The price is fixed now: a confirm charges what the customer was quoted when holding.
+          quote: { priceCents: price, currency: service.currency },
+        });
+        if (result.ok) return holdView(result.hold);
+        if (result.code === 'STALE') {
+          catalog.drop(input.workshopId, entry?.version);
+          continue;
+        }
         if (result.code === 'HOLD_LIMIT') {
           throw new DomainError('HOLD_LIMIT', `You can hold at most ${rules.maxActivePerCustomer} slots at once; confirm or release one first`);
         }
+        if (result.code === 'RATE_LIMITED') {
+          const retryAfterSec = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+          throw new DomainError('RATE_LIMITED', `Too many requests; try again in ${retryAfterSec} s`, { retryAfterSec });
+        }
         throw new DomainError('SLOT_UNAVAILABLE', 'Someone else just took that slot; pick another', { slotId: result.slotId });
       }
-      return holdView(result.hold);
     },
+
+    /** A schedule or catalog change made here: this process's entry goes at once (others learn from the version). */
+    forgetWorkshop: (workshopId: string) => catalog.drop(workshopId),
 
     async release(actor: Principal, holdId: string) {
       const result = await deps.live.release(holdId, actor.id);

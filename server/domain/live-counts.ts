@@ -74,9 +74,37 @@ export function createLiveCounts(deps: {
   }
 
   return {
-    /** One unit of every slot or none, within the customer's active-hold limit (cause `held`). */
-    hold: async (input: Omit<HoldInput, 'slots'> & { slots: SlotTruth[] }) =>
-      published(await store.hold({ ...input, slots: input.slots.map(seedOf) }), 'held'),
+    /**
+     * One unit of every slot or none, within the customer's active-hold limit (cause `held`).
+     * `seeded: false`: the rows came from a cache, so only their ids go to the store.
+     */
+    hold: async ({ seeded = true, slots, ...input }: Omit<HoldInput, 'slots' | 'loadSeeds'> & { slots: SlotTruth[] | Array<{ id: string }>; seeded?: boolean }) => {
+      const result = await store.hold(
+        seeded
+          ? { ...input, slots: (slots as SlotTruth[]).map(seedOf) }
+          : {
+              ...input,
+              slots: slots.map((r) => ({ slotId: r.id })),
+              // Counters Redis lacks are seeded from rows read now, never from a cache.
+              loadSeeds: async (ids) => (await deps.slots.byIds(ids)).filter((r) => r.workshopId === input.workshopId).map(seedOf),
+            },
+      );
+      // A hold taken and given back at once (the customer was refused beside it): both happened.
+      if (!result.ok && 'undone' in result && result.undone) {
+        const [held, released] = result.undone;
+        if (held) publish(held, 'held');
+        if (released) publish(released, 'released');
+      }
+      return published(result, 'held');
+    },
+    /** Seeds counters Redis lacks from rows just read from Postgres (no change: nothing moved). */
+    seedAbsent: (workshopId: string, seeds: SlotSeed[]) => store.seedAbsent(workshopId, seeds),
+    /**
+     * A catalog change (workshop status, TTL, time zone; service price, options, duration, active;
+     * closures, hours): the schedule version moves, so every process's cached hold checks are
+     * refused as STALE and re-read.
+     */
+    catalogChanged: (workshopId: string) => store.bumpSchedule(workshopId),
     /** The owner gives the units back (cause `released`). */
     release: async (holdId: string, customerId: string) => published(await store.release(holdId, customerId), 'released'),
     /** A longer life for the hold; no counts move, but the seq does (cause `extended`). */

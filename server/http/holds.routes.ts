@@ -1,9 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
 import { createHoldSchema } from '@shared/schemas/booking';
 import type { Services } from '../services';
 import { requireAuth } from './auth.middleware';
-import type { AppEnv } from './context';
 import { idParam, jsonBody } from './params';
 import { createRouter } from './router';
 import { authErrors, errors, noContent, ok } from './responses';
@@ -14,14 +12,14 @@ const holdBody = z.strictObject({ hold: holdViewSchema });
 
 const tags = ['holds'];
 
-/** Customers' short holds on slots. */
-export function holdRoutes(s: Services, holdLimit: MiddlewareHandler<AppEnv>) {
+/** Customers' short holds on slots (the per-customer rate limit is checked with the hold itself, in Redis). */
+export function holdRoutes(s: Services) {
   const r = createRouter();
   const customer = requireAuth('customer');
 
   r.openapi(
     createRoute({
-      method: 'post', path: '/holds', tags, middleware: [customer, holdLimit],
+      method: 'post', path: '/holds', tags, middleware: customer,
       request: { body: jsonBody(createHoldSchema) },
       responses: {
         201: ok(holdBody, '`{hold}`: the slots are held until `expiresAt`'),

@@ -34,6 +34,10 @@ export function workshopKeys(prefix: string, workshopId: string): WorkshopKeys {
 export const customerHoldsKey = (prefix: string, customerId: string) =>
   `${prefix}{c:${customerId}}:holds`;
 
+/** Counter of the customer's hold attempts in the current rate window (RATE_LIMIT_HOLDS_PER_MIN). */
+export const customerHoldRateKey = (prefix: string, customerId: string) =>
+  `${prefix}{c:${customerId}}:rl:holds`;
+
 /** Global zset `${workshopId}:${holdId}` → expiresAt, so sweepers find due holds of every workshop. */
 export const dueKey = (prefix: string) => `${prefix}holds:due`;
 

@@ -6,14 +6,35 @@ import { LUA_DEADLINE, LUA_PRELUDE } from './lua-prelude';
  * consumed or swept exactly once, however many processes race.
  */
 
-/** ARGV: now, epoch, recordJson, graceMs, deadline, then (slotId, capacity, booked) per slot. */
+/**
+ * KEYS: the five hold keys, then the workshop's `schedule` counter.
+ * ARGV: now, epoch, recordJson, graceMs, deadline, version, mode, then per slot: its id ('ids'),
+ * or (slotId, capacity, booked) from fresh Postgres rows ('seeds').
+ * `version` ('' = unchecked) is the `epoch:schedule` the caller's cached catalog was read at: if
+ * the workshop's schedule or catalog changed since, nothing is done (STALE) and the caller reloads.
+ * Without seeds, a slot whose counters are absent (new, or lost with Redis) is NEED_SEED: only the
+ * caller can read Postgres, and counters are never seeded from a cache.
+ */
 const HOLD = `
 if pastDeadline(ARGV[5]) then return fail('LATE') end
+if ARGV[6] ~= '' then
+  local current = (redis.call('HGET', META, 'epoch') or '-') .. ':' .. (redis.call('GET', KEYS[6]) or '0')
+  if current ~= ARGV[6] then return fail('STALE') end
+end
 local rec = cjson.decode(ARGV[3])
 local ids = {}
-for i = 6, #ARGV, 3 do
-  seed(ARGV[i], ARGV[i + 1], ARGV[i + 2])
-  ids[#ids + 1] = ARGV[i]
+if ARGV[7] == 'seeds' then
+  for i = 8, #ARGV, 3 do
+    seed(ARGV[i], ARGV[i + 1], ARGV[i + 2])
+    ids[#ids + 1] = ARGV[i]
+  end
+else
+  local missing = {}
+  for i = 8, #ARGV do
+    ids[#ids + 1] = ARGV[i]
+    if not known(ARGV[i]) then missing[#missing + 1] = ARGV[i] end
+  end
+  if #missing > 0 then return fail('NEED_SEED', { slotIds = missing }) end
 end
 -- All-or-nothing: check every slot before taking any.
 for _, id in ipairs(ids) do
@@ -74,8 +95,57 @@ dropHold(rec, false)
 return cjson.encode({ ok = true, hold = rec, change = change(rec.slotIds) })
 `;
 
+/** ARGV: now, epoch, then (slotId, capacity, booked) per slot: seeds absent counters only, no seq. */
+const SEED_ABSENT = `
+local n = 0
+for i = 3, #ARGV, 3 do
+  if not known(ARGV[i]) then
+    seed(ARGV[i], ARGV[i + 1], ARGV[i + 2])
+    n = n + 1
+  end
+end
+return n
+`;
+
+/**
+ * The customer's side of a hold, on `{c:<id>}` (KEYS: the holds zset, the hold rate counter).
+ * ARGV: now, max, member, expiresAt, graceMs, deadline, ratePoints, rateWindowMs (0 = no limit).
+ * Reply { code, ms }: 1 reserved; 0 over the active-hold limit; -1 past the deadline;
+ * -2 over the rate limit (ms: until the window ends). The rate window is fixed (like the
+ * rate-limiter-flexible limiter it replaces): every attempt that gets here takes a point.
+ */
+const ADMIT = `
+if pastDeadline(ARGV[6]) then return { -1, 0 } end
+local points = tonumber(ARGV[7])
+if points > 0 then
+  local used = redis.call('INCR', KEYS[2])
+  if used == 1 then redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[8])) end
+  if used > points then
+    local ms = redis.call('PTTL', KEYS[2])
+    if ms < 0 then
+      redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[8]))
+      ms = tonumber(ARGV[8])
+    end
+    return { -2, ms }
+  end
+end
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return { 0, 0 } end
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
+local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if top[2] then redis.call('PEXPIRE', KEYS[1], math.max(1, tonumber(top[2]) - now + tonumber(ARGV[5]))) end
+return { 1, 0 }
+`;
+
+/** The hold script alone takes the schedule counter as a sixth key. */
+export const HOLD_SCRIPT = { hfHold: LUA_PRELUDE + LUA_DEADLINE + HOLD } as const;
+/** KEYS: slots, meta. */
+export const HOLD_SEED_SCRIPT = { hfSeedAbsent: LUA_PRELUDE + SEED_ABSENT } as const;
+/** KEYS: the customer's holds zset and hold rate counter. */
+export const HOLD_ADMIT_SCRIPT = { hfAdmit: LUA_DEADLINE + ADMIT } as const;
+
 export const HOLD_SCRIPTS = {
-  hfHold: LUA_PRELUDE + LUA_DEADLINE + HOLD,
   hfRelease: LUA_PRELUDE + LUA_DEADLINE + RELEASE,
   hfExtend: LUA_PRELUDE + LUA_DEADLINE + EXTEND,
   hfConsume: LUA_PRELUDE + LUA_DEADLINE + CONSUME,

@@ -46,7 +46,15 @@ describe('hold store: holds, limits, release', () => {
     okHold(await take(w1));
     const fourthSlot = uid('s');
     const fourth = await store.hold({ workshopId: w2, serviceId: 'svc', customerId, slots: [seed(fourthSlot)], ttlMs: 1000, maxActivePerCustomer: 3 });
-    expect(fourth).toEqual({ ok: false, code: 'HOLD_LIMIT' });
+    // The customer's script ran beside the workshop's: the unit was taken and given back at once,
+    // and both changes are reported so watchers see every seq.
+    expect(fourth).toMatchObject({ ok: false, code: 'HOLD_LIMIT' });
+    const undone = !fourth.ok && 'undone' in fourth ? fourth.undone! : [];
+    expect(undone.map((c) => c.slots[0]!.held)).toEqual([1, 0]);
+    expect(undone[1]!.seq).toBe(undone[0]!.seq + 1);
+    // Refused once here, the customer is checked first next time: nothing is taken to be undone.
+    const fifth = await store.hold({ workshopId: w2, serviceId: 'svc', customerId, slots: [seed(fourthSlot)], ttlMs: 1000, maxActivePerCustomer: 3 });
+    expect(fifth).toEqual({ ok: false, code: 'HOLD_LIMIT' });
     // The refused hold took nothing.
     expect((await store.snapshot(w2, [seed(fourthSlot)])).slots[0]).toMatchObject({ held: 0, free: 1 });
     expect(await store.activeHolds(customerId)).toHaveLength(3);

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock';
 import { defineHoldCommands } from './hold-commands';
-import { customerHoldsKey, dueKey, holdIndexKey, holdMember, parseHoldMember, workshopKeys } from './hold-keys';
-import { holdFromHash, parseReply, seedArgs, toChange, toCounts, toHold } from './hold-replies';
-import type { Change, ConsumeResult, ExtendResult, HoldRecord, HoldStore, ReleaseResult } from './hold-store.types';
-import { runSweeper, sweepDue, type SweepContext } from './hold-sweeper';
+import { customerHoldRateKey, customerHoldsKey, dueKey, holdIndexKey, holdMember, parseHoldMember, workshopKeys } from './hold-keys';
+import { holdFromHash, parseReply, seedArgs, toChange, toCounts, toHold, type ScriptReply } from './hold-replies';
+import type { Change, ConsumeResult, ExtendResult, HoldRecord, HoldStore, ReleaseResult, SlotRef, SlotSeed } from './hold-store.types';
+import { runSweeper, sweepDue, sweepOrphans, SweepError, type SweepContext } from './hold-sweeper';
 import { bumpScheduleVersion, chunked, chunkedSnapshot, pruneSlotCounters, scheduleVersion, SNAPSHOT_CHUNK } from './slot-counters';
 
 export type * from './hold-store.types';
@@ -26,6 +26,13 @@ export interface HoldStoreDeps {
   /** repairs leave a slot alone this long after a consume or return moved its booked count; default 5 s */
   repairGraceMs?: number;
 }
+
+/** Holds remembered by id in this process (a few MB at most); the oldest are forgotten first. */
+const LOCAL_HOLDS_MAX = 50_000;
+/** How long a customer refused here is checked before the workshop script runs. */
+const SUSPECT_MS = 60_000;
+/** How often (real time) each process's sweeper also runs the orphan backstop. */
+const ORPHAN_SCAN_MS = 30_000;
 
 /** A hold script arrived after its deadline and did nothing (answered like a timeout: 503). */
 export class LateCommandError extends Error {
@@ -105,13 +112,35 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
   // The cross-slot bookkeeping cannot join the workshop script; every piece tolerates leftovers.
   const forget = async (h: HoldRecord) => {
     const member = holdMember(h.workshopId, h.id);
+    local.delete(h.id);
     await Promise.all([
       redis.zrem(due, member),
       redis.zrem(customerHoldsKey(prefix, h.customerId), member),
       redis.del(holdIndexKey(prefix, h.id)),
     ]);
   };
-  const workshopOf = (holdId: string) => redis.get(holdIndexKey(prefix, holdId));
+  // After a release or consume the caller need not wait: the customer's entry goes on the same
+  // connection ahead of anything the customer sends next, a due entry left over only costs a
+  // sweeper a GONE check, and the index (left to its TTL) leads to a hold hash that is gone.
+  const forgetSoon = (h: HoldRecord) => {
+    local.delete(h.id);
+    const member = holdMember(h.workshopId, h.id);
+    settleLater(() => Promise.all([redis.zrem(due, member), redis.zrem(customerHoldsKey(prefix, h.customerId), member)]));
+  };
+  // holdId → workshopId for the holds this process made: release, extend, consume and findHold
+  // skip the index read when the hold was taken here (the Redis index answers for the others).
+  const local = new Map<string, string>();
+  const remember = (holdId: string, workshopId: string) => {
+    if (local.size >= LOCAL_HOLDS_MAX) local.delete(local.keys().next().value!);
+    local.set(holdId, workshopId);
+  };
+  const workshopOf = async (holdId: string) => local.get(holdId) ?? (await redis.get(holdIndexKey(prefix, holdId)));
+  // Customers refused (limit, rate) here lately, until when: their next holds check the customer first.
+  const suspects = new Map<string, number>();
+  setInterval(() => {
+    const t = Date.now();
+    for (const [id, until] of suspects) if (until <= t) suspects.delete(id);
+  }, 60_000).unref();
 
   const returnBooked = async (workshopId: string, slotIds: string[]) => {
     const t = now();
@@ -127,14 +156,41 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
     claim: async (workshopId, holdId, t) =>
       parseReply(await redis.hfClaim(...holdKeys(workshopId, holdId), t, epoch(), holdId)),
     forget,
+    workshops: () => workshopsWithCounters(),
   };
   const sweep = (limit = 100) => sweepDue(sweepCtx, limit);
+  const orphans = (limit = 100) => sweepOrphans(sweepCtx, limit);
+  // The sweeper loop runs the backstop too, every ORPHAN_SCAN_MS of real time.
+  let lastOrphanScan = 0;
+  const sweepWithBackstop = async (limit: number) => {
+    const released = await sweep(limit);
+    if (Date.now() - lastOrphanScan < ORPHAN_SCAN_MS) return released;
+    lastOrphanScan = Date.now();
+    try {
+      return [...released, ...(await orphans(limit))];
+    } catch (err) {
+      if (err instanceof SweepError) throw new SweepError(err.errors, [...released, ...err.released]);
+      throw err;
+    }
+  };
+  async function workshopsWithCounters() {
+    const head = `${prefix}{w:`;
+    const pattern = `${head.replace(/[*?[\]\\]/g, '\\$&')}*}:slots`;
+    const ids = new Set<string>();
+    for await (const keys of redis.scanStream({ match: pattern, count: 500 }) as AsyncIterable<string[]>) {
+      for (const k of keys) ids.add(k.slice(head.length, -'}:slots'.length));
+    }
+    return [...ids];
+  }
 
   return {
-    async hold({ workshopId, serviceId, customerId, slots, ttlMs, maxActivePerCustomer, options = {}, quote }) {
+    async hold(input) {
+      const { workshopId, serviceId, customerId, slots, ttlMs, maxActivePerCustomer, options = {}, quote, version = '', rate } = input;
       if (slots.length === 0) throw new RangeError('hold store: a hold needs at least one slot');
       if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError('hold store: ttlMs must be a positive integer');
-      const args = seedArgs(slots);
+      const slotArgs = (list: Array<SlotSeed | SlotRef>) =>
+        list.every((x): x is SlotSeed => 'capacity' in x) ? ['seeds', ...seedArgs(list)] : ['ids', ...new Set(list.map((x) => x.slotId))];
+      let args = slotArgs(slots);
       const t = now();
       const hold: HoldRecord = {
         id: randomUUID(),
@@ -151,31 +207,84 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       const member = holdMember(workshopId, hold.id);
       const customerKey = customerHoldsKey(prefix, customerId);
       const indexKey = holdIndexKey(prefix, hold.id);
-      const reserved = await redis.hfReserve(customerKey, t, maxActivePerCustomer, member, hold.expiresAt, grace, await deadline());
-      if (reserved === -1) throw new LateCommandError();
-      if (reserved !== 1) return { ok: false, code: 'HOLD_LIMIT' };
-
-      const rollback = () => Promise.all([redis.zrem(customerKey, member), redis.zrem(due, member), redis.del(indexKey)]);
-      let reply;
-      try {
-        // The due entry and the index go first: a crash after the script must not leave a hold
-        // no sweeper can find, and once the script has run nothing else can fail.
-        await Promise.all([redis.zadd(due, hold.expiresAt, member), redis.set(indexKey, workshopId, 'PX', ttlMs + grace)]);
-        reply = parseReply(
-          await redis.hfHold(...holdKeys(workshopId, hold.id), t, epoch(), JSON.stringify({ ...hold, options: JSON.stringify(options), ...(quote ? { quote: JSON.stringify(quote) } : {}) }), grace, await deadline(), ...args),
-        );
-      } catch (err) {
-        // The request is answered with an error at once, so it must not keep anything: undo the
-        // bookkeeping and release the hold itself in case it was made but its reply was lost
-        // (no deadline: this must happen however late). Retried until Redis takes it.
-        settleLater(() => Promise.all([rollback(), redis.hfRelease(...holdKeys(workshopId, hold.id), t, epoch(), hold.id, customerId, 0)]));
+      const keys = [...holdKeys(workshopId, hold.id), workshopKeys(prefix, workshopId).schedule];
+      const record = JSON.stringify({ ...hold, options: JSON.stringify(options), ...(quote ? { quote: JSON.stringify(quote) } : {}) });
+      const dl = await deadline();
+      const take = () => redis.hfHold(...keys, t, epoch(), record, grace, dl, version, ...args).then(parseReply);
+      const releaseNow = () => redis.hfRelease(...holdKeys(workshopId, hold.id), t, epoch(), hold.id, customerId, 0).then(parseReply);
+      const dropEntries = () => Promise.all([redis.zrem(due, member), redis.del(indexKey)]);
+      const rollback = () => Promise.all([redis.zrem(customerKey, member), dropEntries()]);
+      // The request is answered with an error at once, so it must not keep anything: undo the
+      // bookkeeping and release the hold itself in case it was made but its reply was lost (no
+      // deadline: this must happen however late). Retried until Redis takes it.
+      const abandon = (err: unknown): never => {
+        settleLater(() => Promise.all([rollback(), releaseNow()]));
         throw err;
+      };
+
+      // One round trip: the due entry, the index, the customer's script ({c:}) and the workshop's
+      // ({w:}) are all sent in this tick (auto-pipelining), none awaited before the next. On one
+      // Redis they run in this order, so the due entry exists before the hold; on a cluster the
+      // sweeper's scan of each workshop's own expiry set is the backstop (hold-sweeper.ts).
+      // A customer this process saw refused lately is checked first instead: undoing a hold
+      // taken beside a refusal would cost two published changes.
+      const bookkeeping = Promise.all([redis.zadd(due, hold.expiresAt, member), redis.set(indexKey, workshopId, 'PX', ttlMs + grace)]);
+      const admitted = redis.hfAdmit(customerKey, customerHoldRateKey(prefix, customerId), t, maxActivePerCustomer, member, hold.expiresAt, grace, dl, rate?.points ?? 0, rate?.windowMs ?? 0);
+      const careful = suspects.has(customerId) && suspects.get(customerId)! > Date.now();
+      let taken: Promise<ScriptReply> | undefined = careful ? undefined : take();
+      let admit: [number, number];
+      let reply: ScriptReply | undefined;
+      try {
+        [, admit] = await Promise.all([bookkeeping, admitted]);
+        if (taken) reply = await taken;
+        else if (admit[0] === 1) reply = await (taken = take());
+      } catch (err) {
+        if (taken) taken.catch(() => undefined);
+        return abandon(err);
       }
-      if (!reply.ok) {
+      const code = Number(admit[0]);
+      if (code !== 1) {
+        if (code !== -1) suspects.set(customerId, Date.now() + SUSPECT_MS);
+        // The customer was refused (or late): give back whatever the workshop script took.
+        let undone: Change[] | undefined;
+        if (reply?.ok) {
+          let back;
+          try {
+            back = await releaseNow();
+          } catch (err) {
+            return abandon(err);
+          }
+          if (back.ok) undone = [toChange(workshopId, reply.change), toChange(workshopId, back.change)];
+        }
+        await dropEntries().catch(() => undefined);
+        if (code === -1) throw new LateCommandError();
+        if (code === -2) return { ok: false, code: 'RATE_LIMITED', retryAfterMs: Math.max(1, Number(admit[1])), ...(undone ? { undone } : {}) };
+        return { ok: false, code: 'HOLD_LIMIT', ...(undone ? { undone } : {}) };
+      }
+      if (reply && !reply.ok && reply.code === 'NEED_SEED') {
+        // Counters absent (new slots, or lost with Redis): seeded from Postgres rows read now.
+        try {
+          if (!input.loadSeeds) throw new Error('hold store: slot counters are absent and no seeds were given');
+          const fresh = await input.loadSeeds(hold.slotIds);
+          const byId = new Map(fresh.map((f) => [f.slotId, f]));
+          const seeds = hold.slotIds.map((id) => byId.get(id));
+          if (seeds.some((x) => !x)) reply = { ok: false, code: 'SLOT_UNAVAILABLE' };
+          else {
+            args = slotArgs(seeds as SlotSeed[]);
+            reply = await take();
+          }
+        } catch (err) {
+          return abandon(err);
+        }
+      }
+      if (!reply || !reply.ok) {
         await rollback().catch(() => undefined);
-        if (reply.code === 'LATE') throw new LateCommandError();
-        return { ok: false, code: 'SLOT_UNAVAILABLE', ...(reply.slotId ? { slotId: reply.slotId } : {}) };
+        if (reply?.code === 'LATE') throw new LateCommandError();
+        if (reply?.code === 'STALE') return { ok: false, code: 'STALE' };
+        return { ok: false, code: 'SLOT_UNAVAILABLE', ...(reply?.slotId ? { slotId: reply.slotId } : {}) };
       }
+      suspects.delete(customerId);
+      remember(hold.id, workshopId);
       return { ok: true, hold: toHold(reply.hold), change: toChange(workshopId, reply.change) };
     },
 
@@ -186,7 +295,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       if (!reply.ok && reply.code === 'LATE') throw new LateCommandError();
       if (!reply.ok) return { ok: false, code: reply.code as 'NOT_FOUND' | 'FORBIDDEN' };
       const hold = toHold(reply.hold);
-      await forget(hold);
+      forgetSoon(hold);
       return { ok: true, hold, change: toChange(workshopId, reply.change) };
     },
 
@@ -217,7 +326,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       if (!reply.ok && reply.code === 'LATE') throw new LateCommandError();
       if (!reply.ok && reply.code !== 'HOLD_EXPIRED') return { ok: false, code: reply.code as 'NOT_FOUND' | 'FORBIDDEN' };
       const hold = toHold(reply.hold);
-      await forget(hold);
+      forgetSoon(hold);
       const change = toChange(workshopId, reply.change);
       return reply.ok ? { ok: true, hold, change } : { ok: false, code: 'HOLD_EXPIRED', hold, change };
     },
@@ -249,6 +358,10 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
         return { seq: snap.seq, epoch: snap.epoch, slots: snap.slots.map(toCounts), repaired: raw.repaired ? [toChange(workshopId, raw.repaired)] : [] };
       }),
 
+    async seedAbsent(workshopId, seeds) {
+      for (const chunk of chunked(seeds, SNAPSHOT_CHUNK)) await redis.hfSeedAbsent(...slotKeys(workshopId), now(), epoch(), ...seedArgs(chunk));
+    },
+
     scheduleVersion: (workshopId) => scheduleVersion(redis, workshopKeys(prefix, workshopId)),
     bumpSchedule: (workshopId) => bumpScheduleVersion(redis, workshopKeys(prefix, workshopId)),
     prune: (workshopId, stillLive) => pruneSlotCounters(redis, workshopKeys(prefix, workshopId), stillLive),
@@ -272,17 +385,10 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
     },
 
     sweep,
-    startSweeper: (opts) => runSweeper(sweep, opts),
+    sweepOrphans: orphans,
+    startSweeper: (opts) => runSweeper(sweepWithBackstop, opts),
 
-    async workshopsWithCounters() {
-      const head = `${prefix}{w:`;
-      const pattern = `${head.replace(/[*?[\]\\]/g, '\\$&')}*}:slots`;
-      const ids = new Set<string>();
-      for await (const keys of redis.scanStream({ match: pattern, count: 500 }) as AsyncIterable<string[]>) {
-        for (const k of keys) ids.add(k.slice(head.length, -'}:slots'.length));
-      }
-      return [...ids];
-    },
+    workshopsWithCounters,
 
     async activeHoldCount(workshopId) {
       return redis.zcount(workshopKeys(prefix, workshopId).expiry, `(${now()}`, '+inf');

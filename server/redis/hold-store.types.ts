@@ -10,6 +10,8 @@ export type SweeperOptions = {
 };
 
 export interface HoldStore extends HoldPort {
+  /** The backstop: releases holds well past their expiry that have no due entry (hold-sweeper.ts). */
+  sweepOrphans(limit?: number): Promise<Released[]>;
   /** Runs the expiry sweep as a chained timer in this process. */
   startSweeper(opts: SweeperOptions): { stop(): Promise<void> };
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { dueKey, parseHoldMember } from './hold-keys';
+import { dueKey, holdMember, parseHoldMember, workshopKeys } from './hold-keys';
 import type { ScriptReply } from './hold-replies';
 import { toChange, toHold } from './hold-replies';
 import type { HoldRecord, Released, SweeperOptions } from './hold-store.types';
@@ -21,6 +21,8 @@ export interface SweepContext {
   graceMs: number;
   now(): number;
   claim(workshopId: string, holdId: string, now: number): Promise<ScriptReply>;
+  /** Workshops that have slot counters (the backstop scans their expiry sets). */
+  workshops(): Promise<string[]>;
   /** Best-effort cleanup of the cross-slot bookkeeping (due entry, customer zset, index). */
   forget(hold: HoldRecord): Promise<void>;
 }
@@ -43,6 +45,32 @@ export async function sweepDue(ctx: SweepContext, limit: number): Promise<Releas
   for (const s of settled) {
     if (s.status === 'rejected') errors.push(s.reason);
     else if (s.value) released.push(s.value);
+  }
+  if (errors.length > 0) throw new SweepError(errors, released);
+  return released;
+}
+
+/** Holds this long past their expiry are the backstop's (the due sweep normally had them long before). */
+export const ORPHAN_AFTER_MS = 5000;
+
+/**
+ * Backstop: the hold's due entry is a separate command from the script that takes the units (they
+ * live in different hash slots), so on a cluster a hold can exist without one (a node failing over
+ * between them, a process dying while its pipeline was half applied). Each workshop's own expiry
+ * set always has it (written inside the hold script): holds found there well past their expiry
+ * are claimed like due ones, exactly once however many processes scan.
+ */
+export async function sweepOrphans(ctx: SweepContext, limit: number): Promise<Released[]> {
+  const t = ctx.now();
+  const released: Released[] = [];
+  const errors: unknown[] = [];
+  for (const workshopId of await ctx.workshops()) {
+    const ids = await ctx.redis.zrangebyscore(workshopKeys(ctx.prefix, workshopId).expiry, '-inf', t - ORPHAN_AFTER_MS, 'LIMIT', 0, limit);
+    const settled = await Promise.allSettled(ids.map((holdId) => claimOne(ctx, holdMember(workshopId, holdId), Number.NaN, t)));
+    for (const s of settled) {
+      if (s.status === 'rejected') errors.push(s.reason);
+      else if (s.value) released.push(s.value);
+    }
   }
   if (errors.length > 0) throw new SweepError(errors, released);
   return released;

@@ -50,7 +50,7 @@ export function fakeHoldPort(clock: Clock) {
 
   const port: HoldPort = {
     async hold(input: HoldInput): Promise<HoldResult> {
-      seed(input.workshopId, input.slots);
+      seed(input.workshopId, (input.slots as Array<SlotSeed | { slotId: string }>).filter((x): x is SlotSeed => 'capacity' in x));
       const active = [...holds.values()].filter((h) => h.customerId === input.customerId && h.expiresAt > clock.now());
       if (active.length >= input.maxActivePerCustomer) return { ok: false, code: 'HOLD_LIMIT' };
       const full = input.slots.find((s) => counts(input.workshopId, s.slotId).free < 1);
@@ -118,6 +118,9 @@ export function fakeHoldPort(clock: Clock) {
       return epoch;
     },
     async bumpSchedule() {},
+    async seedAbsent(workshopId, seeds) {
+      seed(workshopId, seeds);
+    },
     extend: notFaked('extend'),
     repair: notFaked('repair'),
     snapshot: notFaked('snapshot'),
