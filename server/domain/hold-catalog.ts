@@ -1,6 +1,7 @@
 import type { ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { SlotRow } from './catalog-ports';
 import type { SlotSeed } from './hold-ports';
+import { localDayOf } from './slot-generation';
 
 /** What a hold checks about one workshop, as Postgres had it when `version` was current. */
 export type HoldCatalogRows = { workshop: WorkshopView | null; services: ServiceView[]; slots: SlotRow[] };
@@ -14,6 +15,8 @@ export type HoldCatalogEntry = {
   slots: SlotRow[];
   /** Slot id → its index in `slots`. */
   at: Map<string, number>;
+  /** Each slot's local day in the workshop's time zone, by index (computed once: Intl formatting is not free). */
+  days: string[];
 };
 
 /** Port: the rows above for one workshop, slots ending after `from` (server/db/slot.repository.ts). */
@@ -58,6 +61,7 @@ export function createHoldCatalog(deps: {
       services: new Map(rows.services.map((s) => [s.id, s])),
       slots,
       at: new Map(slots.map((s, i) => [s.id, i])),
+      days: slots.map((s) => localDayOf(s.startsAt, rows.workshop!.timezone)),
     };
   }
 

@@ -69,6 +69,7 @@ export function createHolds(deps: {
     first: (SlotRow & { workshopId?: string }) | null | undefined,
     candidates: SlotRow[],
     options: OptionChoice,
+    dayOf: (s: SlotRow, i: number) => string = (s) => localDayOf(s.startsAt, workshop!.timezone),
   ): Checked {
     if (!workshop || workshop.status !== 'verified') throw notFound('Workshop');
     if (!service || !service.active || service.workshopId !== workshopId) throw mismatch('That service is not offered by this workshop');
@@ -77,7 +78,7 @@ export function createHolds(deps: {
     if (!first || (first.workshopId ?? workshopId) !== workshopId) throw mismatch('That slot does not belong to this workshop');
     if (first.withdrawn) throw new DomainError('SLOT_WITHDRAWN', 'The workshop is closed at that time; pick another');
     if (first.startsAt.getTime() <= deps.clock.now()) throw new DomainError('SLOT_UNAVAILABLE', 'That slot has already started');
-    return { workshop, service, price: price.priceCents, run: consecutiveRun(workshop, service, first, candidates) };
+    return { workshop, service, price: price.priceCents, run: consecutiveRun(service, first, candidates, dayOf) };
   }
 
   /** From Postgres, in one query (a slot or service the cache does not know, or a cache that keeps going stale). */
@@ -96,7 +97,8 @@ export function createHolds(deps: {
     const service = entry.services.get(serviceId);
     if (i === undefined || !service) return undefined;
     try {
-      return check(entry.workshop.id, entry.workshop, service, entry.slots[i], entry.slots.slice(i, i + runLength(service, entry.slots[i]!)), options);
+      const run = entry.slots.slice(i, i + runLength(service, entry.slots[i]!));
+      return check(entry.workshop.id, entry.workshop, service, entry.slots[i], run, options, (_, k) => entry.days[i + k]!);
     } catch (err) {
       if (err instanceof DomainError && !(await catalog.current(entry))) return 'stale';
       throw err;
@@ -108,15 +110,17 @@ export function createHolds(deps: {
     return Math.ceil((service.durationMinutes * 60_000) / (first.endsAt.getTime() - first.startsAt.getTime()));
   }
 
-  function consecutiveRun(workshop: WorkshopView, service: ServiceView, first: SlotRow, candidates: SlotRow[]): SlotRow[] {
+  function consecutiveRun(service: ServiceView, first: SlotRow, candidates: SlotRow[], dayOf: (s: SlotRow, i: number) => string): SlotRow[] {
     const needed = runLength(service, first);
-    const day = localDayOf(first.startsAt, workshop.timezone);
+    let day: string | undefined;
     const run: SlotRow[] = [];
-    for (const s of candidates) {
+    for (const [i, s] of candidates.entries()) {
       if (run.length === needed) break;
       const prev = run[run.length - 1];
       if (prev ? s.startsAt.getTime() !== prev.endsAt.getTime() : s.id !== first.id) break;
-      if (localDayOf(s.startsAt, workshop.timezone) !== day || s.withdrawn) break;
+      const d = dayOf(s, i);
+      day ??= d;
+      if (d !== day || s.withdrawn) break;
       run.push(s);
     }
     if (run.length < needed) {

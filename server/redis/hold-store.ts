@@ -32,7 +32,7 @@ const LOCAL_HOLDS_MAX = 50_000;
 /** How long a customer refused here is checked before the workshop script runs. */
 const SUSPECT_MS = 60_000;
 /** How often (real time) each process's sweeper also runs the orphan backstop. */
-const ORPHAN_SCAN_MS = 30_000;
+const ORPHAN_SCAN_MS = 60_000;
 
 /** A hold script arrived after its deadline and did nothing (answered like a timeout: 503). */
 export class LateCommandError extends Error {
