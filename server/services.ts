@@ -58,7 +58,7 @@ export function createServices(deps: ServicesDeps) {
     onChanged: live.scheduleChanged,
     prune: async (workshopId, now) => void (await live.prune(workshopId, now)),
   });
-  const holds = createHolds({ live, workshops, slots: slotStore, catalogSource: createHoldCatalogSource(deps.orm), clock, publisher, rules: deps.holdRules });
+  const holds = createHolds({ live, slots: slotStore, catalogSource: createHoldCatalogSource(deps.orm), clock, publisher, rules: deps.holdRules });
   // Catalog edits move the workshop's schedule version: cached hold checks everywhere go stale.
   const catalogChanged = async (workshopId: string) => {
     holds.forgetWorkshop(workshopId);

@@ -2,7 +2,7 @@ import type { CreateHoldInput, HoldView } from '@shared/schemas/booking';
 import { optionChoiceSchema, priceFor, type OptionChoice } from '@shared/service-options';
 import type { ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { Principal } from './actor';
-import type { SlotRow, SlotStore, WorkshopStore } from './catalog-ports';
+import type { SlotRow, SlotStore } from './catalog-ports';
 import type { Clock } from './clock';
 import type { Publisher } from './booking-ports';
 import { DomainError, notFound } from './errors';
@@ -39,7 +39,6 @@ const mismatch = (message: string) => new DomainError('SLOT_SERVICE_MISMATCH', m
 /** Short, atomic, expiring holds on the consecutive slots a service needs. */
 export function createHolds(deps: {
   live: LiveCounts;
-  workshops: WorkshopStore;
   slots: SlotStore;
   clock: Clock;
   publisher: Pick<Publisher, 'holdExpired'>;
@@ -203,8 +202,13 @@ export function createHolds(deps: {
 
     async extend(actor: Principal, holdId: string): Promise<HoldView> {
       const h = await owned(actor, holdId);
-      const workshop = await deps.workshops.findById(h.workshopId);
-      const ttlMs = (workshop?.holdTtlSeconds ?? 120) * 1000;
+      // The TTL from the hold catalog, once a Redis read says the entry is current (no Postgres).
+      let entry = await catalog.get(h.workshopId);
+      if (entry && !(await catalog.current(entry))) {
+        catalog.drop(h.workshopId, entry.version);
+        entry = await catalog.get(h.workshopId);
+      }
+      const ttlMs = (entry?.workshop.holdTtlSeconds ?? 120) * 1000;
       const result = await deps.live.extend(holdId, actor.id, {
         ttlMs,
         maxExtensions: rules.maxExtensions,

@@ -76,6 +76,15 @@ describe('the in-memory hold catalog', () => {
     await release(c!, again.id);
   });
 
+  it('an extend uses the hold TTL as it is now, changed elsewhere after this process read it', async () => {
+    const [, , , d] = customers;
+    const h = expectStatus(await hold(d!, day[5]!.id), 201).hold;
+    await elsewhere(() => es.server.services.stores.workshops.update(shop.workshop.id, { holdTtlSeconds: 600 }));
+    const extended = expectStatus(await es.api.typed(d!.token).POST('/api/v1/holds/{id}/extend', { params: { path: { id: h.id } } }), 200).hold;
+    expect(Date.parse(extended.expiresAt) - Date.now()).toBeGreaterThan(500_000);
+    await release(d!, h.id);
+  });
+
   it('counters lost in Redis are seeded from Postgres as it is now, not from the memory of it', async () => {
     const [a, b, c] = customers;
     const target = day[3]!;
