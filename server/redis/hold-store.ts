@@ -27,6 +27,12 @@ export interface HoldStoreDeps {
   repairGraceMs?: number;
 }
 
+const ignore = () => undefined;
+const slotIdOf = (s: { slotId: string }) => s.slotId;
+const hasSeed = (x: SlotSeed | SlotRef): x is SlotSeed => 'capacity' in x;
+/** Script arguments for the hold's slots: all with fresh seeds, or all bare ids (counters must exist). */
+const slotArgs = (list: Array<SlotSeed | SlotRef>) => (list.every(hasSeed) ? ['seeds', ...seedArgs(list)] : ['ids', ...new Set(list.map(slotIdOf))]);
+
 /** Holds remembered by id in this process (a few MB at most); the oldest are forgotten first. */
 const LOCAL_HOLDS_MAX = 50_000;
 /** How long a customer refused here is checked before the workshop script runs. */
@@ -127,6 +133,34 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
     const member = holdMember(h.workshopId, h.id);
     settleLater(() => Promise.all([redis.zrem(due, member), redis.zrem(customerHoldsKey(prefix, h.customerId), member)]));
   };
+  // A hold under way (hold()); the helpers take it as an argument rather than being made per hold.
+  type Pending = {
+    hold: HoldRecord;
+    t: number;
+    member: string;
+    customerKey: string;
+    indexKey: string;
+    keys: string[];
+    record: string;
+    deadline: number;
+    version: string;
+    args: string[];
+  };
+  const takeUnits = (h: Pending) =>
+    redis.hfHold(...h.keys, h.t, epoch(), h.record, grace, h.deadline, h.version, ...h.args).then(parseReply);
+  // No deadline: a give-back must happen however late.
+  const giveBack = (h: Pending) =>
+    redis.hfRelease(...holdKeys(h.hold.workshopId, h.hold.id), h.t, epoch(), h.hold.id, h.hold.customerId, 0).then(parseReply);
+  const dropEntries = (h: Pending) => Promise.all([redis.zrem(due, h.member), redis.del(h.indexKey)]);
+  const rollback = (h: Pending) => Promise.all([redis.zrem(h.customerKey, h.member), dropEntries(h)]);
+  // The request is answered with an error at once, so it must not keep anything: undo the
+  // bookkeeping and release the hold itself in case it was made but its reply was lost.
+  // Retried until Redis takes it.
+  const abandon = (h: Pending, err: unknown): never => {
+    settleLater(() => Promise.all([rollback(h), giveBack(h)]));
+    throw err;
+  };
+
   // holdId → workshopId for the holds this process made: release, extend, consume and findHold
   // skip the index read when the hold was taken here (the Redis index answers for the others).
   const local = new Map<string, string>();
@@ -188,38 +222,31 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       const { workshopId, serviceId, customerId, slots, ttlMs, maxActivePerCustomer, options = {}, quote, version = '', rate } = input;
       if (slots.length === 0) throw new RangeError('hold store: a hold needs at least one slot');
       if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError('hold store: ttlMs must be a positive integer');
-      const slotArgs = (list: Array<SlotSeed | SlotRef>) =>
-        list.every((x): x is SlotSeed => 'capacity' in x) ? ['seeds', ...seedArgs(list)] : ['ids', ...new Set(list.map((x) => x.slotId))];
-      let args = slotArgs(slots);
       const t = now();
       const hold: HoldRecord = {
         id: randomUUID(),
         workshopId,
         customerId,
         serviceId,
-        slotIds: slots.map((s) => s.slotId),
+        slotIds: slots.map(slotIdOf),
         expiresAt: t + ttlMs,
         createdAt: t,
         extensions: 0,
         options,
         ...(quote ? { quote } : {}),
       };
-      const member = holdMember(workshopId, hold.id);
-      const customerKey = customerHoldsKey(prefix, customerId);
-      const indexKey = holdIndexKey(prefix, hold.id);
-      const keys = [...holdKeys(workshopId, hold.id), workshopKeys(prefix, workshopId).schedule];
-      const record = JSON.stringify({ ...hold, options: JSON.stringify(options), ...(quote ? { quote: JSON.stringify(quote) } : {}) });
-      const dl = await deadline();
-      const take = () => redis.hfHold(...keys, t, epoch(), record, grace, dl, version, ...args).then(parseReply);
-      const releaseNow = () => redis.hfRelease(...holdKeys(workshopId, hold.id), t, epoch(), hold.id, customerId, 0).then(parseReply);
-      const dropEntries = () => Promise.all([redis.zrem(due, member), redis.del(indexKey)]);
-      const rollback = () => Promise.all([redis.zrem(customerKey, member), dropEntries()]);
-      // The request is answered with an error at once, so it must not keep anything: undo the
-      // bookkeeping and release the hold itself in case it was made but its reply was lost (no
-      // deadline: this must happen however late). Retried until Redis takes it.
-      const abandon = (err: unknown): never => {
-        settleLater(() => Promise.all([rollback(), releaseNow()]));
-        throw err;
+      // Everything the helpers below need, so none of them is a closure made per hold.
+      const h: Pending = {
+        hold,
+        t,
+        member: holdMember(workshopId, hold.id),
+        customerKey: customerHoldsKey(prefix, customerId),
+        indexKey: holdIndexKey(prefix, hold.id),
+        keys: [...holdKeys(workshopId, hold.id), workshopKeys(prefix, workshopId).schedule],
+        record: JSON.stringify({ ...hold, options: JSON.stringify(options), ...(quote ? { quote: JSON.stringify(quote) } : {}) }),
+        deadline: await deadline(),
+        version,
+        args: slotArgs(slots),
       };
 
       // One round trip: the due entry, the index, the customer's script ({c:}) and the workshop's
@@ -228,19 +255,19 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
       // sweeper's scan of each workshop's own expiry set is the backstop (hold-sweeper.ts).
       // A customer this process saw refused lately is checked first instead: undoing a hold
       // taken beside a refusal would cost two published changes.
-      const bookkeeping = Promise.all([redis.zadd(due, hold.expiresAt, member), redis.set(indexKey, workshopId, 'PX', ttlMs + grace)]);
-      const admitted = redis.hfAdmit(customerKey, customerHoldRateKey(prefix, customerId), t, maxActivePerCustomer, member, hold.expiresAt, grace, dl, rate?.points ?? 0, rate?.windowMs ?? 0);
-      const careful = suspects.has(customerId) && suspects.get(customerId)! > Date.now();
-      let taken: Promise<ScriptReply> | undefined = careful ? undefined : take();
+      const bookkeeping = Promise.all([redis.zadd(due, hold.expiresAt, h.member), redis.set(h.indexKey, workshopId, 'PX', ttlMs + grace)]);
+      const admitted = redis.hfAdmit(h.customerKey, customerHoldRateKey(prefix, customerId), t, maxActivePerCustomer, h.member, hold.expiresAt, grace, h.deadline, rate?.points ?? 0, rate?.windowMs ?? 0);
+      const careful = (suspects.get(customerId) ?? 0) > Date.now();
+      let taken: Promise<ScriptReply> | undefined = careful ? undefined : takeUnits(h);
       let admit: [number, number];
       let reply: ScriptReply | undefined;
       try {
         [, admit] = await Promise.all([bookkeeping, admitted]);
         if (taken) reply = await taken;
-        else if (admit[0] === 1) reply = await (taken = take());
+        else if (Number(admit[0]) === 1) reply = await (taken = takeUnits(h));
       } catch (err) {
-        if (taken) taken.catch(() => undefined);
-        return abandon(err);
+        taken?.catch(ignore);
+        return abandon(h, err);
       }
       const code = Number(admit[0]);
       if (code !== 1) {
@@ -250,13 +277,13 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
         if (reply?.ok) {
           let back;
           try {
-            back = await releaseNow();
+            back = await giveBack(h);
           } catch (err) {
-            return abandon(err);
+            return abandon(h, err);
           }
           if (back.ok) undone = [toChange(workshopId, reply.change), toChange(workshopId, back.change)];
         }
-        await dropEntries().catch(() => undefined);
+        await dropEntries(h).catch(ignore);
         if (code === -1) throw new LateCommandError();
         if (code === -2) return { ok: false, code: 'RATE_LIMITED', retryAfterMs: Math.max(1, Number(admit[1])), ...(undone ? { undone } : {}) };
         return { ok: false, code: 'HOLD_LIMIT', ...(undone ? { undone } : {}) };
@@ -265,25 +292,24 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
         // Counters absent (new slots, or lost with Redis): seeded from Postgres rows read now.
         try {
           if (!input.loadSeeds) throw new Error('hold store: slot counters are absent and no seeds were given');
-          const fresh = await input.loadSeeds(hold.slotIds);
-          const byId = new Map(fresh.map((f) => [f.slotId, f]));
-          const seeds = hold.slotIds.map((id) => byId.get(id));
+          const fresh = new Map((await input.loadSeeds(hold.slotIds)).map((f) => [f.slotId, f]));
+          const seeds = hold.slotIds.map((id) => fresh.get(id));
           if (seeds.some((x) => !x)) reply = { ok: false, code: 'SLOT_UNAVAILABLE' };
           else {
-            args = slotArgs(seeds as SlotSeed[]);
-            reply = await take();
+            h.args = slotArgs(seeds as SlotSeed[]);
+            reply = await takeUnits(h);
           }
         } catch (err) {
-          return abandon(err);
+          return abandon(h, err);
         }
       }
       if (!reply || !reply.ok) {
-        await rollback().catch(() => undefined);
+        await rollback(h).catch(ignore);
         if (reply?.code === 'LATE') throw new LateCommandError();
         if (reply?.code === 'STALE') return { ok: false, code: 'STALE' };
         return { ok: false, code: 'SLOT_UNAVAILABLE', ...(reply?.slotId ? { slotId: reply.slotId } : {}) };
       }
-      suspects.delete(customerId);
+      if (careful) suspects.delete(customerId);
       remember(hold.id, workshopId);
       return { ok: true, hold: toHold(reply.hold), change: toChange(workshopId, reply.change) };
     },
