@@ -13,6 +13,7 @@ import { createSessions } from './domain/sessions';
 import { migrateDatabase } from './db/migrate';
 import { DeadlineGuard } from './db/deadline-guard';
 import { ormConfig, pgTimeoutOptions } from './db/orm-config';
+import { createPgPool, type SqlPool } from './db/pg-pool';
 import { systemClock, type Clock } from './domain/clock';
 import type { Env } from './env';
 import type { FaultHook } from './domain/hold-commit';
@@ -39,6 +40,8 @@ export interface RunningServer {
   app: ReturnType<typeof createApp>;
   services: ReturnType<typeof createServices>;
   orm: MikroORM;
+  /** The hot path's plain pg pool (confirms), beside the ORM's. */
+  sql: SqlPool;
   redis: Redis;
   holdStore: HoldStore;
   logger: Logger;
@@ -69,12 +72,14 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
   if (opts.migrate !== false) await migrateDatabase(env.DATABASE_URL);
+  const pgTimeouts = { connectMs: env.PG_CONNECT_TIMEOUT_MS, acquireMs: env.PG_ACQUIRE_TIMEOUT_MS, statementMs: env.PG_STATEMENT_TIMEOUT_MS };
   const orm = await MikroORM.init(
     ormConfig(env.DATABASE_URL, {
-      ...pgTimeoutOptions({ connectMs: env.PG_CONNECT_TIMEOUT_MS, acquireMs: env.PG_ACQUIRE_TIMEOUT_MS, statementMs: env.PG_STATEMENT_TIMEOUT_MS }),
+      ...pgTimeoutOptions(pgTimeouts),
       subscribers: [new DeadlineGuard()],
     }),
   );
+  const sql = createPgPool(env.DATABASE_URL, pgTimeouts, { onError: (err) => logger.warn({ err }, 'idle hot-pool Postgres connection failed') });
   const redisOptions = failFastOptions({ commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS });
   // Auto-pipelining: commands issued in the same tick (many concurrent holds) share one write.
   const redis = new Redis(env.REDIS_URL, { ...redisOptions, enableAutoPipelining: true });
@@ -83,7 +88,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     await untilReady(redis);
   } catch (err) {
     redis.disconnect();
-    await orm.close(true);
+    await Promise.all([orm.close(true), sql.close()]);
     throw err;
   }
   const holdStore = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, repairGraceMs: env.REPAIR_GRACE_MS });
@@ -99,6 +104,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const events = createDomainEvents();
   const services = createServices({
     orm,
+    sql,
     clock,
     holds: holdStore,
     horizonDays: env.SLOT_HORIZON_DAYS,
@@ -143,7 +149,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     },
   }).catch(async (err: unknown) => {
     redis.disconnect();
-    await orm.close(true);
+    await Promise.all([orm.close(true), sql.close()]);
     throw err;
   });
   // Before anything below changes counts: every change from here on reaches sockets in every process.
@@ -259,9 +265,9 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       // Ends the sockets (which would keep the HTTP server open) and the adapter's Redis clients.
       await realtime.close();
       await httpClosed;
-      await orm.close(true);
+      await Promise.all([orm.close(true), sql.close()]);
       redis.disconnect();
     })());
 
-  return { url, env, port, app, services, orm, redis, holdStore, logger, realtime, metrics, guard, close };
+  return { url, env, port, app, services, orm, sql, redis, holdStore, logger, realtime, metrics, guard, close };
 }

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { dummyHash, hashPassword, verifyPassword } from './auth/password';
 import { createBookingRepository } from './db/booking.repository';
+import type { SqlPool } from './db/pg-pool';
 import { createReviewRepository } from './db/review.repository';
 import { createHoldCatalogSource, createSlotRepository } from './db/slot.repository';
 import { createUserRepository } from './db/user.repository';
@@ -21,6 +22,8 @@ import { createSlotRegeneration } from './domain/slot-regeneration';
 
 export interface ServicesDeps {
   orm: MikroORM;
+  /** The hot path's plain pg pool (confirms); its owner closes it. */
+  sql: SqlPool;
   clock: Clock;
   holds: HoldPort;
   horizonDays: number;
@@ -45,7 +48,7 @@ export function createServices(deps: ServicesDeps) {
   const users = createUserRepository(deps.orm);
   const workshops = createWorkshopRepository(deps.orm);
   const slotStore = createSlotRepository(deps.orm);
-  const bookingStore = createBookingRepository(deps.orm);
+  const bookingStore = createBookingRepository(deps.orm, deps.sql);
   const reviewStore = createReviewRepository(deps.orm);
   // The one unit that changes (and publishes) live slot counts.
   const live = createLiveCounts({ store: deps.holds, slots: slotStore, publisher, clock, horizonDays });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ACTIVE_STATUSES } from '@shared/booking-status';
 import type { BookingStore, TransitionWrite } from '../domain/booking-ports';
+import { confirmContext, createBooking } from './booking-confirm';
+import type { SqlPool } from './pg-pool';
 import { BOOKING_SELECT, toBookingRecord, toEventView, type BookingRow, type EventRow } from './booking-sql';
 
 class Refused extends Error {
@@ -9,9 +11,6 @@ class Refused extends Error {
     super(reason);
   }
 }
-
-/** The customer already has the most open bookings allowed. */
-class OverLimit extends Error {}
 
 /**
  * Takes one unit of each slot or none. Rows are locked in id order first, so two confirms over
@@ -51,8 +50,8 @@ async function countOpen(t: EntityManager, customerId: string): Promise<number> 
   return Number(row?.n ?? 0);
 }
 
-/** BookingStore in SQL: every write is one transaction with its audit event. */
-export function createBookingRepository(orm: MikroORM): BookingStore {
+/** BookingStore in SQL: every write is one transaction with its audit event. `pool`: the hot path's plain pg pool. */
+export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingStore {
   const em = () => orm.em.fork();
   const one = async (t: EntityManager, where: string, params: unknown[]) => {
     const rows = await t.execute<BookingRow[]>(`${BOOKING_SELECT} where ${where}`, params);
@@ -86,60 +85,9 @@ export function createBookingRepository(orm: MikroORM): BookingStore {
       return booking ? { booking, holdId: reserved.hold_id || null } : null;
     },
 
-    async create(b, beforeCommit) {
-      const id = randomUUID();
-      try {
-        const booking = await em().transactional(async (t) => {
-          if (b.idempotencyKey) {
-            // First, so a racing request with the same key waits here (on the primary key) until this
-            // transaction ends, then finds the reserved row. An expired key (older than
-            // keyReusableBefore) is taken over; a live one refuses.
-            const reserved = await t.execute<Array<{ key: string }>>(
-              `insert into idempotency_key (customer_id, key, hold_id, booking_id, created_at) values (?, ?, ?, ?, ?)
-               on conflict (customer_id, key) do update
-                 set hold_id = excluded.hold_id, booking_id = excluded.booking_id, created_at = excluded.created_at
-                 where idempotency_key.created_at < ?
-               returning key`,
-              [b.customerId, b.idempotencyKey, b.holdId, id, b.keyAt, b.keyReusableBefore],
-            );
-            if (!reserved.length) throw new Refused('DUPLICATE_KEY');
-          }
-          if (b.maxOpenPerCustomer !== undefined) {
-            // Concurrent confirms of one customer queue here, so the count below cannot be raced.
-            await t.execute('select pg_advisory_xact_lock(hashtext(?))', [`open-bookings:${b.customerId}`]);
-            if ((await countOpen(t, b.customerId)) >= b.maxOpenPerCustomer) throw new OverLimit();
-          }
-          await takeUnits(t, b.slotIds);
-          // The booking, its slots and its audit events in one statement (one round trip).
-          const slotList = b.slotIds.map(() => '?::uuid').join(', ');
-          const eventRows = b.events.map(() => '(?::uuid, ?, ?::uuid, ?, ?::jsonb, ?::int)').join(', ');
-          await t.execute(
-            `with b as (
-               insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status,
-                 price_cents, currency, options, vehicle, notes, idempotency_key, version, accept_deadline, created_at, updated_at)
-               values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) returning id),
-             bs as (insert into booking_slot (booking_id, slot_id) select b.id, x from b, unnest(array[${slotList}]) x),
-             ev as (insert into booking_event (id, booking_id, type, actor_id, actor_role, at, data)
-               select v.id, b.id, v.type, v.actor_id, v.actor_role, clock_timestamp() + v.ord * interval '1 microsecond', v.data
-                 from b, (values ${eventRows}) v(id, type, actor_id, actor_role, data, ord))
-             select id from b`,
-            [id, b.customerId, b.workshopId, b.serviceId, b.slotIds[0], b.slotIds.length, b.startsAt, b.endsAt, b.status,
-              b.priceCents, b.currency, JSON.stringify(b.options), b.vehicle ? JSON.stringify(b.vehicle) : null, b.notes, b.idempotencyKey, b.acceptDeadline, b.createdAt, b.createdAt,
-              ...b.slotIds,
-              ...b.events.flatMap((e, i) => [randomUUID(), e.type, e.actorId, e.actorRole, e.data ? JSON.stringify(e.data) : null, i])],
-          );
-          const made = await one(t, 'b.id = ?', [id]);
-          await beforeCommit?.();
-          return made;
-        });
-        return { ok: true as const, booking: booking! };
-      } catch (err) {
-        if (err instanceof Refused) return { ok: false as const, reason: err.reason === 'DUPLICATE_KEY' ? 'DUPLICATE_KEY' as const : 'CAPACITY' as const };
-        if (err instanceof OverLimit) return { ok: false as const, reason: 'LIMIT' as const };
-        if (err instanceof UniqueConstraintViolationException) return { ok: false as const, reason: 'DUPLICATE_KEY' as const };
-        throw err;
-      }
-    },
+    // The confirm's hot path: plain pg, prepared statements (booking-confirm.ts).
+    create: (b, beforeCommit) => createBooking(pool, b, beforeCommit),
+    confirmContext: (q) => confirmContext(pool, q, (id) => one(em(), 'b.id = ?', [id])),
 
     async transition(w) {
       return em().transactional(async (t) => {

@@ -6,6 +6,7 @@ import { createHoldStore } from '../redis/hold-store';
 import { createServices } from '../services';
 import { migrateDatabase } from './migrate';
 import { ormConfig } from './orm-config';
+import { createPgPool } from './pg-pool';
 import { seedDemoData } from './seed';
 import { DEMO_ADMIN, DEMO_CUSTOMERS, DEMO_PASSWORDS, DEMO_WORKSHOPS } from './seed-data';
 
@@ -27,7 +28,8 @@ const orm = await MikroORM.init(ormConfig(env.DATABASE_URL));
 // Lazy: seeding never reads live hold counts, so Redis is only contacted if something asks for them.
 const redis = new Redis(env.REDIS_URL, { lazyConnect: true });
 const holds = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock: systemClock });
-const services = createServices({ orm, clock: systemClock, holds, horizonDays: env.SLOT_HORIZON_DAYS, maxSlotsPerWorkshop: env.MAX_SLOTS_PER_WORKSHOP });
+const sql = createPgPool(env.DATABASE_URL, { connectMs: env.PG_CONNECT_TIMEOUT_MS, acquireMs: env.PG_ACQUIRE_TIMEOUT_MS, statementMs: 600_000 }, { max: 2 });
+const services = createServices({ orm, sql, clock: systemClock, holds, horizonDays: env.SLOT_HORIZON_DAYS, maxSlotsPerWorkshop: env.MAX_SLOTS_PER_WORKSHOP });
 
 let code = 0;
 try {
@@ -42,7 +44,7 @@ try {
   console.error('Seed failed:', err);
   code = 1;
 } finally {
-  await orm.close(true);
+  await Promise.all([orm.close(true), sql.close()]);
   redis.disconnect();
 }
 process.exit(code);

@@ -3,6 +3,8 @@ import type { BookingEventView, BookingView } from '@shared/schemas/booking';
 import type { OptionChoice } from '@shared/service-options';
 import type { ChangeCause } from '@shared/availability';
 import type { Change } from './hold-ports';
+import type { ServiceView, WorkshopView } from '@shared/schemas/views';
+import type { SlotRow } from './catalog-ports';
 
 export interface VehicleInput {
   registration: string;
@@ -72,6 +74,30 @@ export interface BookingFilter {
   limit: number;
 }
 
+/** What a confirm reads before its transaction (the hold says which workshop, service and slots). */
+export interface ConfirmContextQuery {
+  customerId: string;
+  workshopId: string;
+  serviceId: string;
+  slotIds: string[];
+  /** Look up this Idempotency-Key (reserved at or after keyNotBefore) too. */
+  key: string | null;
+  keyNotBefore: Date;
+  /** Count the customer's open bookings too. */
+  countOpen: boolean;
+}
+
+export interface ConfirmContext {
+  workshop: WorkshopView | null;
+  service: ServiceView | null;
+  /** The hold's slots that still exist (withdrawn ones included), in start order. */
+  slots: SlotRow[];
+  /** The customer's open bookings (0 unless asked). */
+  open: number;
+  /** The booking the key already made, with the hold it was made from (as findByIdempotencyKey without awaitRacer). */
+  earlier: { booking: BookingRecord; holdId: string | null } | null;
+}
+
 /** Runs inside a booking transaction after its writes and before its COMMIT; throwing rolls it back. */
 export type BeforeCommit = () => Promise<void>;
 
@@ -95,6 +121,11 @@ export interface BookingStore {
   create(b: NewBooking, beforeCommit?: BeforeCommit): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'DUPLICATE_KEY' | 'LIMIT' }>;
   /** The customer's bookings that are pending, accepted or in progress. */
   countOpen(customerId: string): Promise<number>;
+  /**
+   * Optional: everything `confirmContext` lists in one read (the SQL store: one round trip). Without
+   * it the domain composes the same answer from the workshop, slot and booking ports.
+   */
+  confirmContext?(q: ConfirmContextQuery): Promise<ConfirmContext>;
   /** Compare-and-swap on (status, version); null when another writer got there first. */
   transition(t: TransitionWrite): Promise<BookingRecord | null>;
   /** Same shape as create: the move, then `beforeCommit` (consumes the new hold), then commit. */

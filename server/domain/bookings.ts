@@ -1,7 +1,7 @@
 import type { BookingDetailView, BookingListQuery, BookingView, ConfirmBookingInput } from '@shared/schemas/booking';
 import { priceFor } from '@shared/service-options';
 import type { Principal } from './actor';
-import type { BookingRecord, BookingStore, NewBooking, Publisher, VehicleInput } from './booking-ports';
+import type { BookingRecord, BookingStore, ConfirmContext, NewBooking, Publisher, VehicleInput } from './booking-ports';
 import type { SlotStore, WorkshopStore } from './catalog-ports';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
@@ -44,12 +44,7 @@ export function createBookings(deps: {
 
   /** The booking this key already made (within 24 h); the same key sent for another hold is a client bug, refused. */
   async function earlierFor(customerId: string, key: string, holdId: string, awaitRacer = false): Promise<BookingRecord | null> {
-    const found = await bookings.findByIdempotencyKey(customerId, key, keyCutoff(), { awaitRacer });
-    if (!found) return null;
-    if (found.holdId !== null && found.holdId !== holdId) {
-      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used to confirm a different hold; send a new key');
-    }
-    return found.booking;
+    return replayOf(await bookings.findByIdempotencyKey(customerId, key, keyCutoff(), { awaitRacer }), holdId);
   }
 
   /** Gives a hold's units back now (it can no longer be confirmed) and tells watchers. */
@@ -57,22 +52,51 @@ export function createBookings(deps: {
     await live.release(held.id, customerId);
   }
 
+  /** The key's earlier booking, unless the key was used for another hold (a client bug, refused). */
+  function replayOf(found: { booking: BookingRecord; holdId: string | null } | null, holdId: string): BookingRecord | null {
+    if (!found) return null;
+    if (found.holdId !== null && found.holdId !== holdId) {
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used to confirm a different hold; send a new key');
+    }
+    return found.booking;
+  }
+
+  /** Workshop, service, slots, open count and the key's earlier booking: one read when the store offers it. */
+  async function contextOf(customerId: string, held: HoldRecord, key: string | null): Promise<ConfirmContext> {
+    const q = {
+      customerId, workshopId: held.workshopId, serviceId: held.serviceId, slotIds: held.slotIds,
+      key, keyNotBefore: keyCutoff(), countOpen: maxOpenPerCustomer !== undefined,
+    };
+    if (bookings.confirmContext) return bookings.confirmContext(q);
+    const [workshop, service, slots, open, earlier] = await Promise.all([
+      deps.workshops.findById(q.workshopId),
+      deps.workshops.findService(q.serviceId),
+      deps.slots.byIds(q.slotIds),
+      q.countOpen ? bookings.countOpen(customerId) : 0,
+      key ? bookings.findByIdempotencyKey(customerId, key, q.keyNotBefore) : null,
+    ]);
+    return { workshop, service, slots, open, earlier };
+  }
+
   async function confirm(actor: Principal, req: ConfirmRequest): Promise<{ booking: BookingView; replayed: boolean }> {
     if (actor.role !== 'customer') throw new DomainError('FORBIDDEN', 'Only customer accounts can book');
     const key = req.idempotencyKey ?? null;
     const held = await live.findHold(req.holdId);
-    if (key) {
-      // One look-up, no polling. A hold that is gone may have been consumed by a twin with this key
-      // that is committing right now: Postgres then makes us wait for that one transaction on the
-      // key's row (the key is reserved in the booking's own transaction, see DUPLICATE_KEY below).
-      const earlier = await earlierFor(actor.id, key, req.holdId, !held);
-      if (earlier) return { booking: bookingView(earlier), replayed: true };
-    }
     if (!held || held.customerId !== actor.id) {
+      if (key) {
+        // One look-up, no polling. A hold that is gone may have been consumed by a twin with this key
+        // that is committing right now: Postgres then makes us wait for that one transaction on the
+        // key's row (the key is reserved in the booking's own transaction, see DUPLICATE_KEY below).
+        const earlier = await earlierFor(actor.id, key, req.holdId, !held);
+        if (earlier) return { booking: bookingView(earlier), replayed: true };
+      }
       throw held ? notFound('Hold') : new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
     }
-    const workshop = await deps.workshops.findById(held.workshopId);
-    const service = await deps.workshops.findService(held.serviceId);
+    // Everything the checks below need, read at once (the key's earlier booking included).
+    const ctx = await contextOf(actor.id, held, key);
+    const earlier = replayOf(ctx.earlier, req.holdId);
+    if (earlier) return { booking: bookingView(earlier), replayed: true };
+    const { workshop, service } = ctx;
     if (!workshop || workshop.status !== 'verified' || !service) throw new DomainError('WORKSHOP_NOT_BOOKABLE', 'This workshop is not taking bookings right now');
     if (!service.active) {
       // Retired after the hold was taken: the hold can never become a booking, so its units go back now.
@@ -83,8 +107,8 @@ export function createBookings(deps: {
     const price = held.quote ? { ok: true as const, ...held.quote } : { ...priceFor(service.basePriceCents, service.options, held.options), currency: service.currency };
     if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
     // Checked before the hold is consumed, so a refused customer keeps the hold; create re-checks under a lock.
-    if (maxOpenPerCustomer !== undefined && (await bookings.countOpen(actor.id)) >= maxOpenPerCustomer) throw bookingLimit();
-    const slots = await deps.slots.byIds(held.slotIds);
+    if (maxOpenPerCustomer !== undefined && ctx.open >= maxOpenPerCustomer) throw bookingLimit();
+    const slots = ctx.slots;
     if (slots.length !== held.slotIds.length) {
       // The vendor's schedule changed under the hold (a closed day, new hours): let it go now
       // rather than at its TTL, so it stops counting against the customer's hold limit.

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { ACTIVE_STATUSES } from '@shared/booking-status';
+import type { BeforeCommit, BookingRecord, ConfirmContext, ConfirmContextQuery, NewBooking } from '../domain/booking-ports';
+import { deadlineError, stmt, type SqlPool } from './pg-pool';
+import { deadlinePassed } from '../request-deadline';
+import { toBookingRecord, type BookingRow } from './booking-sql';
+import { SERVICE_COLUMNS, serviceFromRow, WORKSHOP_COLUMNS, workshopFromRow } from './workshop-views';
+
+/*
+ * The confirm's SQL on the hot pool, as named prepared statements (planned once per connection):
+ *   1. CONTEXT, before the transaction: workshop, service, the hold's slots, the customer's open
+ *      bookings and an earlier use of the Idempotency-Key, in one round trip.
+ *   2. BEGIN; KEY (reserve the key; a twin waits here on the key's row until we end) and the
+ *      per-customer advisory lock, in that order, in one statement;
+ *   3. BOOK: count open bookings (a new statement, so its snapshot sees every booking committed
+ *      before we got the lock), take one unit of every slot (all or none), insert the booking, its
+ *      slots and its events, and return the booking with the names a view needs;
+ *   4. the hold's consume in Redis (beforeCommit), then COMMIT.
+ * A refusal (key in use, too many open bookings, a full slot) rolls everything back.
+ */
+
+const OPEN = [...ACTIVE_STATUSES];
+
+const CONTEXT = stmt('hf_confirm_context', `
+  select
+    (select row_to_json(w) from (select ${WORKSHOP_COLUMNS} from workshop where id = $1) w) as workshop,
+    (select row_to_json(s) from (select ${SERVICE_COLUMNS} from service where id = $2) s) as service,
+    (select coalesce(json_agg(x order by x.starts_at), '[]'::json)
+       from (select id, starts_at, ends_at, capacity, booked, withdrawn from slot where id = any($3::uuid[])) x) as slots,
+    case when $4::boolean then (select count(*)::int from booking where customer_id = $5 and status = any($6::text[])) else 0 end as open,
+    (select json_build_object('hold_id', hold_id, 'booking_id', booking_id)
+       from idempotency_key where customer_id = $5 and key = $7::text and created_at >= $8) as earlier`);
+
+const KEY = `insert into idempotency_key (customer_id, key, hold_id, booking_id, created_at) values ($1, $2, $3, $4, $5)
+    on conflict (customer_id, key) do update
+      set hold_id = excluded.hold_id, booking_id = excluded.booking_id, created_at = excluded.created_at
+      where idempotency_key.created_at < $6
+    returning 1`;
+// The lock is taken per row of x, so only once the key's INSERT has finished (twins queue on the key first, as before).
+const KEY_AND_LOCK = stmt('hf_confirm_key_lock', `with k as (${KEY})
+  select x.n, pg_advisory_xact_lock(hashtext($7))::text from (select count(*)::int as n from k) x`);
+const KEY_ONLY = stmt('hf_confirm_key', `with k as (${KEY}) select count(*)::int as n from k`);
+const LOCK_ONLY = stmt('hf_confirm_lock', 'select pg_advisory_xact_lock(hashtext($1))::text');
+
+const BOOK = stmt('hf_confirm_book', `
+  with t as (
+    -- Rows locked in id order first, so two confirms over overlapping slots queue instead of
+    -- deadlocking; the guarded UPDATE and the CHECK decide capacity.
+    update slot set booked = booked + 1
+     where id in (select id from slot where id = any($5::uuid[]) order by id for update) and booked < capacity
+    returning id),
+  ok as (
+    select (select count(*) from t) = cardinality($5::uuid[]) as units,
+           ($17::int is null or (select count(*) from booking where customer_id = $2 and status = any($18::text[])) < $17::int) as room),
+  b as (
+    insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status,
+      price_cents, currency, options, vehicle, notes, idempotency_key, version, accept_deadline, created_at, updated_at)
+    select $1, $2, $3, $4, ($5::uuid[])[1], cardinality($5::uuid[]), $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, 1, $15, $16, $16
+      from ok where ok.units and ok.room
+    returning *),
+  bs as (insert into booking_slot (booking_id, slot_id) select b.id, x from b, unnest($5::uuid[]) x),
+  ev as (
+    insert into booking_event (id, booking_id, type, actor_id, actor_role, at, data)
+    select e.id, b.id, e.type, e.actor_id, e.actor_role, clock_timestamp() + (e.ord - 1) * interval '1 microsecond', e.data::jsonb
+      from b, unnest($19::uuid[], $20::text[], $21::uuid[], $22::text[], $23::text[]) with ordinality e(id, type, actor_id, actor_role, data, ord))
+  select ok.units, ok.room, b.*, w.name as workshop_name, w.owner_id, s.name as service_name, u.name as customer_name
+    from ok left join b on true
+    left join workshop w on w.id = b.workshop_id
+    left join service s on s.id = b.service_id
+    left join "user" u on u.id = b.customer_id`);
+
+type RawSlot = { id: string; starts_at: string; ends_at: string; capacity: number; booked: number; withdrawn: boolean };
+
+export async function confirmContext(
+  pool: SqlPool,
+  q: ConfirmContextQuery,
+  bookingById: (id: string) => Promise<BookingRecord | null>,
+): Promise<ConfirmContext> {
+  const [row] = await pool.rows<{ workshop: any; service: any; slots: RawSlot[]; open: number; earlier: { hold_id: string; booking_id: string } | null }>(CONTEXT, [
+    q.workshopId, q.serviceId, q.slotIds, q.countOpen, q.customerId, OPEN, q.key, q.keyNotBefore,
+  ]);
+  const earlier = row?.earlier ? await bookingById(row.earlier.booking_id) : null;
+  return {
+    workshop: row?.workshop ? workshopFromRow(row.workshop) : null,
+    service: row?.service ? serviceFromRow(row.service) : null,
+    slots: (row?.slots ?? []).map((s) => ({
+      id: s.id,
+      startsAt: new Date(s.starts_at),
+      endsAt: new Date(s.ends_at),
+      capacity: Number(s.capacity),
+      booked: Number(s.booked),
+      withdrawn: s.withdrawn === true,
+    })),
+    open: Number(row?.open ?? 0),
+    earlier: earlier ? { booking: earlier, holdId: row!.earlier!.hold_id || null } : null,
+  };
+}
+
+type Refusal = 'CAPACITY' | 'DUPLICATE_KEY' | 'LIMIT';
+class Refused extends Error {
+  constructor(readonly reason: Refusal) {
+    super(reason);
+  }
+}
+
+/** BookingStore.create on the hot pool: see the statements above. */
+export async function createBooking(
+  pool: SqlPool,
+  b: NewBooking,
+  beforeCommit?: BeforeCommit,
+): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: Refusal }> {
+  const id = randomUUID();
+  const lockKey = b.maxOpenPerCustomer !== undefined ? `open-bookings:${b.customerId}` : null;
+  try {
+    const booking = await pool.transaction(async (tx) => {
+      if (b.idempotencyKey) {
+        const keyArgs = [b.customerId, b.idempotencyKey, b.holdId, id, b.keyAt, b.keyReusableBefore];
+        const [k] = await tx.rows<{ n: number }>(lockKey ? KEY_AND_LOCK : KEY_ONLY, lockKey ? [...keyArgs, lockKey] : keyArgs);
+        if (!k?.n) throw new Refused('DUPLICATE_KEY');
+      } else if (lockKey) {
+        await tx.rows(LOCK_ONLY, [lockKey]);
+      }
+      const [r] = await tx.rows<BookingRow & { units: boolean; room: boolean }>(BOOK, [
+        id, b.customerId, b.workshopId, b.serviceId, b.slotIds, b.startsAt, b.endsAt, b.status,
+        b.priceCents, b.currency, JSON.stringify(b.options), b.vehicle ? JSON.stringify(b.vehicle) : null, b.notes, b.idempotencyKey,
+        b.acceptDeadline, b.createdAt,
+        b.maxOpenPerCustomer ?? null, OPEN,
+        b.events.map(() => randomUUID()), b.events.map((e) => e.type), b.events.map((e) => e.actorId), b.events.map((e) => e.actorRole),
+        b.events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
+      ]);
+      if (!r?.room) throw new Refused('LIMIT');
+      if (!r.units) throw new Refused('CAPACITY');
+      // Nothing is consumed for a request whose client was already answered 503.
+      if (deadlinePassed()) throw deadlineError();
+      await beforeCommit?.();
+      return toBookingRecord({ ...r, slot_ids: b.slotIds });
+    });
+    return { ok: true, booking };
+  } catch (err) {
+    if (err instanceof Refused) return { ok: false, reason: err.reason };
+    // A unique violation (a racing booking with the same key in the old column) reads as the key in use.
+    if ((err as { code?: unknown }).code === '23505') return { ok: false, reason: 'DUPLICATE_KEY' };
+    throw err;
+  }
+}
