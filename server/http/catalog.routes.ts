@@ -6,7 +6,7 @@ import type { Services } from '../services';
 import type { AppEnv } from './context';
 import { idParam } from './params';
 import { createRouter } from './router';
-import { errors, ok } from './responses';
+import { errors, jsonText, ok } from './responses';
 import { z } from 'zod';
 import { availabilitySnapshotSchema } from '@shared/availability';
 import { reviewViewSchema } from '@shared/schemas/review';
@@ -54,7 +54,9 @@ export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<
     }),
     async (c) => {
       const view = await s.availability.forViewer(c.var.principal, c.req.valid('param').id, c.req.valid('query'));
-      return c.json(await view.read(), 200);
+      // Assembled as text from cached parts (availability.snapshotJson): the body c.json would send,
+      // without stringifying ~330 objects per read; its type says which schema it holds.
+      return jsonText(c, await view.readJson(), 200);
     },
   );
 

@@ -1,5 +1,7 @@
 import '@hono/zod-openapi'; // adds `.openapi()` to zod schemas
 import { apiErrorBodySchema } from '@shared/errors';
+import type { Context, TypedResponse } from 'hono';
+import type { JsonText } from '../domain/availability';
 
 /*
  * Response declarations for `createRoute({ responses })`: every body a route answers is a zod
@@ -35,3 +37,12 @@ export function errors(extra: Partial<Record<ErrorStatus, string>> = {}) {
 
 /** The errors of a route that needs a signed-in caller (with the given role). */
 export const authErrors = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED' } as const;
+
+/**
+ * Sends JSON text the domain built itself (a `JsonText<T>`) as the body `c.json(t)` would send,
+ * typed as that JSON answer so the route's declared schema still checks it (and, under test,
+ * contract-check.ts parses and checks the text like any other answer).
+ */
+export function jsonText<T, S extends 200 | 201>(c: Context, text: JsonText<T>, status: S) {
+  return c.body(text, status, { 'content-type': 'application/json' }) as unknown as Response & TypedResponse<T, S, 'json'>;
+}
