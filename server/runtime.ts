@@ -19,6 +19,7 @@ import type { Env } from './env';
 import type { FaultHook } from './domain/hold-commit';
 import { createLogger } from './logger';
 import { createHoldStore, type HoldStore } from './redis/hold-store';
+import { createSlotSnapshots } from './redis/slot-snapshot';
 import { failFastOptions, untilReady, watchRedis } from './redis/redis-client';
 import { runChained } from './chained-timer';
 import { createServices } from './services';
@@ -107,6 +108,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     sql,
     clock,
     holds: holdStore,
+    snapshots: createSlotSnapshots({ redis, prefix: env.REDIS_PREFIX, clock, repairGraceMs: env.REPAIR_GRACE_MS }),
     horizonDays: env.SLOT_HORIZON_DAYS,
     maxSlotsPerWorkshop: env.MAX_SLOTS_PER_WORKSHOP,
     // The hold rate limit runs inside the customer's hold script (same round trip as the hold).

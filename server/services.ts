@@ -16,7 +16,7 @@ import type { Clock } from './domain/clock';
 import type { FaultHook } from './domain/hold-commit';
 import type { HoldPort } from './domain/hold-ports';
 import { createHolds, type HoldRules } from './domain/holds';
-import { createLiveCounts } from './domain/live-counts';
+import { createLiveCounts, type LiveCountsDeps } from './domain/live-counts';
 import { createReviews } from './domain/reviews';
 import { createSlotRegeneration } from './domain/slot-regeneration';
 
@@ -26,6 +26,8 @@ export interface ServicesDeps {
   sql: SqlPool;
   clock: Clock;
   holds: HoldPort;
+  /** Snapshot reads with the hold store's semantics over a compact script (redis/slot-snapshot.ts); the store's own when absent. */
+  snapshots?: LiveCountsDeps['snapshots'];
   horizonDays: number;
   /** Most slots one workshop may have over the horizon (and the most one snapshot carries). */
   maxSlotsPerWorkshop: number;
@@ -51,7 +53,7 @@ export function createServices(deps: ServicesDeps) {
   const bookingStore = createBookingRepository(deps.orm, deps.sql);
   const reviewStore = createReviewRepository(deps.orm);
   // The one unit that changes (and publishes) live slot counts.
-  const live = createLiveCounts({ store: deps.holds, slots: slotStore, publisher, clock, horizonDays });
+  const live = createLiveCounts({ store: deps.holds, snapshots: deps.snapshots, slots: slotStore, publisher, clock, horizonDays });
   const slots = createSlotRegeneration({
     slots: slotStore,
     workshops,

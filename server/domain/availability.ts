@@ -31,6 +31,8 @@ interface SlotList {
   startsAt: string[];
   endsAt: string[];
   heads?: string[];
+  /** The last `current` cut handed to the live store, reused while it is the same (see read). */
+  current?: { key: string; rows: SlotRow[] };
 }
 type CacheEntry = { version: string; at: number; list: Promise<SlotList> };
 
@@ -141,8 +143,17 @@ export function createAvailability(deps: {
     // Slots that have ended can no longer be held: their counts are Postgres's, and their
     // Redis counters are pruned (asking the live store would only re-create them).
     const now = deps.clock.now();
-    const current: SlotRow[] = [];
-    for (let i = lo; i < hi; i++) if (list.endMs[i]! > now) current.push(list.rows[i]!);
+    let running = 0;
+    for (let i = lo; i < hi; i++) if (list.endMs[i]! > now) running++;
+    // Which slots of lo..hi are still running only shrinks as time passes, so their number names
+    // the set: the same array goes to the live store, which then reuses its packed seeds.
+    const cut = `${lo}|${hi}|${running}`;
+    if (list.current?.key !== cut) {
+      const rows: SlotRow[] = [];
+      for (let i = lo; i < hi; i++) if (list.endMs[i]! > now) rows.push(list.rows[i]!);
+      list.current = { key: cut, rows };
+    }
+    const current = list.current.rows;
     // Every read is also a repair (see LiveCounts.snapshot): open screens get the corrections too.
     const live = await deps.live.snapshot(workshopId, current);
     // The live store answers in the order it was asked; a map only if it ever does not.

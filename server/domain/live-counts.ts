@@ -31,14 +31,27 @@ function chunked<T>(items: T[], size: number): T[][] {
  *   within the repair grace is left for a later pass (its COMMIT may be in flight), so a repair
  *   never races a confirm that is still committing.
  */
-export function createLiveCounts(deps: {
+export interface LiveCountsDeps {
   store: HoldPort;
+  /** Snapshot reads through a cheaper reader with the store's semantics (redis/slot-snapshot.ts); the store's otherwise. */
+  snapshots?: { snapshot(workshopId: string, seeds: readonly SlotSeed[]): ReturnType<HoldPort['snapshot']> };
   slots: Pick<SlotStore, 'byIds' | 'list' | 'liveIds'>;
   publisher: Pick<Publisher, 'slotsChanged'>;
   clock: Clock;
   horizonDays: number;
-}) {
+}
+
+export function createLiveCounts(deps: LiveCountsDeps) {
   const { store } = deps;
+  const snapshots = deps.snapshots ?? store;
+  // Seeds per row array: a caller that passes the same (cached) array gets the same seeds, which
+  // the snapshot reader may have packed already.
+  const seedsByRows = new WeakMap<readonly SlotTruth[], SlotSeed[]>();
+  const seedsOf = (rows: readonly SlotTruth[]) => {
+    let seeds = seedsByRows.get(rows);
+    if (!seeds) seedsByRows.set(rows, (seeds = rows.map(seedOf)));
+    return seeds;
+  };
   /** Workshops this process changed (or whose repair was deferred) since the last periodic pass. */
   const touched = new Set<string>();
 
@@ -149,8 +162,8 @@ export function createLiveCounts(deps: {
      * counters that drifted from Postgres are corrected in the same script (never within the
      * repair grace), and the corrections are published (cause `resync`) for open screens.
      */
-    async snapshot(workshopId: string, rows: SlotTruth[]) {
-      const { repaired, ...snap } = await store.snapshot(workshopId, rows.map(seedOf));
+    async snapshot(workshopId: string, rows: readonly SlotTruth[]) {
+      const { repaired, ...snap } = await snapshots.snapshot(workshopId, seedsOf(rows));
       for (const change of repaired ?? []) publish(change, 'resync');
       return snap;
     },

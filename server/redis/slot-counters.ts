@@ -28,7 +28,11 @@ export function chunked<T>(items: T[], size: number): T[][] {
  * event with a higher seq carrying absolute counts, so a client replaying them ends up exact.
  */
 export async function chunkedSnapshot<S>(seeds: S[], read: (chunk: S[]) => Promise<Snapshot>): Promise<Snapshot> {
-  const chunks = seeds.length ? chunked(seeds, SNAPSHOT_CHUNK) : [[]];
+  return snapshotOfChunks(seeds.length ? chunked(seeds, SNAPSHOT_CHUNK) : [[]], read);
+}
+
+/** chunkedSnapshot over chunks the caller made (at least one; e.g. pre-packed ones). */
+export async function snapshotOfChunks<C>(chunks: C[], read: (chunk: C) => Promise<Snapshot>): Promise<Snapshot> {
   let parts: Snapshot[] = [];
   // Repairs made by any chunk of any attempt: each is a change with its own seq, to be published.
   const repaired: NonNullable<Snapshot['repaired']> = [];

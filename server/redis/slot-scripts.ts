@@ -69,10 +69,44 @@ c.deferred = deferred
 return cjson.encode(c)
 `;
 
+/**
+ * SNAPSHOT with a compact wire format (what availability reads use): ARGV now, epoch, graceMs,
+ * then ONE string of `slotId,capacity,booked;` per slot; the reply lists the counts as a flat
+ * array `[capacity, booked, held, …]` in the order asked, instead of one JSON object per slot.
+ * Seeding, repair (with the grace) and the `repaired` change are exactly SNAPSHOT's; one HMGET
+ * per slot reads everything.
+ */
+const SNAPSHOT_PACKED = `
+local grace = tonumber(ARGV[3])
+local n, fixed = {}, {}
+for id, cap, booked in string.gmatch(ARGV[4], '([^,;]+),(%d+),(%d+);') do
+  cap, booked = tonumber(cap), tonumber(booked)
+  local v = redis.call('HMGET', SLOTS, 'c:' .. id, 'b:' .. id, 't:' .. id, 'h:' .. id)
+  local c, b = tonumber(v[1]), tonumber(v[2])
+  if c == nil then
+    redis.call('HSET', SLOTS, 'c:' .. id, cap, 'b:' .. id, booked)
+    c, b = cap, booked
+  elseif (c ~= cap or b ~= booked) and not (v[3] and NOW - tonumber(v[3]) < grace) then
+    redis.call('HSET', SLOTS, 'c:' .. id, cap, 'b:' .. id, booked)
+    c, b = cap, booked
+    fixed[#fixed + 1] = id
+  end
+  n[#n + 1] = c
+  n[#n + 1] = b or 0
+  n[#n + 1] = tonumber(v[4]) or 0
+end
+local repaired = nil
+if #fixed > 0 then repaired = change(fixed) end
+meta()
+local m = redis.call('HMGET', META, 'seq', 'epoch')
+return cjson.encode({ seq = tonumber(m[1]), epoch = m[2], n = n, repaired = repaired })
+`;
+
 export const SLOT_SCRIPTS = {
   hfReturnBooked: LUA_PRELUDE + RETURN_BOOKED,
   hfResync: LUA_PRELUDE + RESYNC,
   hfSnapshot: LUA_PRELUDE + SNAPSHOT,
+  hfSnapshotPacked: LUA_PRELUDE + SNAPSHOT_PACKED,
   hfRepair: LUA_PRELUDE + REPAIR,
 } as const;
 
