@@ -33,6 +33,8 @@ interface SlotList {
   heads?: string[];
   /** The last `current` cut handed to the live store, reused while it is the same (see read). */
   current?: { key: string; rows: SlotRow[] };
+  /** The last JSON body built from this list, for the same cut, seq, epoch and count objects. */
+  body?: { cut: string; seq: number; epoch: string; live: readonly object[]; text: string };
 }
 type CacheEntry = { version: string; at: number; list: Promise<SlotList> };
 
@@ -49,6 +51,8 @@ function slotList(rows: SlotRow[]): SlotList {
 /** `{"id":…,"startsAt":…,"endsAt":…,"capacity":`: the part of a slot's JSON that only a schedule change alters. */
 const headsOf = (l: SlotList) =>
   (l.heads ??= l.rows.map((r, i) => `{"id":${JSON.stringify(r.id)},"startsAt":"${l.startsAt[i]}","endsAt":"${l.endsAt[i]}","capacity":`));
+
+const sameObjects = (a: readonly object[], b: readonly object[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** First index whose value is >= t (values ascending). */
 function lowerBound(values: number[], t: number): number {
@@ -166,7 +170,7 @@ export function createAvailability(deps: {
       if (list.endMs[i]! > now) c = byId ? byId.get(r.id) : live.slots[j++];
       return c ?? { capacity: r.capacity, booked: r.booked, held: 0, free: Math.max(0, r.capacity - r.booked) };
     };
-    return { list, lo, hi, seq: live.seq, epoch: live.epoch, counts };
+    return { list, lo, hi, cut, liveSlots: live.slots, seq: live.seq, epoch: live.epoch, counts };
   }
 
   /** Default window: from now for 7 days; at most 35 days, or VALIDATION_FAILED. */
@@ -194,14 +198,20 @@ export function createAvailability(deps: {
    * without building and stringifying ~330 objects per read.
    */
   async function snapshotJson(workshopId: string, start: Date, end: Date): Promise<JsonText<AvailabilitySnapshot>> {
-    const { list, lo, hi, seq, epoch, counts } = await read(workshopId, start, end);
+    const { list, lo, hi, cut, liveSlots, seq, epoch, counts } = await read(workshopId, start, end);
+    // The live store answers with the very same count objects when nothing changed since its last
+    // read of this list (redis/slot-snapshot.ts): then the body is the last one, byte for byte.
+    const last = list.body;
+    if (last && last.cut === cut && last.seq === seq && last.epoch === epoch && sameObjects(last.live, liveSlots)) return last.text as JsonText<AvailabilitySnapshot>;
     const heads = headsOf(list);
     let out = `{"workshopId":${JSON.stringify(workshopId)},"seq":${seq},"epoch":${JSON.stringify(epoch)},"slots":[`;
     for (let i = lo; i < hi; i++) {
       const c = counts(i);
       out += `${i > lo ? ',' : ''}${heads[i]}${c.capacity},"booked":${c.booked},"held":${c.held},"free":${c.free}}`;
     }
-    return `${out}]}` as JsonText<AvailabilitySnapshot>;
+    const text = `${out}]}`;
+    list.body = { cut, seq, epoch, live: liveSlots, text };
+    return text as JsonText<AvailabilitySnapshot>;
   }
 
   return {

@@ -71,14 +71,17 @@ return cjson.encode(c)
 
 /**
  * SNAPSHOT with a compact wire format (what availability reads use): ARGV now, epoch, graceMs,
- * then ONE string of `slotId,capacity,booked;` per slot; the reply lists the counts as a flat
- * array `[capacity, booked, held, …]` in the order asked, instead of one JSON object per slot.
+ * then ONE string of `slotId,capacity,booked;` per slot, then the seq and epoch the caller already
+ * holds these slots' counts for; the reply lists the counts as a flat array
+ * `[capacity, booked, held, …]` in the order asked, instead of one JSON object per slot, or
+ * `same = true` without them when nothing was seeded or repaired and seq and epoch are still the
+ * caller's (every other change of a count bumps seq, so the caller's counts are still exact).
  * Seeding, repair (with the grace) and the `repaired` change are exactly SNAPSHOT's; one HMGET
  * per slot reads everything.
  */
 const SNAPSHOT_PACKED = `
 local grace = tonumber(ARGV[3])
-local n, fixed = {}, {}
+local n, fixed, seeded = {}, {}, false
 for id, cap, booked in string.gmatch(ARGV[4], '([^,;]+),(%d+),(%d+);') do
   cap, booked = tonumber(cap), tonumber(booked)
   local v = redis.call('HMGET', SLOTS, 'c:' .. id, 'b:' .. id, 't:' .. id, 'h:' .. id)
@@ -86,6 +89,7 @@ for id, cap, booked in string.gmatch(ARGV[4], '([^,;]+),(%d+),(%d+);') do
   if c == nil then
     redis.call('HSET', SLOTS, 'c:' .. id, cap, 'b:' .. id, booked)
     c, b = cap, booked
+    seeded = true
   elseif (c ~= cap or b ~= booked) and not (v[3] and NOW - tonumber(v[3]) < grace) then
     redis.call('HSET', SLOTS, 'c:' .. id, cap, 'b:' .. id, booked)
     c, b = cap, booked
@@ -99,6 +103,9 @@ local repaired = nil
 if #fixed > 0 then repaired = change(fixed) end
 meta()
 local m = redis.call('HMGET', META, 'seq', 'epoch')
+if not repaired and not seeded and m[1] == ARGV[5] and m[2] == ARGV[6] then
+  return cjson.encode({ seq = tonumber(m[1]), epoch = m[2], same = true })
+end
 return cjson.encode({ seq = tonumber(m[1]), epoch = m[2], n = n, repaired = repaired })
 `;
 

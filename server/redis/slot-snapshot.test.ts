@@ -78,6 +78,29 @@ describe('packed snapshot reader (the hold store snapshot, compact on the wire)'
     expect(viaStore.seq).toBe(later.seq);
   });
 
+  it('answers an unchanged read with the last counts (same objects), and any change, repair or lost counter with fresh ones', async () => {
+    const { redis, store, packed } = setup();
+    const w = uid('w');
+    const s = seeds(5);
+    const first = await packed.snapshot(w, s);
+    const again = await packed.snapshot(w, s);
+    expect(again.seq).toBe(first.seq);
+    again.slots.forEach((c, i) => expect(c).toBe(first.slots[i]));
+    // A hold bumps seq: fresh counts.
+    const held = await store.hold({ workshopId: w, serviceId: 'svc', customerId: uid('c'), slots: [s[2]!], ttlMs: 60_000, maxActivePerCustomer: 1 });
+    expect(held.ok).toBe(true);
+    const afterHold = await packed.snapshot(w, s);
+    expect(afterHold.seq).toBe(first.seq + 1);
+    expect(afterHold.slots[2]).toMatchObject({ held: 1 });
+    // A counter lost without a seq bump is seeded again from the seeds (Postgres), and read fresh.
+    const k = workshopKeys(kit.prefix, w);
+    await redis.hdel(k.slots, `c:${s[2]!.slotId}`, `b:${s[2]!.slotId}`, `h:${s[2]!.slotId}`);
+    const afterLoss = await packed.snapshot(w, s);
+    expect(afterLoss.seq).toBe(afterHold.seq);
+    expect(afterLoss.slots[2]).toMatchObject({ capacity: s[2]!.capacity, booked: s[2]!.booked, held: 0 });
+    expect(afterLoss.slots[2]).not.toBe(afterHold.slots[2]);
+  });
+
   it('refuses seeds it cannot pack', async () => {
     const { packed } = setup();
     await expect(packed.snapshot(uid('w'), [{ slotId: 'a,b', capacity: 1, booked: 0 }])).rejects.toThrow(RangeError);

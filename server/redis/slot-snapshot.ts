@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ClientContext, Redis, RedisValue, Result } from 'ioredis';
 import type { Clock } from '../domain/clock';
 import type { Snapshot, SlotSeed } from '../domain/hold-ports';
@@ -12,14 +13,25 @@ declare module 'ioredis' {
   }
 }
 
-/** Seeds packed for the script, per chunk; kept as long as the caller keeps the seed array (a cached slot list). */
-const packedBySeeds = new WeakMap<readonly SlotSeed[], string[]>();
+/**
+ * Per seed array (a cached slot list's cut, kept while the caller keeps it): each chunk's packed
+ * seeds and the last counts read for it, at which seq and epoch.
+ */
+type Chunk = { ids: SlotSeed[]; packed: string; last?: Snapshot };
+
+function chunksOf(chunksBySeeds: WeakMap<readonly SlotSeed[], Chunk[]>, seeds: readonly SlotSeed[]): Chunk[] {
+  let chunks = chunksBySeeds.get(seeds);
+  if (!chunks) {
+    const packed = pack(seeds);
+    chunks = seeds.length ? chunked([...seeds], SNAPSHOT_CHUNK).map((ids, i) => ({ ids, packed: packed[i]! })) : [{ ids: [], packed: '' }];
+    chunksBySeeds.set(seeds, chunks);
+  }
+  return chunks;
+}
 
 function pack(seeds: readonly SlotSeed[]): string[] {
-  let packed = packedBySeeds.get(seeds);
-  if (packed) return packed;
   const seen = new Set<string>();
-  packed = chunked([...seeds], SNAPSHOT_CHUNK).map((chunk) => {
+  return chunked([...seeds], SNAPSHOT_CHUNK).map((chunk) => {
     let out = '';
     for (const s of chunk) {
       if (!Number.isInteger(s.capacity) || !Number.isInteger(s.booked) || s.capacity < 0 || s.booked < 0) {
@@ -32,37 +44,41 @@ function pack(seeds: readonly SlotSeed[]): string[] {
     }
     return out;
   });
-  packedBySeeds.set(seeds, packed);
-  return packed;
 }
 
 /**
  * HoldPort.snapshot over the compact script (slot-scripts.ts SNAPSHOT_PACKED): the same seeding,
  * repair and seq/epoch semantics as the hold store's snapshot, chunked the same way, but the
  * seeds go as one packed string (built once per seed array) and the counts come back as a flat
- * number array, so a 330-slot read neither sends ~1,000 arguments nor parses 330 JSON objects.
+ * number array, so a 330-slot read neither sends ~1,000 arguments nor parses 330 JSON objects; when
+ * nothing changed since the last read of the same seeds (same seq and epoch, nothing repaired),
+ * the script says so and the counts of that read are answered again.
  */
 export function createSlotSnapshots(deps: { redis: Redis; prefix: string; clock: Clock; repairGraceMs?: number }) {
   const { redis, prefix, clock, repairGraceMs = 5000 } = deps;
   defineHoldCommands(redis);
+  const chunksBySeeds = new WeakMap<readonly SlotSeed[], Chunk[]>();
   return {
     async snapshot(workshopId: string, seeds: readonly SlotSeed[]): Promise<Snapshot> {
       const k = workshopKeys(prefix, workshopId);
-      const parts = pack(seeds);
-      const chunks = seeds.length ? chunked([...seeds], SNAPSHOT_CHUNK).map((c, i) => ({ ids: c, packed: parts[i]! })) : [{ ids: [] as SlotSeed[], packed: '' }];
-      return snapshotOfChunks(chunks, async ({ ids, packed }) => {
-        const raw = JSON.parse(await redis.hfSnapshotPacked(k.slots, k.meta, Math.floor(clock.now()), crypto.randomUUID(), repairGraceMs, packed)) as {
-          seq: number; epoch: string; n: number[] | Record<string, never>; repaired?: Parameters<typeof toChange>[1];
-        };
+      return snapshotOfChunks(chunksOf(chunksBySeeds, seeds), async (chunk) => {
+        const { ids, packed, last } = chunk;
+        const raw = JSON.parse(
+          await redis.hfSnapshotPacked(k.slots, k.meta, Math.floor(clock.now()), randomUUID(), repairGraceMs, packed, last ? String(last.seq) : '', last?.epoch ?? ''),
+        ) as { seq: number; epoch: string; same?: boolean; n?: number[] | Record<string, never>; repaired?: Parameters<typeof toChange>[1] };
+        if (raw.same && last) return last;
         const n = Array.isArray(raw.n) ? raw.n : [];
         if (n.length !== 3 * ids.length) throw new Error(`slot snapshot: ${n.length / 3} counts for ${ids.length} slots`);
-        const slots = ids.map((s: SlotSeed, i: number) => {
+        const slots = ids.map((s, i) => {
           const capacity = n[3 * i]!;
           const booked = n[3 * i + 1]!;
           const held = n[3 * i + 2]!;
           return { id: s.slotId, capacity, booked, held, free: Math.max(0, capacity - booked - held) };
         });
-        return { seq: Number(raw.seq), epoch: String(raw.epoch), slots, repaired: raw.repaired ? [toChange(workshopId, raw.repaired)] : [] };
+        const read: Snapshot = { seq: Number(raw.seq), epoch: String(raw.epoch), slots };
+        // Kept without its repairs: those are published once, by this read.
+        chunk.last = read;
+        return raw.repaired ? { ...read, repaired: [toChange(workshopId, raw.repaired)] } : read;
       });
     },
   };
