@@ -12,6 +12,7 @@ describe('isStoreUnavailable: outages are 503, bugs stay 500', () => {
     ['knex pool acquire timeout', err('Knex: Timeout acquiring a connection. The pool is probably full.', { name: 'KnexTimeoutError' })],
     ['pg statement_timeout', err('canceling statement due to statement timeout', { code: '57014' })],
     ['pg query_timeout', err('Query read timeout')],
+    ['pg-pool connect/acquire timeout', err('timeout exceeded when trying to connect')],
     ['pg connect timeout', err('Connection terminated due to connection timeout')],
     ['connection refused', err('connect ECONNREFUSED 127.0.0.1:5432', { code: 'ECONNREFUSED' })],
     ['wrapped in a cause', new Error('hold failed', { cause: err('Command timed out') })],

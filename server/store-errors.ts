@@ -13,6 +13,7 @@ const REDIS_MESSAGES = [
 const REDIS_REPLY_PREFIXES = ['LOADING', 'BUSY', 'MASTERDOWN', 'TRYAGAIN', 'CLUSTERDOWN'];
 const PG_MESSAGES = [
   'Timeout acquiring a connection', // knex pool (acquire timeout)
+  'timeout exceeded when trying to connect', // pg-pool (the hot pool, db/pg-pool.ts): connect or acquire timeout
   'Query read timeout', // pg query_timeout
   'Connection terminated', // pg connect timeout / dropped connection
   'timeout expired',
