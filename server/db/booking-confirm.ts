@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ACTIVE_STATUSES } from '@shared/booking-status';
 import type { BeforeCommit, BookingRecord, ConfirmContext, ConfirmContextQuery, NewBooking } from '../domain/booking-ports';
-import { deadlineError, stmt, type SqlPool } from './pg-pool';
+import { deadlineError, stmt, type SqlPool, type Stmt } from './pg-pool';
 import { deadlinePassed } from '../request-deadline';
 import { toBookingRecord, type BookingRow } from './booking-sql';
 import { SERVICE_COLUMNS, serviceFromRow, WORKSHOP_COLUMNS, workshopFromRow } from './workshop-views';
@@ -15,6 +15,7 @@ import { SERVICE_COLUMNS, serviceFromRow, WORKSHOP_COLUMNS, workshopFromRow } fr
  *   3. BOOK: count open bookings (a new statement, so its snapshot sees every booking committed
  *      before we got the lock), take one unit of every slot (all or none), insert the booking, its
  *      slots and its events, and return the booking with the names a view needs;
+ *      2 and 3 are pipelined: one write, one round trip, run one after the other;
  *   4. the hold's consume in Redis (beforeCommit), then COMMIT.
  * A refusal (key in use, too many open bookings, a full slot) rolls everything back.
  */
@@ -113,21 +114,25 @@ export async function createBooking(
   const lockKey = b.maxOpenPerCustomer !== undefined ? `open-bookings:${b.customerId}` : null;
   try {
     const booking = await pool.transaction(async (tx) => {
+      // BEGIN, the key and lock, and the booking leave in one write and run in that order.
+      const first: Array<[Stmt, unknown[]]> = [];
       if (b.idempotencyKey) {
         const keyArgs = [b.customerId, b.idempotencyKey, b.holdId, id, b.keyAt, b.keyReusableBefore];
-        const [k] = await tx.rows<{ n: number }>(lockKey ? KEY_AND_LOCK : KEY_ONLY, lockKey ? [...keyArgs, lockKey] : keyArgs);
-        if (!k?.n) throw new Refused('DUPLICATE_KEY');
+        first.push(lockKey ? [KEY_AND_LOCK, [...keyArgs, lockKey]] : [KEY_ONLY, keyArgs]);
       } else if (lockKey) {
-        await tx.rows(LOCK_ONLY, [lockKey]);
+        first.push([LOCK_ONLY, [lockKey]]);
       }
-      const [r] = await tx.rows<BookingRow & { units: boolean; room: boolean }>(BOOK, [
+      const results = await tx.batch([...first, [BOOK, [
         id, b.customerId, b.workshopId, b.serviceId, b.slotIds, b.startsAt, b.endsAt, b.status,
         b.priceCents, b.currency, JSON.stringify(b.options), b.vehicle ? JSON.stringify(b.vehicle) : null, b.notes, b.idempotencyKey,
         b.acceptDeadline, b.createdAt,
         b.maxOpenPerCustomer ?? null, OPEN,
         b.events.map(() => randomUUID()), b.events.map((e) => e.type), b.events.map((e) => e.actorId), b.events.map((e) => e.actorRole),
         b.events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
-      ]);
+      ]]]);
+      // The key first (as before): a twin's key wins over whatever BOOK saw, all of it rolled back.
+      if (b.idempotencyKey && !(results[0] as Array<{ n: number }>)[0]?.n) throw new Refused('DUPLICATE_KEY');
+      const [r] = results[results.length - 1] as Array<BookingRow & { units: boolean; room: boolean }>;
       if (!r?.room) throw new Refused('LIMIT');
       if (!r.units) throw new Refused('CAPACITY');
       // Nothing is consumed for a request whose client was already answered 503.

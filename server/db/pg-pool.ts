@@ -20,11 +20,18 @@ export const stmt = (name: string, text: string): Stmt => ({ name, text });
 
 export interface SqlTx {
   rows<R>(s: Stmt, values: unknown[]): Promise<R[]>;
+  /**
+   * Several statements in one write, pipelined: Postgres runs each after the previous one ended
+   * (so each later one has a fresh snapshot), in this transaction. Their rows in order, or the
+   * first error once every statement has answered (after a failed one the rest fail too).
+   */
+  batch(items: Array<[Stmt, unknown[]]>): Promise<unknown[][]>;
 }
 
-export interface SqlPool extends SqlTx {
+export interface SqlPool extends Pick<SqlTx, 'rows'> {
   /**
-   * BEGIN, `fn`, COMMIT; ROLLBACK if `fn` throws (its error is rethrown). Like the MikroORM
+   * BEGIN (sent in the same write as the transaction's first statements), `fn`, COMMIT; ROLLBACK
+   * if `fn` throws (its error is rethrown). Like the MikroORM
    * DeadlineGuard: a transaction still open when its request's deadline has passed (the client
    * was answered 503) rolls back instead of committing.
    */
@@ -53,6 +60,8 @@ export function createPgPool(databaseUrl: string, t: PgTimeouts, opts: { max?: n
     query_timeout: t.statementMs + 250,
     idleTimeoutMillis: 30_000,
     application_name: 'holdfast-hot',
+    // Statements issued together go out together (SqlTx.batch), each still with its own Sync.
+    pipeline: true,
   });
   // An idle connection the server drops emits here; without a listener it would crash the process.
   pool.on('error', (err) => opts.onError?.(err));
@@ -75,15 +84,37 @@ export function createPgPool(databaseUrl: string, t: PgTimeouts, opts: { max?: n
           throw err;
         }
       };
+      // The socket is corked while a batch is issued, so BEGIN and the statements leave in one write.
+      const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+      let begun = false;
+      const send = async (items: Array<[string | Stmt, unknown[] | undefined]>): Promise<unknown[][]> => {
+        const first = begun ? 0 : 1;
+        if (!begun) items = [['begin', undefined], ...items];
+        begun = true;
+        stream?.cork?.();
+        let sent: Array<Promise<unknown[]>>;
+        try {
+          sent = items.map(([s, values]) => run(s, values));
+        } finally {
+          stream?.uncork?.();
+        }
+        const settled = await Promise.allSettled(sent);
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        return settled.slice(first).map((r) => (r as PromiseFulfilledResult<unknown[]>).value);
+      };
       try {
-        await run('begin');
-        const value = await fn({ rows: (s, values) => run(s, values) });
+        const value = await fn({
+          rows: async <R>(s: Stmt, values: unknown[]) => (await send([[s, values]]))[0] as R[],
+          batch: (items) => send(items),
+        });
+        if (!begun) return value;
         if (deadlinePassed()) throw deadlineError();
         await run('commit');
         return value;
       } catch (err) {
         // A broken connection is closed below instead: Postgres rolls its transaction back itself.
-        if (!broken) await run('rollback').catch(() => undefined);
+        if (!broken && begun) await run('rollback').catch(() => undefined);
         throw err;
       } finally {
         client.release(broken);
