@@ -50,3 +50,30 @@ describe('TRUST_PROXY', () => {
     expect(parseEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
   });
 });
+
+describe('processes and Redis Cluster', () => {
+  it('runs one worker per core unless WEB_CONCURRENCY says otherwise, and refuses 0 or a word', () => {
+    expect(parseEnv({}).WEB_CONCURRENCY).toBeGreaterThanOrEqual(1);
+    expect(parseEnv({ WEB_CONCURRENCY: '3' }).WEB_CONCURRENCY).toBe(3);
+    expect(() => parseEnv({ WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY/);
+    expect(() => parseEnv({ WEB_CONCURRENCY: 'many' })).toThrow(/WEB_CONCURRENCY/);
+  });
+
+  it('refuses long-polling with several workers (it would need sticky sessions)', () => {
+    expect(() => parseEnv({ WEB_CONCURRENCY: '2', SOCKET_LONG_POLLING: 'true' })).toThrow(/SOCKET_LONG_POLLING=true needs sticky sessions/);
+    expect(parseEnv({ WEB_CONCURRENCY: '1', SOCKET_LONG_POLLING: 'true' }).SOCKET_LONG_POLLING).toBe(true);
+    expect(parseEnv({ WEB_CONCURRENCY: '2' }).SOCKET_LONG_POLLING).toBe(false);
+  });
+
+  it('reads REDIS_CLUSTER_NODES as host:port pairs and names a bad one', () => {
+    expect(parseEnv({ REDIS_CLUSTER_NODES: 'r1:7000, 10.0.0.2:7001,[::1]:7002' }).REDIS_CLUSTER_NODES).toEqual([
+      { host: 'r1', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(parseEnv({}).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(() => parseEnv({ REDIS_CLUSTER_NODES: 'r1:7000,r2' })).toThrow(/REDIS_CLUSTER_NODES: "r2" is not host:port/);
+    expect(() => parseEnv({ REDIS_CLUSTER_NODES: 'r1:99999' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => parseEnv({ REDIS_CLUSTER_NODES: ' , ' })).toThrow(/REDIS_CLUSTER_NODES: name at least one/);
+  });
+});

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { COMMIT_STEPS } from './domain/hold-commit';
 
@@ -13,6 +14,35 @@ const schema = z
     DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/holdfast'),
     REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
     REDIS_PREFIX: z.string().min(1).max(64).default('hf:'),
+    /**
+     * `host:port,host:port,…`: seed nodes of a Redis Cluster. Set, every Redis use (hold store,
+     * limits, pub/sub, the Socket.IO adapter) goes through one cluster client and REDIS_URL is unused.
+     */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .transform((raw, ctx) => {
+        const nodes = raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+          const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(s);
+          const port = m ? Number(m[2]) : 0;
+          if (!m || port < 1 || port > 65535) {
+            ctx.addIssue({ code: 'custom', message: `"${s}" is not host:port` });
+            return { host: '', port: 0 };
+          }
+          return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+        });
+        if (!nodes.length) ctx.addIssue({ code: 'custom', message: 'name at least one host:port' });
+        return nodes;
+      })
+      .optional(),
+    /** Worker processes `npm start` runs on this host (node:cluster, one shared port); 1 = a single process. */
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+    /**
+     * Let Socket.IO clients fall back to HTTP long-polling. Off: WebSocket only, which needs no
+     * sticky sessions (one TCP connection per socket). Long-polling spreads one socket's requests
+     * over several connections, so it needs every request of a socket to reach the same process:
+     * refused with WEB_CONCURRENCY > 1 (node:cluster deals connections round-robin).
+     */
+    SOCKET_LONG_POLLING: bool.default(false),
     /** Unset outside production: the processes share one generated and stored in Postgres. */
     JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
     TOKEN_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
@@ -59,6 +89,13 @@ const schema = z
     FAULT_PAUSE_AT: z.enum(COMMIT_STEPS).optional(),
   })
   .superRefine((v, ctx) => {
+    if (v.SOCKET_LONG_POLLING && v.WEB_CONCURRENCY > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SOCKET_LONG_POLLING'],
+        message: 'SOCKET_LONG_POLLING=true needs sticky sessions, which node:cluster workers do not have: set WEB_CONCURRENCY=1 (one process per container, sticky load balancer in front) or leave long-polling off',
+      });
+    }
     if (v.FAULT_PAUSE_AT && v.NODE_ENV !== 'test') {
       ctx.addIssue({ code: 'custom', path: ['FAULT_PAUSE_AT'], message: 'FAULT_PAUSE_AT is only allowed when NODE_ENV=test' });
     }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { createSessionGuard, type SessionGuard } from './auth/session-guard';
@@ -20,7 +20,7 @@ import type { FaultHook } from './domain/hold-commit';
 import { createLogger } from './logger';
 import { createHoldStore, type HoldStore } from './redis/hold-store';
 import { createSlotSnapshots } from './redis/slot-snapshot';
-import { failFastOptions, untilReady, watchRedis } from './redis/redis-client';
+import { createRedis, failFastOptions, untilReady, watchRedis, type RedisTarget } from './redis/redis-client';
 import { runChained } from './chained-timer';
 import { createServices } from './services';
 import { mountClient } from './http/static.routes';
@@ -82,8 +82,10 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   );
   const sql = createPgPool(env.DATABASE_URL, pgTimeouts, { onError: (err) => logger.warn({ err }, 'idle hot-pool Postgres connection failed') });
   const redisOptions = failFastOptions({ commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS });
-  // Auto-pipelining: commands issued in the same tick (many concurrent holds) share one write.
-  const redis = new Redis(env.REDIS_URL, { ...redisOptions, enableAutoPipelining: true });
+  const redisTarget: RedisTarget = env.REDIS_CLUSTER_NODES ? { clusterNodes: env.REDIS_CLUSTER_NODES } : { url: env.REDIS_URL };
+  // Auto-pipelining: commands issued in the same tick (many concurrent holds) share one write
+  // (on a cluster, one write per node).
+  const redis = createRedis(redisTarget, { ...redisOptions, enableAutoPipelining: true });
   watchRedis(redis, 'commands', logger);
   try {
     await untilReady(redis);
@@ -120,8 +122,9 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const boardFacts = createBoardRepository(orm);
   const snapshotLimit = createLimiter(redis, env.REDIS_PREFIX, { name: AVAILABILITY_LIMIT, points: env.RATE_LIMIT_AVAILABILITY_PER_MIN, durationSec: 60 });
   const realtime = await createRealtime({
-    redisUrl: env.REDIS_URL,
+    redisTarget,
     redisOptions,
+    longPolling: env.SOCKET_LONG_POLLING,
     prefix: env.REDIS_PREFIX,
     redis,
     guard,

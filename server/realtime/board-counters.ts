@@ -29,7 +29,9 @@ export interface CounterRecorder extends BoardCounters {
 }
 
 export function createBoardCounters(deps: { redis: Redis; prefix: string; logger: Logger; flushMs?: number; flushed?: () => void }): CounterRecorder {
-  const keyOf = (bucket: number) => `${deps.prefix}rt:stats:${bucket}`;
+  // One hash tag for every bucket: a flush's MULTI and `buckets`' pipeline touch several, which a
+  // Redis Cluster only accepts within one hash slot.
+  const keyOf = (bucket: number) => `${deps.prefix}{rt:stats}:${bucket}`;
   // Bucket number → field → count not yet written.
   let pending = new Map<number, Map<string, number>>();
   const add = (now: number, field: string) => {

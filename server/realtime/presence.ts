@@ -22,8 +22,11 @@ export interface Presence extends BoardPresence {
 
 export function createPresence(deps: { io: RealtimeIo; redis: Redis; prefix: string; procId: string; logger: Logger; ttlMs?: number }): Presence {
   const ttlMs = deps.ttlMs ?? 30_000;
-  const procs = `${deps.prefix}rt:procs`;
-  const mine = `${deps.prefix}rt:presence:${deps.procId}`;
+  // One hash tag for the process list and every process's hash: the MULTI below and the read's
+  // pipeline touch several of them, which a Redis Cluster only allows within one hash slot.
+  const procs = `${deps.prefix}{rt:presence}:procs`;
+  const hashOf = (procId: string) => `${deps.prefix}{rt:presence}:${procId}`;
+  const mine = hashOf(deps.procId);
   let closed = false;
   let queued: Promise<void> | null = null;
   let writing: Promise<void> = Promise.resolve();
@@ -72,7 +75,7 @@ export function createPresence(deps: { io: RealtimeIo; redis: Redis; prefix: str
       await deps.redis.zremrangebyscore(procs, '-inf', Date.now());
       const ids = await deps.redis.zrange(procs, '0', '-1');
       const pipe = deps.redis.pipeline();
-      for (const id of ids) pipe.hgetall(`${deps.prefix}rt:presence:${id}`);
+      for (const id of ids) pipe.hgetall(hashOf(id));
       const replies = ids.length ? ((await pipe.exec()) ?? []) : [];
       const totals: PresenceTotals = { sockets: 0, admins: 0, watchers: new Map() };
       for (const [err, hash] of replies) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer, Http2Server } from 'node:http2';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { rooms } from '@shared/realtime/rooms';
@@ -19,7 +19,7 @@ import { createPresence } from './presence';
 import { createRealtimePublisher, type RealtimePublisher } from './publisher';
 import { authenticate } from './socket-auth';
 import { registerHandlers } from './socket-handlers';
-import { closeRedis, untilReady, watchRedis } from '../redis/redis-client';
+import { closeRedis, createRedis, isCluster, untilReady, watchRedis, type RedisTarget } from '../redis/redis-client';
 import type { RealtimeIo } from './types';
 
 /** What the realtime hub needs from the rest of the application: narrow ports, given at creation. */
@@ -40,9 +40,15 @@ export interface RealtimePorts {
 }
 
 export interface RealtimeDeps {
-  redisUrl: string;
+  /** The Redis server or cluster the adapter's pub/sub clients connect to. */
+  redisTarget: RedisTarget;
   /** Options of the adapter's pub/sub clients (the process's fail-fast options). */
   redisOptions?: RedisOptions;
+  /**
+   * SOCKET_LONG_POLLING: accept the HTTP long-polling transport besides WebSocket. It needs
+   * sticky sessions (env.ts refuses it with several workers); off, a socket is one connection.
+   */
+  longPolling?: boolean;
   /** REDIS_PREFIX: keys and the adapter's channels, so two deployments (or test runs) on one Redis never mix. */
   prefix: string;
   /** The process's command connection (presence, counters, locks); pub/sub get their own. */
@@ -73,6 +79,30 @@ export interface Realtime {
 }
 
 /**
+ * Resolves once `sub` receives a message on `channel`: its connection handles commands in order,
+ * so every SUBSCRIBE sent before is active by then. Publishes until heard (the first may precede
+ * the subscription); gives up after `timeoutMs` like a failed PING would.
+ */
+async function subscribedProbe(pub: Redis, sub: Redis, channel: string, timeoutMs = 5000): Promise<void> {
+  let heard!: () => void;
+  const arrived = new Promise<void>((resolve) => (heard = resolve));
+  const onMessage = (ch: string) => ch === channel && heard();
+  sub.on('message', onMessage);
+  try {
+    await sub.subscribe(channel);
+    const deadline = Date.now() + timeoutMs;
+    for (let got = false; !got; ) {
+      if (Date.now() > deadline) throw new Error('redis cluster: the adapter subscription never answered');
+      await pub.publish(channel, 'probe');
+      got = await Promise.race([arrived.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 100))]);
+    }
+  } finally {
+    sub.off('message', onMessage);
+    await sub.unsubscribe(channel).catch(() => undefined);
+  }
+}
+
+/**
  * Socket.IO with the Redis adapter: created by the composition root after the services (it
  * reaches them only through `ports`), subscribed to the domain's events there, and attached to
  * the HTTP server once it listens.
@@ -80,7 +110,7 @@ export interface Realtime {
 export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   const { logger, metrics } = deps;
   const procId = randomUUID();
-  const pub = new Redis(deps.redisUrl, deps.redisOptions ?? {});
+  const pub = createRedis(deps.redisTarget, deps.redisOptions ?? {});
   const sub = pub.duplicate();
   // Listeners keep an outage from crashing the process; both reconnect (and resubscribe) alone.
   watchRedis(pub, 'socket.io pub', logger);
@@ -116,10 +146,14 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     perMessageDeflate: false,
     maxHttpBufferSize: deps.maxMessageBytes ?? 64 * 1024,
     serveClient: false,
+    // WebSocket only unless asked: a long-polling socket's requests must all reach one process.
+    transports: deps.longPolling ? ['polling', 'websocket'] : ['websocket'],
   });
   // The adapter subscribed without waiting; PING answers after those SUBSCRIBEs, so once it
-  // does, broadcasts from other processes reach this one.
-  await sub.ping();
+  // does, broadcasts from other processes reach this one. A cluster client sends PING on a
+  // command connection, not on its subscriber one: there a probe message must come back.
+  if (isCluster(sub)) await subscribedProbe(pub, sub, `${deps.prefix}socket.io-probe#${procId}`);
+  else await sub.ping();
 
   const presence = createPresence({ io, redis: deps.redis, prefix: deps.prefix, procId, logger });
   // Counts land in Redis every 500 ms; then the live board is pushed again (feed is assigned by then).

@@ -5,6 +5,7 @@ import { defineHoldCommands } from './hold-commands';
 import { customerHoldRateKey, customerHoldsKey, dueKey, holdIndexKey, holdMember, parseHoldMember, workshopKeys } from './hold-keys';
 import { holdFromHash, parseReply, seedArgs, toChange, toCounts, toHold, type ScriptReply } from './hold-replies';
 import type { Change, ConsumeResult, ExtendResult, HoldRecord, HoldStore, ReleaseResult, SlotRef, SlotSeed } from './hold-store.types';
+import { scanKeys } from './redis-client';
 import { runSweeper, sweepDue, sweepOrphans, SweepError, type SweepContext } from './hold-sweeper';
 import { bumpScheduleVersion, chunked, chunkedSnapshot, pruneSlotCounters, scheduleVersion, SNAPSHOT_CHUNK } from './slot-counters';
 
@@ -211,7 +212,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
     const head = `${prefix}{w:`;
     const pattern = `${head.replace(/[*?[\]\\]/g, '\\$&')}*}:slots`;
     const ids = new Set<string>();
-    for await (const keys of redis.scanStream({ match: pattern, count: 500 }) as AsyncIterable<string[]>) {
+    for await (const keys of scanKeys(redis, pattern)) {
       for (const k of keys) ids.add(k.slice(head.length, -'}:slots'.length));
     }
     return [...ids];
