@@ -18,7 +18,8 @@ async function probe(check: () => Promise<void>): Promise<'ok' | 'down'> {
 /** Liveness (the process answers) and readiness (its stores answer). */
 export function healthRoutes(checks: ReadinessChecks) {
   const r = new Hono<AppEnv>();
-  r.get('/health', (c) => c.json({ status: 'ok' }));
+  // The pid tells which process (worker) answered: several share one port under node:cluster.
+  r.get('/health', (c) => c.json({ status: 'ok', pid: process.pid }));
   r.get('/ready', async (c) => {
     const [postgres, redis] = await Promise.all([probe(checks.postgres), probe(checks.redis)]);
     const ready = postgres === 'ok' && redis === 'ok';

@@ -53,6 +53,8 @@ const base = () => ({
   REDIS_URL: inject('redisUrl'),
   REDIS_PREFIX: `${inject('redisPrefix')}main:`,
   PORT: '0',
+  // One process: the workers of WEB_CONCURRENCY > 1 have their own test (cluster-workers.test.ts).
+  WEB_CONCURRENCY: '1',
   SERVE_CLIENT: 'false',
   SLOT_ROLL_MINUTES: '0',
 });
@@ -78,7 +80,7 @@ describe('the server process', () => {
       health = await (await fetch(`${url}/health`)).json();
       kill();
     });
-    expect(health).toEqual({ status: 'ok' });
+    expect(health).toEqual({ status: 'ok', pid: expect.any(Number) });
     expect(run.out).toContain('JWT_SECRET is not set');
     // One pino line per request, with a request id.
     expect(run.out).toMatch(/"reqId":"[0-9a-f-]{36}","method":"GET","path":"\/health","status":200,"ms":[\d.]+,"msg":"request"/);

@@ -59,7 +59,7 @@ describe('Postgres stalls: fast 503, the process stays up, recovery is automatic
         expect(a.error!.error.code).toBe('SERVICE_UNAVAILABLE');
         expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
       }
-      expect((await get(s, '/health')).body).toEqual({ status: 'ok' });
+      expect((await get(s, '/health')).body).toEqual({ status: 'ok', pid: process.pid });
       const ready = await get(s, '/ready');
       expect(ready.status).toBe(503);
       expect(ready.body).toMatchObject({ status: 'not_ready', postgres: 'down', redis: 'ok' });
