@@ -27,5 +27,7 @@ COPY --from=build --chown=node:node /app /app
 USER node
 EXPOSE 3000
 # Migrations are applied by server/main.ts on start (creating the database if absent),
-# so the container needs nothing else before it can serve.
+# so the container needs nothing else before it can serve. `npm start` runs WEB_CONCURRENCY
+# workers (default: one per CPU the container sees) behind one primary on PORT; with CPU quotas
+# (--cpus, Kubernetes limits) set WEB_CONCURRENCY to the quota, as node counts every host CPU.
 CMD ["npm", "start"]

@@ -60,7 +60,7 @@ export async function runBench(run: BenchRun, onResult: (r: ScenarioResult) => v
   try {
     target = run.target ?? (run.url
       ? externalTarget(run.url, run.databaseUrl)
-      : await startCluster({ processes: run.processes, cpuProfDir: run.cpuProf, env: run.serverEnv, quiet: run.quietServers }));
+      : await startCluster({ processes: run.processes, workers: run.workers, cpuProfDir: run.cpuProf, env: run.serverEnv, quiet: run.quietServers }));
     http = new Http(target.urls);
     const admin = await login(http, target.admin);
     const realtime = await hasRealtime(target.urls[0]!);
@@ -79,6 +79,7 @@ export async function runBench(run: BenchRun, onResult: (r: ScenarioResult) => v
         result = { scenario: name, correct: false, doubleBookings: null, error: String((err as Error).message ?? err) };
       }
       result.processes ??= target.urls.length;
+      if (target.own) result.workers ??= run.workers;
       // Besides the scenario's own workshops: no slot anywhere in the database is over capacity.
       if (target.databaseUrl) {
         const all = await auditCapacity(target.databaseUrl).catch(() => null);

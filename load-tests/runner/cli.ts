@@ -19,6 +19,7 @@ export const USAGE = `npm run bench -- [options]
   --rate N               arrivals per second for flow (journeys), mixed and rush (holds) (default flow 20, mixed 1000, rush 500)
   --duration S           seconds of sustained load for flow, mixed, rush and baseline (default ${DEFAULT_OPTIONS.durationSec})
   --processes 1|2        Holdfast processes sharing Redis through the Socket.IO adapter (default 1)
+  --workers N            node:cluster workers per process, as \`npm start\` runs them (WEB_CONCURRENCY; default 1)
   --url URL[,URL]        run against a running deployment instead of fresh own servers
   --database-url URL     with --url: Postgres of that deployment, to count double bookings
   --racers N             customers racing for one slot (default ${DEFAULT_OPTIONS.racers})
@@ -54,6 +55,7 @@ export function parseCli(argv: string[]): Cli {
       case '--rate': cli.rate = num(flag, value(), 1, 20_000); break;
       case '--duration': cli.durationSec = num(flag, value(), 1, 600); break;
       case '--processes': cli.processes = num(flag, value(), 1, 2); break;
+      case '--workers': cli.workers = num(flag, value(), 1, 16); break;
       case '--url': cli.url = value(); break;
       case '--database-url': cli.databaseUrl = value(); break;
       case '--racers': cli.racers = num(flag, value(), 2, 5000); break;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -22,13 +23,15 @@ export interface Target {
   redisUrl: string;
   redisPrefix?: string;
   admin: { email: string; password: string };
-  /** Server child processes (own servers only), for CPU profiling notes. */
+  /** Server processes (own servers only: each primary and its workers), whose CPU time the scenarios count. */
   pids: number[];
   close(): Promise<void>;
 }
 
 export interface ClusterOptions {
   processes: number;
+  /** node:cluster workers per process (WEB_CONCURRENCY, as `npm start` runs them); default 1. */
+  workers?: number;
   /** Extra env for the servers (e.g. to raise limits further). */
   env?: Record<string, string>;
   /** Write V8 CPU profiles of the server processes into this folder. */
@@ -79,6 +82,31 @@ export function spawnNode(entry: string, env: Record<string, string>, tag: strin
   child.stdout!.on('data', forward);
   child.stderr!.on('data', forward);
   return child;
+}
+
+/** The pid of the process answering /health on a fresh connection (node:cluster deals each to the next worker). */
+function healthPid(url: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = httpGet(`${url}/health`, { agent: false }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve((JSON.parse(text) as { pid?: number }).pid));
+    });
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/** Waits until `workers` distinct processes answer on `url`; returns their pids. */
+export async function workerPids(url: string, workers: number, timeoutMs = 60_000): Promise<number[]> {
+  const seen = new Set<number>();
+  const deadline = Date.now() + timeoutMs;
+  while (seen.size < workers) {
+    if (Date.now() > deadline) throw new Error(`only ${seen.size} of ${workers} workers answered on ${url}`);
+    const pid = await healthPid(url);
+    if (pid) seen.add(pid);
+    else await sleep(100);
+  }
+  return [...seen];
 }
 
 /** Sends SIGTERM and waits for the exit (SIGKILL after a grace period). */
@@ -137,6 +165,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Target> {
 
   const children: ChildProcess[] = [];
   const urls: string[] = [];
+  const workers = opts.workers ?? 1;
+  const pids: number[] = [];
   const cleanup = async () => {
     await Promise.all(children.map((c) => stopChild(c)));
     await dropDatabase(databaseUrl).catch((err) => progress(`could not drop ${databaseUrl}: ${String(err)}`));
@@ -165,6 +195,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Target> {
           RATE_LIMIT_CONFIRMS_PER_MIN: '1000000',
           RATE_LIMIT_AVAILABILITY_PER_MIN: '1000000',
           MAX_OPEN_BOOKINGS: '1000',
+          WEB_CONCURRENCY: String(workers),
           ...opts.env,
         };
         const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
@@ -172,7 +203,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Target> {
         children.push(child);
         const url = `http://127.0.0.1:${port}`;
         await waitReady(url, child);
-        progress(`server ${i + 1} ready at ${url} (pid ${child.pid})`);
+        // With workers the primary only deals connections out (round-robin, which costs it CPU
+        // too): count it and every worker.
+        const serving = workers > 1 ? await workerPids(url, workers) : [];
+        pids.push(child.pid ?? 0, ...serving);
+        progress(`server ${i + 1} ready at ${url} (pid ${child.pid}${workers > 1 ? `, workers ${serving.join(', ')}` : ''})`);
         return url;
       }),
     );
@@ -189,7 +224,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Target> {
     redisUrl,
     redisPrefix,
     admin: { email: adminEmail, password: ADMIN_PASSWORD },
-    pids: children.map((c) => c.pid ?? 0),
+    pids,
     close: cleanup,
   };
 }

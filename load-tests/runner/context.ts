@@ -9,6 +9,8 @@ export interface BenchOptions {
   rate?: number;
   durationSec: number;
   processes: number;
+  /** node:cluster workers per Holdfast process (its WEB_CONCURRENCY). */
+  workers: number;
   racers: number;
   capacity: number;
   rounds: number;
@@ -25,6 +27,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   rate: undefined,
   durationSec: 10,
   processes: 1,
+  workers: 1,
   racers: 100,
   capacity: 3,
   rounds: 5,
