@@ -1,4 +1,5 @@
 import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { io } from 'socket.io-client';
 import { externalTarget, startCluster, type Target } from './cluster';
 import type { BenchOptions, ScenarioContext, ScenarioResult } from './context';
 import type { ScenarioName } from './cli';
@@ -36,14 +37,17 @@ export interface BenchRun extends BenchOptions {
 }
 
 /** True when the server answers the Engine.IO handshake (the realtime hub is wired in). */
-export async function hasRealtime(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(`${url}/socket.io/?EIO=4&transport=polling`);
-    const text = await r.text();
-    return r.ok && text.startsWith('0{');
-  } catch {
-    return false;
-  }
+export function hasRealtime(url: string): Promise<boolean> {
+  // A WebSocket handshake: Holdfast refuses Socket.IO's long-polling transport by default.
+  return new Promise((resolve) => {
+    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: 5000 });
+    const done = (ok: boolean) => {
+      socket.close();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('connect_error', () => done(false));
+  });
 }
 
 /** Runs the scenarios one after another on one target; calls onResult as each finishes. */
