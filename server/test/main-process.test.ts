@@ -74,6 +74,14 @@ describe('the server process', () => {
     expect(run.out).toContain('JWT_SECRET is required when NODE_ENV=production');
   });
 
+  it('with workers, stops with exit 1 when a worker cannot start and none ever served (no restart loop)', async () => {
+    const run = await runMain({ ...base(), WEB_CONCURRENCY: '2', REDIS_URL: 'redis://127.0.0.1:1', REDIS_CONNECT_TIMEOUT_MS: '200' });
+    expect(run.code).toBe(1);
+    expect(run.out).toContain('Holdfast could not start');
+    expect(run.out).toContain('a worker failed before any served: stopping');
+    expect(run.out).not.toContain('worker died: restarting it');
+  });
+
   it('warns about a generated secret in development, serves, and shuts down cleanly on SIGTERM', async () => {
     let health: unknown;
     const run = await runMain(base(), async (url, kill) => {
