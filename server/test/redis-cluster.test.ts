@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { customerHoldsKey, workshopKeys } from '../redis/hold-keys';
 import type { RunningServer } from '../runtime';
-import { confirm, connect, createAdmin, hold, record, register, slotAhead, verifiedWorkshop, watchOk, type ClientSocket } from './fixtures';
+import { confirm, connect, createAdmin, hold, openWorkshop, record, register, watchOk, type ClientSocket } from './fixtures';
 import { apiClient, expectStatus, ownPrefix, startTestServer, type ApiClient } from './harness';
 import { startRedisCluster, type PrivateRedisCluster } from './redis-cluster-process';
 
@@ -35,21 +35,34 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-type Spread = Awaited<ReturnType<typeof verifiedWorkshop>>;
+type Opened = Awaited<ReturnType<typeof openWorkshop>>;
 
-/** Verified workshops until their `{w:…}` keys sit on every master (a few more than three on average). */
-async function workshopsOnEveryMaster(): Promise<Array<Spread & { master: number }>> {
-  const found: Array<Spread & { master: number }> = [];
+/** Verified workshops (one vendor, one admin) until their `{w:…}` keys sit on every master. */
+async function workshopsOnEveryMaster(): Promise<Array<{ workshop: Opened['workshop']; service: Opened['services'][number]; master: number }>> {
+  const vendor = await register(apiA, 'vendor');
+  const admin = await createAdmin(a, apiA);
+  const found = [];
   const masters = new Set<number>();
-  for (let i = 0; i < 16 && masters.size < cluster.ports.length; i++) {
-    const w = await verifiedWorkshop(a, apiA, { bays: 2, holdTtlSeconds: 30 });
-    const master = await cluster.masterOf(workshopKeys(prefix, w.workshop.id).slots);
+  for (let i = 0; i < 24 && masters.size < cluster.ports.length; i++) {
+    const { workshop, services } = await openWorkshop(apiA, { vendorToken: vendor.token, adminToken: admin.token }, {
+      name: `Cluster Garage ${i}`, city: 'Leeds', address: '1 Test Street', timezone: 'Europe/London', bays: 2, autoAccept: false, holdTtlSeconds: 30,
+    });
+    const master = await cluster.masterOf(workshopKeys(prefix, workshop.id).slots);
     if (masters.has(master)) continue;
     masters.add(master);
-    found.push({ ...w, master });
+    found.push({ workshop, service: services[0]!, master });
   }
   expect(masters.size).toBe(cluster.ports.length);
   return found;
+}
+
+/** Three free slots a day or more ahead, from one availability read. */
+async function threeSlotsAhead(workshopId: string) {
+  const res = expectStatus(await apiB.typed().GET('/api/v1/workshops/{id}/availability', { params: { path: { id: workshopId } } }), 200);
+  const soon = Date.now() + 24 * 3600_000;
+  const slots = res.slots.filter((s) => Date.parse(s.startsAt) > soon && s.free > 0);
+  expect(slots.length).toBeGreaterThanOrEqual(3);
+  return [slots[0]!, slots[1]!, slots[2]!] as const;
 }
 
 describe('Holdfast on a three-master Redis Cluster', () => {
@@ -65,7 +78,7 @@ describe('Holdfast on a three-master Redis Cluster', () => {
     for (const { workshop, service } of workshops) {
       const watcher = record(await open(a.url));
       const snap = await watchOk(sockets.at(-1)!, workshop.id);
-      const [first, second, third] = [await slotAhead(apiB, workshop.id, 0), await slotAhead(apiB, workshop.id, 1), await slotAhead(apiB, workshop.id, 2)];
+      const [first, second, third] = await threeSlotsAhead(workshop.id);
 
       // Hold through B, seen on A; confirm through A.
       const held = await hold(apiB, customer.token, workshop.id, service.id, first.id);
