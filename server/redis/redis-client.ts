@@ -44,9 +44,12 @@ export function createRedis(target: RedisTarget, options: RedisOptions): Redis {
     enableAutoPipelining,
     redisOptions: perNode,
     clusterRetryStrategy: options.retryStrategy,
-    // A MOVED/ASK reply means the command did not run, so following it is not a resend; a cluster
-    // that is down (failover in progress) fails the command at once, like a lost single server.
+    // A MOVED/ASK/TRYAGAIN reply means the command did not run, so following it is not a resend.
+    // A cluster that is down fails the command at once, like a lost single server, and a command
+    // caught by a dropped connection is failed, never resent (0 turns both of those retries off:
+    // it may have run already).
     retryDelayOnClusterDown: 0,
+    retryDelayOnFailover: 0,
     retryDelayOnTryAgain: 0,
     maxRedirections: 4,
     slotsRefreshTimeout: options.connectTimeout,
