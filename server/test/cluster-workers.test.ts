@@ -81,10 +81,11 @@ beforeAll(async () => {
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  url = (await until('a worker listening', () => /"url":"(http:[^"]+)","msg":"Holdfast listening"/.exec(out)?.[1]));
-  await until('two workers serving', () => serving().length >= 2);
+  // Three processes compiling TypeScript at once (and migrations first) take a while on a busy box.
+  url = (await until('a worker listening', () => /"url":"(http:[^"]+)","msg":"Holdfast listening"/.exec(out)?.[1], 100_000));
+  await until('two workers serving', () => serving().length >= 2, 100_000);
   api = apiClient(url);
-});
+}, 120_000);
 afterAll(async () => {
   for (const s of sockets) s.close();
   if (child && child.exitCode === null) {
@@ -148,7 +149,7 @@ describe('npm start with WEB_CONCURRENCY=2', () => {
     await until('the primary noticing', () => lines().some((l) => l.msg === 'worker died: restarting it' && l.pid === holder));
     // Meanwhile (the replacement starts after a back-off) the other worker answers.
     for (let i = 0; i < 3; i++) expect(await pidOf()).not.toBe(holder);
-    const restarted = await until('the killed worker replaced', () => serving().find((p) => p !== holder && p !== other));
+    const restarted = await until('the killed worker replaced', () => serving().find((p) => p !== holder && p !== other), 60_000);
     const survivors = watchers.filter((w) => w.socket.connected);
     expect(survivors.length).toBeGreaterThan(0);
     expect(survivors.length).toBeLessThan(watchers.length);
@@ -169,5 +170,5 @@ describe('npm start with WEB_CONCURRENCY=2', () => {
     expect(code).toBe(0);
     expect(lines().filter((l) => l.msg === 'bye').length).toBe(3);
     for (const pid of [other, restarted]) expect(() => process.kill(pid, 0)).toThrow();
-  });
+  }, 120_000);
 });

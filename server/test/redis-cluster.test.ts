@@ -106,7 +106,8 @@ describe('Holdfast on a three-master Redis Cluster', () => {
     // The start-up and periodic repairs find live counters by scanning: every master's keys.
     expect(new Set(await a.holdStore.workshopsWithCounters())).toEqual(new Set(workshops.map((w) => w.workshop.id)));
     expect(await b.services.live.reconcileAll()).toBe(0);
-  });
+    // About 10 s alone on two cores; the margin is for a machine busy with other suites.
+  }, 90_000);
 
   it('serves the admin board (presence of both servers, the shared counters) from the cluster', async () => {
     const admin = await createAdmin(a, apiA);
