@@ -80,7 +80,7 @@ describe('the server process', () => {
     expect(run.out).toContain('Holdfast could not start');
     expect(run.out).toContain('a worker failed before any served: stopping');
     expect(run.out).not.toContain('worker died: restarting it');
-  });
+  }, 90_000); // a primary and two workers compiling TypeScript at once: slow on a busy machine
 
   it('warns about a generated secret in development, serves, and shuts down cleanly on SIGTERM', async () => {
     let health: unknown;
