@@ -69,16 +69,6 @@ const expectOk = (r: { status: number; body: any }) => {
   return r.body;
 };
 
-/**
- * The availability changes in what a socket recorded: `slots:changed` carries one change, or a
- * frame of them (`changes[]`) once changes are coalesced; this file reads either.
- */
-const changesIn = (payload: any): any[] => (Array.isArray(payload?.changes) ? payload.changes : [payload]);
-async function waitChange(rec: ReturnType<typeof record>, predicate: (change: any) => boolean): Promise<any> {
-  await rec.waitFor('slots:changed', (p) => changesIn(p).some(predicate));
-  return rec.of('slots:changed').flatMap(changesIn).find(predicate);
-}
-
 beforeAll(async () => {
   child = spawn(`${root}node_modules/.bin/tsx`, ['server/main.ts'], {
     cwd: root,
@@ -150,7 +140,7 @@ describe('npm start with WEB_CONCURRENCY=2', () => {
     expect(await pidOf(pinned)).toBe(holder);
     pinned.destroy();
     for (const w of watchers) {
-      expect(await waitChange(w.rec, (e) => e.seq === w.seq + 1)).toMatchObject({ cause: 'held', slots: [{ id: slot.id, held: 1 }] });
+      expect(await w.rec.waitForChange((e) => e.seq === w.seq + 1)).toMatchObject({ cause: 'held', slots: [{ id: slot.id, held: 1 }] });
     }
 
     // Kill the worker that took the hold: its sockets drop, the others (so on the other worker) stay.
@@ -171,7 +161,7 @@ describe('npm start with WEB_CONCURRENCY=2', () => {
     expect(seen).toEqual(new Set([other, restarted]));
     const second = await slotAhead(api, workshop.id, 1);
     expectStatus(await api.typed(customer.token).POST('/api/v1/holds', { body: { workshopId: workshop.id, serviceId: services[0]!.id, slotId: second.id } }), 201);
-    for (const w of survivors) await waitChange(w.rec, (e) => e.seq === w.seq + 2 && e.slots[0]?.id === second.id);
+    for (const w of survivors) await w.rec.waitForChange((e) => e.seq === w.seq + 2 && e.slots[0]?.id === second.id);
 
     // SIGTERM to the primary: passed on, every worker shuts down gracefully, the primary exits 0.
     const exited = once(child, 'exit');

@@ -22,16 +22,6 @@ let apiB: ApiClient;
 const sockets: ClientSocket[] = [];
 const prefix = ownPrefix('rc');
 
-/**
- * The availability changes in what a socket recorded: `slots:changed` carries one change, or a
- * frame of them (`changes[]`) once changes are coalesced; this file reads either.
- */
-const changesIn = (payload: any): any[] => (Array.isArray(payload?.changes) ? payload.changes : [payload]);
-async function waitChange(rec: ReturnType<typeof record>, predicate: (change: any) => boolean): Promise<any> {
-  await rec.waitFor('slots:changed', (p) => changesIn(p).some(predicate));
-  return rec.of('slots:changed').flatMap(changesIn).find(predicate);
-}
-
 beforeAll(async () => {
   cluster = await startRedisCluster();
   const env = { REDIS_CLUSTER_NODES: cluster.nodes, REDIS_PREFIX: prefix, SWEEP_INTERVAL_MS: '50' };
@@ -92,24 +82,24 @@ describe('Holdfast on a three-master Redis Cluster', () => {
 
       // Hold through B, seen on A; confirm through A.
       const held = await hold(apiB, customer.token, workshop.id, service.id, first.id);
-      expect(await waitChange(watcher, (e) => e.seq === snap.seq + 1)).toMatchObject({ cause: 'held', slots: [{ id: first.id, held: 1, free: 1 }] });
+      expect(await watcher.waitForChange((e) => e.seq === snap.seq + 1)).toMatchObject({ cause: 'held', slots: [{ id: first.id, held: 1, free: 1 }] });
       const booking = await confirm(apiA, customer.token, held);
       expect(booking.status).toBe('pending');
-      expect(await waitChange(watcher, (e) => e.seq === snap.seq + 2)).toMatchObject({ slots: [{ id: first.id, booked: 1, held: 0, free: 1 }] });
+      expect(await watcher.waitForChange((e) => e.seq === snap.seq + 2)).toMatchObject({ slots: [{ id: first.id, booked: 1, held: 0, free: 1 }] });
 
       // Hold through A, release through B.
       const released = await hold(apiA, customer.token, workshop.id, service.id, second.id);
-      await waitChange(watcher, (e) => e.seq === snap.seq + 3 && e.cause === 'held');
+      await watcher.waitForChange((e) => e.seq === snap.seq + 3 && e.cause === 'held');
       expect((await apiB.typed(customer.token).DELETE('/api/v1/holds/{id}', { params: { path: { id: released } } })).response.status).toBe(204);
-      expect(await waitChange(watcher, (e) => e.seq === snap.seq + 4)).toMatchObject({ cause: 'released', slots: [{ id: second.id, held: 0, free: 2 }] });
+      expect(await watcher.waitForChange((e) => e.seq === snap.seq + 4)).toMatchObject({ cause: 'released', slots: [{ id: second.id, held: 0, free: 2 }] });
 
       // A hold left to expire: one of the two sweepers claims it, the owner hears it once.
       const lapsing = await hold(apiB, customer.token, workshop.id, service.id, third.id);
-      await waitChange(watcher, (e) => e.seq === snap.seq + 5);
+      await watcher.waitForChange((e) => e.seq === snap.seq + 5);
       clock.advance(31_000);
-      expect(await waitChange(watcher, (e) => e.seq === snap.seq + 6)).toMatchObject({ cause: 'expired', slots: [{ id: third.id, held: 0, free: 2 }] });
+      expect(await watcher.waitForChange((e) => e.seq === snap.seq + 6)).toMatchObject({ cause: 'expired', slots: [{ id: third.id, held: 0, free: 2 }] });
       await owner.waitFor('hold:expired', (e) => e.holdId === lapsing);
-      expect(watcher.of('slots:changed').flatMap(changesIn).map((e) => e.cause)).toEqual(['held', 'booked', 'held', 'released', 'held', 'expired']);
+      expect(watcher.changes().map((e) => e.cause)).toEqual(['held', 'booked', 'held', 'released', 'held', 'expired']);
     }
     expect(owner.of('hold:expired')).toHaveLength(workshops.length);
 
