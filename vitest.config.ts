@@ -21,6 +21,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most files spend their time waiting on servers, Postgres, Redis and Chromium, not on the
+    // CPU: three at a time halves the suite on a 2-core machine (Vitest's default there is one).
+    // VITEST_MAX_WORKERS overrides it (e.g. 1 to rule out interference while chasing a flake).
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 3),
     projects: [
       {
         extends: true,
