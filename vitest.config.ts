@@ -21,8 +21,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Most files spend their time waiting on servers, Postgres, Redis and Chromium, not on the
-    // CPU: three at a time halves the suite on a 2-core machine (Vitest's default there is one).
+    // Integration files spend much of their time waiting on servers, Postgres and Redis: three at
+    // a time shortens the suite on a 2-core machine (Vitest's default there is one).
     // VITEST_MAX_WORKERS overrides it (e.g. 1 to rule out interference while chasing a flake).
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 3),
     projects: [
@@ -49,11 +49,13 @@ export default defineConfig({
           include: ['client/**/*.test.ts'],
           globalSetup: ['server/test/global-setup.ts', 'client/test/global-setup.ts'],
           sequence: { groupOrder: 1 },
+          // Chromium is CPU-bound: one browser file at a time, so none of them starves the others.
+          fileParallelism: false,
         },
       },
       {
         extends: true,
-        test: { name: 'bench', include: ['load-tests/**/*.test.ts'], sequence: { groupOrder: 2 } },
+        test: { name: 'bench', include: ['load-tests/**/*.test.ts'], sequence: { groupOrder: 2 }, fileParallelism: false },
       },
     ],
   },
