@@ -6,6 +6,7 @@ import { progress, sleep } from '../log';
 import { newCounts, round2, Samples } from '../stats';
 import { DeliveryTracker, WatcherPool } from '../watchers';
 import type { ScenarioContext, ScenarioResult } from '../context';
+import { trackedHold } from './tracked-hold';
 
 /**
  * Sustained mixed traffic across many workshops: holds at `--rate`/s on distinct slots, each
@@ -45,6 +46,7 @@ export async function mixedScenario(ctx: ScenarioContext): Promise<ScenarioResul
   let noShopper = 0;
   const unexpected: string[] = [];
   const note = (s: string) => unexpected.length < 8 && unexpected.push(s);
+  const tally = { holds, holdMs, tracker, note };
   const day = (w: (typeof workshops)[number]) => {
     const from = w.slots[0]!.startsAt;
     return `from=${encodeURIComponent(from)}&to=${encodeURIComponent(new Date(Date.parse(from) + 86_400_000).toISOString())}`;
@@ -72,22 +74,8 @@ export async function mixedScenario(ctx: ScenarioContext): Promise<ScenarioResul
       const c = cursors[k] ?? 0;
       cursors[k] = c + 1;
       const slot = w.slots[c % w.slots.length]!;
-      holds.attempted++;
-      const sentAt = tracker.sending(slot.id);
-      const h = await http.post('/api/holds', { workshopId: w.id, serviceId: w.serviceId, slotId: slot.id }, customer.token);
-      holdMs.add(h.ms);
-      if (h.status !== 201) {
-        tracker.failed(slot.id, sentAt);
-        if (h.status === 409) holds.conflicts++;
-        else {
-          holds.errors++;
-          note(`hold ${h.status} ${JSON.stringify(h.body).slice(0, 100)}`);
-        }
-        return;
-      }
-      holds.succeeded++;
-      tracker.succeeded(watching.get(w.id) ?? 0);
-      const holdId = h.body.hold.id as string;
+      const holdId = await trackedHold(http, tally, w, slot.id, customer, () => watching.get(w.id) ?? 0);
+      if (!holdId) return;
       if (i % 2 === 0) {
         confirms.attempted++;
         const c = await http.post('/api/bookings', { holdId }, customer.token, { 'Idempotency-Key': `mixed-${i}` });

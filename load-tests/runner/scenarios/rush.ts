@@ -6,6 +6,7 @@ import { progress, sleep } from '../log';
 import { newCounts, round2, Samples } from '../stats';
 import { DeliveryTracker, WatcherPool } from '../watchers';
 import type { ScenarioContext, ScenarioResult } from '../context';
+import { trackedHold } from './tracked-hold';
 
 /**
  * A rush on ONE workshop: holds at `--rate`/s (default 500, open loop) on its slots in turn,
@@ -43,6 +44,7 @@ export async function rushScenario(ctx: ScenarioContext): Promise<ScenarioResult
   let noShopper = 0;
   const unexpected: string[] = [];
   const note = (s: string) => unexpected.length < 8 && unexpected.push(s);
+  const tally = { holds, holdMs, tracker, note };
   const framesBefore = frames;
   const cpuBefore = cpuSnapshot(ctx.target.pids);
   const arrivals = await constantArrivals(rate, opts.durationSec, poolSize, async (i) => {
@@ -53,23 +55,10 @@ export async function rushScenario(ctx: ScenarioContext): Promise<ScenarioResult
     }
     try {
       const slot = w.slots[i % w.slots.length]!;
-      holds.attempted++;
-      const sentAt = tracker.sending(slot.id);
-      const h = await http.post('/api/holds', { workshopId: w.id, serviceId: w.serviceId, slotId: slot.id }, customer.token);
-      holdMs.add(h.ms);
-      if (h.status !== 201) {
-        tracker.failed(slot.id, sentAt);
-        if (h.status === 409) holds.conflicts++;
-        else {
-          holds.errors++;
-          note(`hold ${h.status} ${JSON.stringify(h.body).slice(0, 100)}`);
-        }
-        return;
-      }
-      holds.succeeded++;
-      tracker.succeeded(watched.ok);
+      const holdId = await trackedHold(http, tally, w, slot.id, customer, () => watched.ok);
+      if (!holdId) return;
       releases.attempted++;
-      const r = await http.del(`/api/holds/${h.body.hold.id as string}`, customer.token);
+      const r = await http.del(`/api/holds/${holdId}`, customer.token);
       releaseMs.add(r.ms);
       if (r.status === 204) releases.succeeded++;
       else {
