@@ -61,7 +61,9 @@ describe('admin live board', () => {
     const booking = await confirm(apiB, c3!.token, await hold(apiB, c3!.token, workshop.id, service.id, slots[2]!.id));
 
     const want = { activeHolds: 2, pendingRequests: 1, bookingsToday: 1, watchers: 2 };
-    const pushed: BoardSnapshot = await live.waitFor('board:changed', (s) => matches(s, workshop.id, want) && s.totals.holdsPerMin === 3);
+    // Each process adds its counts up and writes them every 500 ms, so the hold and the booking
+    // counts may reach the board in different pushes: wait for the push that has both.
+    const pushed: BoardSnapshot = await live.waitFor('board:changed', (s) => matches(s, workshop.id, want) && s.totals.holdsPerMin === 3 && s.totals.bookingsPerMin === 1);
     expect(pushed.totals).toMatchObject({ holdsPerMin: 3, bookingsPerMin: 1, connectedSockets: 3 });
     expect(pushed.totals.conversion15m).toBeCloseTo(1 / 3, 5);
     expect(pushed.totals.holdToBroadcastP95Ms).toBeGreaterThan(0);
