@@ -1,6 +1,6 @@
 /*
  * One hot path alone against a fresh server: server/Postgres/Redis CPU per operation, optionally
- * profiled. npx tsx load-tests/runner/focus.ts availability|confirm [seconds] [--cpu-prof DIR]
+ * profiled. npx tsx load-tests/runner/focus.ts availability|hold|confirm [seconds] [--workers N] [--cpu-prof DIR]
  */
 import { closedLoop } from './arrivals';
 import { startCluster } from './cluster';
@@ -11,8 +11,10 @@ import { Http } from './http';
 const mode = process.argv[2] ?? 'availability';
 const sec = Number(process.argv[3] ?? 5);
 const profIdx = process.argv.indexOf('--cpu-prof');
+const workersIdx = process.argv.indexOf('--workers');
+const workers = workersIdx > 0 ? Number(process.argv[workersIdx + 1]) : 1;
 const C = 16;
-const t = await startCluster({ processes: 1, quiet: true, cpuProfDir: profIdx > 0 ? process.argv[profIdx + 1] : undefined });
+const t = await startCluster({ processes: 1, workers, quiet: true, cpuProfDir: profIdx > 0 ? process.argv[profIdx + 1] : undefined });
 const http = new Http(t.urls);
 try {
   const admin = await login(http, t.admin);
