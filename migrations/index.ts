@@ -5,6 +5,7 @@ import { Migration20261201003000 } from './Migration20261201003000';
 import { Migration20261201004500 } from './Migration20261201004500';
 import { Migration20261201013000 } from './Migration20261201013000';
 import { Migration20261201014712 } from './Migration20261201014712';
+import { Migration20261201065000 } from './Migration20261201065000';
 
 /** Every migration in order; listed explicitly so no runtime file globbing is needed (the same under tsx, Vitest and a bundle). */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201004500', class: Migration20261201004500 },
   { name: 'Migration20261201013000', class: Migration20261201013000 },
   { name: 'Migration20261201014712', class: Migration20261201014712 },
+  { name: 'Migration20261201065000', class: Migration20261201065000 },
 ];

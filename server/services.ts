@@ -19,6 +19,7 @@ import { createHolds, type HoldRules } from './domain/holds';
 import { createLiveCounts, type LiveCountsDeps } from './domain/live-counts';
 import { createReviews } from './domain/reviews';
 import { createSlotRegeneration } from './domain/slot-regeneration';
+import { placeZones } from './places/place-zones';
 
 export interface ServicesDeps {
   orm: MikroORM;
@@ -69,7 +70,7 @@ export function createServices(deps: ServicesDeps) {
     holds.forgetWorkshop(workshopId);
     await live.catalogChanged(workshopId);
   };
-  const catalog = createCatalog({ workshops, slots, clock, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged });
+  const catalog = createCatalog({ workshops, slots, clock, zonesOf: placeZones, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged });
   return {
     accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),
     catalog,

@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'VERSION_CONFLICT',
   'WORKSHOP_NOT_BOOKABLE',
   'SCHEDULE_TOO_LARGE',
+  /** Verification refused: the workshop's readiness checklist has open items (details.missing). */
+  'NOT_READY',
   'SERVICE_RETIRED',
   'IDEMPOTENCY_KEY_REUSED',
   'RATE_LIMITED',

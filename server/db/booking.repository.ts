@@ -5,6 +5,7 @@ import type { BookingStore, TransitionWrite } from '../domain/booking-ports';
 import { confirmContext, createBooking } from './booking-confirm';
 import type { SqlPool } from './pg-pool';
 import { BOOKING_SELECT, toBookingRecord, toEventView, type BookingRow, type EventRow } from './booking-sql';
+import { mapUrl } from '@shared/schemas/contact';
 
 class Refused extends Error {
   constructor(readonly reason: 'CAPACITY' | 'VERSION' | 'DUPLICATE_KEY') {
@@ -161,6 +162,20 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
     async events(bookingId) {
       const rows = await em().execute<EventRow[]>('select type, at, actor_role, data from booking_event where booking_id = ? order by at, id', [bookingId]);
       return rows.map(toEventView);
+    },
+
+    async contact(bookingId) {
+      const [r] = await em().execute<Array<Record<string, any>>>(
+        `select w.phone, w.email, w.address, w.city, w.lat, w.lng, u.phone as customer_phone
+           from booking b join workshop w on w.id = b.workshop_id join "user" u on u.id = b.customer_id where b.id = ?`,
+        [bookingId],
+      );
+      if (!r) throw new Error(`booking ${bookingId} has no row`);
+      const place = { address: r.address, city: r.city, lat: r.lat == null ? null : Number(r.lat), lng: r.lng == null ? null : Number(r.lng) };
+      return {
+        workshop: { phone: r.phone ?? null, email: r.email ?? null, address: r.address, city: r.city, mapUrl: mapUrl(place) },
+        customer: { phone: r.customer_phone ?? null },
+      };
     },
 
     async purgeIdempotencyKeys(before) {

@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/po
 import type { UserRecord, UserStore } from '../domain/accounts';
 import { User, type IUser } from './entities/index';
 
-const toRecord = (u: IUser): UserRecord => ({ id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, createdAt: u.createdAt });
+const toRecord = (u: IUser): UserRecord => ({ id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, phone: u.phone ?? null, createdAt: u.createdAt });
 
 /** UserStore on MikroORM; each call is its own unit of work. */
 export function createUserRepository(orm: MikroORM): UserStore {
@@ -24,6 +24,11 @@ export function createUserRepository(orm: MikroORM): UserStore {
     },
     async setStatus(id, status) {
       return (await orm.em.fork().nativeUpdate(User, { id }, { status })) > 0;
+    },
+    async updateProfile(id, patch) {
+      const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      if (!Object.keys(set).length) return (await orm.em.fork().count(User, { id })) > 0;
+      return (await orm.em.fork().nativeUpdate(User, { id }, set)) > 0;
     },
     async create(input) {
       const em = orm.em.fork();

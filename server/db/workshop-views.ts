@@ -13,6 +13,8 @@ export const workshopView = (w: IWorkshop): WorkshopView => ({
   lat: w.lat == null ? null : Number(w.lat),
   lng: w.lng == null ? null : Number(w.lng),
   timezone: w.timezone,
+  phone: w.phone ?? null,
+  email: w.email ?? null,
   status: w.status,
   bays: w.bays,
   slotMinutes: w.slotMinutes,
@@ -40,7 +42,7 @@ export const hoursView = (h: IOpeningHours): OpeningHoursView => ({ weekday: h.w
 export const closureView = (c: IClosure): ClosureView => ({ id: c.id, date: c.date, reason: c.reason ?? null });
 
 /** Plain-row readers for the hot paths (holds, confirms, snapshots), skipping entity hydration. */
-export const WORKSHOP_COLUMNS = `id, owner_id, name, slug, description, city, address, lat, lng, timezone, status, bays,
+export const WORKSHOP_COLUMNS = `id, owner_id, name, slug, description, city, address, lat, lng, timezone, phone, email, status, bays,
   slot_minutes, hold_ttl_seconds, accept_sla_minutes, auto_accept, rating_avg, rating_count`;
 
 export const workshopFromRow = (r: Record<string, any>): WorkshopView => ({
@@ -54,6 +56,8 @@ export const workshopFromRow = (r: Record<string, any>): WorkshopView => ({
   lat: r.lat == null ? null : Number(r.lat),
   lng: r.lng == null ? null : Number(r.lng),
   timezone: r.timezone,
+  phone: r.phone ?? null,
+  email: r.email ?? null,
   status: r.status,
   bays: Number(r.bays),
   slotMinutes: Number(r.slot_minutes),

@@ -37,6 +37,8 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
         description: input.description ?? null,
         lat: input.lat ?? null,
         lng: input.lng ?? null,
+        phone: input.phone ?? null,
+        email: input.email ?? null,
       });
       await e.flush();
       return workshopView(w);
@@ -145,6 +147,28 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
 
     async retireService(workshopId, serviceId) {
       return (await em().nativeUpdate(Service, { id: serviceId, workshop: workshopId, active: true }, { active: false })) > 0;
+    },
+
+    async verificationRecords(ids) {
+      if (!ids.length) return new Map();
+      const rows = await orm.em.getConnection().execute<Array<Record<string, any>>>(
+        `select w.id, w.review_note, w.reviewed_at, w.review_requested_at, u.id as owner_id, u.name as owner_name, u.email as owner_email
+           from workshop w join "user" u on u.id = w.owner_id where w.id in (?)`,
+        [ids],
+      );
+      return new Map(rows.map((r) => [r.id, {
+        owner: { id: r.owner_id, name: r.owner_name, email: r.owner_email },
+        returned: r.review_note ? { reason: r.review_note, at: new Date(r.reviewed_at).toISOString() } : null,
+        reviewRequestedAt: r.review_requested_at ? new Date(r.review_requested_at).toISOString() : null,
+      }]));
+    },
+
+    async setReturned(id, reason, at) {
+      await em().nativeUpdate(Workshop, { id }, { reviewNote: reason, reviewedAt: at, reviewRequestedAt: null });
+    },
+
+    async setReviewRequested(id, at) {
+      await em().nativeUpdate(Workshop, { id }, { reviewNote: null, reviewRequestedAt: at });
     },
 
     async findService(serviceId) {

@@ -8,6 +8,7 @@ export interface UserRecord {
   name: string;
   role: Role;
   status: AccountStatus;
+  phone: string | null;
   createdAt: Date;
 }
 
@@ -20,7 +21,9 @@ export interface UserStore {
   /** Returns false when there is no such user. */
   setStatus(id: string, status: AccountStatus): Promise<boolean>;
   /** Returns null when the email is taken. */
-  create(u: { email: string; name: string; role: Role; passwordHash: string }): Promise<UserRecord | null>;
+  create(u: { email: string; name: string; role: Role; passwordHash: string; phone?: string | null }): Promise<UserRecord | null>;
+  /** Returns false when there is no such user. */
+  updateProfile(id: string, patch: { name?: string; phone?: string | null }): Promise<boolean>;
 }
 
 /** Port: password hashing. */
@@ -32,7 +35,7 @@ export interface PasswordHasher {
 }
 
 export function toPublicUser(u: UserRecord): PublicUser {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt.toISOString() };
+  return { id: u.id, email: u.email, name: u.name, role: u.role, phone: u.phone, createdAt: u.createdAt.toISOString() };
 }
 
 const invalidCredentials = () => new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
@@ -41,9 +44,9 @@ const invalidCredentials = () => new DomainError('INVALID_CREDENTIALS', 'Email o
 export function createAccounts(deps: { users: UserStore; hasher: PasswordHasher }) {
   const { users, hasher } = deps;
   return {
-    async register(input: { email: string; password: string; name: string; role: 'customer' | 'vendor' }) {
+    async register(input: { email: string; password: string; name: string; role: 'customer' | 'vendor'; phone?: string }) {
       const passwordHash = await hasher.hash(input.password);
-      const user = await users.create({ email: input.email, name: input.name, role: input.role, passwordHash });
+      const user = await users.create({ email: input.email, name: input.name, role: input.role, passwordHash, phone: input.phone ?? null });
       if (!user) throw new DomainError('EMAIL_TAKEN', 'An account with this email already exists');
       return user;
     },
@@ -70,6 +73,12 @@ export function createAccounts(deps: { users: UserStore; hasher: PasswordHasher 
     async setStatus(actorId: string, userId: string, status: AccountStatus) {
       if (actorId === userId) throw forbidden('You cannot suspend or reinstate your own account');
       if (!(await users.setStatus(userId, status))) throw notFound('User');
+      return this.get(userId);
+    },
+
+    /** The signed-in user's own name and phone. */
+    async updateProfile(userId: string, patch: { name?: string; phone?: string | null }) {
+      if (!(await users.updateProfile(userId, patch))) throw new DomainError('UNAUTHENTICATED', 'Your account no longer exists');
       return this.get(userId);
     },
 

@@ -1,5 +1,5 @@
 import type { BookingStatus } from '@shared/booking-status';
-import type { BookingEventView, BookingView } from '@shared/schemas/booking';
+import type { BookingContact, BookingEventView, BookingView } from '@shared/schemas/booking';
 import type { OptionChoice } from '@shared/service-options';
 import type { ChangeCause } from '@shared/availability';
 import type { Change } from './hold-ports';
@@ -132,6 +132,8 @@ export interface BookingStore {
   reschedule(r: RescheduleWrite, beforeCommit?: BeforeCommit): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'VERSION' }>;
   list(filter: BookingFilter): Promise<BookingView[]>;
   events(bookingId: string): Promise<BookingEventView[]>;
+  /** The workshop's contact details and the customer's phone for one booking. */
+  contact(bookingId: string): Promise<BookingContact>;
   /** Deletes idempotency keys reserved before `before` (they no longer replay); returns how many. */
   purgeIdempotencyKeys(before: Date): Promise<number>;
   /** Pending bookings whose accept deadline has passed. */

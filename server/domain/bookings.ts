@@ -180,7 +180,8 @@ export function createBookings(deps: {
     async get(actor: Principal, id: string): Promise<BookingDetailView> {
       const b = await bookings.findById(id);
       if (!b || !canSee(actor, b)) throw notFound('Booking');
-      return { ...bookingView(b), events: await bookings.events(id) };
+      const [events, contact] = await Promise.all([bookings.events(id), bookings.contact(id)]);
+      return { ...bookingView(b), events, contact };
     },
 
     /** Mine (customer), my workshops' (vendor) or everyone's (admin). */

@@ -33,6 +33,18 @@ export interface WorkshopStore {
   updateService(workshopId: string, serviceId: string, patch: UpdateServiceInput): Promise<ServiceView | null>;
   retireService(workshopId: string, serviceId: string): Promise<boolean>;
   findService(serviceId: string): Promise<ServiceView | null>;
+  /** Owner and verification record per workshop (for the admin queue and the checklist views). */
+  verificationRecords(ids: string[]): Promise<Map<string, VerificationRecord>>;
+  /** Returned to the vendor with a reason (clears any earlier review request). */
+  setReturned(id: string, reason: string, at: Date): Promise<void>;
+  /** The vendor asks for review again: the return note is cleared. */
+  setReviewRequested(id: string, at: Date): Promise<void>;
+}
+
+export interface VerificationRecord {
+  owner: { id: string; name: string; email: string };
+  returned: { reason: string; at: string } | null;
+  reviewRequestedAt: string | null;
 }
 
 /** Everything slot regeneration reads about one workshop. */

@@ -1,11 +1,13 @@
 import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
 import type { WorkshopView } from '@shared/schemas/views';
+import type { AdminWorkshopItem, VerificationView } from '@shared/schemas/verification';
 import type { Principal } from './actor';
 import type { Clock } from './clock';
 import type { WorkshopFilter, WorkshopStore } from './catalog-ports';
 import { slotsOverHorizon, type WeeklyHours } from './slot-generation';
 import { DomainError, forbidden, notFound } from './errors';
+import { readinessOf, type PlaceZones } from './readiness';
 import type { SlotRegeneration } from './slot-regeneration';
 
 /** Workshops, hours, closures and services: vendor onboarding, public catalog, admin verification. */
@@ -19,6 +21,8 @@ export function createCatalog(deps: {
   workshops: WorkshopStore;
   slots: SlotRegeneration;
   clock: Clock;
+  /** Which time zones a place can be in (the verification checklist's time-zone item). */
+  zonesOf: PlaceZones;
   bounds?: ScheduleBounds;
   /**
    * After any edit a hold checks (workshop status, TTL, time zone; services; hours; closures):
@@ -56,6 +60,15 @@ export function createCatalog(deps: {
   const isPublic = (w: WorkshopView) => w.status === 'verified';
   const canSee = (w: WorkshopView, viewer: Principal | null) =>
     isPublic(w) || viewer?.role === 'admin' || w.ownerId === viewer?.id;
+
+  /** The checklist and the last decision, for the vendor who owns the workshop and for admins. */
+  async function verificationOf(id: string): Promise<VerificationView> {
+    const [detail, records] = await Promise.all([workshops.detail(id), workshops.verificationRecords([id])]);
+    const record = records.get(id);
+    if (!detail || !record) throw notFound('Workshop');
+    const { owner: _owner, ...rest } = record;
+    return { status: detail.status, readiness: readinessOf(detail, deps.zonesOf, deps.clock.now()), ...rest };
+  }
 
   async function refreshSlots(w: WorkshopView) {
     if (w.status === 'verified') await slots.regenerate(w.id);
@@ -147,10 +160,54 @@ export function createCatalog(deps: {
       return w;
     },
 
-    adminList: (status?: WorkshopStatus) => workshops.search({ status, sort: 'name' }),
+    /** The verification queue: each workshop with its owner and checklist; returned ones last. */
+    async adminList(status?: WorkshopStatus): Promise<AdminWorkshopItem[]> {
+      const list = await workshops.search({ status, sort: 'name' });
+      const records = await workshops.verificationRecords(list.map((w) => w.id));
+      const items = await Promise.all(list.map(async (w) => {
+        const detail = await workshops.detail(w.id);
+        const record = records.get(w.id);
+        if (!detail || !record) return null; // deleted meanwhile
+        const { owner, ...rest } = record;
+        return { ...w, owner, verification: { status: w.status, readiness: readinessOf(detail, deps.zonesOf, deps.clock.now()), ...rest } };
+      }));
+      return items.filter((i) => i !== null).sort((a, b) => Number(!!a.verification.returned) - Number(!!b.verification.returned));
+    },
 
+    async verification(actor: Principal, id: string): Promise<VerificationView> {
+      if (actor.role !== 'admin') await owned(actor, id);
+      return verificationOf(id);
+    },
+
+    /** An admin sends a pending workshop back to its vendor with what to fix. */
+    async returnToVendor(id: string, reason: string): Promise<VerificationView> {
+      const w = await workshops.findById(id);
+      if (!w) throw notFound('Workshop');
+      if (w.status !== 'pending') throw new DomainError('CONFLICT', `Only a workshop waiting for verification can be returned; this one is ${w.status}`);
+      await workshops.setReturned(id, reason, new Date(deps.clock.now()));
+      return verificationOf(id);
+    },
+
+    /** The vendor has fixed what the admin asked for and asks for review again. */
+    async requestReview(actor: Principal, id: string): Promise<VerificationView> {
+      const w = await owned(actor, id);
+      const current = await verificationOf(id);
+      if (w.status !== 'pending' || !current.returned) throw new DomainError('CONFLICT', 'This workshop is not waiting on changes from you');
+      await workshops.setReviewRequested(id, new Date(deps.clock.now()));
+      return verificationOf(id);
+    },
+
+    /** Verify (or reinstate) only a workshop whose checklist is complete; suspend any time. */
     async setStatus(id: string, status: WorkshopStatus) {
-      if (!(await workshops.findById(id))) throw notFound('Workshop');
+      const before = await workshops.detail(id);
+      if (!before) throw notFound('Workshop');
+      if (status === 'verified') {
+        const readiness = readinessOf(before, deps.zonesOf, deps.clock.now());
+        if (!readiness.ready) {
+          const open = readiness.items.filter((i) => !i.ok);
+          throw new DomainError('NOT_READY', `Not ready to verify: ${open.map((i) => `${i.label.toLowerCase()} (${i.detail})`).join('; ')}`, { missing: open.map((i) => i.key) });
+        }
+      }
       const w = await workshops.setStatus(id, status);
       await refreshSlots(w);
       await changed(id);

@@ -4,14 +4,16 @@ import { adminWorkshopQuerySchema } from '@shared/schemas/workshop';
 import type { SessionGuard } from '../auth/session-guard';
 import type { Services } from '../services';
 import { requireAuth } from './auth.middleware';
-import { idParam } from './params';
+import { idParam, jsonBody } from './params';
 import { createRouter } from './router';
 import { authErrors, errors, ok } from './responses';
 import { z } from 'zod';
 import { publicUserSchema } from '@shared/schemas/auth';
-import { workshopListItemSchema, workshopViewSchema } from '@shared/schemas/views';
+import { workshopViewSchema } from '@shared/schemas/views';
+import { adminWorkshopItemSchema, returnWorkshopSchema, verificationViewSchema } from '@shared/schemas/verification';
 
-const workshopsBody = z.strictObject({ workshops: z.array(workshopListItemSchema) });
+const workshopsBody = z.strictObject({ workshops: z.array(adminWorkshopItemSchema) });
+const verificationBody = z.strictObject({ verification: verificationViewSchema });
 const workshopBody = z.strictObject({ workshop: workshopViewSchema });
 const userBody = z.strictObject({ user: publicUserSchema });
 
@@ -22,12 +24,16 @@ const tags = ['admin'];
 export function adminRoutes(s: Services, guard: SessionGuard) {
   const r = createRouter();
   r.openapi(
-    createRoute({ method: 'get', path: '/admin/workshops', tags, middleware: adminOnly, request: { query: adminWorkshopQuerySchema }, responses: { 200: ok(workshopsBody, '`{workshops}`, optionally by status'), ...errors(authErrors) } }),
+    createRoute({ method: 'get', path: '/admin/workshops', tags, middleware: adminOnly, request: { query: adminWorkshopQuerySchema }, responses: { 200: ok(workshopsBody, '`{workshops}`, optionally by status, each with its owner and verification checklist (returned ones last)'), ...errors(authErrors) } }),
     async (c) => c.json({ workshops: await s.catalog.adminList(c.req.valid('query').status) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'SCHEDULE_TOO_LARGE' }) } }),
+    createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'NOT_READY (the checklist has open items: `details.missing`) or SCHEDULE_TOO_LARGE' }) } }),
     async (c) => c.json({ workshop: await s.catalog.setStatus(c.req.valid('param').id, 'verified') }, 200),
+  );
+  r.openapi(
+    createRoute({ method: 'post', path: '/admin/workshops/{id}/return', tags, middleware: adminOnly, request: { params: idParam, body: jsonBody(returnWorkshopSchema) }, responses: { 200: ok(verificationBody, 'Returned to the vendor with the reason: `{verification}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'CONFLICT (not waiting for verification)' }) } }),
+    async (c) => c.json({ verification: await s.catalog.returnToVendor(c.req.valid('param').id, c.req.valid('json').reason) }, 200),
   );
   r.openapi(
     createRoute({ method: 'post', path: '/admin/workshops/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` suspended: hidden and not bookable'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),

@@ -9,7 +9,7 @@ import type { AppEnv } from './context';
 import { createRouter } from './router';
 import { authErrors, errors, noContent, ok } from './responses';
 import { z } from 'zod';
-import { authResultSchema, publicUserSchema } from '@shared/schemas/auth';
+import { authResultSchema, publicUserSchema, updateProfileSchema } from '@shared/schemas/auth';
 
 export interface AuthRoutesDeps {
   accounts: Accounts;
@@ -75,6 +75,15 @@ export function authRoutes(deps: AuthRoutesDeps) {
       responses: { 200: ok(z.strictObject({ user: publicUserSchema }), 'The signed-in user: `{user}`'), ...errors(authErrors) },
     }),
     async (c) => c.json({ user: toPublicUser(await accounts.get(c.var.principal!.id)) }, 200),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'patch', path: '/me', tags: ['auth'], middleware: requireAuth(),
+      request: { body: json(updateProfileSchema) },
+      responses: { 200: ok(z.strictObject({ user: publicUserSchema }), 'Name and/or phone saved: `{user}` (a null phone removes it)'), ...errors(authErrors) },
+    }),
+    async (c) => c.json({ user: toPublicUser(await accounts.updateProfile(c.var.principal!.id, c.req.valid('json'))) }, 200),
   );
 
   r.openapi(

@@ -7,12 +7,15 @@ import { closureParam, idParam, jsonBody, serviceParam } from './params';
 import { createRouter } from './router';
 import { authErrors, errors, noContent, ok } from './responses';
 import { z } from 'zod';
+import { verificationViewSchema } from '@shared/schemas/verification';
 import { closureViewSchema, openingHoursViewSchema, serviceViewSchema, workshopListItemSchema, workshopViewSchema } from '@shared/schemas/views';
 
 const workshopBody = z.strictObject({ workshop: workshopViewSchema });
 const serviceBody = z.strictObject({ service: serviceViewSchema });
 
 const vendorOnly = requireAuth('vendor');
+const ownerOrAdmin = requireAuth('vendor', 'admin');
+const verificationBody = z.strictObject({ verification: verificationViewSchema });
 const tags = ['vendor'];
 
 /** A vendor's own workshop: onboarding, settings, hours, closures and service catalog. */
@@ -27,6 +30,14 @@ export function vendorRoutes(s: Services) {
   r.openapi(
     createRoute({ method: 'post', path: '/workshops', tags, middleware: vendorOnly, request: { body: jsonBody(createWorkshopSchema) }, responses: { 201: ok(workshopBody, '`{workshop}` in status pending'), ...errors(authErrors) } }),
     async (c) => c.json({ workshop: await s.catalog.create(me(c), c.req.valid('json')) }, 201),
+  );
+  r.openapi(
+    createRoute({ method: 'get', path: '/workshops/{id}/verification', tags, middleware: ownerOrAdmin, request: { params: idParam }, responses: { 200: ok(verificationBody, 'The verification checklist and the last decision: `{verification}` (the owner and admins)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    async (c) => c.json({ verification: await s.catalog.verification(me(c), c.req.valid('param').id) }, 200),
+  );
+  r.openapi(
+    createRoute({ method: 'post', path: '/workshops/{id}/review-request', tags, middleware: vendorOnly, request: { params: idParam }, responses: { 200: ok(verificationBody, 'Asked for review again after a return: `{verification}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'CONFLICT (not returned to you)' }) } }),
+    async (c) => c.json({ verification: await s.catalog.requestReview(me(c), c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({ method: 'patch', path: '/workshops/{id}', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(updateWorkshopSchema) }, responses: { 200: ok(workshopBody, '`{workshop}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'SCHEDULE_TOO_LARGE' }) } }),

@@ -141,6 +141,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
+                                phone: string | null;
                                 /** @enum {string} */
                                 role: "customer" | "vendor" | "admin";
                             };
@@ -243,6 +244,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
+                                phone: string | null;
                                 /** @enum {string} */
                                 role: "customer" | "vendor" | "admin";
                             };
@@ -329,7 +331,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description `{workshops}`, optionally by status */
+                /** @description `{workshops}`, optionally by status, each with its owner and verification checklist (returned ones last) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -343,6 +345,7 @@ export interface paths {
                                 bays: number;
                                 city: string;
                                 description: string | null;
+                                email: string | null;
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
@@ -351,8 +354,15 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 nextFreeAt: string | null;
+                                owner: {
+                                    email: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
                                 /** Format: uuid */
                                 ownerId: string;
+                                phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
                                 slotMinutes: number;
@@ -360,6 +370,27 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "pending" | "verified" | "suspended";
                                 timezone: string;
+                                verification: {
+                                    readiness: {
+                                        items: {
+                                            detail: string;
+                                            /** @enum {string} */
+                                            key: "hours" | "service" | "timezone" | "contact";
+                                            label: string;
+                                            ok: boolean;
+                                        }[];
+                                        ready: boolean;
+                                    };
+                                    returned: {
+                                        /** Format: date-time */
+                                        at: string;
+                                        reason: string;
+                                    } | null;
+                                    /** Format: date-time */
+                                    reviewRequestedAt: string | null;
+                                    /** @enum {string} */
+                                    status: "pending" | "verified" | "suspended";
+                                };
                             }[];
                         };
                     };
@@ -419,6 +450,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/workshops/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Returned to the vendor with the reason: `{verification}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            verification: {
+                                readiness: {
+                                    items: {
+                                        detail: string;
+                                        /** @enum {string} */
+                                        key: "hours" | "service" | "timezone" | "contact";
+                                        label: string;
+                                        ok: boolean;
+                                    }[];
+                                    ready: boolean;
+                                };
+                                returned: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    reason: string;
+                                } | null;
+                                /** Format: date-time */
+                                reviewRequestedAt: string | null;
+                                /** @enum {string} */
+                                status: "pending" | "verified" | "suspended";
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description CONFLICT (not waiting for verification) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/workshops/{id}/suspend": {
         parameters: {
             query?: never;
@@ -453,6 +612,7 @@ export interface paths {
                                 bays: number;
                                 city: string;
                                 description: string | null;
+                                email: string | null;
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
@@ -461,6 +621,7 @@ export interface paths {
                                 name: string;
                                 /** Format: uuid */
                                 ownerId: string;
+                                phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
                                 slotMinutes: number;
@@ -568,6 +729,7 @@ export interface paths {
                                 bays: number;
                                 city: string;
                                 description: string | null;
+                                email: string | null;
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
@@ -576,6 +738,7 @@ export interface paths {
                                 name: string;
                                 /** Format: uuid */
                                 ownerId: string;
+                                phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
                                 slotMinutes: number;
@@ -623,7 +786,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description SCHEDULE_TOO_LARGE */
+                /** @description NOT_READY (the checklist has open items: `details.missing`) or SCHEDULE_TOO_LARGE */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -698,6 +861,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
+                                phone: string | null;
                                 /** @enum {string} */
                                 role: "customer" | "vendor" | "admin";
                             };
@@ -857,6 +1021,7 @@ export interface paths {
                         email: string;
                         name: string;
                         password: string;
+                        phone?: string;
                         /**
                          * @default customer
                          * @enum {string}
@@ -881,6 +1046,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
+                                phone: string | null;
                                 /** @enum {string} */
                                 role: "customer" | "vendor" | "admin";
                             };
@@ -1299,6 +1465,18 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                contact: {
+                                    customer: {
+                                        phone: string | null;
+                                    };
+                                    workshop: {
+                                        address: string;
+                                        city: string;
+                                        email: string | null;
+                                        mapUrl: string;
+                                        phone: string | null;
+                                    };
+                                };
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -2391,6 +2569,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
+                                phone: string | null;
                                 /** @enum {string} */
                                 role: "customer" | "vendor" | "admin";
                             };
@@ -2449,7 +2628,90 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        phone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Name and/or phone saved: `{user}` (a null phone removes it) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                email: string;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                phone: string | null;
+                                /** @enum {string} */
+                                role: "customer" | "vendor" | "admin";
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/me/password": {
@@ -2492,6 +2754,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
+                                phone: string | null;
                                 /** @enum {string} */
                                 role: "customer" | "vendor" | "admin";
                             };
@@ -2590,6 +2853,7 @@ export interface paths {
                                 bays: number;
                                 city: string;
                                 description: string | null;
+                                email: string | null;
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
@@ -2600,6 +2864,7 @@ export interface paths {
                                 nextFreeAt: string | null;
                                 /** Format: uuid */
                                 ownerId: string;
+                                phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
                                 slotMinutes: number;
@@ -2701,6 +2966,7 @@ export interface paths {
                                 bays: number;
                                 city: string;
                                 description: string | null;
+                                email: string | null;
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
@@ -2711,6 +2977,7 @@ export interface paths {
                                 nextFreeAt: string | null;
                                 /** Format: uuid */
                                 ownerId: string;
+                                phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
                                 slotMinutes: number;
@@ -2768,10 +3035,12 @@ export interface paths {
                         bays: number;
                         city: string;
                         description?: string | null;
+                        email?: string | null;
                         holdTtlSeconds?: number;
                         lat?: number | null;
                         lng?: number | null;
                         name: string;
+                        phone?: string | null;
                         slotMinutes?: number;
                         timezone: string;
                     };
@@ -2792,6 +3061,7 @@ export interface paths {
                                 bays: number;
                                 city: string;
                                 description: string | null;
+                                email: string | null;
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
@@ -2800,6 +3070,7 @@ export interface paths {
                                 name: string;
                                 /** Format: uuid */
                                 ownerId: string;
+                                phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
                                 slotMinutes: number;
@@ -2903,6 +3174,7 @@ export interface paths {
                                     reason: string | null;
                                 }[];
                                 description: string | null;
+                                email: string | null;
                                 holdTtlSeconds: number;
                                 hours: {
                                     closes: string;
@@ -2916,6 +3188,7 @@ export interface paths {
                                 name: string;
                                 /** Format: uuid */
                                 ownerId: string;
+                                phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
                                 services: {
@@ -3012,10 +3285,12 @@ export interface paths {
                         bays?: number;
                         city?: string;
                         description?: string | null;
+                        email?: string | null;
                         holdTtlSeconds?: number;
                         lat?: number | null;
                         lng?: number | null;
                         name?: string;
+                        phone?: string | null;
                         slotMinutes?: number;
                         timezone?: string;
                     };
@@ -3036,6 +3311,7 @@ export interface paths {
                                 bays: number;
                                 city: string;
                                 description: string | null;
+                                email: string | null;
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
@@ -3044,6 +3320,7 @@ export interface paths {
                                 name: string;
                                 /** Format: uuid */
                                 ownerId: string;
+                                phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
                                 slotMinutes: number;
@@ -3553,6 +3830,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workshops/{id}/review-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Asked for review again after a return: `{verification}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            verification: {
+                                readiness: {
+                                    items: {
+                                        detail: string;
+                                        /** @enum {string} */
+                                        key: "hours" | "service" | "timezone" | "contact";
+                                        label: string;
+                                        ok: boolean;
+                                    }[];
+                                    ready: boolean;
+                                };
+                                returned: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    reason: string;
+                                } | null;
+                                /** Format: date-time */
+                                reviewRequestedAt: string | null;
+                                /** @enum {string} */
+                                status: "pending" | "verified" | "suspended";
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description CONFLICT (not returned to you) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workshops/{id}/reviews": {
         parameters: {
             query?: never;
@@ -4000,6 +4399,119 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/workshops/{id}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The verification checklist and the last decision: `{verification}` (the owner and admins) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            verification: {
+                                readiness: {
+                                    items: {
+                                        detail: string;
+                                        /** @enum {string} */
+                                        key: "hours" | "service" | "timezone" | "contact";
+                                        label: string;
+                                        ok: boolean;
+                                    }[];
+                                    ready: boolean;
+                                };
+                                returned: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    reason: string;
+                                } | null;
+                                /** Format: date-time */
+                                reviewRequestedAt: string | null;
+                                /** @enum {string} */
+                                status: "pending" | "verified" | "suspended";
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4007,7 +4519,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "CONTRACT_VIOLATION";
+                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "CONTRACT_VIOLATION";
                 details?: unknown;
                 message: string;
             };

@@ -1,15 +1,9 @@
 import { z } from 'zod';
+import { emailSchema as email, phoneSchema } from './contact';
 
 export const ROLES = ['customer', 'vendor', 'admin'] as const;
 /** Who someone is in the marketplace. */
 export type Role = (typeof ROLES)[number];
-
-const email = z
-  .string()
-  .trim()
-  .max(254)
-  .pipe(z.email({ message: 'Enter a valid email address' }))
-  .transform((v) => v.toLowerCase());
 
 /** Self-registration: admins are never self-registered. */
 export const registerSchema = z
@@ -18,6 +12,7 @@ export const registerSchema = z
     password: z.string().min(8, 'Use at least 8 characters').max(200),
     name: z.string().trim().min(1, 'Tell us your name').max(100),
     role: z.enum(['customer', 'vendor']).default('customer'),
+    phone: phoneSchema.optional(),
   })
   .strict();
 export type RegisterInput = z.input<typeof registerSchema>;
@@ -39,12 +34,23 @@ export const changePasswordSchema = z
   .strict();
 export type ChangePasswordInput = z.input<typeof changePasswordSchema>;
 
+/** `PATCH /api/me`: the signed-in user's name and phone (null removes the phone). */
+export const updateProfileSchema = z
+  .object({
+    name: z.string().trim().min(1, 'Tell us your name').max(100).optional(),
+    phone: phoneSchema.nullable().optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'Nothing to update');
+export type UpdateProfileInput = z.input<typeof updateProfileSchema>;
+
 /** A user as the API shows it (never the password hash). */
 export const publicUserSchema = z.strictObject({
   id: z.uuid(),
   email: z.string(),
   name: z.string(),
   role: z.enum(ROLES),
+  phone: z.string().nullable(),
   createdAt: z.iso.datetime({ offset: true }),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;

@@ -89,5 +89,23 @@ export const bookingEventViewSchema = z.strictObject({
 });
 export type BookingEventView = z.infer<typeof bookingEventViewSchema>;
 
-export const bookingDetailViewSchema = z.strictObject({ ...bookingViewSchema.shape, events: z.array(bookingEventViewSchema) });
+/**
+ * How the two sides reach each other about one booking: the workshop's public contact details and
+ * the customer's phone. Only in the booking's detail, which only its customer, its workshop's
+ * owner and admins can read.
+ */
+export const bookingContactSchema = z.strictObject({
+  workshop: z.strictObject({
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+    address: z.string(),
+    city: z.string(),
+    /** An OpenStreetMap link: the pin when the workshop set its location, else an address search. */
+    mapUrl: z.string(),
+  }),
+  customer: z.strictObject({ phone: z.string().nullable() }),
+});
+export type BookingContact = z.infer<typeof bookingContactSchema>;
+
+export const bookingDetailViewSchema = z.strictObject({ ...bookingViewSchema.shape, events: z.array(bookingEventViewSchema), contact: bookingContactSchema });
 export type BookingDetailView = z.infer<typeof bookingDetailViewSchema>;

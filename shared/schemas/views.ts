@@ -41,6 +41,8 @@ const workshopViewFields = {
   lat: z.number().nullable(),
   lng: z.number().nullable(),
   timezone: z.string(),
+  phone: z.string().nullable(),
+  email: z.string().nullable(),
   status: z.enum(WORKSHOP_STATUSES),
   bays: z.int(),
   slotMinutes: z.int(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailSchema, phoneSchema } from './contact';
 import { calendarDateSchema, checkWindow, windowFields } from './dates';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM (24-hour)');
@@ -22,6 +23,9 @@ const workshopFields = {
   lat: z.number().min(-90).max(90).nullable().optional(),
   lng: z.number().min(-180).max(180).nullable().optional(),
   timezone: timezoneSchema,
+  /** Public contact details: customers see them on the workshop page and on their bookings. */
+  phone: phoneSchema.nullable().optional(),
+  email: emailSchema.nullable().optional(),
   bays: z.number().int().min(1).max(50),
   slotMinutes: z.number().int().min(5).max(240).refine((m) => 1440 % m === 0, 'Slot length must divide a day').optional(),
   holdTtlSeconds: z.number().int().min(30).max(1800).optional(),

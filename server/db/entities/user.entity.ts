@@ -9,6 +9,8 @@ export const User = defineEntity({
     // Stored lower-cased, so the unique index is case-insensitive by construction.
     email: p.string().length(254).unique(),
     name: p.string().length(100),
+    // Optional; shown only to the workshops this customer books (and to admins).
+    phone: p.string().length(32).nullable(),
     role: p.enum(['customer', 'vendor', 'admin'] as const),
     // An admin suspends an account: it can no longer sign in and its sessions end at once.
     status: p.enum(['active', 'suspended'] as const).default('active'),

@@ -15,6 +15,14 @@ export const Workshop = defineEntity({
     lat: p.double().nullable(),
     lng: p.double().nullable(),
     timezone: p.string().length(64),
+    // Public contact details for customers (shown on the workshop and on each booking).
+    phone: p.string().length(32).nullable(),
+    email: p.string().length(254).nullable(),
+    // Verification record: the admin's last "returned to the vendor" reason and when, and when
+    // the vendor last asked for review (clears the note).
+    reviewNote: p.string().length(500).nullable(),
+    reviewedAt: p.datetime().nullable(),
+    reviewRequestedAt: p.datetime().nullable(),
     status: p.enum(['pending', 'verified', 'suspended'] as const).default('pending').index(),
     bays: p.integer(),
     slotMinutes: p.integer().default(30),

@@ -72,6 +72,9 @@ export function fakeWorkshopStore() {
     createService: no('createService'),
     updateService: no('updateService'),
     retireService: no('retireService'),
+    verificationRecords: no('verificationRecords'),
+    setReturned: no('setReturned'),
+    setReviewRequested: no('setReviewRequested'),
   };
   return Object.assign(port, {
     /** A verified workshop with one 30-minute service; `patch` overrides any field. */
@@ -85,6 +88,8 @@ export function fakeWorkshopStore() {
         description: null,
         city: 'Leeds',
         address: '1 Test Street',
+        phone: null,
+        email: null,
         lat: null,
         lng: null,
         timezone: 'Europe/London',
@@ -226,6 +231,7 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
     },
     list: notFaked('fakeBookingStore', 'list'),
     events: notFaked('fakeBookingStore', 'events'),
+    contact: notFaked('fakeBookingStore', 'contact'),
     purgeIdempotencyKeys: notFaked('fakeBookingStore', 'purgeIdempotencyKeys'),
     overduePending: notFaked('fakeBookingStore', 'overduePending'),
   };
