@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ALL_WEEK, createAdmin, register, verifiedWorkshop } from './fixtures';
+import { ALL_WEEK, READY_CONTACT, createAdmin, register, verifiedWorkshop } from './fixtures';
 import { expectStatus, useTestServer } from './harness';
 
 const t = useTestServer();
@@ -14,7 +14,7 @@ describe('vendor onboarding → admin verification → public listing', () => {
     const search = async (query: { city?: string; category?: string; q?: string }) =>
       expectStatus(await anyone.GET('/api/v1/workshops', { params: { query } }), 200).workshops.map((w) => w.id);
 
-    const body = { name: 'Spanner & Sons', city, address: '9 Forge Lane', timezone: 'Europe/London', bays: 3, lat: 53.8, lng: -1.55 };
+    const body = { name: 'Spanner & Sons', city, address: '9 Forge Lane', timezone: 'Europe/London', bays: 3, ...READY_CONTACT };
     const ws = expectStatus(await asVendor.POST('/api/v1/workshops', { body }), 201).workshop;
     expect(ws).toMatchObject({ status: 'pending', bays: 3, slotMinutes: 30, holdTtlSeconds: 120, autoAccept: false, ownerId: vendor.id });
     expect(ws.slug).toMatch(/^spanner-sons-[0-9a-f]{6}$/);
@@ -73,11 +73,12 @@ describe('vendor onboarding → admin verification → public listing', () => {
     const vendor = await register(t.api, 'vendor');
     const admin = await createAdmin(t.server, t.api);
     const asVendor = t.as(vendor.token);
-    const ws = expectStatus(await asVendor.POST('/api/v1/workshops', { body: { name: 'Retire Co', city: 'Hull', address: '1 A', timezone: 'Europe/London', bays: 1 } }), 201).workshop;
+    const ws = expectStatus(await asVendor.POST('/api/v1/workshops', { body: { name: 'Retire Co', city: 'Hull', address: '1 A', timezone: 'Europe/London', bays: 1, ...READY_CONTACT } }), 201).workshop;
     const path = { params: { path: { id: ws.id } } };
     const serviceBody = { name: 'Wash', category: 'other' as const, durationMinutes: 30, basePriceCents: 900, currency: 'GBP' };
     const svc = expectStatus(await asVendor.POST('/api/v1/workshops/{id}/services', { ...path, body: serviceBody }), 201).service;
-    await t.as(admin.token).POST('/api/v1/admin/workshops/{id}/verify', path);
+    expectStatus(await asVendor.PUT('/api/v1/workshops/{id}/hours', { ...path, body: ALL_WEEK }), 200);
+    expectStatus(await t.as(admin.token).POST('/api/v1/admin/workshops/{id}/verify', path), 200);
     const onService = { params: { path: { id: ws.id, serviceId: svc.id } } };
     expect((await asVendor.DELETE('/api/v1/workshops/{id}/services/{serviceId}', onService)).response.status).toBe(204);
     expect(expectStatus(await t.as().GET('/api/v1/workshops/{id}', path), 200).workshop.services).toHaveLength(0);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { ALL_WEEK, createAdmin, register, verifiedWorkshop, confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, WAIT_MS, type ClientSocket } from './fixtures';
+import { ALL_WEEK, READY_CONTACT, createAdmin, register, verifiedWorkshop, confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, WAIT_MS, type ClientSocket } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
 
 /*
@@ -119,7 +119,7 @@ describe('room security', () => {
     const vendorRec = record(await open({ token: vendor.token }));
     // Created, set up and verified after the socket connected: it joined no vendor: room for it.
     const asVendor = api.typed(vendor.token);
-    const created = await asVendor.POST('/api/v1/workshops', { body: { name: 'Late Garage', city: 'Hull', address: '2 Road', timezone: 'Europe/London', bays: 1 } });
+    const created = await asVendor.POST('/api/v1/workshops', { body: { name: 'Late Garage', city: 'Hull', address: '2 Road', timezone: 'Europe/London', bays: 1, ...READY_CONTACT } });
     const id = created.data!.workshop.id;
     const path = { params: { path: { id } } };
     expect((await asVendor.PUT('/api/v1/workshops/{id}/hours', { ...path, body: ALL_WEEK })).response.status).toBe(200);

@@ -56,6 +56,10 @@ const cases: Case[] = [
     expect: { anon: 401, customer: 403, vendorA: 201, vendorB: 403, admin: 403 },
   },
   { name: 'GET /api/admin/workshops', call: (c) => c.GET('/api/v1/admin/workshops'), expect: { anon: 401, customer: 403, vendorA: 403, vendorB: 403, admin: 200 } },
+  { name: 'GET /api/workshops/:id/verification', call: (c) => c.GET('/api/v1/workshops/{id}/verification', onA()), expect: { anon: 401, customer: 403, vendorA: 200, vendorB: 403, admin: 200 } },
+  { name: 'PATCH /api/me', call: (c) => c.PATCH('/api/v1/me', { body: { phone: '+44 7700 900123' } }), expect: { anon: 401, customer: 200, vendorA: 200, vendorB: 200, admin: 200 } },
+  { name: 'POST /api/workshops/:id/review-request (not the owner)', call: (c) => c.POST('/api/v1/workshops/{id}/review-request', onA()), expect: { anon: 401, customer: 403, vendorA: 409, vendorB: 403, admin: 403 } },
+  { name: 'POST /api/admin/workshops/:id/return', call: (c) => c.POST('/api/v1/admin/workshops/{id}/return', { ...onA(), body: { reason: 'Add your insurance details' } }), expect: { anon: 401, customer: 403, vendorA: 403, vendorB: 403, admin: 409 } },
   { name: 'POST /api/admin/workshops/:id/verify', call: (c) => c.POST('/api/v1/admin/workshops/{id}/verify', onA()), expect: { anon: 401, customer: 403, vendorA: 403, vendorB: 403, admin: 200 } },
 ];
 
@@ -65,7 +69,8 @@ describe('role table: every (role, route) answers as expected', () => {
       it(`${c.name} as ${role} → ${c.expect[role]}`, async () => {
         const res = await c.call(typedClient(server.url, who[role]?.token));
         expect(res.response.status, JSON.stringify(res.error ?? res.data)).toBe(c.expect[role]);
-        if (res.response.status >= 400) expect((res.error as ApiErrorBody).error.code).toBe(res.response.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN');
+        const code = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 409: 'CONFLICT' }[res.response.status];
+        if (res.response.status >= 400) expect((res.error as ApiErrorBody).error.code).toBe(code);
       });
     }
   }

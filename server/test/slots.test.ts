@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { manualClock } from '../domain/clock';
 import type { RunningServer } from '../runtime';
-import { createAdmin, register } from './fixtures';
+import { createAdmin, READY_CONTACT, register } from './fixtures';
 import { apiClient, expectStatus, startTestServer, type ApiClient } from './harness';
 
 const clock = manualClock(Date.parse('2027-03-20T12:00:00Z'));
@@ -24,10 +24,12 @@ const availability = (id: string, from: DateTime, to: DateTime) =>
 async function londonWorkshop(bays = 2) {
   const vendor = await register(api, 'vendor');
   const admin = await createAdmin(server, api);
-  const body = { name: 'DST Garage', city: 'London', address: '1 Clock St', timezone: 'Europe/London', bays };
+  const body = { name: 'DST Garage', city: 'London', address: '1 Clock St', timezone: 'Europe/London', bays, ...READY_CONTACT };
   const ws = expectStatus(await api.typed(vendor.token).POST('/api/v1/workshops', { body }), 201).workshop;
   const weekdays = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, opens: '08:00', closes: '17:00' }));
   expect((await setHours(ws.id, weekdays, vendor.token)).response.status).toBe(200);
+  const service = { name: 'MOT', category: 'inspection' as const, durationMinutes: 30, basePriceCents: 5000, currency: 'GBP' };
+  expect((await api.typed(vendor.token).POST('/api/v1/workshops/{id}/services', { ...onWorkshop(ws.id), body: service })).response.status).toBe(201);
   expect((await api.typed(admin.token).POST('/api/v1/admin/workshops/{id}/verify', onWorkshop(ws.id))).response.status).toBe(200);
   return { ws, vendor, admin };
 }
