@@ -1,6 +1,6 @@
 import type { ErrorCode } from '@shared/errors';
 import type { BookingAction, BookingStatus } from '@shared/booking-status';
-import type { LoginInput, RegisterInput } from '@shared/schemas/auth';
+import type { LoginInput, RegisterInput, UpdateProfileInput } from '@shared/schemas/auth';
 import type { ConfirmBookingInput, CreateHoldInput } from '@shared/schemas/booking';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
 import type { ReviewInput } from '@shared/schemas/review';
@@ -68,6 +68,7 @@ export const api = {
     login: (body: LoginInput) => call(client.POST('/api/v1/auth/login', { body })),
     logout: () => done(client.POST('/api/v1/auth/logout')),
     me: () => call(client.GET('/api/v1/me')),
+    updateProfile: (body: UpdateProfileInput) => call(client.PATCH('/api/v1/me', { body })),
   },
   workshops: {
     search: (q: WorkshopSearch) => call(client.GET('/api/v1/workshops', { params: { query: compactQuery(q) } })),
@@ -103,11 +104,14 @@ export const api = {
     updateService: (id: string, serviceId: string, body: UpdateServiceInput) =>
       call(client.PATCH('/api/v1/workshops/{id}/services/{serviceId}', { ...path({ id, serviceId }), body })),
     retireService: (id: string, serviceId: string) => done(client.DELETE('/api/v1/workshops/{id}/services/{serviceId}', path({ id, serviceId }))),
+    verification: (id: string) => call(client.GET('/api/v1/workshops/{id}/verification', path({ id }))),
+    requestReview: (id: string) => call(client.POST('/api/v1/workshops/{id}/review-request', path({ id }))),
   },
   admin: {
     workshops: (status?: WorkshopStatus) => call(client.GET('/api/v1/admin/workshops', { params: { query: compactQuery({ status }) } })),
     verify: (id: string) => call(client.POST('/api/v1/admin/workshops/{id}/verify', path({ id }))),
     suspend: (id: string) => call(client.POST('/api/v1/admin/workshops/{id}/suspend', path({ id }))),
+    returnToVendor: (id: string, reason: string) => call(client.POST('/api/v1/admin/workshops/{id}/return', { ...path({ id }), body: { reason } })),
     board: () => call(client.GET('/api/v1/admin/board')),
   },
 };
