@@ -56,7 +56,7 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
   const cell = (id: string) => `[data-slot-id="${id}"]`;
   const toast = (p: Page, text: string) => p.waitForSelector(`text=${text}`);
 
-  it('a vendor signs up and lists a workshop; the admin verifies it from the queue; then it is public', async () => {
+  it('a vendor signs up and lists a workshop; the admin sees the owner and the checklist and returns it with a reason', async () => {
     const { page } = vendor;
     await page.goto('/#/signup');
     await page.fill('input[name=name]', 'Hal Harbour');
@@ -69,11 +69,19 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     await page.getByLabel('Workshop name').fill(name);
     await page.getByLabel('City').fill('Portsmouth');
     await page.getByLabel('Address').fill('3 Quay Street');
+    await page.getByLabel('Phone').fill('call us');
+    await page.getByLabel('Email').fill('desk@harbour-motors.example');
     await page.getByLabel('Time zone').fill(LONDON);
     await page.getByLabel('Bays').fill('1');
     await page.click('button:has-text("Create workshop")');
+    await page.waitForSelector('text=Use digits, spaces, brackets or dashes'); // said before anything is sent
+    await page.getByLabel('Phone').fill('023 9249 6000');
+    await page.click('button:has-text("Create workshop")');
     await page.waitForSelector('.badge-pending');
     expect(page.url()).toContain('/vendor/settings');
+    // The desk says what is missing before Holdfast can verify it.
+    await page.waitForSelector('[data-item=hours].open');
+    expect(await page.locator('.checklist li.open').evaluateAll((els) => els.map((e) => e.getAttribute('data-item')))).toEqual(['hours', 'service']);
 
     const queue = await api.get(`/api/admin/workshops?status=pending`, admin.token);
     workshopId = queue.body.workshops.find((w: { name: string }) => w.name === name)?.id ?? '';
@@ -83,16 +91,22 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     await adminView.page.goto('/#/admin/verify');
     const row = `tr[data-workshop-id="${workshopId}"]`;
     await adminView.page.waitForSelector(row);
-    expect(await adminView.page.textContent(row)).toContain('Portsmouth');
+    const text = await adminView.page.textContent(row);
+    expect(text).toContain('Portsmouth');
+    expect(text).toContain('Hal Harbour');
+    expect(text).toContain(vendorEmail);
+    expect(await adminView.page.isDisabled(`${row} button:has-text("Verify")`)).toBe(true);
+    await adminView.page.click(`${row} button:has-text("Return to vendor")`);
+    await adminView.page.getByLabel('What should the owner fix?').fill('Add your opening hours and at least one service.');
+    await adminView.page.click(`${row} button:has-text("Send back")`);
+    await adminView.page.waitForSelector(`${row} [data-testid=returned-note]`);
     await screen(adminView.page, 'admin-queue', { publish: true });
-    await adminView.page.click(`${row} button:has-text("Verify")`);
-    await adminView.page.waitForSelector(row, { state: 'detached' });
-    expect((await api.get(`/api/workshops/${workshopId}`)).status).toBe(200);
-    const listed = await api.get(`/api/workshops?city=Portsmouth`);
-    expect(listed.body.workshops.map((w: { id: string }) => w.id)).toContain(workshopId);
+
+    await page.reload();
+    await page.waitForSelector('text=Add your opening hours and at least one service.');
   });
 
-  it('hours and a service with tiers and urgency, edited in the desk, reach the public page', async () => {
+  it('hours and a service with tiers and urgency, edited in the desk; asked again, verified, public', async () => {
     const { page } = vendor;
     await page.goto('/#/vendor/settings');
     const days = page.locator('table.hours input[type=checkbox]');
@@ -100,10 +114,9 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     for (let i = 0; i < 7; i++) await days.nth(i).check();
     await page.click('button:has-text("Save hours")');
     await toast(page, 'Opening hours saved');
-    const hours = (await api.get(`/api/workshops/${workshopId}`)).body.workshop.hours;
+    const hours = (await api.get(`/api/workshops/${workshopId}`, (await api.post('/api/auth/login', { email: vendorEmail, password: 'correct-horse-battery' })).body.token)).body.workshop.hours;
     expect(hours).toHaveLength(7);
     expect(hours[0]).toMatchObject({ opens: '08:00', closes: '18:00' });
-    expect(ahead(await availability()).length).toBeGreaterThan(20);
 
     await page.goto('/#/vendor/services');
     await page.click('button:has-text("+ Add service")');
@@ -122,6 +135,20 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     await page.click('button:has-text("Save service")');
     await page.waitForSelector('td:has-text("Brake pads")');
     await screen(page, 'vendor-services', { publish: true });
+
+    // Everything on the list is done: the vendor asks again and the admin verifies.
+    await page.waitForSelector('[data-item=service].ok');
+    await page.click('button:has-text("Ask for review again")');
+    await toast(page, 'Sent for review');
+    await adminView.page.reload();
+    const row = `tr[data-workshop-id="${workshopId}"]`;
+    await adminView.page.waitForSelector(`${row} >> text=Owner asked for review again`);
+    await adminView.page.click(`${row} button:has-text("Verify")`);
+    await adminView.page.waitForSelector(row, { state: 'detached' });
+    expect((await api.get(`/api/workshops/${workshopId}`)).status).toBe(200);
+    const listed = await api.get(`/api/workshops?city=Portsmouth`);
+    expect(listed.body.workshops.map((w: { id: string }) => w.id)).toContain(workshopId);
+    expect(ahead(await availability()).length).toBeGreaterThan(20);
 
     const [service] = (await api.get(`/api/workshops/${workshopId}`)).body.workshop.services;
     serviceId = service.id;
