@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlotView } from '@shared/availability';
+import { createAdmin, register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
+import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
+import type { RunningServer } from '../../server/runtime';
+import { launchChromium, openContext, screen, type Browser } from './browser-kit';
+
+/*
+ * Contact and verification, walked by two people at a time: a customer on a phone finds the
+ * workshop's phone, email and map on their booking and leaves their own number, which the
+ * workshop's desk (desktop) then shows on that booking; an admin on a phone reads a pending
+ * workshop's owner and checklist, and the vendor (desktop) sees the reason it was returned.
+ */
+
+const PHONE = { width: 390, height: 844 };
+
+describe('browser: contact on a booking, and verification with a checklist', { timeout: 60_000 }, () => {
+  let server: RunningServer;
+  let api: ApiClient;
+  let browser: Browser;
+  let shop: Awaited<ReturnType<typeof verifiedWorkshop>>;
+  let customer: Account;
+
+  beforeAll(async () => {
+    server = await startTestServer({ SERVE_CLIENT: 'true' });
+    api = apiClient(server.url);
+    shop = await verifiedWorkshop(server, api);
+    customer = await register(api, 'customer', 'Cara Customer');
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('the customer (phone) reaches the workshop and leaves a number; the workshop (desktop) sees it on the booking', async () => {
+    const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
+    const slot = slots.find((s) => Date.parse(s.startsAt) > Date.now() + 86_400_000 && s.free > 0)!;
+    const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token);
+    const booking = (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration: 'CA12 RAC' } }, customer.token)).body.booking;
+
+    const phone = await openContext(browser, server.url, customer.token, PHONE);
+    const desk = await openContext(browser, server.url, shop.vendor.token);
+    try {
+      await phone.page.goto(`/#/bookings/${booking.id}`);
+      const card = phone.page.getByTestId('booking-contact');
+      await card.waitFor();
+      expect(await phone.page.getAttribute('[data-testid=workshop-phone]', 'href')).toBe('tel:+441134960000');
+      expect(await card.textContent()).toContain('desk@garage.test');
+      expect(await card.locator('a:has-text("Open in map")').getAttribute('href')).toBe('https://www.openstreetmap.org/?mlat=53.8&mlon=-1.55#map=17/53.8/-1.55');
+      await card.locator('button:has-text("Add phone")').click();
+      await card.getByLabel('Your phone').fill('not a phone');
+      await card.locator('button:has-text("Save")').click();
+      await card.locator('text=Use digits, spaces, brackets or dashes').waitFor();
+      await card.getByLabel('Your phone').fill('07700 900123');
+      await card.locator('button:has-text("Save")').click();
+      await phone.page.waitForSelector('[data-testid=my-phone]:has-text("07700 900123")');
+      await card.scrollIntoViewIfNeeded();
+      await screen(phone.page, 'customer-booking-contact-phone');
+
+      await desk.page.goto(`/#/bookings/${booking.id}`);
+      await desk.page.waitForSelector('[data-testid=customer-phone]');
+      expect(await desk.page.textContent('[data-testid=booking-contact]')).toContain('Cara Customer');
+      expect(await desk.page.getAttribute('[data-testid=customer-phone]', 'href')).toBe('tel:07700900123');
+      for (const ctx of [phone, desk]) expect(ctx.errors).toEqual([]);
+    } finally {
+      await phone.context.close();
+      await desk.context.close();
+    }
+  });
+
+  it('the admin (phone) reads the owner and checklist of an empty listing and returns it; the vendor (desktop) reads why', async () => {
+    const vendor = await register(api, 'vendor', 'Vic Vendor');
+    const admin = await createAdmin(server, api);
+    const created = await api.post('/api/workshops', { name: 'Empty Listing', city: 'Leeds', address: '9 Nowhere Road', timezone: 'UTC', bays: 1 }, vendor.token);
+    const id = created.body.workshop.id as string;
+
+    const adminPhone = await openContext(browser, server.url, admin.token, PHONE);
+    const desk = await openContext(browser, server.url, vendor.token);
+    try {
+      const { page } = adminPhone;
+      await page.goto('/#/admin/verify');
+      const row = `tr[data-workshop-id="${id}"]`;
+      await page.waitForSelector(row);
+      expect(await page.textContent(row)).toContain('Vic Vendor');
+      expect(await page.locator(`${row} .checklist li.open`).evaluateAll((els) => els.map((e) => e.getAttribute('data-item')))).toEqual(['hours', 'service', 'timezone', 'contact']);
+      expect(await page.textContent(`${row} [data-item=timezone]`)).toContain('UTC does not match Leeds (expected Europe/London)');
+      expect(await page.isDisabled(`${row} button:has-text("Verify")`)).toBe(true);
+      await page.click(`${row} button:has-text("Return to vendor")`);
+      await page.click(`${row} button:has-text("Send back")`);
+      await page.waitForSelector(`${row} >> text=Tell the vendor what to fix`); // checked before sending
+      await page.getByLabel('What should the owner fix?').fill('Set the time zone to Europe/London and add a phone number.');
+      await page.click(`${row} button:has-text("Send back")`);
+      await page.waitForSelector(`${row} [data-testid=returned-note]`);
+      await screen(page, 'admin-queue-phone');
+
+      await desk.page.goto('/#/vendor/requests');
+      await desk.page.waitForSelector('text=Set the time zone to Europe/London and add a phone number.');
+      expect(await desk.page.isDisabled('button:has-text("Ask for review again")')).toBe(true); // the list is not complete yet
+      for (const ctx of [adminPhone, desk]) expect(ctx.errors).toEqual([]);
+    } finally {
+      await adminPhone.context.close();
+      await desk.context.close();
+    }
+  });
+});
