@@ -101,6 +101,16 @@ describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA) and the
 
   it('admin: live board and verification queue', async () => {
     await scan(admin.token, '/#/admin', `tr[data-workshop-id="${shop.workshop.id}"]`);
-    await scan(admin.token, '/#/admin/verify', 'text=Waiting for verification');
+    // A pending listing with open checklist items, and the form that returns it to its owner.
+    const created = await api.post('/api/workshops', { name: 'Pending Listing', city: 'Leeds', address: '2 Side Street', timezone: 'UTC', bays: 1 }, shop.vendor.token);
+    const row = `tr[data-workshop-id="${created.body.workshop.id}"]`;
+    const openReturnForm = (page: Page) => page.click(`${row} button:has-text("Return to vendor")`);
+    await scan(admin.token, '/#/admin/verify', row, undefined, openReturnForm);
+    await scan(admin.token, '/#/admin/verify', row, { width: 390, height: 844 }, openReturnForm);
+    // The vendor's desk shows the same checklist.
+    await scan(shop.vendor.token, '/#/vendor/requests', '.page-head h1', undefined, async (page) => {
+      if (!(await page.isVisible('text=Pending Listing'))) await page.selectOption('select', { label: 'Pending Listing' });
+      await page.waitForSelector('.checklist');
+    });
   });
 });
