@@ -19,6 +19,10 @@ import { bookingRoutes } from './http/bookings.routes';
 import { holdRoutes } from './http/holds.routes';
 import type { Services } from './services';
 import type { Redis } from 'ioredis';
+import { messageRoutes } from './http/messages.routes';
+
+/** Messages one person may post per minute across their booking threads. */
+const MESSAGES_PER_MINUTE = 30;
 
 export interface AppConfig {
   bodyLimitBytes: number;
@@ -79,6 +83,9 @@ export function createApp(deps: AppDeps) {
   app.route('/api', adminRoutes(services, deps.guard));
   // Holds are rate-limited per customer inside the hold's own customer script (holdRules.perMinute).
   app.route('/api', holdRoutes(services));
+  // Before the booking routes: `/bookings/:id/messages` is not a lifecycle `/bookings/:id/:action`.
+  // Per author: a thread is a conversation, not a channel for floods.
+  app.route('/api', messageRoutes(services, rateLimit(redis, config.redisPrefix, { name: 'messages', points: MESSAGES_PER_MINUTE, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon')));
   app.route(
     '/api',
     bookingRoutes(

@@ -3,6 +3,7 @@ import { dummyHash, hashPassword, verifyPassword } from './auth/password';
 import { createBookingRepository } from './db/booking.repository';
 import type { SqlPool } from './db/pg-pool';
 import { createReviewRepository } from './db/review.repository';
+import { createMessageRepository } from './db/message.repository';
 import { createHoldCatalogSource, createSlotRepository } from './db/slot.repository';
 import { createUserRepository } from './db/user.repository';
 import { createWorkshopRepository } from './db/workshop.repository';
@@ -18,6 +19,7 @@ import type { HoldPort } from './domain/hold-ports';
 import { createHolds, type HoldRules } from './domain/holds';
 import { createLiveCounts, type LiveCountsDeps } from './domain/live-counts';
 import { createReviews } from './domain/reviews';
+import { createMessages } from './domain/messages';
 import { createSlotRegeneration } from './domain/slot-regeneration';
 import { placeZones } from './places/place-zones';
 
@@ -53,6 +55,7 @@ export function createServices(deps: ServicesDeps) {
   const slotStore = createSlotRepository(deps.orm);
   const bookingStore = createBookingRepository(deps.orm, deps.sql);
   const reviewStore = createReviewRepository(deps.orm);
+  const messageStore = createMessageRepository(deps.orm);
   // The one unit that changes (and publishes) live slot counts.
   const live = createLiveCounts({ store: deps.holds, snapshots: deps.snapshots, slots: slotStore, publisher, clock, horizonDays });
   const slots = createSlotRegeneration({
@@ -78,6 +81,7 @@ export function createServices(deps: ServicesDeps) {
     holds,
     bookings: createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, faults: deps.faults }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
+    messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),
     transitions: createBookingTransitions({ bookings: bookingStore, live, clock, publisher, faults: deps.faults }),
     live,
     slots,

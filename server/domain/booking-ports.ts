@@ -5,6 +5,7 @@ import type { ChangeCause } from '@shared/availability';
 import type { Change } from './hold-ports';
 import type { ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { SlotRow } from './catalog-ports';
+import type { MessagePublisher } from './message-ports';
 
 export interface VehicleInput {
   registration: string;
@@ -141,7 +142,7 @@ export interface BookingStore {
 }
 
 /** Port: where state changes go to be broadcast (the realtime hub implements it). */
-export interface Publisher {
+export interface Publisher extends MessagePublisher {
   /** Only live-counts.ts calls this: every change it makes goes out once, with its cause. */
   slotsChanged(change: Change, cause: ChangeCause): void;
   holdExpired(e: { holdId: string; workshopId: string; customerId: string }): void;
@@ -153,4 +154,5 @@ export const silentPublisher: Publisher = {
   slotsChanged: () => {},
   holdExpired: () => {},
   bookingChanged: () => {},
+  bookingMessage: () => {},
 };

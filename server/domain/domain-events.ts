@@ -12,6 +12,7 @@ export function createDomainEvents() {
     slotsChanged: (change, cause) => subscribers.forEach((s) => s.slotsChanged(change, cause)),
     holdExpired: (e) => subscribers.forEach((s) => s.holdExpired(e)),
     bookingChanged: (booking, event) => subscribers.forEach((s) => s.bookingChanged(booking, event)),
+    bookingMessage: (e) => subscribers.forEach((s) => s.bookingMessage(e)),
   };
   return {
     publisher,

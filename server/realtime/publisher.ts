@@ -3,6 +3,7 @@ import type { ChangeCause } from '@shared/availability';
 import type { BookingChangedEvent, BookingSummary } from '@shared/realtime/events';
 import { rooms } from '@shared/realtime/rooms';
 import type { BookingView } from '@shared/schemas/booking';
+import type { BookingMessageEvent } from '@shared/schemas/message';
 import type { Change } from '../domain/hold-ports';
 import type { Publisher } from '../domain/booking-ports';
 import type { Clock } from '../domain/clock';
@@ -115,6 +116,22 @@ export function createRealtimePublisher(deps: {
           metrics.emitted('booking:changed');
         })
         .catch((err) => deps.logger.error({ err }, 'booking:changed emit failed'));
+    },
+
+    bookingMessage({ message, customerId, workshopId }) {
+      if (closed) return;
+      const e: BookingMessageEvent = { message };
+      chain = chain
+        .then(() => owner(workshopId))
+        .then((ownerId) => {
+          if (closed) return;
+          // Private rooms only: the message is for the booking's two sides.
+          const to = [rooms.user(customerId), rooms.vendor(workshopId)];
+          if (ownerId) to.push(rooms.user(ownerId));
+          io.to(to).emit('booking:message', e);
+          metrics.emitted('booking:message');
+        })
+        .catch((err) => deps.logger.error({ err }, 'booking:message emit failed'));
     },
 
     close() {

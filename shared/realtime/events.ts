@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AvailabilitySnapshot, SlotsChangedEvent, WatchRequest, UnwatchRequest } from '@shared/availability';
 import { BOOKING_STATUSES } from '@shared/booking-status';
 import type { ErrorCode } from '@shared/errors';
+import type { BookingMessageEvent } from '@shared/schemas/message';
 
 /*
  * The Socket.IO event maps, typed once and used by both sides with the
@@ -99,6 +100,8 @@ export interface ServerToClientEvents {
   'hold:expired': (e: HoldExpiredEvent) => void;
   /** To `user:<customerId>` and `vendor:<workshopId>`. */
   'booking:changed': (e: BookingChangedEvent) => void;
+  /** To `user:<customerId>`, `vendor:<workshopId>` and `user:<workshop owner>`: a new message in a booking's thread. */
+  'booking:message': (e: BookingMessageEvent) => void;
   /** To `admin`: the periodic full board. */
   'board:snapshot': (b: BoardSnapshot) => void;
   /** To `admin`: the board right after something on it changed. */
