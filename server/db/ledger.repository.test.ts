@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { AccountRef } from '../domain/money/ledger-ports';
-import { mulDivHalfEven, percentHalfEven } from '../domain/money/minor-units';
 import { capturePosting, payoutPosting } from '../domain/money/postings';
+import { ledgerOp, runLedgerScenario, scenarioCurrency, SCENARIO_BOOKINGS } from '../domain/testing/ledger-scenario';
 import { bookAs, dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from '../test/fixtures';
 
 /*
@@ -141,6 +140,15 @@ describe('ledger: posting', () => {
     expect(await count('ledger_entry')).toBe(entries);
   });
 
+  it('two refunds of one booking at once cannot spend the same escrow (the booking lock orders them)', async () => {
+    const [id] = await bookings(1);
+    const money = es.server.services.ledger;
+    await money.capture({ bookingId: id!, customerId, currency: 'GBP', amount: 1000, processorFee: 0 });
+    const results = await Promise.allSettled([700, 700, 700].map((amount, i) => money.refund({ bookingId: id!, key: `k${i}`, workshopId, currency: 'GBP', amount })));
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect((await money.position(id!)).escrowed).toBe(300);
+  });
+
   it('concurrent first posts of one cause make one transaction', async () => {
     const ledger = es.server.services.stores.ledger;
     const posting = payoutPosting({ payoutId: `race-${bookingId}`, workshopId, currency: 'GBP', amount: 10 });
@@ -150,129 +158,17 @@ describe('ledger: posting', () => {
   });
 });
 
-type Op =
-  | { op: 'capture'; b: number; amount: number; fee: number; asFee: boolean }
-  | { op: 'refund'; b: number; share: number }
-  | { op: 'release'; b: number; bps: number }
-  | { op: 'payout'; share: number }
-  | { op: 'payoutFails'; pick: number }
-  | { op: 'replay'; pick: number };
-
-const BOOKINGS = 4;
-const b = fc.integer({ min: 0, max: BOOKINGS - 1 });
-const share = fc.integer({ min: 1, max: 100 });
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('capture' as const), b, amount: fc.integer({ min: 1, max: 500_000 }), fee: fc.integer({ min: 0, max: 2_000 }), asFee: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('refund' as const), b, share }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('release' as const), b, bps: fc.integer({ min: 0, max: 10_000 }) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('payout' as const), share }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('payoutFails' as const), pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('replay' as const), pick: fc.nat() }) },
-);
-
-let run = 0;
-/** A currency of its own per run (AAA, AAB, …): the platform accounts start at zero for each. */
-const freshCurrency = () => {
-  const n = run++;
-  return `Q${String.fromCharCode(65 + Math.floor(n / 26) % 26)}${String.fromCharCode(65 + (n % 26))}`;
-};
-
-async function scenario(ops: Op[]) {
-  const currency = freshCurrency();
-  const ids = await bookings(BOOKINGS);
-  const money = es.server.services.ledger;
-  const ledger = es.server.services.stores.ledger;
-  // The model: what each booking has in escrow, whether it was released, and the released shares.
-  const m = ids.map(() => ({ captured: 0, escrow: 0, released: false, vendor: 0, commission: 0, refunds: 0, fees: 0 }));
-  let payable = 0;
-  let paidOut = 0;
-  const payouts: Array<{ id: string; amount: number; failed: boolean }> = [];
-  const done: Array<() => Promise<{ created: boolean }>> = [];
-  let refundNo = 0;
-
-  for (const o of ops) {
-    if (o.op === 'capture') {
-      const s = m[o.b]!;
-      if (s.captured || s.released) continue; // one capture (or fee capture) per booking
-      const fee = Math.min(o.fee, o.amount);
-      const input = { bookingId: ids[o.b]!, customerId, currency, amount: o.amount, processorFee: fee };
-      const call = () => (o.asFee ? money.captureFee({ ...input, reason: 'no_show' }) : money.capture(input));
-      expect((await call()).created).toBe(true);
-      done.push(call);
-      Object.assign(s, { captured: o.amount, escrow: o.amount, fees: fee });
-    } else if (o.op === 'refund') {
-      const s = m[o.b]!;
-      const refundable = s.released ? s.vendor + s.commission : s.escrow;
-      const amount = Math.floor((refundable * o.share) / 100);
-      if (amount === 0) continue;
-      const key = `r${refundNo++}`;
-      const call = () => money.refund({ bookingId: ids[o.b]!, key, workshopId, currency, amount });
-      expect((await call()).created).toBe(true);
-      done.push(call);
-      if (s.released) {
-        const fromRevenue = mulDivHalfEven(amount, s.commission, s.vendor + s.commission);
-        s.commission -= fromRevenue;
-        s.vendor -= amount - fromRevenue;
-        payable -= amount - fromRevenue;
-      } else s.escrow -= amount;
-      s.refunds += amount;
-    } else if (o.op === 'release') {
-      const s = m[o.b]!;
-      const call = () => money.release({ bookingId: ids[o.b]!, workshopId, currency, commissionBps: o.bps });
-      const r = await call();
-      if (s.released) expect(r?.created).toBe(false);
-      else if (s.escrow === 0) expect(r).toBeNull();
-      else {
-        expect(r?.created).toBe(true);
-        const commission = percentHalfEven(s.escrow, o.bps);
-        Object.assign(s, { released: true, vendor: s.escrow - commission, commission, escrow: 0 });
-        payable += s.vendor;
-        done.push(async () => (await call())!);
-      }
-    } else if (o.op === 'payout') {
-      const amount = Math.floor((payable * o.share) / 100);
-      if (amount <= 0) continue;
-      const p = { payoutId: `${currency}-${payouts.length}`, workshopId, currency, amount };
-      expect((await money.payout(p)).created).toBe(true);
-      payouts.push({ id: p.payoutId, amount, failed: false });
-      done.push(() => money.payout(p));
-      payable -= amount;
-      paidOut += amount;
-    } else if (o.op === 'payoutFails') {
-      const p = payouts.filter((x) => !x.failed)[o.pick % Math.max(1, payouts.length)];
-      if (!p) continue;
-      expect((await money.payoutFailed({ payoutId: p.id, workshopId, currency, amount: p.amount })).created).toBe(true);
-      p.failed = true;
-      payable += p.amount;
-      paidOut -= p.amount;
-    } else if (done.length) {
-      expect((await done[o.pick % done.length]!()).created).toBe(false);
-    }
-  }
-
-  const bal = (a: AccountRef) => ledger.balance(a, currency);
-  const sum = (f: (s: (typeof m)[number]) => number) => m.reduce((t, s) => t + f(s), 0);
-  // Every transaction balances, and so does the whole currency.
-  const unbalanced = await db.query(`select t.id from ledger_txn t join ledger_entry e on e.txn_id = t.id where t.currency = $1 group by t.id having sum(e.amount) <> 0`, [currency]);
-  expect(unbalanced.rowCount).toBe(0);
-  expect((await ledger.imbalance()).find((i) => i.currency === currency)?.sum ?? 0).toBe(0);
-  // Escrow is exactly what was captured and neither released nor refunded.
-  expect(await bal({ kind: 'platform_escrow' })).toBe(sum((s) => (s.released ? 0 : s.escrow)));
-  expect(await bal({ kind: 'vendor_payable', ownerId: workshopId })).toBe(payable);
-  expect(await bal({ kind: 'vendor_payouts', ownerId: workshopId })).toBe(paidOut);
-  expect(await bal({ kind: 'platform_revenue' })).toBe(sum((s) => s.commission - s.fees));
-  expect(await bal({ kind: 'processor_fees' })).toBe(sum((s) => s.fees));
-  expect(await bal({ kind: 'refunds' })).toBe(sum((s) => s.refunds));
-  expect(await bal({ kind: 'customer_funds', ownerId: customerId })).toBe(0 - sum((s) => s.captured) || 0);
-  for (const [i, s] of m.entries()) {
-    const pos = await money.position(ids[i]!);
-    expect({ escrowed: pos.escrowed, vendorShare: pos.vendorShare, commission: pos.commission, refunded: pos.refunded, released: pos.releaseTxnId !== null })
-      .toEqual({ escrowed: s.released ? 0 : s.escrow, vendorShare: s.vendor, commission: s.commission, refunded: s.refunds, released: s.released });
-  }
-}
-
 describe('ledger: model-based property', () => {
   it('random capture/fee/refund/release/payout/failed-payout/replay sequences keep every transaction balanced and escrow = unreleased captures', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), scenario), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(ledgerOp, { minLength: 5, maxLength: 30 }), async (ops) => {
+        const currency = scenarioCurrency();
+        await runLedgerScenario({ ledger: es.server.services.stores.ledger, bookingIds: await bookings(SCENARIO_BOOKINGS), customerId, workshopId, currency }, ops);
+        // Each transaction on its own, as the database stored it.
+        const unbalanced = await db.query(`select t.id from ledger_txn t join ledger_entry e on e.txn_id = t.id where t.currency = $1 group by t.id having sum(e.amount) <> 0`, [currency]);
+        expect(unbalanced.rowCount).toBe(0);
+      }),
+      { numRuns: 25 },
+    );
   }, 180_000);
 });
