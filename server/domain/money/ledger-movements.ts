@@ -9,8 +9,10 @@ import { capturePosting, feeCapturePosting, payoutPosting, payoutReversalPosting
  */
 export function createLedgerMovements(ledger: LedgerPort) {
   return {
+    /** The booking's price or deposit captured from the card. */
     capture: (c: CaptureInput) => ledger.post(capturePosting(c)),
-    captureFee: (c: CaptureInput & { reason: 'late_cancellation' | 'no_show' }) => ledger.post(feeCapturePosting(c)),
+    /** A late-cancellation or no-show fee (the booking event that caused it says which). */
+    captureFee: (c: CaptureInput) => ledger.post(feeCapturePosting(c)),
 
     /** Escrow → vendor payable less commission. Null when the booking has nothing in escrow and was never released. */
     release(r: { bookingId: string; bookingEventId?: string | null; workshopId: string; currency: string; commissionBps: number }): Promise<PostedTxn | null> {

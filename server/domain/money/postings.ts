@@ -69,7 +69,7 @@ export function capturePosting(c: CaptureInput): Posting {
  * A late-cancellation or no-show fee captured from the authorization. It sits in escrow like any
  * capture and is released (with commission) the same way, after the dispute window.
  */
-export function feeCapturePosting(c: CaptureInput & { reason: 'late_cancellation' | 'no_show' }): Posting {
+export function feeCapturePosting(c: CaptureInput): Posting {
   return balanced('fee_capture', { currency: c.currency, cause: `booking:${c.bookingId}:fee-capture`, bookingId: c.bookingId, bookingEventId: c.bookingEventId }, captureEntries(c));
 }
 
