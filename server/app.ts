@@ -17,6 +17,7 @@ import { vendorRoutes } from './http/vendor.routes';
 import { adminRoutes } from './http/admin.routes';
 import { bookingRoutes } from './http/bookings.routes';
 import { holdRoutes } from './http/holds.routes';
+import { moneyRoutes } from './http/money.routes';
 import type { Services } from './services';
 import type { Redis } from 'ioredis';
 import { messageRoutes } from './http/messages.routes';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', catalogRoutes(services, limit(AVAILABILITY_LIMIT, config.limits.availabilityPerMin, 60)));
   app.route('/api', vendorRoutes(services));
   app.route('/api', adminRoutes(services, deps.guard));
+  app.route('/api', moneyRoutes(services));
   // Holds are rate-limited per customer inside the hold's own customer script (holdRules.perMinute).
   app.route('/api', holdRoutes(services));
   // Before the booking routes: `/bookings/:id/messages` is not a lifecycle `/bookings/:id/:action`.

@@ -41,6 +41,11 @@ describe('architecture', () => {
     expect(offending).toEqual([]);
   });
 
+  it('writes the ledger only through its repository (every posting is a balanced, idempotent transaction built in domain/money)', () => {
+    const writers = files.filter((f) => /insert\s+into\s+"?ledger_/i.test(f.text)).map((f) => f.path).sort();
+    expect(writers).toEqual(['db/ledger.repository.ts']);
+  });
+
   it('composes in one place: the board and the realtime hub are built by runtime.ts alone', () => {
     const builders = files.filter((f) => /(?<!function )\bcreate(Board|Realtime)\(/.test(f.text)).map((f) => f.path);
     expect(builders).toEqual(['runtime.ts']);

@@ -85,6 +85,10 @@ const schema = z
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     /** Repairs leave a slot alone this long after a confirm or return moved its booked count (its COMMIT may be in flight). */
     REPAIR_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+    /** Platform commission on captured money, in basis points (1000 = 10 %), unless an admin set a workshop or category rate. */
+    COMMISSION_DEFAULT_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),
+    /** Hours after completion that captured money stays in escrow (customers may dispute until then). */
+    DISPUTE_WINDOW_HOURS: z.coerce.number().int().min(0).max(24 * 90).default(72),
     /** Test-only (NODE_ENV=test): a confirm/reschedule stops for good at this step, so a test can kill the process there. */
     FAULT_PAUSE_AT: z.enum(COMMIT_STEPS).optional(),
   })

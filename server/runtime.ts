@@ -116,9 +116,11 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     // The hold rate limit runs inside the customer's hold script (same round trip as the hold).
     holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS, perMinute: env.RATE_LIMIT_HOLDS_PER_MIN },
     maxOpenBookings: env.MAX_OPEN_BOOKINGS,
+    money: { platformDefaultBps: env.COMMISSION_DEFAULT_BPS, disputeWindowHours: env.DISPUTE_WINDOW_HOURS },
     publisher: events.publisher,
     faults: faultHook(env, logger),
   });
+  metrics.ledgerImbalanceWith(() => services.stores.ledger.imbalance());
   const boardFacts = createBoardRepository(orm);
   const snapshotLimit = createLimiter(redis, env.REDIS_PREFIX, { name: AVAILABILITY_LIMIT, points: env.RATE_LIMIT_AVAILABILITY_PER_MIN, durationSec: 60 });
   const realtime = await createRealtime({

@@ -7,6 +7,10 @@ import { createMessageRepository } from './db/message.repository';
 import { createHoldCatalogSource, createSlotRepository } from './db/slot.repository';
 import { createUserRepository } from './db/user.repository';
 import { createWorkshopRepository } from './db/workshop.repository';
+import { createLedgerRepository } from './db/ledger.repository';
+import { createMoneyPolicyRepository } from './db/money-policy.repository';
+import { createLedgerMovements } from './domain/money/ledger-movements';
+import { createMoneySettings, type MoneyConfig } from './domain/money/money-settings';
 import { createAccounts } from './domain/accounts';
 import { createAvailability } from './domain/availability';
 import { silentPublisher, type Publisher } from './domain/booking-ports';
@@ -39,6 +43,8 @@ export interface ServicesDeps {
   maxOpenBookings?: number;
   /** Where every domain event goes (runtime.ts: the domain event bus); silent by default. */
   publisher?: Publisher;
+  /** Platform commission default and dispute window (COMMISSION_DEFAULT_BPS, DISPUTE_WINDOW_HOURS). */
+  money?: MoneyConfig;
   /** Test-only fault hook at named confirm/reschedule steps (never set in production). */
   faults?: FaultHook;
 }
@@ -74,6 +80,13 @@ export function createServices(deps: ServicesDeps) {
     await live.catalogChanged(workshopId);
   };
   const catalog = createCatalog({ workshops, slots, clock, zonesOf: placeZones, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged });
+  const ledgerStore = createLedgerRepository(deps.sql);
+  const money = createMoneySettings({
+    store: createMoneyPolicyRepository(deps.sql),
+    owned: catalog.owned,
+    findWorkshop: (id) => workshops.findById(id),
+    config: deps.money ?? { platformDefaultBps: 1000, disputeWindowHours: 72 },
+  });
   return {
     accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),
     catalog,
@@ -85,10 +98,14 @@ export function createServices(deps: ServicesDeps) {
     transitions: createBookingTransitions({ bookings: bookingStore, live, clock, publisher, faults: deps.faults }),
     live,
     slots,
+    /** Workshops' money policy and commission. */
+    money,
+    /** Money movements, each one balanced ledger transaction. */
+    ledger: createLedgerMovements(ledgerStore),
     /** Who owns a workshop (the realtime hub routes booking events to the owner's screens). */
     ownerOf: async (workshopId: string) => (await workshops.findById(workshopId))?.ownerId ?? null,
     /** Repositories, for tests and scripts only (routes and realtime go through the services above). */
-    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore },
+    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore },
   };
 }
 

@@ -47,6 +47,9 @@ export function ormConfig(databaseUrl: string, extra: Partial<Options> = {}): Op
       allOrNothing: true,
       silent: true,
     },
+    // Money tables are raw SQL only (composite keys, constraint triggers the ORM cannot declare):
+    // a generated migration must never try to drop or reshape them (see Migration20261201070000).
+    schemaGenerator: { skipTables: [/^ledger_/, /^money_/] },
     pool: POOL,
     debug: false,
     ...extra,

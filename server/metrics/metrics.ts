@@ -35,6 +35,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       this.set(socketCount());
     },
   });
+  let ledgerImbalance: () => Promise<Array<{ currency: string; sum: number }>> = async () => [];
+  new Gauge({
+    name: 'holdfast_ledger_imbalance_minor',
+    help: 'Sum of every ledger entry per currency, in minor units: 0 while every transaction balances (the database refuses one that does not)',
+    labelNames: ['currency'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const { currency, sum } of await ledgerImbalance()) this.set({ currency }, sum);
+    },
+  });
   const emitted = new Counter({ name: 'holdfast_socket_events_emitted_total', help: 'Socket.IO events emitted (one per broadcast, not per recipient), by event', labelNames: ['event'], registers });
   const holds = new Counter({ name: 'holdfast_hold_requests_total', help: 'POST /api/holds by result', labelNames: ['result'], registers });
   const bookings = new Counter({ name: 'holdfast_booking_requests_total', help: 'POST /api/bookings by result', labelNames: ['result'], registers });
@@ -49,6 +60,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     /** The socket gauge reads this at scrape time (the realtime server sets it). */
     countSocketsWith(fn: () => number) {
       socketCount = fn;
+    },
+    /** The ledger gauge sums the journal per currency at scrape time (the runtime plugs the ledger in). */
+    ledgerImbalanceWith(fn: () => Promise<Array<{ currency: string; sum: number }>>) {
+      ledgerImbalance = fn;
     },
     /** requestLog's observe callback: route is the matched pattern (e.g. `/api/*` when nothing matched), never the raw path. */
     observeHttp(route: string, method: string, status: number, ms: number) {

@@ -450,6 +450,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/workshops/{id}/commission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default {} */
+                        categoryBps?: {
+                            bodywork?: number;
+                            brakes?: number;
+                            diagnostics?: number;
+                            electrical?: number;
+                            inspection?: number;
+                            maintenance?: number;
+                            other?: number;
+                            tyres?: number;
+                        };
+                        workshopBps: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{policy}` with the new commission overrides */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policy: {
+                                commission: {
+                                    categoryBps: {
+                                        [key: string]: number;
+                                    };
+                                    platformDefaultBps: number;
+                                    workshopBps: number | null;
+                                };
+                                depositBps: number | null;
+                                disputeWindowHours: number;
+                                freeCancelHours: number;
+                                lateCancelFeeBps: number;
+                                noShowFeeBps: number;
+                                /** @enum {string} */
+                                paymentMode: "full" | "deposit" | "at_workshop";
+                                /** Format: date-time */
+                                updatedAt: string | null;
+                                /** Format: uuid */
+                                workshopId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/workshops/{id}/return": {
         parameters: {
             query?: never;
@@ -4182,6 +4311,245 @@ export interface paths {
                 };
                 /** @description SCHEDULE_TOO_LARGE */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workshops/{id}/money-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{policy}`: payment mode, fees and the commission that applies (the owner or an admin) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policy: {
+                                commission: {
+                                    categoryBps: {
+                                        [key: string]: number;
+                                    };
+                                    platformDefaultBps: number;
+                                    workshopBps: number | null;
+                                };
+                                depositBps: number | null;
+                                disputeWindowHours: number;
+                                freeCancelHours: number;
+                                lateCancelFeeBps: number;
+                                noShowFeeBps: number;
+                                /** @enum {string} */
+                                paymentMode: "full" | "deposit" | "at_workshop";
+                                /** Format: date-time */
+                                updatedAt: string | null;
+                                /** Format: uuid */
+                                workshopId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        freeCancelHours: number;
+                        lateCancelFeeBps: number;
+                        noShowFeeBps: number;
+                        /** @enum {string} */
+                        paymentMode: "full";
+                    } | {
+                        depositBps: number;
+                        freeCancelHours: number;
+                        lateCancelFeeBps: number;
+                        noShowFeeBps: number;
+                        /** @enum {string} */
+                        paymentMode: "deposit";
+                    } | {
+                        freeCancelHours: number;
+                        /**
+                         * @default 0
+                         * @enum {number}
+                         */
+                        lateCancelFeeBps?: 0;
+                        /**
+                         * @default 0
+                         * @enum {number}
+                         */
+                        noShowFeeBps?: 0;
+                        /** @enum {string} */
+                        paymentMode: "at_workshop";
+                    };
+                };
+            };
+            responses: {
+                /** @description `{policy}` as saved (only the workshop owner) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policy: {
+                                commission: {
+                                    categoryBps: {
+                                        [key: string]: number;
+                                    };
+                                    platformDefaultBps: number;
+                                    workshopBps: number | null;
+                                };
+                                depositBps: number | null;
+                                disputeWindowHours: number;
+                                freeCancelHours: number;
+                                lateCancelFeeBps: number;
+                                noShowFeeBps: number;
+                                /** @enum {string} */
+                                paymentMode: "full" | "deposit" | "at_workshop";
+                                /** Format: date-time */
+                                updatedAt: string | null;
+                                /** Format: uuid */
+                                workshopId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -1,0 +1,40 @@
+import { createRoute } from '@hono/zod-openapi';
+import { commissionOverridesInputSchema, moneyPolicyInputSchema, moneyPolicyViewSchema } from '@shared/schemas/money-policy';
+import { z } from 'zod';
+import type { Services } from '../services';
+import { requireAuth } from './auth.middleware';
+import { idParam, jsonBody } from './params';
+import { authErrors, errors, ok } from './responses';
+import { createRouter } from './router';
+
+const policyBody = z.strictObject({ policy: moneyPolicyViewSchema });
+
+/** A workshop's money policy: its owner reads and sets it, admins read it and set commission. */
+export function moneyRoutes(s: Services) {
+  const r = createRouter();
+  r.openapi(
+    createRoute({
+      method: 'get', path: '/workshops/{id}/money-policy', tags: ['vendor', 'admin'], middleware: requireAuth('vendor', 'admin'),
+      request: { params: idParam },
+      responses: { 200: ok(policyBody, '`{policy}`: payment mode, fees and the commission that applies (the owner or an admin)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
+    }),
+    async (c) => c.json({ policy: await s.money.policy(c.var.principal!, c.req.valid('param').id) }, 200),
+  );
+  r.openapi(
+    createRoute({
+      method: 'put', path: '/workshops/{id}/money-policy', tags: ['vendor'], middleware: requireAuth('vendor'),
+      request: { params: idParam, body: jsonBody(moneyPolicyInputSchema) },
+      responses: { 200: ok(policyBody, '`{policy}` as saved (only the workshop owner)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
+    }),
+    async (c) => c.json({ policy: await s.money.setPolicy(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 200),
+  );
+  r.openapi(
+    createRoute({
+      method: 'put', path: '/admin/workshops/{id}/commission', tags: ['admin'], middleware: requireAuth('admin'),
+      request: { params: idParam, body: jsonBody(commissionOverridesInputSchema) },
+      responses: { 200: ok(policyBody, '`{policy}` with the new commission overrides'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
+    }),
+    async (c) => c.json({ policy: await s.money.setCommission(c.req.valid('param').id, c.req.valid('json')) }, 200),
+  );
+  return r;
+}
