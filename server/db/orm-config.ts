@@ -47,9 +47,10 @@ export function ormConfig(databaseUrl: string, extra: Partial<Options> = {}): Op
       allOrNothing: true,
       silent: true,
     },
-    // Money tables are raw SQL only (composite keys, constraint triggers the ORM cannot declare):
-    // a generated migration must never try to drop or reshape them (see Migration20261201070000).
-    schemaGenerator: { skipTables: [/^ledger_/, /^money_/] },
+    // Money tables are raw SQL only (composite keys, constraint triggers the ORM cannot declare),
+    // and so are booking message threads (plain-SQL store, db/message.repository.ts): a generated
+    // migration must never try to drop or reshape them (Migration20261201070000, …065500).
+    schemaGenerator: { skipTables: [/^ledger_/, /^money_/, /^booking_message/] },
     pool: POOL,
     debug: false,
     ...extra,

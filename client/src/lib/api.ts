@@ -93,6 +93,12 @@ export const api = {
     review: (id: string, body: ReviewInput) => call(client.POST('/api/v1/bookings/{id}/review', { ...path({ id }), body })),
     reviewOf: (id: string) => call(client.GET('/api/v1/bookings/{id}/review', path({ id }))),
   },
+  messages: {
+    thread: (id: string) => call(client.GET('/api/v1/bookings/{id}/messages', path({ id }))),
+    post: (id: string, body: string) => call(client.POST('/api/v1/bookings/{id}/messages', { ...path({ id }), body: { body } })),
+    markRead: (id: string) => done(client.POST('/api/v1/bookings/{id}/messages/read', path({ id }))),
+    unread: () => call(client.GET('/api/v1/messages/unread')),
+  },
   vendor: {
     workshops: () => call(client.GET('/api/v1/vendor/workshops')),
     create: (body: CreateWorkshopInput) => call(client.POST('/api/v1/workshops', { body })),
