@@ -6,6 +6,7 @@ import { Migration20261201004500 } from './Migration20261201004500';
 import { Migration20261201013000 } from './Migration20261201013000';
 import { Migration20261201014712 } from './Migration20261201014712';
 import { Migration20261201065000 } from './Migration20261201065000';
+import { Migration20261201065740 } from './Migration20261201065740';
 
 /** Every migration in order; listed explicitly so no runtime file globbing is needed (the same under tsx, Vitest and a bundle). */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201013000', class: Migration20261201013000 },
   { name: 'Migration20261201014712', class: Migration20261201014712 },
   { name: 'Migration20261201065000', class: Migration20261201065000 },
+  { name: 'Migration20261201065740', class: Migration20261201065740 },
 ];

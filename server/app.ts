@@ -17,6 +17,7 @@ import { vendorRoutes } from './http/vendor.routes';
 import { adminRoutes } from './http/admin.routes';
 import { bookingRoutes } from './http/bookings.routes';
 import { holdRoutes } from './http/holds.routes';
+import { paymentRoutes } from './http/payments.routes';
 import type { Services } from './services';
 import type { Redis } from 'ioredis';
 
@@ -86,6 +87,9 @@ export function createApp(deps: AppDeps) {
       rateLimit(redis, config.redisPrefix, { name: 'confirms', points: config.limits.confirmsPerMin, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon'),
     ),
   );
+
+  // Signed by the provider instead of a session (stripe mode only).
+  app.route('/api', paymentRoutes({ provider: services.payments.provider.name, webhooks: services.payments.webhooks }));
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app)));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));

@@ -23,6 +23,7 @@ import { createSlotSnapshots } from './redis/slot-snapshot';
 import { createRedis, failFastOptions, untilReady, watchRedis, type RedisTarget } from './redis/redis-client';
 import { runChained } from './chained-timer';
 import { createServices } from './services';
+import { createPaymentProvider } from './payments/payment-provider';
 import { mountClient } from './http/static.routes';
 import { boardRoutes } from './http/board.routes';
 import { metricsRoutes } from './http/metrics.routes';
@@ -118,6 +119,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     maxOpenBookings: env.MAX_OPEN_BOOKINGS,
     publisher: events.publisher,
     faults: faultHook(env, logger),
+    payments: createPaymentProvider(env, { orm, clock }),
   });
   const boardFacts = createBoardRepository(orm);
   const snapshotLimit = createLimiter(redis, env.REDIS_PREFIX, { name: AVAILABILITY_LIMIT, points: env.RATE_LIMIT_AVAILABILITY_PER_MIN, durationSec: 60 });
