@@ -25,7 +25,8 @@ interface PaymentRow {
   currency: string;
   captured: number;
   refunded: number;
-  expires_at: Date | null;
+  /** Epoch ms (float8: the ORM's raw rows carry timestamps as text). */
+  expires_ms: number | null;
 }
 
 const newId = (prefix: string) => `${prefix}_sim_${randomBytes(12).toString('hex')}`;
@@ -81,7 +82,7 @@ export function createSimulatedProvider(deps: SimulatedProviderDeps): PaymentPro
 
   async function lockPayment(t: EntityManager, paymentId: string): Promise<PaymentRow> {
     const [row] = await t.execute<PaymentRow[]>(
-      `select id, status, amount, currency, captured, refunded, expires_at from simulated_payment where id = ? and kind = 'payment' for update`,
+      `select id, status, amount, currency, captured, refunded, (extract(epoch from expires_at) * 1000)::float8 as expires_ms from simulated_payment where id = ? and kind = 'payment' for update`,
       [paymentId],
     );
     if (!row) throw paymentError('not_found', `No payment ${paymentId}`);
@@ -90,7 +91,7 @@ export function createSimulatedProvider(deps: SimulatedProviderDeps): PaymentPro
 
   /** An authorization past its time lapses when next touched (as a card network's hold does). */
   async function lapseIfDue(t: EntityManager, p: PaymentRow): Promise<PaymentRow> {
-    if (p.status !== 'authorized' || !p.expires_at || clock.now() < p.expires_at.getTime()) return p;
+    if (p.status !== 'authorized' || p.expires_ms === null || clock.now() < p.expires_ms) return p;
     await t.execute(`update simulated_payment set status = 'expired' where id = ?`, [p.id]);
     return { ...p, status: 'expired' };
   }

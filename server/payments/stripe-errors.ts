@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { paymentError, type PaymentError } from '../domain/payment-errors';
 
 // Invalid-request codes that mean "the payment is not in a state for this", not "our request is malformed".
-const STATE_CODES = new Set(['payment_intent_unexpected_state', 'charge_already_captured', 'charge_already_refunded', 'amount_too_large', 'refund_disputed_payment']);
+const STATE_CODES = new Set(['payment_intent_unexpected_state', 'charge_already_captured', 'charge_already_refunded', 'amount_too_large', 'charge_not_refundable', 'refund_disputed_payment']);
 
 const retryAfter = (headers: Record<string, string> | undefined) => {
   const sec = Number(headers?.['retry-after']);
