@@ -5,8 +5,10 @@ import { manualClock } from '../domain/clock';
 import { PaymentError } from '../domain/payment-errors';
 import { bookingPaymentKey } from '../domain/payment-keys';
 import { ormConfig } from '../db/orm-config';
+import { createPaymentProvider } from '../payments/payment-provider';
 import { createSimulatedProvider } from '../payments/simulated-provider';
 import { TEST_CARDS } from '../payments/test-cards';
+import { testEnv } from './harness';
 
 /*
  * The simulated processor's own promises: its state is Postgres's, so it survives a restart and
@@ -104,5 +106,13 @@ describe('simulated processor', () => {
 
   it('sends no webhooks, so it verifies none', async () => {
     await expect(one.provider.parseWebhook('{}', 't=1,v1=x')).rejects.toMatchObject({ failure: 'invalid_signature' });
+  });
+
+  it('is what the composition root builds by default, with SIMULATED_AUTHORIZATION_TTL_HOURS as its lifetime', async () => {
+    const built = createPaymentProvider(testEnv({ SIMULATED_AUTHORIZATION_TTL_HOURS: '3' }), { orm: one.orm, clock });
+    expect(built.name).toBe('simulated');
+    expect((await built.authorize(input(randomUUID()))).expiresAt).toBe(clock.now() + 3 * HOUR);
+    const stripe = createPaymentProvider(testEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' }), { orm: one.orm, clock });
+    expect(stripe.name).toBe('stripe');
   });
 });
