@@ -122,7 +122,8 @@ export function createStripeProvider(deps: StripeProviderDeps): PaymentProvider 
       try {
         event = stripe.webhooks.constructEvent(rawBody, signature, deps.webhookSecret, deps.webhookToleranceSec ?? 300, undefined, deps.clock.now());
       } catch (err) {
-        if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw paymentError('invalid_signature', err.message);
+        // The SDK's first line says what failed; the rest is advice for the integrator, not for the caller.
+        if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw paymentError('invalid_signature', `Webhook signature refused: ${err.message.split('\n')[0]!.trim()}`);
         throw paymentError('invalid_signature', 'The webhook payload is not a Stripe event');
       }
       return toProviderEvent(event);
