@@ -7,7 +7,7 @@ import type {
 } from '../domain/payment-ports';
 import { checkMoney } from './money-input';
 import { stableHash } from './stable-hash';
-import { testCard } from './test-cards';
+import { testCard } from '@shared/payment-test-cards';
 
 export interface SimulatedProviderDeps {
   orm: MikroORM;
@@ -34,7 +34,7 @@ const newId = (prefix: string) => `${prefix}_sim_${randomBytes(12).toString('hex
 /**
  * A card processor in test mode, kept in Postgres (tables `simulated_payment` and
  * `simulated_payment_request`) so several server processes and restarts share it. Test cards
- * (test-cards.ts) decide each authorization's outcome; an authorization lapses `authorizationTtlMs`
+ * (shared/payment-test-cards.ts) decide each authorization's outcome; an authorization lapses `authorizationTtlMs`
  * after it was made, by the injected clock. Idempotent per key as Stripe is: the first call's
  * answer (a result or a final refusal) is stored with the key in the same transaction as its
  * effect, the same key with the same parameters gets it back (`replayed: true`), with other

@@ -6,14 +6,16 @@ import { PaymentError } from '../domain/payment-errors';
 import { bookingPaymentKey, providerIdempotencyKey } from '../domain/payment-keys';
 import type { PaymentProvider } from '../domain/payment-ports';
 import { ormConfig } from '../db/orm-config';
+import { fakePaymentProvider } from '../domain/testing/fake-payments';
 import { createSimulatedProvider } from '../payments/simulated-provider';
 import { createStripeProvider, STRIPE_AUTHORIZATION_MS } from '../payments/stripe-provider';
 import { startFakeStripe } from './fixtures/fake-stripe';
 
 /*
  * The port's contract, run against both adapters: the simulated processor on this run's real
- * Postgres, and the Stripe adapter (the official SDK) against a local server playing Stripe's API.
- * Both take the same test PaymentMethods and both run on the same hand-moved clock.
+ * Postgres, and the Stripe adapter (the official SDK) against a local server playing Stripe's API;
+ * and against the in-memory fake the domain's unit tests use, so it cannot drift from them.
+ * All take the same test PaymentMethods and run on the same hand-moved clock.
  */
 
 const START = Date.UTC(2027, 2, 27, 23, 0); // fixed, whatever today is
@@ -45,10 +47,16 @@ async function failure(p: Promise<unknown>): Promise<PaymentError> {
   return err as PaymentError;
 }
 
+async function inMemory(): Promise<Subject> {
+  const clock = manualClock(START);
+  return { provider: fakePaymentProvider(clock, { authorizationTtlMs: 7 * DAY }), advance: clock.advance, close: async () => {} };
+}
+
 describe.each([
-  ['simulated', simulated],
-  ['stripe', stripe],
-])('PaymentProvider contract: %s', (name, make) => {
+  ['simulated', 'simulated', simulated],
+  ['stripe', 'stripe', stripe],
+  ['in-memory fake (domain unit tests)', 'simulated', inMemory],
+])('PaymentProvider contract: %s', (_label, name, make) => {
   let s: Subject;
   let p: PaymentProvider;
   beforeAll(async () => {

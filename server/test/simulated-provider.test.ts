@@ -7,7 +7,7 @@ import { bookingPaymentKey } from '../domain/payment-keys';
 import { ormConfig } from '../db/orm-config';
 import { createPaymentProvider } from '../payments/payment-provider';
 import { createSimulatedProvider } from '../payments/simulated-provider';
-import { TEST_CARDS } from '../payments/test-cards';
+import { TEST_CARDS } from '@shared/payment-test-cards';
 import { testEnv } from './harness';
 
 /*

@@ -7,6 +7,7 @@ import { fakeBookingStore, fakeSlotStore, fakeWorkshopStore } from './fake-store
 import { recordingPublisher } from './recording-publisher';
 
 export * from './fake-holds';
+export * from './fake-payments';
 export * from './fake-stores';
 export * from './recording-publisher';
 

@@ -2,6 +2,7 @@
  * Test cards: the numbers Stripe documents for test mode, and Stripe's test PaymentMethod tokens
  * for the same cards. The simulated processor answers each as Stripe's test mode does, so a flow
  * tried in development behaves the same against Stripe in test mode (docs/payments.md lists them).
+ * In shared/ so the client's card form (simulated mode) and the in-memory fake can name them too.
  */
 
 /** What charging a test card does. */
