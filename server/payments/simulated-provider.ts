@@ -82,7 +82,7 @@ export function createSimulatedProvider(deps: SimulatedProviderDeps): PaymentPro
 
   async function lockPayment(t: EntityManager, paymentId: string): Promise<PaymentRow> {
     const [row] = await t.execute<PaymentRow[]>(
-      `select id, status, amount, currency, captured, refunded, (extract(epoch from expires_at) * 1000)::float8 as expires_ms from simulated_payment where id = ? and kind = 'payment' for update`,
+      `select id, status, amount, currency, captured, refunded, round(extract(epoch from expires_at) * 1000)::float8 as expires_ms from simulated_payment where id = ? and kind = 'payment' for update`,
       [paymentId],
     );
     if (!row) throw paymentError('not_found', `No payment ${paymentId}`);
