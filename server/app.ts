@@ -18,6 +18,7 @@ import { adminRoutes } from './http/admin.routes';
 import { bookingRoutes } from './http/bookings.routes';
 import { holdRoutes } from './http/holds.routes';
 import { moneyRoutes } from './http/money.routes';
+import { paymentRoutes } from './http/payments.routes';
 import type { Services } from './services';
 import type { Redis } from 'ioredis';
 import { messageRoutes } from './http/messages.routes';
@@ -95,6 +96,9 @@ export function createApp(deps: AppDeps) {
       rateLimit(redis, config.redisPrefix, { name: 'confirms', points: config.limits.confirmsPerMin, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon'),
     ),
   );
+
+  // Signed by the provider instead of a session (stripe mode only).
+  app.route('/api', paymentRoutes({ provider: services.payments.provider.name, webhooks: services.payments.webhooks }));
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app)));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));

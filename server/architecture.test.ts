@@ -27,11 +27,17 @@ describe('architecture', () => {
     expect(callers).toEqual(['domain/domain-events.ts', 'domain/live-counts.ts']);
   });
 
-  it('keeps the domain free of transports and store drivers, and of the layers that implement its ports', () => {
+  it('keeps the domain free of transports, store drivers and provider SDKs, and of the layers that implement its ports', () => {
     const offending = files
       .filter((f) => f.path.startsWith('domain/'))
-      .flatMap((f) => importsOf(f.text).filter((m) => /^(hono|socket\.io|ioredis|@mikro-orm)|\.\.\/(redis|db|http|realtime)\//.test(m)).map((m) => `${f.path} → ${m}`));
+      .flatMap((f) => importsOf(f.text).filter((m) => /^(hono|socket\.io|ioredis|@mikro-orm|stripe)|\.\.\/(redis|db|http|realtime|payments)\//.test(m)).map((m) => `${f.path} → ${m}`));
     expect(offending).toEqual([]);
+  });
+
+  it('keeps the Stripe SDK inside its adapter (server/payments/stripe-*)', () => {
+    const users = files.filter((f) => importsOf(f.text).includes('stripe')).map((f) => f.path).sort();
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.filter((p) => !/^payments\/stripe-[a-z-]+\.ts$/.test(p))).toEqual([]);
   });
 
   it('lets realtime reach neither the services object nor the HTTP layer (auth, origin checks and limits come as ports or from auth/)', () => {

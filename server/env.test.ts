@@ -77,3 +77,28 @@ describe('processes and Redis Cluster', () => {
     expect(() => parseEnv({ REDIS_CLUSTER_NODES: ' , ' })).toThrow(/REDIS_CLUSTER_NODES: name at least one/);
   });
 });
+
+describe('payment provider', () => {
+  it('is the simulated processor unless told otherwise', () => {
+    const env = parseEnv({});
+    expect(env.PAYMENT_PROVIDER).toBe('simulated');
+    expect(env.SIMULATED_AUTHORIZATION_TTL_HOURS).toBe(168);
+  });
+
+  it('refuses stripe mode without a secret key or a webhook secret, naming both', () => {
+    expect(() => parseEnv({ PAYMENT_PROVIDER: 'stripe' })).toThrow(/STRIPE_SECRET_KEY: PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY[\s\S]*STRIPE_WEBHOOK_SECRET: PAYMENT_PROVIDER=stripe needs/);
+    expect(() => parseEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toThrow(/STRIPE_SECRET_KEY/);
+  });
+
+  it('takes stripe mode with both secrets, and refuses a key of the wrong shape', () => {
+    const env = parseEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_abc' });
+    expect(env.PAYMENT_PROVIDER).toBe('stripe');
+    expect(() => parseEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'pk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toThrow(/STRIPE_SECRET_KEY must look like sk_test_/);
+  });
+
+  it('refuses a Stripe API base other than Stripe\'s in production', () => {
+    const secrets = { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_API_BASE: 'http://127.0.0.1:12111' };
+    expect(parseEnv(secrets).STRIPE_API_BASE).toBe('http://127.0.0.1:12111');
+    expect(() => parseEnv({ ...secrets, NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') })).toThrow(/STRIPE_API_BASE .*not allowed when NODE_ENV=production/);
+  });
+});

@@ -89,6 +89,16 @@ const schema = z
     COMMISSION_DEFAULT_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),
     /** Hours after completion that captured money stays in escrow (customers may dispute until then). */
     DISPUTE_WINDOW_HOURS: z.coerce.number().int().min(0).max(24 * 90).default(72),
+    /** Who moves the money: `simulated` (a test-mode card processor kept in Postgres; the default) or `stripe`. */
+    PAYMENT_PROVIDER: z.enum(['simulated', 'stripe']).default('simulated'),
+    /** Simulated processor only: hours an authorization stays capturable (card networks: about 7 days). */
+    SIMULATED_AUTHORIZATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 31).default(24 * 7),
+    /** Stripe mode: the secret API key (`sk_test_…`, `sk_live_…`, or a restricted `rk_…`). */
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'STRIPE_SECRET_KEY must look like sk_test_… or sk_live_… (or a restricted rk_… key)').optional(),
+    /** Stripe mode: the signing secret of the webhook endpoint (`whsec_…`). */
+    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, 'STRIPE_WEBHOOK_SECRET must look like whsec_…').optional(),
+    /** Stripe mode, tests and development only: where Stripe's API is (a local server playing it); api.stripe.com when unset. */
+    STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
     /** Test-only (NODE_ENV=test): a confirm/reschedule stops for good at this step, so a test can kill the process there. */
     FAULT_PAUSE_AT: z.enum(COMMIT_STEPS).optional(),
   })
@@ -102,6 +112,13 @@ const schema = z
     }
     if (v.FAULT_PAUSE_AT && v.NODE_ENV !== 'test') {
       ctx.addIssue({ code: 'custom', path: ['FAULT_PAUSE_AT'], message: 'FAULT_PAUSE_AT is only allowed when NODE_ENV=test' });
+    }
+    if (v.PAYMENT_PROVIDER === 'stripe') {
+      if (!v.STRIPE_SECRET_KEY) ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY (the secret key from the Stripe dashboard, sk_test_… or sk_live_…), or use PAYMENT_PROVIDER=simulated' });
+      if (!v.STRIPE_WEBHOOK_SECRET) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'PAYMENT_PROVIDER=stripe needs STRIPE_WEBHOOK_SECRET (the whsec_… signing secret of the webhook endpoint /api/payments/webhooks/stripe)' });
+    }
+    if (v.STRIPE_API_BASE && v.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_API_BASE'], message: 'STRIPE_API_BASE points the Stripe client away from api.stripe.com: not allowed when NODE_ENV=production' });
     }
     if (v.NODE_ENV !== 'production') return;
     if (!v.JWT_SECRET) {

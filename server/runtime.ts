@@ -23,6 +23,7 @@ import { createSlotSnapshots } from './redis/slot-snapshot';
 import { createRedis, failFastOptions, untilReady, watchRedis, type RedisTarget } from './redis/redis-client';
 import { runChained } from './chained-timer';
 import { createServices } from './services';
+import { createPaymentProvider } from './payments/payment-provider';
 import { mountClient } from './http/static.routes';
 import { boardRoutes } from './http/board.routes';
 import { metricsRoutes } from './http/metrics.routes';
@@ -119,6 +120,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     money: { platformDefaultBps: env.COMMISSION_DEFAULT_BPS, disputeWindowHours: env.DISPUTE_WINDOW_HOURS },
     publisher: events.publisher,
     faults: faultHook(env, logger),
+    payments: createPaymentProvider(env, { orm, clock }),
   });
   metrics.ledgerImbalanceWith(() => services.stores.ledger.imbalance());
   const boardFacts = createBoardRepository(orm);

@@ -5,6 +5,9 @@ import type { SqlPool } from './db/pg-pool';
 import { createReviewRepository } from './db/review.repository';
 import { createMessageRepository } from './db/message.repository';
 import { createHoldCatalogSource, createSlotRepository } from './db/slot.repository';
+import { createPaymentWebhooks } from './domain/payment-webhooks';
+import type { PaymentProvider } from './domain/payment-ports';
+import { createWebhookInbox } from './db/payment-webhook.repository';
 import { createUserRepository } from './db/user.repository';
 import { createWorkshopRepository } from './db/workshop.repository';
 import { createLedgerRepository } from './db/ledger.repository';
@@ -47,6 +50,8 @@ export interface ServicesDeps {
   money?: MoneyConfig;
   /** Test-only fault hook at named confirm/reschedule steps (never set in production). */
   faults?: FaultHook;
+  /** The payment provider PAYMENT_PROVIDER chose (server/payments/payment-provider.ts). */
+  payments: PaymentProvider;
 }
 
 /**
@@ -102,6 +107,8 @@ export function createServices(deps: ServicesDeps) {
     money,
     /** Money movements, each one balanced ledger transaction. */
     ledger: createLedgerMovements(ledgerStore),
+    /** The payment provider, and its verified webhook events recorded once each. */
+    payments: { provider: deps.payments, webhooks: createPaymentWebhooks({ provider: deps.payments, inbox: createWebhookInbox(deps.orm), clock }) },
     /** Who owns a workshop (the realtime hub routes booking events to the owner's screens). */
     ownerOf: async (workshopId: string) => (await workshops.findById(workshopId))?.ownerId ?? null,
     /** Repositories, for tests and scripts only (routes and realtime go through the services above). */

@@ -31,6 +31,17 @@ export const ERROR_CODES = [
   'IDEMPOTENCY_KEY_REUSED',
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
+  /** The card was refused (`details.declineCode` says why). */
+  'PAYMENT_DECLINED',
+  'PAYMENT_INSUFFICIENT_FUNDS',
+  /** The card authorization lapsed before it was captured. */
+  'PAYMENT_AUTHORIZATION_EXPIRED',
+  /** The payment is not in a state that allows this (e.g. a refund beyond what was captured). */
+  'PAYMENT_STATE_CONFLICT',
+  /** The payment provider is down or throttling us: retry after `Retry-After`. */
+  'PAYMENT_PROVIDER_UNAVAILABLE',
+  /** A provider webhook whose signature or timestamp does not verify. */
+  'WEBHOOK_SIGNATURE_INVALID',
   'INTERNAL',
   /** Tests only: a handler answered a body its route does not declare (see server/http/contract-check.ts). */
   'CONTRACT_VIOLATION',

@@ -4,6 +4,7 @@ import { systemClock } from '../domain/clock';
 import { loadEnv } from '../env';
 import { createHoldStore } from '../redis/hold-store';
 import { createServices } from '../services';
+import { createPaymentProvider } from '../payments/payment-provider';
 import { migrateDatabase } from './migrate';
 import { ormConfig } from './orm-config';
 import { createPgPool } from './pg-pool';
@@ -29,7 +30,11 @@ const orm = await MikroORM.init(ormConfig(env.DATABASE_URL));
 const redis = new Redis(env.REDIS_URL, { lazyConnect: true });
 const holds = createHoldStore({ redis, prefix: env.REDIS_PREFIX, clock: systemClock });
 const sql = createPgPool(env.DATABASE_URL, { connectMs: env.PG_CONNECT_TIMEOUT_MS, acquireMs: env.PG_ACQUIRE_TIMEOUT_MS, statementMs: 600_000 }, { max: 2 });
-const services = createServices({ orm, sql, clock: systemClock, holds, horizonDays: env.SLOT_HORIZON_DAYS, maxSlotsPerWorkshop: env.MAX_SLOTS_PER_WORKSHOP });
+const services = createServices({
+  orm, sql, clock: systemClock, holds, horizonDays: env.SLOT_HORIZON_DAYS, maxSlotsPerWorkshop: env.MAX_SLOTS_PER_WORKSHOP,
+  // The configured provider (simulated by default), so later seed steps that move money use it.
+  payments: createPaymentProvider(env, { orm, clock: systemClock }),
+});
 
 let code = 0;
 try {

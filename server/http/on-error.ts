@@ -24,7 +24,8 @@ function body(code: ErrorCode, message: string, details?: unknown) {
 export function onError(err: Error, c: Context<AppEnv>) {
   if (err instanceof DomainError) {
     if (err.code === 'SERVICE_UNAVAILABLE') return unavailable(c);
-    if (err.code === 'RATE_LIMITED' && typeof err.details === 'object' && err.details && 'retryAfterSec' in err.details) {
+    // Limits and a throttled or unavailable payment provider say when to come back.
+    if (typeof err.details === 'object' && err.details && 'retryAfterSec' in err.details) {
       c.header('Retry-After', String((err.details as { retryAfterSec: number }).retryAfterSec));
     }
     return c.json(body(err.code, err.message, err.details), STATUS_OF[err.code]);

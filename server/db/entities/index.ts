@@ -5,16 +5,19 @@ import { Booking } from './booking.entity';
 import { Closure } from './closure.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { OpeningHours } from './opening-hours.entity';
+import { PaymentWebhookEvent } from './payment-webhook-event.entity';
 import { Review } from './review.entity';
 import { Service } from './service.entity';
 import { Session } from './session.entity';
+import { SimulatedPayment } from './simulated-payment.entity';
+import { SimulatedPaymentRequest } from './simulated-payment-request.entity';
 import { Slot } from './slot.entity';
 import { User } from './user.entity';
 import { Workshop } from './workshop.entity';
 
-export { AppSecret, Booking, BookingEvent, BookingSlot, Closure, IdempotencyKey, OpeningHours, Review, Service, Session, Slot, User, Workshop };
+export { AppSecret, Booking, BookingEvent, BookingSlot, Closure, IdempotencyKey, OpeningHours, PaymentWebhookEvent, Review, Service, Session, SimulatedPayment, SimulatedPaymentRequest, Slot, User, Workshop };
 /** Every entity, for the ORM config. */
-export const entities = [User, Workshop, Service, OpeningHours, Closure, Slot, Booking, BookingSlot, BookingEvent, Review, Session, AppSecret, IdempotencyKey];
+export const entities = [User, Workshop, Service, OpeningHours, Closure, Slot, Booking, BookingSlot, BookingEvent, Review, Session, AppSecret, IdempotencyKey, SimulatedPayment, SimulatedPaymentRequest, PaymentWebhookEvent];
 export type { IBookingEvent } from './booking-event.entity';
 export type { IBookingSlot } from './booking-slot.entity';
 export type { IBooking } from './booking.entity';

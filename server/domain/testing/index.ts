@@ -8,6 +8,7 @@ import { recordingPublisher } from './recording-publisher';
 
 export * from './fake-holds';
 export * from './fake-ledger';
+export * from './fake-payments';
 export * from './fake-stores';
 export * from './recording-publisher';
 

@@ -1,0 +1,33 @@
+import type { Clock } from './clock';
+import type { PaymentProvider, PaymentProviderName, ProviderEvent } from './payment-ports';
+
+/** Where verified provider events are kept, once each. */
+export interface WebhookInbox {
+  /** Records the event unless its id is already recorded; true when this call recorded it. */
+  recordOnce(provider: PaymentProviderName, event: ProviderEvent, receivedAt: number): Promise<boolean>;
+}
+
+export interface WebhookReceipt {
+  eventId: string;
+  type: ProviderEvent['type'];
+  /** The event was recorded before (a replay or a retried delivery): nothing was done again. */
+  duplicate: boolean;
+}
+
+/**
+ * Incoming provider webhooks: verify the signature on the raw body (the provider's adapter), then
+ * record the event once by its id. Replays and out-of-order deliveries are harmless: a known id
+ * changes nothing, and nothing here depends on the order events arrive in. (Acting on events,
+ * for bookings and the ledger, comes later and will read the recorded events.)
+ */
+export function createPaymentWebhooks(deps: { provider: PaymentProvider; inbox: WebhookInbox; clock: Clock }) {
+  return {
+    async receive(rawBody: string, signature: string | undefined): Promise<WebhookReceipt> {
+      const event = await deps.provider.parseWebhook(rawBody, signature);
+      const recorded = await deps.inbox.recordOnce(deps.provider.name, event, deps.clock.now());
+      return { eventId: event.id, type: event.type, duplicate: !recorded };
+    },
+  };
+}
+
+export type PaymentWebhooks = ReturnType<typeof createPaymentWebhooks>;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** What a verified payment-provider event means for us; `other` for the kinds we do not act on. */
+export const PROVIDER_EVENT_TYPES = [
+  'payment.authorized',
+  'payment.captured',
+  'payment.voided',
+  'payment.failed',
+  'refund.updated',
+  'dispute.opened',
+  'account.updated',
+  'transfer.created',
+  'transfer.reversed',
+  'other',
+] as const;
+export type ProviderEventType = (typeof PROVIDER_EVENT_TYPES)[number];
+
+/** The answer to a provider webhook delivery (`POST /api/payments/webhooks/stripe`). */
+export const webhookReceiptSchema = z.strictObject({
+  received: z.literal(true),
+  eventId: z.string(),
+  type: z.enum(PROVIDER_EVENT_TYPES),
+  /** Already recorded by an earlier delivery: nothing was done again. */
+  duplicate: z.boolean(),
+});
+export type WebhookReceiptView = z.infer<typeof webhookReceiptSchema>;
