@@ -57,7 +57,7 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       await card.locator('button:has-text("Save")').click();
       await phone.page.waitForSelector('[data-testid=my-phone]:has-text("07700 900123")');
       await card.scrollIntoViewIfNeeded();
-      await screen(phone.page, 'customer-booking-contact-phone');
+      await screen(phone.page, 'customer-booking-contact-phone', { publish: true });
 
       await desk.page.goto(`/#/bookings/${booking.id}`);
       await desk.page.waitForSelector('[data-testid=customer-phone]');
@@ -101,6 +101,55 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       for (const ctx of [adminPhone, desk]) expect(ctx.errors).toEqual([]);
     } finally {
       await adminPhone.context.close();
+      await desk.context.close();
+    }
+  });
+
+  it('a message thread between the customer (phone) and the desk (desktop): live both ways, with unread counts', async () => {
+    const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
+    const slot = slots.filter((s) => Date.parse(s.startsAt) > Date.now() + 2 * 86_400_000 && s.free > 0)[3]!;
+    const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token);
+    const booking = (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration: 'ME55 AGE' } }, customer.token)).body.booking;
+
+    const phone = await openContext(browser, server.url, customer.token, PHONE);
+    const desk = await openContext(browser, server.url, shop.vendor.token);
+    try {
+      await desk.page.goto('/#/vendor/requests');
+      await desk.page.waitForSelector('[data-testid=request]');
+      await phone.page.goto(`/#/bookings/${booking.id}`);
+      const thread = phone.page.getByTestId('message-thread');
+      await thread.locator('text=No messages yet').waitFor();
+      await thread.getByLabel('Your message').fill('Is there parking near the workshop?');
+      await thread.locator('button:has-text("Send")').click();
+      await thread.locator('li.mine:has-text("Is there parking near the workshop?")').waitFor();
+
+      // The desk hears it at once: the header count and the "New messages" card, no reload.
+      await desk.page.waitForSelector('[data-testid=nav-unread]:has-text("1")');
+      const card = desk.page.getByTestId('desk-messages');
+      await card.waitFor();
+      expect(await card.textContent()).toContain('Cara Customer');
+      await card.locator(`a[href$="/bookings/${booking.id}"]`).click();
+      const deskThread = desk.page.getByTestId('message-thread');
+      await deskThread.locator('text=Is there parking near the workshop?').waitFor();
+      await desk.page.waitForSelector('[data-testid=nav-unread]', { state: 'detached' }); // read once open
+      await deskThread.getByLabel('Your message').fill('Yes, two spaces behind the building.');
+      await deskThread.locator('button:has-text("Send")').click();
+
+      // The customer's open thread shows the reply live, signed by the workshop; it counts as read.
+      await thread.locator('li:not(.mine):has-text("Yes, two spaces behind the building.")').waitFor();
+      expect(await thread.locator('li:not(.mine) .author').textContent()).toContain('Test Garage');
+      await screen(phone.page, 'customer-message-thread-phone', { publish: true });
+      await phone.page.goto('/#/bookings');
+      await phone.page.waitForSelector(`[data-booking-id="${booking.id}"]`);
+      expect(await phone.page.isVisible(`[data-testid="unread-${booking.id}"]`)).toBe(false);
+
+      // A message that arrives while the customer is elsewhere is counted on My bookings.
+      await api.post(`/api/bookings/${booking.id}/messages`, { body: 'See you then.' }, shop.vendor.token);
+      await phone.page.waitForSelector(`[data-testid="unread-${booking.id}"]:has-text("1")`);
+      await phone.page.waitForSelector('[data-testid=nav-unread]:has-text("1")');
+      for (const ctx of [phone, desk]) expect(ctx.errors).toEqual([]);
+    } finally {
+      await phone.context.close();
       await desk.context.close();
     }
   });
