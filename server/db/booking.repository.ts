@@ -164,6 +164,30 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
       return rows.map(toEventView);
     },
 
+    async addEventOnce(bookingId, e) {
+      const rows = await em().execute<Array<{ id: string }>>(
+        `insert into booking_event (id, booking_id, type, actor_id, actor_role, at, data)
+           select ?, ?, ?, ?, ?, clock_timestamp(), ?
+            where not exists (select 1 from booking_event where booking_id = ? and type = ?) returning id`,
+        [randomUUID(), bookingId, e.type, e.actorId, e.actorRole, e.data ? JSON.stringify(e.data) : null, bookingId, e.type],
+      );
+      return rows.length > 0;
+    },
+
+    async withEvent(type, limit) {
+      const rows = await em().execute<Array<BookingRow & { e_type: string; e_at: Date; e_actor_role: string; e_data: Record<string, unknown> | null }>>(
+        `select * from (${BOOKING_SELECT}) b2 join lateral (
+            select e.type as e_type, e.at as e_at, e.actor_role as e_actor_role, e.data as e_data from booking_event e
+             where e.booking_id = b2.id and e.type = ? order by e.at desc limit 1) ev on true
+          order by ev.e_at desc limit ?`,
+        [type, limit],
+      );
+      return rows.map((r) => {
+        const { ownerId: _owner, ...booking } = toBookingRecord(r);
+        return { booking, event: toEventView({ type: r.e_type, at: r.e_at, actor_role: r.e_actor_role, data: r.e_data }) };
+      });
+    },
+
     async contact(bookingId) {
       const [r] = await em().execute<Array<Record<string, any>>>(
         `select w.phone, w.email, w.address, w.city, w.lat, w.lng, u.phone as customer_phone

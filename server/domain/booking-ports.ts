@@ -133,6 +133,10 @@ export interface BookingStore {
   reschedule(r: RescheduleWrite, beforeCommit?: BeforeCommit): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'VERSION' }>;
   list(filter: BookingFilter): Promise<BookingView[]>;
   events(bookingId: string): Promise<BookingEventView[]>;
+  /** Appends an event unless the booking already has one of that type; false when it had. */
+  addEventOnce(bookingId: string, event: { type: string; actorId: string; actorRole: string; data?: Record<string, unknown> }): Promise<boolean>;
+  /** Bookings with an event of this type, newest event first: the booking and that event. */
+  withEvent(type: string, limit: number): Promise<Array<{ booking: BookingView; event: BookingEventView }>>;
   /** The workshop's contact details and the customer's phone for one booking. */
   contact(bookingId: string): Promise<BookingContact>;
   /** Deletes idempotency keys reserved before `before` (they no longer replay); returns how many. */

@@ -19,6 +19,9 @@ const EVENT_OF: Record<BookingAction | 'expire', string> = {
   expire: 'expired',
 };
 
+/** The booking event a customer's answer to a no-show is kept as. */
+export const NO_SHOW_RESPONSE = 'no_show_response';
+
 /** Lifecycle moves, reschedules and the accept-SLA sweeper. */
 export function createBookingTransitions(deps: {
   bookings: BookingStore;
@@ -56,6 +59,24 @@ export function createBookingTransitions(deps: {
       if (!b || !canSee(actor, b)) throw notFound('Booking');
       return apply(b, action, actor.role, actor.id, reason ? { reason } : undefined);
     },
+
+    /**
+     * The customer answers a no-show ("I was there", "I could not come"): once per booking, kept
+     * in its history and listed for admins, who settle it.
+     */
+    async respondToNoShow(actor: Principal, id: string, text: string): Promise<BookingView> {
+      const b = await bookings.findById(id);
+      if (!b || b.customerId !== actor.id) throw notFound('Booking');
+      if (b.status !== 'no_show') throw new DomainError('INVALID_TRANSITION', 'Only a booking marked as a no-show can be answered');
+      const added = await bookings.addEventOnce(id, { type: NO_SHOW_RESPONSE, actorId: actor.id, actorRole: 'customer', data: { text } });
+      if (!added) throw new DomainError('CONFLICT', 'You have already answered this no-show; an admin will look at it');
+      const view = bookingView(b);
+      publisher.bookingChanged(view, { type: NO_SHOW_RESPONSE, at: new Date(deps.clock.now()).toISOString(), actorRole: 'customer' });
+      return view;
+    },
+
+    /** Admins: no-shows the customer answered, newest answer first. */
+    noShowResponses: (limit = 200) => bookings.withEvent(NO_SHOW_RESPONSE, limit),
 
     /** Moves a booking onto the slots of a fresh hold; a failed move leaves the booking untouched. */
     async reschedule(actor: Principal, id: string, holdId: string): Promise<BookingView> {

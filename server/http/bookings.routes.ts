@@ -10,7 +10,7 @@ import { requireAuth } from './auth.middleware';
 import { idParam, jsonBody } from './params';
 import { createRouter } from './router';
 import { authErrors, errors, ok } from './responses';
-import { bookingDetailViewSchema, bookingViewSchema } from '@shared/schemas/booking';
+import { bookingDetailViewSchema, bookingEventViewSchema, bookingViewSchema, noShowResponseSchema } from '@shared/schemas/booking';
 import { reviewViewSchema } from '@shared/schemas/review';
 
 const bookingBody = z.strictObject({ booking: bookingViewSchema });
@@ -57,6 +57,18 @@ export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEn
   r.openapi(
     createRoute({ method: 'post', path: '/bookings/{id}/reschedule', tags, middleware: signedIn, request: { params: idParam, body: jsonBody(rescheduleSchema) }, responses: { 200: ok(bookingBody, '`{booking}` on the held slots'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SLOT_UNAVAILABLE, HOLD_EXPIRED, INVALID_TRANSITION, VERSION_CONFLICT', 422: 'SLOT_SERVICE_MISMATCH' }) } }),
     async (c) => c.json({ booking: await s.transitions.reschedule(c.var.principal!, c.req.valid('param').id, c.req.valid('json').holdId) }, 200),
+  );
+  // Before /bookings/{id}/{action}, like the review below.
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/bookings/{id}/no-show-response', tags, middleware: requireAuth('customer'), request: { params: idParam, body: jsonBody(noShowResponseSchema) },
+      responses: { 200: ok(bookingBody, '`{booking}`; the answer is in its history and in the admins\' list'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'INVALID_TRANSITION (not a no-show) or CONFLICT (already answered)' }) },
+    }),
+    async (c) => c.json({ booking: await s.transitions.respondToNoShow(c.var.principal!, c.req.valid('param').id, c.req.valid('json').text) }, 200),
+  );
+  r.openapi(
+    createRoute({ method: 'get', path: '/admin/no-show-responses', tags: ['admin'], middleware: requireAuth('admin'), responses: { 200: ok(z.strictObject({ responses: z.array(z.strictObject({ booking: bookingViewSchema, event: bookingEventViewSchema })) }), '`{responses}`: no-shows their customers answered, newest first (at most 200)'), ...errors(authErrors) } }),
+    async (c) => c.json({ responses: await s.transitions.noShowResponses() }, 200),
   );
   // Before /bookings/{id}/{action}, which would otherwise claim "review" as an unknown action.
   r.openapi(

@@ -129,6 +129,32 @@ describe('booking lifecycle over HTTP: every allowed transition per role', () =>
     }
   });
 
+  it('a decline carries its reason to the customer; the customer answers a no-show once and admins see the answer', async () => {
+    const declined = await book();
+    await expectOk(await act(declined, 'decline', ws.vendor, { reason: 'Fully booked at that time' }), 'declined');
+    const seen = expectStatus(await es.api.typed(customer.token).GET('/api/v1/bookings/{id}', { params: { path: { id: declined.id } } }), 200).booking;
+    expect(seen.events.find((e) => e.type === 'declined')?.data).toEqual({ reason: 'Fully booked at that time' });
+
+    const b = await book();
+    await expectOk(await act(b, 'accept', ws.vendor), 'accepted');
+    const respond = (who: Account, text: string) =>
+      es.api.typed(who.token).POST('/api/v1/bookings/{id}/no-show-response', { params: { path: { id: b.id } }, body: { text } });
+    expectError(await respond(customer, 'I am on my way'), 409, 'INVALID_TRANSITION'); // not a no-show yet
+    await atStart(b, 20, async () => expectOk(await act(b, 'no-show', ws.vendor, { reason: 'The customer did not arrive' }), 'no_show'));
+
+    expectError(await respond(stranger, 'I was there at nine'), 404, 'NOT_FOUND');
+    expectError(await respond(customer, 'no'), 400, 'VALIDATION_FAILED');
+    expect((await respond(customer, 'I was there at 08:55 and the door was locked.')).response.status).toBe(200);
+    expectError(await respond(customer, 'And again'), 409, 'CONFLICT');
+    const history = expectStatus(await es.api.typed(ws.vendor.token).GET('/api/v1/bookings/{id}', { params: { path: { id: b.id } } }), 200).booking.events;
+    expect(history.map((e) => e.type).slice(-2)).toEqual(['no_show', 'no_show_response']);
+    expect(history.at(-2)!.data).toEqual({ reason: 'The customer did not arrive' });
+
+    const list = expectStatus(await es.api.typed(ws.admin.token).GET('/api/v1/admin/no-show-responses'), 200).responses;
+    expect(list[0]).toMatchObject({ booking: { id: b.id, status: 'no_show' }, event: { type: 'no_show_response', actorRole: 'customer', data: { text: 'I was there at 08:55 and the door was locked.' } } });
+    expect((await es.api.typed(ws.vendor.token).GET('/api/v1/admin/no-show-responses')).response.status).toBe(403);
+  });
+
   it('auto-accept workshops skip pending', async () => {
     const auto = await quickWorkshop(es, { bays: 1, autoAccept: true });
     const [slot] = await dayOfSlots(es.server, auto.workshop.id, clock.now());

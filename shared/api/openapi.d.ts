@@ -107,6 +107,137 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/no-show-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{responses}`: no-shows their customers answered, newest first (at most 200) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            responses: {
+                                booking: {
+                                    /** Format: date-time */
+                                    acceptDeadline: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    currency: string;
+                                    /** Format: uuid */
+                                    customerId: string;
+                                    customerName: string;
+                                    /** Format: date-time */
+                                    endsAt: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    notes: string | null;
+                                    options: {
+                                        skillTier?: string;
+                                        urgency?: string;
+                                    };
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                    serviceName: string;
+                                    slotCount: number;
+                                    slotIds: string[];
+                                    /** Format: date-time */
+                                    startsAt: string;
+                                    /** @enum {string} */
+                                    status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
+                                    vehicle: {
+                                        make?: string;
+                                        model?: string;
+                                        registration: string;
+                                        year?: number;
+                                    } | null;
+                                    version: number;
+                                    /** Format: uuid */
+                                    workshopId: string;
+                                    workshopName: string;
+                                };
+                                event: {
+                                    actorRole: string;
+                                    /** Format: date-time */
+                                    at: string;
+                                    data: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    type: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users/{id}/reinstate": {
         parameters: {
             query?: never;
@@ -2133,6 +2264,152 @@ export interface paths {
                 };
                 /** @description NOT_FOUND */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/no-show-response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{booking}`; the answer is in its history and in the admins' list */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** Format: date-time */
+                                acceptDeadline: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                currency: string;
+                                /** Format: uuid */
+                                customerId: string;
+                                customerName: string;
+                                /** Format: date-time */
+                                endsAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                notes: string | null;
+                                options: {
+                                    skillTier?: string;
+                                    urgency?: string;
+                                };
+                                priceCents: number;
+                                /** Format: uuid */
+                                serviceId: string;
+                                serviceName: string;
+                                slotCount: number;
+                                slotIds: string[];
+                                /** Format: date-time */
+                                startsAt: string;
+                                /** @enum {string} */
+                                status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
+                                vehicle: {
+                                    make?: string;
+                                    model?: string;
+                                    registration: string;
+                                    year?: number;
+                                } | null;
+                                version: number;
+                                /** Format: uuid */
+                                workshopId: string;
+                                workshopName: string;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INVALID_TRANSITION (not a no-show) or CONFLICT (already answered) */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

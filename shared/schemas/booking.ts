@@ -107,5 +107,20 @@ export const bookingContactSchema = z.strictObject({
 });
 export type BookingContact = z.infer<typeof bookingContactSchema>;
 
+/** `POST /api/bookings/:id/no-show-response`: the customer's side of a no-show, for an admin to settle. */
+export const noShowResponseSchema = z
+  .object({ text: z.string().trim().min(5, 'Tell us what happened (at least 5 characters)').max(1000) })
+  .strict();
+export type NoShowResponseInput = z.input<typeof noShowResponseSchema>;
+
+/** Reasons a workshop gives when it declines a request or marks a no-show (the text reaches the customer). */
+export const DECLINE_REASONS = [
+  'Fully booked at that time',
+  'We do not do this job on this vehicle',
+  'Parts would not arrive in time',
+  'Workshop closed that day',
+] as const;
+export const NO_SHOW_REASONS = ['The customer did not arrive', 'The customer arrived too late to start the job', 'The vehicle was not left with us'] as const;
+
 export const bookingDetailViewSchema = z.strictObject({ ...bookingViewSchema.shape, events: z.array(bookingEventViewSchema), contact: bookingContactSchema });
 export type BookingDetailView = z.infer<typeof bookingDetailViewSchema>;

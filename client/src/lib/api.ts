@@ -88,7 +88,9 @@ export const api = {
       call(client.POST('/api/v1/bookings', { body, params: { header: { 'idempotency-key': idempotencyKey } } })),
     list: (q: BookingQuery = {}) => call(client.GET('/api/v1/bookings', { params: { query: compactQuery({ ...q }) } })),
     get: (id: string) => call(client.GET('/api/v1/bookings/{id}', path({ id }))),
-    act: (id: string, action: BookingAction) => call(client.POST('/api/v1/bookings/{id}/{action}', path({ id, action }))),
+    act: (id: string, action: BookingAction, reason?: string) =>
+      call(client.POST('/api/v1/bookings/{id}/{action}', { ...path({ id, action }), body: reason ? { reason } : undefined })),
+    respondToNoShow: (id: string, text: string) => call(client.POST('/api/v1/bookings/{id}/no-show-response', { ...path({ id }), body: { text } })),
     reschedule: (id: string, holdId: string) => call(client.POST('/api/v1/bookings/{id}/reschedule', { ...path({ id }), body: { holdId } })),
     review: (id: string, body: ReviewInput) => call(client.POST('/api/v1/bookings/{id}/review', { ...path({ id }), body })),
     reviewOf: (id: string) => call(client.GET('/api/v1/bookings/{id}/review', path({ id }))),
@@ -119,6 +121,7 @@ export const api = {
     suspend: (id: string) => call(client.POST('/api/v1/admin/workshops/{id}/suspend', path({ id }))),
     returnToVendor: (id: string, reason: string) => call(client.POST('/api/v1/admin/workshops/{id}/return', { ...path({ id }), body: { reason } })),
     board: () => call(client.GET('/api/v1/admin/board')),
+    noShowResponses: () => call(client.GET('/api/v1/admin/no-show-responses')),
   },
 };
 

@@ -67,9 +67,9 @@ class Bookings {
     this.#queries.clear();
   }
 
-  async act(id: string, action: BookingAction): Promise<Booking> {
+  async act(id: string, action: BookingAction, reason?: string): Promise<Booking> {
     try {
-      const { booking } = await api.bookings.act(id, action);
+      const { booking } = await api.bookings.act(id, action, reason);
       this.upsert(booking);
       return booking;
     } catch (err) {

@@ -10,15 +10,17 @@ export interface Toast {
   kind: ToastKind;
   title: string;
   body?: string;
+  /** One button on the toast (e.g. Undo); pressing it dismisses the toast. */
+  action?: { label: string; run: () => void };
 }
 
 class Toasts {
   items = $state<Toast[]>([]);
   #next = 1;
 
-  push(kind: ToastKind, title: string, body?: string, ms = kind === 'error' ? 9000 : 6000): number {
+  push(kind: ToastKind, title: string, body?: string, ms = kind === 'error' ? 9000 : 6000, action?: Toast['action']): number {
     const id = this.#next++;
-    this.items.push({ id, kind, title, body });
+    this.items.push({ id, kind, title, body, action });
     if (this.items.length > 4) this.items.shift();
     setTimeout(() => this.dismiss(id), ms);
     return id;

@@ -232,6 +232,8 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
     list: notFaked('fakeBookingStore', 'list'),
     events: notFaked('fakeBookingStore', 'events'),
     contact: notFaked('fakeBookingStore', 'contact'),
+    addEventOnce: notFaked('fakeBookingStore', 'addEventOnce'),
+    withEvent: notFaked('fakeBookingStore', 'withEvent'),
     purgeIdempotencyKeys: notFaked('fakeBookingStore', 'purgeIdempotencyKeys'),
     overduePending: notFaked('fakeBookingStore', 'overduePending'),
   };
