@@ -40,7 +40,7 @@ try {
   const workshops = await createWorkshops(http, admin, 4, { bays: 50 });
   const customers = await registerCustomers(http, 16);
   const store = createBookingRepository(orm, pool);
-  const [{ pid }] = await pool.rows<{ pid: number }>(stmt('bench_pid', 'select pg_backend_pid() as pid'), []);
+  const pid = (await pool.rows<{ pid: number }>(stmt('bench_pid', 'select pg_backend_pid() as pid'), []))[0]!.pid;
   const all = workshops.flatMap((w) => w.slots.map((s) => ({ w, s })));
 
   const confirmOn = (store: ReturnType<typeof createBookingRepository>, cust?: number) => async (i: number) => {
@@ -99,7 +99,7 @@ try {
     create table bench_booking (id bigserial primary key, slot_id uuid not null references bench_slot(id), customer_id uuid not null, created_at timestamptz not null default now());
     insert into bench_slot (id, capacity) select gen_random_uuid(), 50 from generate_series(1, 5000);`);
   const peerSlots = (await peer.query<{ id: string }>('select id from bench_slot')).rows.map((r) => r.id);
-  const [{ pid: peerPid }] = (await peer.query<{ pid: number }>('select pg_backend_pid() as pid')).rows;
+  const peerPid = (await peer.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
   const peerOnce = async (i: number) => {
     const slotId = peerSlots[i % peerSlots.length];
     await peer.query('begin');
@@ -108,8 +108,8 @@ try {
     await peer.query({ name: 'p3', text: 'update bench_slot set booked = booked + 1 where id = $1', values: [slotId] });
     await peer.query('commit');
   };
-  await run('peer warm-up', 200, 0, peerOnce, peerPid!);
-  await run('peer row-lock booking', N, 200, peerOnce, peerPid!);
+  await run('peer warm-up', 200, 0, peerOnce, peerPid);
+  await run('peer row-lock booking', N, 200, peerOnce, peerPid);
 
   // The booking write once more, explained (rolled back): where its time goes, triggers included.
   const book = texts.find((x) => x.name === 'hf_confirm_book');
