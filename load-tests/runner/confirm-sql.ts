@@ -4,7 +4,8 @@
  * from /proc, so other work on a shared box does not count. The row-lock peer's SQL (baseline
  * scenario) runs the same way on its own connection. Then EXPLAIN (ANALYZE, BUFFERS, WAL) of the
  * booking write, the plan cache of the connection and the table and index counters.
- *   npx tsx load-tests/runner/confirm-sql.ts [confirms=2000]
+ *   npx tsx load-tests/runner/confirm-sql.ts [confirms=2000] [--read] [SQL run before the concurrent part…]
+ * --read: the context read before the transaction, as a confirm does when its rows are not cached.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -18,7 +19,9 @@ import { createWorkshops, login, registerCustomers } from '../../server/test/fix
 import { startCluster } from './cluster';
 import { Http } from './http';
 
-const N = Number(process.argv[2] ?? 2000);
+const READ = process.argv.includes('--read');
+const args = process.argv.slice(2).filter((a) => a !== '--read');
+const N = Number(args[0] ?? 2000);
 const backendMs = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
@@ -40,6 +43,7 @@ try {
   const workshops = await createWorkshops(http, admin, 4, { bays: 50 });
   const customers = await registerCustomers(http, 16);
   const store = createBookingRepository(orm, pool);
+  const SLA = (await peer.query<{ m: number }>('select accept_sla_minutes as m from workshop where id = $1', [workshops[0]!.id])).rows[0]!.m;
   const pid = (await pool.rows<{ pid: number }>(stmt('bench_pid', 'select pg_backend_pid() as pid'), []))[0]!.pid;
   const all = workshops.flatMap((w) => w.slots.map((s) => ({ w, s })));
 
@@ -48,14 +52,17 @@ try {
     const c = customers[cust ?? i % customers.length]!;
     const now = new Date();
     const key = `sql-${i}`;
-    const ctx = await store.confirmContext!({ customerId: c.id, workshopId: w.id, serviceId: w.serviceId, slotIds: [s.id], key, keyNotBefore: new Date(now.getTime() - 86_400_000), countOpen: true });
-    const slot = ctx.slots[0]!;
+    // As the domain does: the hold catalog's rows checked by the write (guard), or (--read) a context read first.
+    const slot = READ
+      ? (await store.confirmContext!({ customerId: c.id, workshopId: w.id, serviceId: w.serviceId, slotIds: [s.id], key, keyNotBefore: new Date(now.getTime() - 86_400_000), countOpen: true })).slots[0]!
+      : { id: s.id, startsAt: new Date(s.startsAt), endsAt: new Date(s.endsAt) };
     const r = await store.create({
       customerId: c.id, workshopId: w.id, serviceId: w.serviceId, slotIds: [slot.id], startsAt: slot.startsAt, endsAt: slot.endsAt,
       status: 'accepted', priceCents: 4999, currency: 'GBP', options: {}, vehicle: null, notes: null, idempotencyKey: key,
       maxOpenPerCustomer: 1000, holdId: randomUUID(), keyAt: now, keyReusableBefore: new Date(now.getTime() - 86_400_000),
       acceptDeadline: null, createdAt: now,
       events: [{ type: 'requested', actorId: c.id, actorRole: 'customer', data: { holdId: 'h' } }, { type: 'accepted', actorId: null, actorRole: 'system', data: { autoAccept: true } }],
+      guard: READ ? undefined : { autoAccept: true, acceptSlaMinutes: SLA },
     }, async () => {});
     if (!r.ok) throw new Error(`refused ${r.reason}`);
   };
@@ -77,7 +84,7 @@ try {
   console.log(JSON.stringify({ planCache: (await pool.rows(stmt('bench_plans', 'select name, generic_plans, custom_plans from pg_prepared_statements order by name'), [])) }));
   // 16 customers at once on 8 connections (as the bench's closed loop does), every backend counted.
   const wideStore = createBookingRepository(orm, wide);
-  for (const extra of process.argv.slice(3)) await peer.query(extra).then(() => console.log(`ran: ${extra}`));
+  for (const extra of args.slice(1)) await peer.query(extra).then(() => console.log(`ran: ${extra}`));
   await Promise.all(Array.from({ length: 8 }, () => wide.rows(stmt('bench_sleep', 'select pg_sleep(0.05)'), [])));
   const widePids = (await peer.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and application_name = 'holdfast-hot' and pid <> $1 and backend_start >= $2`, [pid, started])).rows.map((r) => r.pid);
   const cpuOf = () => widePids.reduce((a, p) => a + backendMs(p), 0);
