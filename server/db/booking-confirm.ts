@@ -62,7 +62,8 @@ const BOOK = stmt('hf_confirm_book', `
   ok as (
     select (select ok from fresh) as fresh,
            (select count(*) from t) = cardinality($5::uuid[]) as units,
-           ($17::int is null or (select count(*) from booking where customer_id = $2 and status = any($18::text[])) < $17::int) as room),
+           -- At most $17 rows read: whether the limit is reached, not how far past it.
+           ($17::int is null or (select count(*) from (select 1 from booking where customer_id = $2 and status = any($18::text[]) limit $17::int) o) < $17::int) as room),
   b as (
     insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status,
       price_cents, currency, options, vehicle, notes, idempotency_key, version, accept_deadline, created_at, updated_at)
