@@ -97,7 +97,7 @@ export function createServices(deps: ServicesDeps) {
     catalog,
     availability: createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible }),
     holds,
-    bookings: createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, faults: deps.faults }),
+    bookings: createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
     messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),
     transitions: createBookingTransitions({ bookings: bookingStore, live, clock, publisher, faults: deps.faults }),

@@ -56,3 +56,16 @@ export function cpuSpent(a: CpuSnapshot, b: CpuSnapshot, ops?: number) {
     ...other,
   };
 }
+
+/**
+ * CPU ms of each of these processes now (Linux /proc; 0 for one that is gone). With the pids of the
+ * bench database's backends (pg_stat_activity), this is Postgres's CPU for the bench alone, which
+ * the all-postgres figure is not on a box where other databases are busy.
+ */
+export function cpuByPid(pids: number[]): Map<number, number> {
+  return new Map(pids.map((pid) => [pid, procCpuMs(pid)?.ms ?? 0]));
+}
+
+/** CPU spent by `after`'s processes since `before` (a process new since then counts from 0). */
+export const cpuSince = (before: Map<number, number>, after: Map<number, number>) =>
+  [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);

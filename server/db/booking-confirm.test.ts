@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewBooking } from '../domain/booking-ports';
 import { dayOfSlots, liveBookingsOn, pgSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from '../test/fixtures';
 import { createBooking } from './booking-confirm';
+import { stmt } from './pg-pool';
 
 /*
  * The confirm's SQL on the hot pool (named prepared statements) with Redis out of the way: Postgres
@@ -91,5 +92,35 @@ describe('confirm SQL (prepared statements on the hot pool)', () => {
     expect(made.ok).toBe(true);
     const read = await es.server.services.stores.bookings.findById(made.ok ? made.booking.id : '');
     expect(made.ok && made.booking).toEqual(read);
+  });
+
+  it('a booking built from cached rows (guard) is written only while they still hold; otherwise STALE and nothing is written', async () => {
+    const w = await quickWorkshop(es, { bays: 2, autoAccept: false, acceptSlaMinutes: 45 });
+    const [s0, s1] = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const ids = { workshopId: w.workshop.id, serviceId: w.services[0]!.id };
+    const guard = { autoAccept: false, acceptSlaMinutes: 45 };
+    const exec = (text: string, values: unknown[]) => es.server.sql.rows(stmt(`t_guard_${text.length}`, text), values);
+    const stale = async (b: NewBooking) => {
+      expect(await createBooking(es.server.sql, b)).toEqual({ ok: false, reason: 'STALE' });
+      expect((await pgSlots(es.server, [s0!.id])).get(s0!.id)!.booked).toBe(0);
+      expect(await es.server.services.stores.bookings.findByIdempotencyKey(c!.id, 'g1', new Date(Date.now() - DAY))).toBeNull();
+    };
+    const on = (extra: Partial<NewBooking>) => booking(c!.id, ids, s0!, { idempotencyKey: 'g1', maxOpenPerCustomer: 5, guard, ...extra });
+    // Settings, times or slots other than Postgres's: STALE, no unit taken, the key not kept.
+    await stale(on({ guard: { ...guard, autoAccept: true } }));
+    await stale(on({ guard: { ...guard, acceptSlaMinutes: 60 } }));
+    await stale(on({ endsAt: s1!.endsAt }));
+    await stale(on({ slotIds: [s0!.id, randomUUID()] }));
+    await exec('update workshop set status = $2 where id = $1', [w.workshop.id, 'suspended']);
+    await stale(on({}));
+    await exec('update workshop set status = $2 where id = $1', [w.workshop.id, 'verified']);
+    await exec('update service set active = false where id = $1', [ids.serviceId]);
+    await stale(on({}));
+    await exec('update service set active = true where id = $1', [ids.serviceId]);
+    // Rows that still hold: written.
+    const made = await createBooking(es.server.sql, on({}));
+    expect(made.ok).toBe(true);
+    expect((await pgSlots(es.server, [s0!.id])).get(s0!.id)!.booked).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ACTIVE_STATUSES } from '@shared/booking-status';
-import type { BeforeCommit, BookingRecord, ConfirmContext, ConfirmContextQuery, NewBooking } from '../domain/booking-ports';
+import type { BeforeCommit, BookingRecord, ConfirmContext, ConfirmContextQuery, CreateRefusal, NewBooking } from '../domain/booking-ports';
 import { deadlineError, stmt, type SqlPool, type Stmt } from './pg-pool';
 import { deadlinePassed } from '../request-deadline';
 import { toBookingRecord, type BookingRow } from './booking-sql';
@@ -17,6 +17,8 @@ import { SERVICE_COLUMNS, serviceFromRow, WORKSHOP_COLUMNS, workshopFromRow } fr
  *      slots and its events, and return the booking with the names a view needs;
  *      2 and 3 are pipelined: one write, one round trip, run one after the other;
  *   4. the hold's consume in Redis (beforeCommit), then COMMIT.
+ * A confirm built from the hold catalog's rows (NewBooking.guard) skips 1: BOOK checks that the
+ * workshop, service and slots it was built from are unchanged and writes nothing otherwise (STALE).
  * A refusal (key in use, too many open bookings, a full slot) rolls everything back.
  */
 
@@ -44,27 +46,36 @@ const KEY_ONLY = stmt('hf_confirm_key', `with k as (${KEY}) select count(*)::int
 const LOCK_ONLY = stmt('hf_confirm_lock', 'select pg_advisory_xact_lock(hashtext($1))::text');
 
 const BOOK = stmt('hf_confirm_book', `
-  with t as (
+  with fresh as (
+    -- NewBooking.guard ($24): the cached rows the booking was built from are still Postgres's.
+    select $24::boolean is not true or coalesce(
+      exists (select 1 from workshop w where w.id = $3 and w.status = 'verified' and w.auto_accept = $25::boolean and w.accept_sla_minutes = $26::int)
+      and exists (select 1 from service s where s.id = $4 and s.active)
+      and (select count(*) = cardinality($5::uuid[]) and min(starts_at) = $6 and max(ends_at) = $7 from slot where id = any($5::uuid[])),
+      false) as ok),
+  t as (
     -- Rows locked in id order first, so two confirms over overlapping slots queue instead of
     -- deadlocking; the guarded UPDATE and the CHECK decide capacity.
     update slot set booked = booked + 1
-     where id in (select id from slot where id = any($5::uuid[]) order by id for update) and booked < capacity
+     where id in (select id from slot where id = any($5::uuid[]) order by id for update) and booked < capacity and (select ok from fresh)
     returning id),
   ok as (
-    select (select count(*) from t) = cardinality($5::uuid[]) as units,
-           ($17::int is null or (select count(*) from booking where customer_id = $2 and status = any($18::text[])) < $17::int) as room),
+    select (select ok from fresh) as fresh,
+           (select count(*) from t) = cardinality($5::uuid[]) as units,
+           -- At most $17 rows read: whether the limit is reached, not how far past it.
+           ($17::int is null or (select count(*) from (select 1 from booking where customer_id = $2 and status = any($18::text[]) limit $17::int) o) < $17::int) as room),
   b as (
     insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status,
       price_cents, currency, options, vehicle, notes, idempotency_key, version, accept_deadline, created_at, updated_at)
     select $1, $2, $3, $4, ($5::uuid[])[1], cardinality($5::uuid[]), $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, 1, $15, $16, $16
-      from ok where ok.units and ok.room
+      from ok where ok.fresh and ok.units and ok.room
     returning *),
   bs as (insert into booking_slot (booking_id, slot_id) select b.id, x from b, unnest($5::uuid[]) x),
   ev as (
     insert into booking_event (id, booking_id, type, actor_id, actor_role, at, data)
     select e.id, b.id, e.type, e.actor_id, e.actor_role, clock_timestamp() + (e.ord - 1) * interval '1 microsecond', e.data::jsonb
       from b, unnest($19::uuid[], $20::text[], $21::uuid[], $22::text[], $23::text[]) with ordinality e(id, type, actor_id, actor_role, data, ord))
-  select ok.units, ok.room, b.*, w.name as workshop_name, w.owner_id, s.name as service_name, u.name as customer_name
+  select ok.fresh, ok.units, ok.room, b.*, w.name as workshop_name, w.owner_id, s.name as service_name, u.name as customer_name
     from ok left join b on true
     left join workshop w on w.id = b.workshop_id
     left join service s on s.id = b.service_id
@@ -97,9 +108,8 @@ export async function confirmContext(
   };
 }
 
-type Refusal = 'CAPACITY' | 'DUPLICATE_KEY' | 'LIMIT';
 class Refused extends Error {
-  constructor(readonly reason: Refusal) {
+  constructor(readonly reason: CreateRefusal) {
     super(reason);
   }
 }
@@ -109,7 +119,7 @@ export async function createBooking(
   pool: SqlPool,
   b: NewBooking,
   beforeCommit?: BeforeCommit,
-): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: Refusal }> {
+): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: CreateRefusal }> {
   const id = randomUUID();
   const lockKey = b.maxOpenPerCustomer !== undefined ? `open-bookings:${b.customerId}` : null;
   try {
@@ -129,11 +139,13 @@ export async function createBooking(
         b.maxOpenPerCustomer ?? null, OPEN,
         b.events.map(() => randomUUID()), b.events.map((e) => e.type), b.events.map((e) => e.actorId), b.events.map((e) => e.actorRole),
         b.events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
+        b.guard !== undefined, b.guard?.autoAccept ?? null, b.guard?.acceptSlaMinutes ?? null,
       ]]]);
       // The key first (as before): a twin's key wins over whatever BOOK saw, all of it rolled back.
       if (b.idempotencyKey && !(results[0] as Array<{ n: number }>)[0]?.n) throw new Refused('DUPLICATE_KEY');
-      const [r] = results[results.length - 1] as Array<BookingRow & { units: boolean; room: boolean }>;
-      if (!r?.room) throw new Refused('LIMIT');
+      const [r] = results[results.length - 1] as Array<BookingRow & { fresh: boolean; units: boolean; room: boolean }>;
+      if (!r?.fresh) throw new Refused('STALE');
+      if (!r.room) throw new Refused('LIMIT');
       if (!r.units) throw new Refused('CAPACITY');
       // Nothing is consumed for a request whose client was already answered 503.
       if (deadlinePassed()) throw deadlineError();

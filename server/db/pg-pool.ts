@@ -60,6 +60,11 @@ export function createPgPool(databaseUrl: string, t: PgTimeouts, opts: { max?: n
     query_timeout: t.statementMs + 250,
     idleTimeoutMillis: 30_000,
     application_name: 'holdfast-hot',
+    // Every statement here is a key look-up planned once per connection: the generic plan is
+    // always the right one, but with `auto` Postgres kept choosing a custom plan for the booking
+    // and context statements (their array parameters make the generic estimate look worse) and so
+    // planned them again on every execution (a quarter of the confirm's Postgres CPU).
+    options: '-c plan_cache_mode=force_generic_plan',
     // Statements issued together go out together (SqlTx.batch), each still with its own Sync.
     pipeline: true,
   });

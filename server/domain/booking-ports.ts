@@ -45,6 +45,19 @@ export interface NewBooking {
   /** Refuse (LIMIT) when the customer already has this many open bookings; checked under a per-customer lock. */
   maxOpenPerCustomer?: number;
   events: Array<{ type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> }>;
+  /**
+   * Set when this booking was built from cached rows (KnownRows) instead of a read: refuse with
+   * STALE, writing nothing, unless Postgres still has the workshop verified with these settings,
+   * the service active, and the slots with startsAt..endsAt. A STALE confirm reads and tries again.
+   */
+  guard?: { autoAccept: boolean; acceptSlaMinutes: number };
+}
+
+/** A hold's workshop, service and slots (in start order) as a cache has them: no read, maybe stale. */
+export interface KnownRows {
+  workshop: WorkshopView;
+  service: ServiceView;
+  slots: SlotRow[];
 }
 
 export interface TransitionWrite {
@@ -99,6 +112,8 @@ export interface ConfirmContext {
   earlier: { booking: BookingRecord; holdId: string | null } | null;
 }
 
+export type CreateRefusal = 'CAPACITY' | 'DUPLICATE_KEY' | 'LIMIT' | 'STALE';
+
 /** Runs inside a booking transaction after its writes and before its COMMIT; throwing rolls it back. */
 export type BeforeCommit = () => Promise<void>;
 
@@ -117,9 +132,9 @@ export interface BookingStore {
    * if it throws, everything rolls back and its error is rethrown), then commits.
    * CAPACITY: a slot was full; DUPLICATE_KEY: the key is reserved by an earlier or racing request
    * (a racing one is waited for by Postgres, so the reserved row can be read right after);
-   * LIMIT: the customer has `maxOpenPerCustomer` open bookings already.
+   * LIMIT: the customer has `maxOpenPerCustomer` open bookings already; STALE: `guard` failed.
    */
-  create(b: NewBooking, beforeCommit?: BeforeCommit): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'DUPLICATE_KEY' | 'LIMIT' }>;
+  create(b: NewBooking, beforeCommit?: BeforeCommit): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: CreateRefusal }>;
   /** The customer's bookings that are pending, accepted or in progress. */
   countOpen(customerId: string): Promise<number>;
   /**

@@ -1,7 +1,7 @@
 import type { BookingDetailView, BookingListQuery, BookingView, ConfirmBookingInput } from '@shared/schemas/booking';
 import { priceFor } from '@shared/service-options';
 import type { Principal } from './actor';
-import type { BookingRecord, BookingStore, ConfirmContext, NewBooking, Publisher, VehicleInput } from './booking-ports';
+import type { BookingRecord, BookingStore, ConfirmContext, KnownRows, NewBooking, Publisher, VehicleInput } from './booking-ports';
 import type { SlotStore, WorkshopStore } from './catalog-ports';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
@@ -34,6 +34,8 @@ export function createBookings(deps: {
   publisher: Pick<Publisher, 'bookingChanged'>;
   /** Open (pending, accepted, in progress) bookings one customer may have; unlimited when absent. */
   maxOpenPerCustomer?: number;
+  /** A hold's rows as a cache has them (holds.known), for a confirm without a read; absent: always read. */
+  known?: (held: HoldRecord) => KnownRows | null;
   faults?: FaultHook;
 }) {
   const { bookings, live, publisher, maxOpenPerCustomer } = deps;
@@ -92,6 +94,14 @@ export function createBookings(deps: {
       }
       throw held ? notFound('Hold') : new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
     }
+    // The common case costs no read: the hold catalog's rows, which Postgres checks as it books
+    // (guard; a STALE answer wrote nothing, and the confirm goes on below from a fresh read).
+    // Only rows that would book are used this way: every refusal below is decided on a read.
+    const known = deps.known?.(held) ?? null;
+    if (known && held.quote && known.workshop.status === 'verified' && known.service.active && known.slots.length === held.slotIds.length) {
+      const booked = await book(actor, req, held, known, held.quote, true);
+      if (booked !== 'STALE') return booked;
+    }
     // Everything the checks below need, read at once (the key's earlier booking included).
     const ctx = await contextOf(actor.id, held, key);
     const earlier = replayOf(ctx.earlier, req.holdId);
@@ -108,14 +118,27 @@ export function createBookings(deps: {
     if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
     // Checked before the hold is consumed, so a refused customer keeps the hold; create re-checks under a lock.
     if (maxOpenPerCustomer !== undefined && ctx.open >= maxOpenPerCustomer) throw bookingLimit();
-    const slots = ctx.slots;
-    if (slots.length !== held.slotIds.length) {
+    if (ctx.slots.length !== held.slotIds.length) {
       // The vendor's schedule changed under the hold (a closed day, new hours): let it go now
       // rather than at its TTL, so it stops counting against the customer's hold limit.
       await letGo(held, actor.id);
       throw new DomainError('SLOT_WITHDRAWN', 'The workshop changed its hours and this time is no longer offered; pick another');
     }
+    const booked = await book(actor, req, held, { workshop, service, slots: ctx.slots }, price, false);
+    if (booked === 'STALE') throw new Error('the booking store answered STALE to a booking without a guard');
+    return booked;
+  }
 
+  /** Writes the booking and consumes the hold (hold-commit.ts), then answers every refusal of the store. */
+  async function book(
+    actor: Principal,
+    req: ConfirmRequest,
+    held: HoldRecord,
+    { workshop, service, slots }: KnownRows,
+    price: { priceCents: number; currency: string },
+    guarded: boolean,
+  ): Promise<{ booking: BookingView; replayed: boolean } | 'STALE'> {
+    const key = req.idempotencyKey ?? null;
     const now = new Date(deps.clock.now());
     const status = workshop.autoAccept ? 'accepted' : 'pending';
     const events: NewBooking['events'] = [{ type: 'requested', actorId: actor.id, actorRole: 'customer', data: { holdId: held.id } }];
@@ -146,6 +169,7 @@ export function createBookings(deps: {
           acceptDeadline: workshop.autoAccept ? null : new Date(now.getTime() + workshop.acceptSlaMinutes * 60_000),
           createdAt: now,
           events,
+          guard: guarded ? { autoAccept: workshop.autoAccept, acceptSlaMinutes: workshop.acceptSlaMinutes } : undefined,
         }, beforeCommit),
     });
     if (!committed.ok) throw new DomainError('HOLD_EXPIRED', 'This hold expired before you confirmed; hold the slot again');
@@ -153,9 +177,11 @@ export function createBookings(deps: {
     const result = committed.value;
     if (!result.ok) {
       // Refused before the consume: the customer keeps the hold.
+      if (result.reason === 'STALE') return 'STALE';
       if (result.reason === 'LIMIT') throw bookingLimit();
       if (result.reason === 'DUPLICATE_KEY' && key) {
-        // A twin with this key committed first (Postgres made us wait for it): answer with its booking.
+        // A twin with this key committed first (Postgres made us wait for it), or an earlier
+        // request used it: answer with its booking.
         const raced = await earlierFor(actor.id, key, req.holdId);
         if (raced) return { booking: bookingView(raced), replayed: true };
       }

@@ -254,3 +254,118 @@ describe('reschedule against in-memory ports (the same commit path)', () => {
     expect(d.publisher.causes()).toEqual(['booked', 'resync']);
   });
 });
+
+describe('confirm from the hold catalog\'s rows (no read; Postgres checks them as it books)', () => {
+  /** Counts the fresh reads of the slow path (the context's slot read). */
+  const reads = (d: FakeBookingDomain) => {
+    const n = { slots: 0 };
+    const byIds = d.slots.byIds;
+    d.slots.byIds = (ids) => (n.slots++, byIds(ids));
+    return n;
+  };
+
+  it('rows still current: booked without a read, as from a read (status, deadline, events, units)', async () => {
+    const d = fakeBookingDomain();
+    const { workshop, slots, who, hold } = await arrange(d);
+    await d.remember(hold);
+    const n = reads(d);
+    const { booking } = await d.confirms.confirm(who, { holdId: hold.id, idempotencyKey: 'k' });
+    expect(n.slots).toBe(0);
+    expect(d.bookings.refusals).toEqual([]);
+    expect(booking).toMatchObject({ status: 'pending', slotIds: [slots[0]!.id], priceCents: 4999 });
+    expect(booking.acceptDeadline).toBe(new Date(d.clock.now() + workshop.acceptSlaMinutes * 60_000).toISOString());
+    expect(d.slots.get(slots[0]!.id).booked).toBe(1);
+    expect(await d.holds.findHold(hold.id)).toBeNull();
+    // The key replays it, as any key does.
+    expect((await d.confirms.confirm(who, { holdId: hold.id, idempotencyKey: 'k' })).replayed).toBe(true);
+  });
+
+  it('auto-accept switched on since the rows were cached: STALE (nothing written), then booked from a read as accepted', async () => {
+    const d = fakeBookingDomain();
+    const { workshop, slots, who, hold } = await arrange(d);
+    await d.remember(hold);
+    d.workshops.setWorkshop(workshop.id, { autoAccept: true });
+    const n = reads(d);
+    const { booking } = await d.confirms.confirm(who, { holdId: hold.id });
+    expect(d.bookings.refusals).toEqual(['STALE']);
+    expect(n.slots).toBe(1);
+    expect(booking).toMatchObject({ status: 'accepted', acceptDeadline: null });
+    expect(d.slots.get(slots[0]!.id).booked).toBe(1);
+  });
+
+  it('workshop suspended since: STALE, then WORKSHOP_NOT_BOOKABLE from the read; the hold kept, nothing taken', async () => {
+    const d = fakeBookingDomain();
+    const { workshop, slots, who, hold } = await arrange(d);
+    await d.remember(hold);
+    d.workshops.setWorkshop(workshop.id, { status: 'suspended' });
+    expect(await codeOf(d.confirms.confirm(who, { holdId: hold.id }))).toBe('WORKSHOP_NOT_BOOKABLE');
+    expect(d.bookings.refusals).toEqual(['STALE']);
+    expect(d.slots.get(slots[0]!.id).booked).toBe(0);
+    expect(await d.holds.findHold(hold.id)).not.toBeNull();
+  });
+
+  it('service retired since: STALE, then SERVICE_RETIRED and the hold let go', async () => {
+    const d = fakeBookingDomain();
+    const { service, who, hold } = await arrange(d);
+    await d.remember(hold);
+    d.workshops.setService(service.id, { active: false });
+    expect(await codeOf(d.confirms.confirm(who, { holdId: hold.id }))).toBe('SERVICE_RETIRED');
+    expect(d.bookings.refusals).toEqual(['STALE']);
+    expect(await d.holds.findHold(hold.id)).toBeNull();
+  });
+
+  it('a held slot dropped from the schedule since: STALE, then SLOT_WITHDRAWN and the hold let go', async () => {
+    const d = fakeBookingDomain();
+    const { slots, who, hold } = await arrange(d, { span: 2 });
+    await d.remember(hold);
+    d.slots.remove(slots[1]!.id);
+    expect(await codeOf(d.confirms.confirm(who, { holdId: hold.id }))).toBe('SLOT_WITHDRAWN');
+    expect(d.bookings.refusals).toEqual(['STALE']);
+    expect(d.slots.get(slots[0]!.id).booked).toBe(0);
+    expect(await d.holds.findHold(hold.id)).toBeNull();
+  });
+
+  it('rows cached as not bookable (suspended then) are not trusted: read, and booked', async () => {
+    const d = fakeBookingDomain();
+    const { workshop, who, hold } = await arrange(d);
+    d.workshops.setWorkshop(workshop.id, { status: 'suspended' });
+    await d.remember(hold);
+    d.workshops.setWorkshop(workshop.id, { status: 'verified' });
+    const n = reads(d);
+    await d.confirms.confirm(who, { holdId: hold.id });
+    expect(n.slots).toBe(1);
+    expect(d.bookings.refusals).toEqual([]);
+  });
+
+  it('open-booking limit with no read before the write: BOOKING_LIMIT from the write (under its lock), the hold kept', async () => {
+    const d = fakeBookingDomain({ maxOpenPerCustomer: 1 });
+    const { workshop, service, slots, who, hold } = await arrange(d);
+    await d.confirms.confirm(who, { holdId: hold.id });
+    const second = await holdOn(d, workshop.id, service.id, who, [slots[1]!.id]);
+    await d.remember(second);
+    expect(await codeOf(d.confirms.confirm(who, { holdId: second.id }))).toBe('BOOKING_LIMIT');
+    expect(d.bookings.refusals).toEqual(['LIMIT']);
+    expect(await d.holds.findHold(second.id)).not.toBeNull();
+  });
+
+  it('a key already used for another hold: IDEMPOTENCY_KEY_REUSED from the key reservation, that hold kept', async () => {
+    const d = fakeBookingDomain();
+    const { workshop, service, slots, who, hold } = await arrange(d);
+    await d.confirms.confirm(who, { holdId: hold.id, idempotencyKey: 'key-3' });
+    const other = await holdOn(d, workshop.id, service.id, who, [slots[1]!.id]);
+    await d.remember(other);
+    expect(await codeOf(d.confirms.confirm(who, { holdId: other.id, idempotencyKey: 'key-3' }))).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(d.bookings.refusals).toEqual(['DUPLICATE_KEY']);
+    expect(await d.holds.findHold(other.id)).not.toBeNull();
+  });
+
+  it('capacity refused (Redis let through a unit Postgres has not got): SLOT_UNAVAILABLE, as from a read', async () => {
+    const d = fakeBookingDomain();
+    const { workshop, slots, who, hold } = await arrange(d, { capacity: 2 });
+    await d.remember(hold);
+    d.slots.rows.get(slots[0]!.id)!.booked = 2;
+    expect(await codeOf(d.confirms.confirm(who, { holdId: hold.id }))).toBe('SLOT_UNAVAILABLE');
+    expect(d.bookings.refusals).toEqual(['CAPACITY']);
+    expect(counts(d, workshop.id, slots[0]!.id)).toEqual({ capacity: 2, booked: 2, held: 0 });
+  });
+});

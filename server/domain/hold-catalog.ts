@@ -89,6 +89,8 @@ export function createHoldCatalog(deps: {
       }
       return p;
     },
+    /** The entry this process has now, without loading one (null on a miss). */
+    peek: (workshopId: string): HoldCatalogEntry | null => entries.get(workshopId) ?? null,
     /** Forgets the entry if it is still the one at `version` (a STALE answer, or a change seen here). */
     drop(workshopId: string, version?: string) {
       const e = entries.get(workshopId);

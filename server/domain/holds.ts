@@ -4,7 +4,7 @@ import type { ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { Principal } from './actor';
 import type { SlotRow, SlotStore } from './catalog-ports';
 import type { Clock } from './clock';
-import type { Publisher } from './booking-ports';
+import type { KnownRows, Publisher } from './booking-ports';
 import { DomainError, notFound } from './errors';
 import { createHoldCatalog, type HoldCatalogEntry, type HoldCatalogSource } from './hold-catalog';
 import type { HoldRecord, Released } from './hold-ports';
@@ -190,6 +190,24 @@ export function createHolds(deps: {
         }
         throw new DomainError('SLOT_UNAVAILABLE', 'Someone else just took that slot; pick another', { slotId: result.slotId });
       }
+    },
+
+    /**
+     * The workshop, service and slots of a hold as this process's catalog has them, with no I/O
+     * (null when it lacks any of them). Possibly stale: a confirm built on them asks Postgres to
+     * check they still hold (NewBooking.guard).
+     */
+    known(h: Pick<HoldRecord, 'workshopId' | 'serviceId' | 'slotIds'>): KnownRows | null {
+      const entry = catalog.peek(h.workshopId);
+      const service = entry?.services.get(h.serviceId);
+      if (!entry || !service) return null;
+      const slots: SlotRow[] = [];
+      for (const id of h.slotIds) {
+        const i = entry.at.get(id);
+        if (i === undefined) return null;
+        slots.push(entry.slots[i]!);
+      }
+      return { workshop: entry.workshop, service, slots: slots.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime()) };
     },
 
     /** A schedule or catalog change made here: this process's entry goes at once (others learn from the version). */

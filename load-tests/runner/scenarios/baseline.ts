@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { closedLoop } from '../arrivals';
 import { auditCapacity } from '../db-check';
-import { cpuSnapshot, cpuSpent } from '../cpu';
+import { cpuByPid, cpuSince, cpuSnapshot, cpuSpent } from '../cpu';
 import { freePort, spawnNode, stopChild, waitReady } from '../cluster';
 import { createWorkshops, registerCustomers } from '../../../server/test/fixtures/bench';
 import { Http } from '../http';
@@ -18,21 +18,27 @@ interface LoopResult {
   latency: LatencySummary;
   ok: number;
   failed: number;
-  /** CPU ms per timed operation, per process group (Linux /proc; 10 ms ticks, so only long runs are exact). */
-  cpuMsPerOp: ReturnType<typeof cpuSpent>;
+  /**
+   * CPU ms per timed operation, per process group (Linux /proc; 10 ms ticks, so only long runs are
+   * exact). `postgresBenchDb`: only the backends connected to the bench database (the Holdfast
+   * pools and the peer's), so other databases on a shared Postgres do not count.
+   */
+  cpuMsPerOp: ReturnType<typeof cpuSpent> & { postgresBenchDb?: number };
 }
 
 /** Closed loop of `workers` clients for `sec` seconds; `fn` returns the timed ms or null on failure. */
-async function loop(workers: number, sec: number, pids: { servers: number[]; baseline: number }, fn: (worker: number, i: number) => Promise<number | null>): Promise<LoopResult> {
+async function loop(workers: number, sec: number, pids: { servers: number[]; baseline: number; benchDb?: () => Promise<number[]> }, fn: (worker: number, i: number) => Promise<number | null>): Promise<LoopResult> {
   const lat = new Samples();
   let failed = 0;
+  const dbBefore = pids.benchDb ? cpuByPid(await pids.benchDb()) : undefined;
   const before = cpuSnapshot(pids.servers, { baselineServer: pids.baseline });
   const r = await closedLoop(workers, sec, async (w, i) => {
     const ms = await fn(w, i);
     if (ms === null) failed++;
     else lat.add(ms);
   });
-  const cpuMsPerOp = cpuSpent(before, cpuSnapshot(pids.servers, { baselineServer: pids.baseline }), lat.count);
+  const cpuMsPerOp: LoopResult['cpuMsPerOp'] = cpuSpent(before, cpuSnapshot(pids.servers, { baselineServer: pids.baseline }), lat.count);
+  if (dbBefore && pids.benchDb && lat.count) cpuMsPerOp.postgresBenchDb = Math.round((cpuSince(dbBefore, cpuByPid(await pids.benchDb())) / lat.count) * 1000) / 1000;
   return { perSec: round2(lat.count / (r.elapsedMs / 1000)), latency: lat.summary(), ok: lat.count, failed, cpuMsPerOp };
 }
 
@@ -89,7 +95,9 @@ export async function baselineScenario(ctx: ScenarioContext): Promise<ScenarioRe
   await db.connect();
   await db.query(SCRATCH);
   const peerSlots = (await db.query<{ id: string }>('select id from bench_slot')).rows.map((r) => r.id);
-  await db.end();
+  // Kept open: it lists the bench database's backends around each loop (its own excluded).
+  const benchDb = async () =>
+    (await db.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
 
   const port = await freePort();
   const child = spawnNode('load-tests/runner/baseline-server.ts', { PORT: String(port), DATABASE_URL: ctx.target.databaseUrl }, 'baseline');
@@ -106,7 +114,7 @@ export async function baselineScenario(ctx: ScenarioContext): Promise<ScenarioRe
 
     const warm = async () => closedLoop(C, 1, async () => void (await http.get('/health')));
     await warm();
-    const pids = { servers: ctx.target.pids, baseline: child.pid ?? 0 };
+    const pids = { servers: ctx.target.pids, baseline: child.pid ?? 0, benchDb };
 
     progress(`baseline: bare Hono GET, ${C} clients × ${sec} s`);
     const bareGet = await loop(C, sec, pids, async () => {
@@ -198,5 +206,6 @@ export async function baselineScenario(ctx: ScenarioContext): Promise<ScenarioRe
   } finally {
     await bare.close();
     await stopChild(child);
+    await db.end();
   }
 }

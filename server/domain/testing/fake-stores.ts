@@ -148,6 +148,17 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
     if (rows.some((r) => !r || r.booked >= r.capacity)) return false;
     return true;
   };
+  /** NewBooking.guard: the rows the booking was built from are still the store's. */
+  const guardHolds = async (b: NewBooking, g: NonNullable<NewBooking['guard']>) => {
+    const ws = await workshops.findById(b.workshopId);
+    const svc = await workshops.findService(b.serviceId);
+    const rows = b.slotIds.map((id) => slots.rows.get(id));
+    const present = rows.filter((r) => r !== undefined);
+    return ws?.status === 'verified' && ws.autoAccept === g.autoAccept && ws.acceptSlaMinutes === g.acceptSlaMinutes && svc?.active === true
+      && present.length === rows.length
+      && Math.min(...present.map((r) => r.startsAt.getTime())) === b.startsAt.getTime()
+      && Math.max(...present.map((r) => r.endsAt.getTime())) === b.endsAt.getTime();
+  };
   const commit = async (beforeCommit: BeforeCommit | undefined, apply: () => void) => {
     await beforeCommit?.();
     if (hooks.commitError) throw hooks.commitError;
@@ -172,6 +183,7 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
       const keyId = b.idempotencyKey ? `${b.customerId}:${b.idempotencyKey}` : null;
       const prior = keyId ? keys.get(keyId) : undefined;
       if (prior && prior.at >= b.keyReusableBefore) return refuse('DUPLICATE_KEY');
+      if (b.guard && !(await guardHolds(b, b.guard))) return refuse('STALE');
       if (b.maxOpenPerCustomer !== undefined && (await port.countOpen(b.customerId)) >= b.maxOpenPerCustomer) return refuse('LIMIT');
       if (!takeUnits(b.slotIds)) return refuse('CAPACITY');
       const ws = await workshops.findById(b.workshopId);

@@ -1,4 +1,6 @@
+import type { KnownRows } from '../booking-ports';
 import { createBookingTransitions } from '../booking-transitions';
+import type { HoldRecord } from '../hold-ports';
 import { createBookings } from '../bookings';
 import { manualClock } from '../clock';
 import { createLiveCounts } from '../live-counts';
@@ -25,6 +27,8 @@ export function fakeBookingDomain(opts: { now?: number; maxOpenPerCustomer?: num
   const bookings = fakeBookingStore(slots, workshops);
   const publisher = recordingPublisher();
   const live = createLiveCounts({ store: holds, slots, publisher, clock, horizonDays: 30 });
+  // The hold catalog's part in a confirm (holds.known): rows copied when a test remembers a hold.
+  const cached = new Map<string, KnownRows>();
   return {
     bookings,
     holds,
@@ -33,7 +37,14 @@ export function fakeBookingDomain(opts: { now?: number; maxOpenPerCustomer?: num
     clock,
     publisher,
     live,
-    confirms: createBookings({ bookings, live, workshops, slots, clock, publisher, maxOpenPerCustomer: opts.maxOpenPerCustomer }),
+    confirms: createBookings({ bookings, live, workshops, slots, clock, publisher, maxOpenPerCustomer: opts.maxOpenPerCustomer, known: (h) => cached.get(h.id) ?? null }),
+    /** Copies the hold's workshop, service and slots as a catalog would hold them: its confirm then books without a read. */
+    async remember(h: HoldRecord) {
+      const workshop = await workshops.findById(h.workshopId);
+      const service = await workshops.findService(h.serviceId);
+      if (!workshop || !service) throw new Error('remember: unknown workshop or service');
+      cached.set(h.id, { workshop: { ...workshop }, service: { ...service }, slots: await slots.byIds(h.slotIds) });
+    },
     transitions: createBookingTransitions({ bookings, live, clock, publisher }),
   };
 }
