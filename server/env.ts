@@ -60,6 +60,12 @@ const schema = z
     PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
     /** Longest wait for a free pooled connection. */
     PG_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+    /**
+     * Postgres connections per server process: the ORM's pool and the hot path's (confirms) pool.
+     * Every worker opens its own, so WEB_CONCURRENCY × (both) must stay under max_connections.
+     */
+    PG_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
+    PG_HOT_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     /** Postgres cancels a longer statement; the client gives up on a reply at the same bound. */
     PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3000),
     /** An API request not answered by then gets 503 SERVICE_UNAVAILABLE. */

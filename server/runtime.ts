@@ -77,11 +77,11 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const pgTimeouts = { connectMs: env.PG_CONNECT_TIMEOUT_MS, acquireMs: env.PG_ACQUIRE_TIMEOUT_MS, statementMs: env.PG_STATEMENT_TIMEOUT_MS };
   const orm = await MikroORM.init(
     ormConfig(env.DATABASE_URL, {
-      ...pgTimeoutOptions(pgTimeouts),
+      ...pgTimeoutOptions({ ...pgTimeouts, poolMax: env.PG_POOL_MAX }),
       subscribers: [new DeadlineGuard()],
     }),
   );
-  const sql = createPgPool(env.DATABASE_URL, pgTimeouts, { onError: (err) => logger.warn({ err }, 'idle hot-pool Postgres connection failed') });
+  const sql = createPgPool(env.DATABASE_URL, pgTimeouts, { max: env.PG_HOT_POOL_MAX, onError: (err) => logger.warn({ err }, 'idle hot-pool Postgres connection failed') });
   const redisOptions = failFastOptions({ commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS });
   const redisTarget: RedisTarget = env.REDIS_CLUSTER_NODES ? { clusterNodes: env.REDIS_CLUSTER_NODES } : { url: env.REDIS_URL };
   // Auto-pipelining: commands issued in the same tick (many concurrent holds) share one write

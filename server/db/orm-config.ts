@@ -7,6 +7,8 @@ export interface PgTimeouts {
   connectMs: number;
   acquireMs: number;
   statementMs: number;
+  /** The pool's size (PG_POOL_MAX); 20 when absent. */
+  poolMax?: number;
 }
 
 const POOL = { min: 0, max: 20 };
@@ -19,7 +21,7 @@ const POOL = { min: 0, max: 20 };
  */
 export function pgTimeoutOptions(t: PgTimeouts): Partial<Options> {
   return {
-    pool: { ...POOL, acquireTimeoutMillis: t.acquireMs },
+    pool: { ...POOL, max: t.poolMax ?? POOL.max, acquireTimeoutMillis: t.acquireMs },
     driverOptions: {
       acquireConnectionTimeout: t.acquireMs,
       connection: {

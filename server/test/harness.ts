@@ -30,6 +30,10 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     PG_CONNECT_TIMEOUT_MS: '10000',
     PG_ACQUIRE_TIMEOUT_MS: '10000',
     PG_STATEMENT_TIMEOUT_MS: '20000',
+    // Several test files run at once, some with several servers, against one Postgres
+    // (max_connections 100 by default): smaller pools than production's 20 + 10 per process.
+    PG_POOL_MAX: '8',
+    PG_HOT_POOL_MAX: '5',
     REQUEST_DEADLINE_MS: '25000',
     ...overrides,
   });
