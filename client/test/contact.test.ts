@@ -153,4 +153,30 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       await desk.context.close();
     }
   });
+
+  it('a hold follows the customer (phone) away from the workshop page: a header chip and My bookings', async () => {
+    const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
+    const slot = slots.filter((s) => Date.parse(s.startsAt) > Date.now() + 3 * 86_400_000 && s.free > 0)[0]!;
+    const held = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token);
+    expect(held.status).toBe(201);
+    const phone = await openContext(browser, server.url, customer.token, PHONE);
+    try {
+      await phone.page.goto('/#/bookings');
+      const section = phone.page.getByTestId('my-holds');
+      await section.waitFor();
+      expect(await section.textContent()).toMatch(/1 slot held · \d+:\d{2} left/);
+      expect(await phone.page.getByTestId('hold-chip').textContent()).toMatch(/Held \d+:\d{2}/);
+      await section.locator('a:has-text("Continue booking")').click();
+      await phone.page.waitForSelector(`[data-slot-id="${slot.id}"]`);
+      expect(phone.page.url()).toContain(`/workshops/${shop.workshop.id}`);
+      // Released: the chip goes.
+      await api.del(`/api/holds/${held.body.hold.id}`, customer.token);
+      await phone.page.goto('/#/bookings');
+      await phone.page.waitForSelector('h1:has-text("My bookings")');
+      await phone.page.waitForSelector('[data-testid=hold-chip]', { state: 'detached' });
+      expect(phone.errors).toEqual([]);
+    } finally {
+      await phone.context.close();
+    }
+  });
 });
