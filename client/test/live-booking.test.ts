@@ -193,7 +193,15 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     await a.page.waitForSelector(`${item} [data-status=accepted]`);
     await a.page.click(`${item} a:has-text("Reschedule")`);
     await a.page.waitForSelector('text=Rescheduling');
+    // The review step: old → new; "Keep current time" releases the new hold and changes nothing.
     await a.page.click(`[data-slot-id="${T.id}"]`);
+    const review = a.page.getByRole('dialog');
+    await review.getByTestId('move-to').waitFor();
+    await review.locator('button:has-text("Keep current time")').click();
+    await b.page.waitForSelector(slot(T.id, 'free'));
+    expect((await api.get(`/api/bookings/${bookingId}`, shop.vendor.token)).body.booking.slotIds).toEqual([S.id]);
+    await a.page.click(`[data-slot-id="${T.id}"]`);
+    await review.locator('button:has-text("Move booking")').click();
     await a.page.waitForSelector('[data-testid=booking-status][data-status=accepted]');
     expect(a.page.url()).toContain(`/bookings/${bookingId}`);
     await b.page.waitForSelector(slot(T.id, 'full'));
