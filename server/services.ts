@@ -109,6 +109,8 @@ export function createServices(deps: ServicesDeps) {
     ledger: createLedgerMovements(ledgerStore),
     /** The payment provider, and its verified webhook events recorded once each. */
     payments: { provider: deps.payments, webhooks: createPaymentWebhooks({ provider: deps.payments, inbox: createWebhookInbox(deps.orm), clock }) },
+    /** Which time zones a place can be in (onboarding suggests them; verification checks them). */
+    placeZones,
     /** Who owns a workshop (the realtime hub routes booking events to the owner's screens). */
     ownerOf: async (workshopId: string) => (await workshops.findById(workshopId))?.ownerId ?? null,
     /** Repositories, for tests and scripts only (routes and realtime go through the services above). */

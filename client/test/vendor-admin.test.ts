@@ -68,6 +68,8 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
 
     await page.getByLabel('Workshop name').fill(name);
     await page.getByLabel('City').fill('Portsmouth');
+    // The time zone follows the city (Chromium here may run in any zone).
+    await expect.poll(() => page.getByLabel('Time zone').inputValue(), { timeout: 10_000 }).toBe(LONDON);
     await page.getByLabel('Address').fill('3 Quay Street');
     await page.getByLabel('Phone').fill('call us');
     await page.getByLabel('Email').fill('desk@harbour-motors.example');

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createServiceSchema, updateServiceSchema } from '@shared/schemas/service';
-import { closureSchema, createWorkshopSchema, openingHoursSchema, updateWorkshopSchema } from '@shared/schemas/workshop';
+import { closureSchema, createWorkshopSchema, openingHoursSchema, placeZonesQuerySchema, updateWorkshopSchema } from '@shared/schemas/workshop';
 import type { Services } from '../services';
 import { requireAuth } from './auth.middleware';
 import { closureParam, idParam, jsonBody, serviceParam } from './params';
@@ -30,6 +30,13 @@ export function vendorRoutes(s: Services) {
   r.openapi(
     createRoute({ method: 'post', path: '/workshops', tags, middleware: vendorOnly, request: { body: jsonBody(createWorkshopSchema) }, responses: { 201: ok(workshopBody, '`{workshop}` in status pending'), ...errors(authErrors) } }),
     async (c) => c.json({ workshop: await s.catalog.create(me(c), c.req.valid('json')) }, 201),
+  );
+  r.openapi(
+    createRoute({ method: 'get', path: '/places/zones', tags, middleware: ownerOrAdmin, request: { query: placeZonesQuerySchema }, responses: { 200: ok(z.strictObject({ zones: z.array(z.string()) }), '`{zones}`: the IANA zones the place can be in (from the map point, else the city name; empty when unknown)'), ...errors(authErrors) } }),
+    async (c) => {
+      const { city, lat, lng } = c.req.valid('query');
+      return c.json({ zones: s.placeZones({ city, lat: lat ?? null, lng: lng ?? null }) ?? [] }, 200);
+    },
   );
   r.openapi(
     createRoute({ method: 'get', path: '/workshops/{id}/verification', tags, middleware: ownerOrAdmin, request: { params: idParam }, responses: { 200: ok(verificationBody, 'The verification checklist and the last decision: `{verification}` (the owner and admins)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),

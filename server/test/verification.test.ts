@@ -54,6 +54,18 @@ describe('verification gated on a readiness checklist', () => {
     expect((await asAdmin.POST('/api/v1/admin/workshops/{id}/return', { ...path, body: { reason: 'Too late now' } })).response.status).toBe(409);
   });
 
+  it('suggests the time zones of a city or map point to vendors', async () => {
+    const vendor = await register(t.api, 'vendor');
+    const zones = (query: { city: string; lat?: number; lng?: number }, token = vendor.token) => t.as(token).GET('/api/v1/places/zones', { params: { query } });
+    expect(expectStatus(await zones({ city: 'Leeds' }), 200).zones).toEqual(['Europe/London']);
+    expect(expectStatus(await zones({ city: 'Bristol' }), 200).zones.sort()).toEqual(['America/New_York', 'Europe/London']);
+    expect(expectStatus(await zones({ city: 'Leeds', lat: 40.71, lng: -74 }), 200).zones).toEqual(['America/New_York']);
+    expect(expectStatus(await zones({ city: 'Benchton' }), 200).zones).toEqual([]);
+    expect((await zones({ city: 'Leeds', lat: 91 })).response.status).toBe(400);
+    const customer = await register(t.api, 'customer');
+    expect((await zones({ city: 'Leeds' }, customer.token)).response.status).toBe(403);
+  });
+
   it('validates contact details with readable messages', async () => {
     const vendor = await register(t.api, 'vendor');
     const body = { name: 'Typo Garage', city: 'Leeds', address: '1 A', timezone: 'Europe/London', bays: 1, phone: 'call me', email: 'not-an-email' };

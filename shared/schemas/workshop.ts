@@ -75,4 +75,13 @@ export const workshopSearchSchema = z
 
 export const availabilityQuerySchema = z.object(windowFields).strict().superRefine(checkWindow);
 
+/** `GET /api/places/zones`: the time zones a city (or a map point) can be in, for onboarding. */
+export const placeZonesQuerySchema = z
+  .object({
+    city: z.string().trim().min(1).max(80),
+    lat: z.coerce.number().min(-90).max(90).optional(),
+    lng: z.coerce.number().min(-180).max(180).optional(),
+  })
+  .strict();
+
 export const adminWorkshopQuerySchema = z.object({ status: z.enum(WORKSHOP_STATUSES).optional() }).strict();

@@ -112,6 +112,7 @@ export const api = {
     updateService: (id: string, serviceId: string, body: UpdateServiceInput) =>
       call(client.PATCH('/api/v1/workshops/{id}/services/{serviceId}', { ...path({ id, serviceId }), body })),
     retireService: (id: string, serviceId: string) => done(client.DELETE('/api/v1/workshops/{id}/services/{serviceId}', path({ id, serviceId }))),
+    placeZones: (city: string) => call(client.GET('/api/v1/places/zones', { params: { query: { city } } })),
     verification: (id: string) => call(client.GET('/api/v1/workshops/{id}/verification', path({ id }))),
     requestReview: (id: string) => call(client.POST('/api/v1/workshops/{id}/review-request', path({ id }))),
   },
