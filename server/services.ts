@@ -84,7 +84,7 @@ export function createServices(deps: ServicesDeps) {
     holds.forgetWorkshop(workshopId);
     await live.catalogChanged(workshopId);
   };
-  const catalog = createCatalog({ workshops, slots, clock, zonesOf: placeZones, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged });
+  const catalog = createCatalog({ workshops, slots, clock, zonesOf: placeZones, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged, publisher });
   const ledgerStore = createLedgerRepository(deps.sql);
   const money = createMoneySettings({
     store: createMoneyPolicyRepository(deps.sql),

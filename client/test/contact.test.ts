@@ -179,4 +179,25 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       await phone.context.close();
     }
   });
+
+  it('a suspension reaches an open workshop page on a phone at once: the grid pauses and says why; reinstating resumes it', async () => {
+    const other = await verifiedWorkshop(server, api);
+    const phone = await openContext(browser, server.url, customer.token, PHONE);
+    try {
+      await phone.page.goto(`/#/workshops/${other.workshop.id}`);
+      await phone.page.waitForSelector('[data-slot-id]');
+      const path = `/api/admin/workshops/${other.workshop.id}`;
+      expect((await api.post(`${path}/suspend`, undefined, other.admin.token)).status).toBe(200);
+      const note = phone.page.getByTestId('workshop-paused');
+      await note.waitFor();
+      expect(await note.textContent()).toContain('Bookings you already have stay as they are');
+      expect(await phone.page.getAttribute('[data-testid=grid-wrap]', 'class')).toContain('dimmed');
+      await screen(phone.page, 'customer-workshop-paused-phone');
+      expect((await api.post(`${path}/verify`, undefined, other.admin.token)).status).toBe(200);
+      await note.waitFor({ state: 'detached' });
+      expect(phone.errors).toEqual([]);
+    } finally {
+      await phone.context.close();
+    }
+  });
 });

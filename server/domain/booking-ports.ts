@@ -166,6 +166,8 @@ export interface Publisher extends MessagePublisher {
   slotsChanged(change: Change, cause: ChangeCause): void;
   holdExpired(e: { holdId: string; workshopId: string; customerId: string }): void;
   bookingChanged(booking: BookingView, event: { type: string; at: string; actorRole: string }): void;
+  /** A workshop was suspended or reinstated (its watchers' screens pause or resume). */
+  workshopStatus(e: { workshopId: string; status: 'pending' | 'verified' | 'suspended' }): void;
 }
 
 /** A publisher that drops everything (scripts, and tests that do not watch). */
@@ -174,4 +176,5 @@ export const silentPublisher: Publisher = {
   holdExpired: () => {},
   bookingChanged: () => {},
   bookingMessage: () => {},
+  workshopStatus: () => {},
 };

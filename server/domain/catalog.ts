@@ -8,6 +8,7 @@ import type { WorkshopFilter, WorkshopStore } from './catalog-ports';
 import { slotsOverHorizon, type WeeklyHours } from './slot-generation';
 import { DomainError, forbidden, notFound } from './errors';
 import { readinessOf, type PlaceZones } from './readiness';
+import type { Publisher } from './booking-ports';
 import type { SlotRegeneration } from './slot-regeneration';
 
 /** Workshops, hours, closures and services: vendor onboarding, public catalog, admin verification. */
@@ -29,6 +30,8 @@ export function createCatalog(deps: {
    * bumps the workshop's schedule version so in-memory hold checks in every process are re-read.
    */
   changed?: (workshopId: string) => Promise<void>;
+  /** Tells open screens that a workshop was suspended or reinstated. */
+  publisher?: Pick<Publisher, 'workshopStatus'>;
 }) {
   const { workshops, slots, bounds } = deps;
   const changed = async (workshopId: string) => deps.changed?.(workshopId);
@@ -209,6 +212,7 @@ export function createCatalog(deps: {
         }
       }
       const w = await workshops.setStatus(id, status);
+      if (w.status !== before.status) deps.publisher?.workshopStatus({ workshopId: id, status: w.status });
       await refreshSlots(w);
       await changed(id);
       return w;

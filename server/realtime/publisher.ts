@@ -118,6 +118,12 @@ export function createRealtimePublisher(deps: {
         .catch((err) => deps.logger.error({ err }, 'booking:changed emit failed'));
     },
 
+    workshopStatus(e) {
+      if (closed) return;
+      io.to(rooms.workshop(e.workshopId)).emit('workshop:status', e);
+      metrics.emitted('workshop:status');
+    },
+
     bookingMessage({ message, customerId, workshopId }) {
       if (closed) return;
       const e: BookingMessageEvent = { message };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_WEEK, confirm, createAdmin, hold, register, slotAhead, verifiedWorkshop } from './fixtures';
+import { ALL_WEEK, confirm, connect, createAdmin, hold, nextEvent, register, slotAhead, verifiedWorkshop, watchOk } from './fixtures';
 import { expectStatus, useTestServer } from './harness';
 
 const t = useTestServer();
@@ -105,5 +105,24 @@ describe('contact on a booking', () => {
     expect(expectStatus(await t.as(customer.token).PATCH('/api/v1/me', { body: { phone: null } }), 200).user.phone).toBeNull();
     expect(expectStatus(await t.as(vendor.token).GET('/api/v1/bookings/{id}', path), 200).booking.contact.customer.phone).toBeNull();
     expect((await t.as(customer.token).PATCH('/api/v1/me', { body: {} })).response.status).toBe(400);
+  });
+});
+
+describe('suspension reaches open pages', () => {
+  it("pushes workshop:status to the workshop's watchers when it is suspended and reinstated", async () => {
+    const { workshop, admin } = await verifiedWorkshop(t.server, t.api);
+    const watcher = await connect(t.server.url);
+    try {
+      await watchOk(watcher, workshop.id);
+      const path = { params: { path: { id: workshop.id } } };
+      const suspended = nextEvent(watcher, 'workshop:status');
+      expectStatus(await t.as(admin.token).POST('/api/v1/admin/workshops/{id}/suspend', path), 200);
+      expect(await suspended).toEqual({ workshopId: workshop.id, status: 'suspended' });
+      const back = nextEvent(watcher, 'workshop:status');
+      expectStatus(await t.as(admin.token).POST('/api/v1/admin/workshops/{id}/verify', path), 200);
+      expect(await back).toEqual({ workshopId: workshop.id, status: 'verified' });
+    } finally {
+      watcher.close();
+    }
   });
 });

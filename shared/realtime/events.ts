@@ -92,6 +92,12 @@ export interface HoldExpiredEvent {
   workshopId: string;
 }
 
+/** A workshop was suspended or reinstated; sent to its public `workshop:<id>` room (no personal data). */
+export interface WorkshopStatusEvent {
+  workshopId: string;
+  status: 'pending' | 'verified' | 'suspended';
+}
+
 /** Events the server emits. */
 export interface ServerToClientEvents {
   /** To `workshop:<id>`: one availability change with the workshop's next seq. */
@@ -102,6 +108,8 @@ export interface ServerToClientEvents {
   'booking:changed': (e: BookingChangedEvent) => void;
   /** To `user:<customerId>`, `vendor:<workshopId>` and `user:<workshop owner>`: a new message in a booking's thread. */
   'booking:message': (e: BookingMessageEvent) => void;
+  /** To `workshop:<id>`: the workshop stopped (or resumed) taking bookings. */
+  'workshop:status': (e: WorkshopStatusEvent) => void;
   /** To `admin`: the periodic full board. */
   'board:snapshot': (b: BoardSnapshot) => void;
   /** To `admin`: the board right after something on it changed. */

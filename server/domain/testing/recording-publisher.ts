@@ -6,7 +6,8 @@ export type Published =
   | { kind: 'slots'; cause: ChangeCause; change: Change }
   | { kind: 'holdExpired'; holdId: string; workshopId: string; customerId: string }
   | { kind: 'booking'; bookingId: string; status: string; type: string }
-  | { kind: 'message'; bookingId: string; messageId: string };
+  | { kind: 'message'; bookingId: string; messageId: string }
+  | { kind: 'workshopStatus'; workshopId: string; status: string };
 
 /** A publisher that keeps everything it is asked to send, in order. */
 export function recordingPublisher() {
@@ -15,6 +16,7 @@ export function recordingPublisher() {
     slotsChanged: (change, cause) => sent.push({ kind: 'slots', cause, change }),
     holdExpired: (e) => sent.push({ kind: 'holdExpired', ...e }),
     bookingChanged: (booking, event) => sent.push({ kind: 'booking', bookingId: booking.id, status: booking.status, type: event.type }),
+    workshopStatus: (e) => sent.push({ kind: 'workshopStatus', ...e }),
     bookingMessage: (e) => sent.push({ kind: 'message', bookingId: e.message.bookingId, messageId: e.message.id }),
   };
   return Object.assign(publisher, {
