@@ -220,11 +220,17 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     await b.context.setOffline(true);
     server.realtime.io.in(rooms.user(bea.id)).disconnectSockets(true);
     await b.page.waitForSelector('[data-testid=offline-banner]');
+    // The grid says it is paused, dims, and explains instead of holding.
+    await b.page.waitForSelector('text=PAUSED');
+    expect(await b.page.getAttribute('[data-testid=grid-wrap]', 'class')).toContain('dimmed');
+    await b.page.click(`[data-slot-id="${V.id}"]`);
+    await b.page.waitForSelector('text=You are offline: holding a slot needs a connection');
 
     const missed = await rivalHold(V.id); // happens while B cannot hear it
     await b.context.setOffline(false);
     await b.page.waitForSelector('[data-testid=offline-banner]', { state: 'detached', timeout: 15_000 });
     await b.page.waitForSelector(slot(V.id, 'held'), { timeout: 15_000 });
+    await b.page.waitForSelector('text=● LIVE');
     expect(await noReload(b.page)).toBe(true);
     expect((await api.del(`/api/holds/${missed}`, cal.token)).status).toBe(204);
     await b.page.waitForSelector(slot(V.id, 'free'));
