@@ -10,10 +10,12 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  *   integration  real servers on real Postgres and Redis (server/test, server/db)
  *   browser      Chromium driving the built client against a real server (client/test)
  *   bench        the load-test runner's correctness checks (it makes its own database)
- * `npm run test:fast` is unit + redis; `npm test` runs every project. The heavy tiers run after
- * the others (sequence.groupOrder), so Chromium and the bench's cluster never compete with the
- * integration servers for the CPU; inside a group, files run in parallel, the longest first
- * (LongestFirstSequencer below), so none of them starts last and runs on alone.
+ * `npm run test:fast` is unit + redis. In one `vitest run` the heavy tiers run after the others
+ * (sequence.groupOrder): browser files one at a time, the bench last. `npm test` runs the browser
+ * project in a second Vitest process next to the rest (package.json), so its single Chromium
+ * file at a time overlaps the integration tier instead of waiting for it. Inside a group, files
+ * run in parallel, the longest first (LongestFirstSequencer below), so none of them starts last
+ * and runs on alone.
  *
  * Workers are reused from file to file (isolate: false): every file would otherwise import the
  * server's dependencies afresh (MikroORM, Socket.IO, zod… about 2 s of CPU each), which was a
@@ -30,10 +32,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 const LONGEST_FIRST = [
   'server/test/api-fuzz.test.ts',
-  'server/test/main-process.test.ts',
-  'server/test/confirm-crash.test.ts',
   'server/test/engine-property.test.ts',
+  'server/test/main-process.test.ts',
   'server/test/booking-race.test.ts',
+  'server/test/confirm-crash.test.ts',
   'server/test/realtime-cluster.test.ts',
   'server/test/sessions.test.ts',
   'server/test/postgres-stall.test.ts',
