@@ -12,8 +12,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  *   bench        the load-test runner's correctness checks (it makes its own database)
  * `npm run test:fast` is unit + redis. In one `vitest run` the heavy tiers run after the others
  * (sequence.groupOrder): browser files one at a time, the bench last. `npm test` runs the browser
- * project in a second Vitest process next to the rest (package.json), so its single Chromium
- * file at a time overlaps the integration tier instead of waiting for it. Inside a group, files
+ * project in a second Vitest process next to the rest (package.json: test:browser beside
+ * test:tiers), so its single Chromium file at a time overlaps the integration tier instead of
+ * waiting for it. Inside a group, files
  * run in parallel, the longest first (LongestFirstSequencer below), so none of them starts last
  * and runs on alone.
  *
