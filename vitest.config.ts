@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /*
  * Five projects (tiers). Each one that needs a store runs its own global setup, so it gets its
@@ -9,10 +10,59 @@ import { defineConfig } from 'vitest/config';
  *   integration  real servers on real Postgres and Redis (server/test, server/db)
  *   browser      Chromium driving the built client against a real server (client/test)
  *   bench        the load-test runner's correctness checks (it makes its own database)
- * `npm run test:fast` is unit + redis; `npm test` runs every project. The heavy tiers run after
- * the others (sequence.groupOrder), so Chromium and the bench's cluster never compete with the
- * integration servers for the CPU; inside a group, files run in parallel.
+ * `npm run test:fast` is unit + redis. In one `vitest run` the heavy tiers run after the others
+ * (sequence.groupOrder): browser files one at a time, the bench last. `npm test` runs the browser
+ * project in a second Vitest process next to the rest (package.json: test:browser beside
+ * test:tiers), so its single Chromium file at a time overlaps the integration tier instead of
+ * waiting for it. Inside a group, files
+ * run in parallel, the longest first (LongestFirstSequencer below), so none of them starts last
+ * and runs on alone.
+ *
+ * Workers are reused from file to file (isolate: false): every file would otherwise import the
+ * server's dependencies afresh (MikroORM, Socket.IO, zod… about 2 s of CPU each), which was a
+ * third of the suite's CPU time. Files still share nothing but loaded modules: each starts its
+ * own servers on its own Redis prefix and closes them, and a file that fakes timers restores
+ * them afterwards.
  */
+/*
+ * Vitest orders files by the durations it cached on the last run, or, with no cache (a clean
+ * CI clone), by file size. Size says little here: a short file that restarts servers or spawns
+ * processes can take a minute, and started last it runs on alone while the other workers sit
+ * idle. These files start first in their project, in this order; the rest keep Vitest's order.
+ * A name missing from this list only costs time, never a test.
+ */
+const LONGEST_FIRST = [
+  'server/test/api-fuzz.test.ts',
+  'server/test/engine-property.test.ts',
+  'server/test/main-process.test.ts',
+  'server/test/booking-race.test.ts',
+  'server/test/confirm-crash.test.ts',
+  'server/test/realtime-cluster.test.ts',
+  'server/test/sessions.test.ts',
+  'server/test/postgres-stall.test.ts',
+  'server/domain/slot-generation.test.ts',
+  'client/test/accessibility.test.ts',
+  'client/test/live-booking.test.ts',
+];
+
+const rank = (spec: TestSpecification) => {
+  const i = LONGEST_FIRST.findIndex((f) => spec.moduleId.endsWith(`/${f}`));
+  return i === -1 ? LONGEST_FIRST.length : i;
+};
+
+class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    // Vitest's order of projects (group order, then name) stays; inside each, listed files go first.
+    const projectAt = new Map<string, number>();
+    sorted.forEach((spec, i) => projectAt.has(spec.project.name) || projectAt.set(spec.project.name, i));
+    return sorted
+      .map((spec, i) => ({ spec, key: [projectAt.get(spec.project.name)!, rank(spec), i] }))
+      .sort((a, b) => a.key[0]! - b.key[0]! || a.key[1]! - b.key[1]! || a.key[2]! - b.key[2]!)
+      .map(({ spec }) => spec);
+  }
+}
+
 export default defineConfig({
   resolve: {
     alias: { '@shared': fileURLToPath(new URL('./shared', import.meta.url)) },
@@ -21,6 +71,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    isolate: false,
+    sequence: { sequencer: LongestFirstSequencer },
     // Integration files spend much of their time waiting on servers, Postgres and Redis: three at
     // a time shortens the suite on a 2-core machine (Vitest's default there is one).
     // VITEST_MAX_WORKERS overrides it (e.g. 1 to rule out interference while chasing a flake).

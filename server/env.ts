@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { SCRYPT_COST_LOG2 } from './auth/password';
 import { COMMIT_STEPS } from './domain/hold-commit';
 
 const bool = z
@@ -107,6 +108,8 @@ const schema = z
     STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
     /** Test-only (NODE_ENV=test): a confirm/reschedule stops for good at this step, so a test can kill the process there. */
     FAULT_PAUSE_AT: z.enum(COMMIT_STEPS).optional(),
+    /** log2 of scrypt's cost N for new password hashes; below the default only with NODE_ENV=test (fast test accounts). */
+    SCRYPT_COST_LOG2: z.coerce.number().int().min(10).max(20).default(SCRYPT_COST_LOG2),
   })
   .superRefine((v, ctx) => {
     if (v.SOCKET_LONG_POLLING && v.WEB_CONCURRENCY > 1) {
@@ -125,6 +128,9 @@ const schema = z
     }
     if (v.STRIPE_API_BASE && v.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_API_BASE'], message: 'STRIPE_API_BASE points the Stripe client away from api.stripe.com: not allowed when NODE_ENV=production' });
+    }
+    if (v.SCRYPT_COST_LOG2 < SCRYPT_COST_LOG2 && v.NODE_ENV !== 'test') {
+      ctx.addIssue({ code: 'custom', path: ['SCRYPT_COST_LOG2'], message: `SCRYPT_COST_LOG2 below ${SCRYPT_COST_LOG2} is only allowed when NODE_ENV=test` });
     }
     if (v.NODE_ENV !== 'production') return;
     if (!v.JWT_SECRET) {

@@ -121,6 +121,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     publisher: events.publisher,
     faults: faultHook(env, logger),
     payments: createPaymentProvider(env, { orm, clock }),
+    scryptCostLog2: env.SCRYPT_COST_LOG2,
   });
   metrics.ledgerImbalanceWith(() => services.stores.ledger.imbalance());
   const boardFacts = createBoardRepository(orm);

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { dummyHash, hashPassword, verifyPassword } from './auth/password';
+import { passwordHasher } from './auth/password';
 import { createBookingRepository } from './db/booking.repository';
 import type { SqlPool } from './db/pg-pool';
 import { createReviewRepository } from './db/review.repository';
@@ -52,6 +52,8 @@ export interface ServicesDeps {
   faults?: FaultHook;
   /** The payment provider PAYMENT_PROVIDER chose (server/payments/payment-provider.ts). */
   payments: PaymentProvider;
+  /** log2 of scrypt's cost for new passwords (SCRYPT_COST_LOG2); the production cost when absent. */
+  scryptCostLog2?: number;
 }
 
 /**
@@ -93,7 +95,7 @@ export function createServices(deps: ServicesDeps) {
     config: deps.money ?? { platformDefaultBps: 1000, disputeWindowHours: 72 },
   });
   return {
-    accounts: createAccounts({ users, hasher: { hash: hashPassword, verify: verifyPassword, dummyHash } }),
+    accounts: createAccounts({ users, hasher: passwordHasher(deps.scryptCostLog2) }),
     catalog,
     availability: createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible }),
     holds,

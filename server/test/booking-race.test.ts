@@ -25,7 +25,8 @@ const confirm = (holdId: string, who: { token: string }, key?: string) =>
   es.api.typed(who.token).POST('/api/v1/bookings', { body: { holdId }, headers: key ? { 'Idempotency-Key': key } : undefined });
 type Confirmed = Awaited<ReturnType<typeof confirm>>;
 
-describe('races on the last bays (real HTTP)', () => {
+// Hundreds of requests at once through one process: CPU-bound, so slow when the machine is busy.
+describe('races on the last bays (real HTTP)', { timeout: 60_000 }, () => {
   it('200 customers hold a capacity-2 slot at once: exactly 2 get it, 198 get 409 SLOT_UNAVAILABLE', async () => {
     const { workshop, service } = await quickWorkshop(es, { bays: 2 });
     const [slot] = await dayOfSlots(es.server, workshop.id, Date.now());

@@ -95,7 +95,8 @@ async function restart() {
 const bookingsOf = async (server: EngineServer['server'], customerId: string) =>
   server.orm.em.fork().getConnection().execute<Array<{ id: string }>>('select id from booking where customer_id = ?', [customerId]);
 
-describe('a server killed (SIGKILL) in the middle of a confirm', () => {
+// Each test starts a server process that compiles the TypeScript server: slow on a busy machine.
+describe('a server killed (SIGKILL) in the middle of a confirm', { timeout: 90_000 }, () => {
   it('the fault hook exists only in tests', () => {
     expect(() => parseEnv({ NODE_ENV: 'development', FAULT_PAUSE_AT: 'after-consume' })).toThrow(/FAULT_PAUSE_AT is only allowed when NODE_ENV=test/);
     expect(parseEnv({ NODE_ENV: 'test', FAULT_PAUSE_AT: 'after-consume' }).FAULT_PAUSE_AT).toBe('after-consume');
@@ -154,7 +155,7 @@ describe('a server killed (SIGKILL) in the middle of a confirm', () => {
   });
 });
 
-describe('a server killed (SIGKILL) in the middle of a reschedule', () => {
+describe('a server killed (SIGKILL) in the middle of a reschedule', { timeout: 90_000 }, () => {
   it('after consuming the new hold: after a restart the booking is on its old slot and the new slot is free', async () => {
     const w = await quickWorkshop(es, { bays: 1 });
     const [from, to] = await dayOfSlots(es.server, w.workshop.id, Date.now());

@@ -35,6 +35,8 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     PG_POOL_MAX: '8',
     PG_HOT_POOL_MAX: '5',
     REQUEST_DEADLINE_MS: '25000',
+    // Test accounts hash at scrypt's lowest cost (server/auth/password.ts); the seed test logs in at the production cost.
+    SCRYPT_COST_LOG2: '10',
     ...overrides,
   });
 }
