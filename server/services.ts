@@ -102,7 +102,7 @@ export function createServices(deps: ServicesDeps) {
     bookings: createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
     messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),
-    transitions: createBookingTransitions({ bookings: bookingStore, live, clock, publisher, faults: deps.faults }),
+    transitions: createBookingTransitions({ workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults }),
     live,
     slots,
     /** Workshops' money policy and commission. */

@@ -187,7 +187,7 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     await screen(a.page, 'customer-booking');
   });
 
-  it('My bookings: reschedule moves the booking (capacity follows live on B’s grid), then cancel frees it', async () => {
+  it('My bookings: moving an accepted booking asks the workshop; the desk accepts; capacity follows live on B’s grid; cancel frees it', async () => {
     a.page.on('dialog', (d) => void d.accept());
     await a.page.goto('/#/bookings');
     const item = `[data-booking-id="${bookingId}"]`;
@@ -201,18 +201,31 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     await review.locator('button:has-text("Keep current time")').click();
     await b.page.waitForSelector(slot(T.id, 'free'));
     expect((await api.get(`/api/bookings/${bookingId}`, shop.vendor.token)).body.booking.slotIds).toEqual([S.id]);
+    // The workshop confirms moves of accepted bookings: asking creates a request, the old time stays.
     await a.page.click(`[data-slot-id="${T.id}"]`);
-    await review.locator('button:has-text("Move booking")').click();
-    await a.page.waitForSelector('[data-testid=booking-status][data-status=accepted]');
-    expect(a.page.url()).toContain(`/bookings/${bookingId}`);
+    await review.getByTestId('move-needs-acceptance').waitFor();
+    await review.locator('button:has-text("Ask to move")').click();
+    await a.page.waitForSelector('[data-testid=move-request-note]');
+    await a.page.waitForSelector('[data-testid=booking-status][data-status=pending]');
+    const requestId = a.page.url().split('/bookings/')[1]!;
+    expect(requestId).not.toBe(bookingId);
     await b.page.waitForSelector(slot(T.id, 'full'));
+    expect((await api.get(`/api/bookings/${bookingId}`, shop.vendor.token)).body.booking.status).toBe('accepted');
+
+    // The desk sees it like a new request, marked as a move, and accepts it: the old booking goes.
+    await vendor.page.goto('/#/vendor/requests');
+    const card = `[data-testid=request][data-booking-id="${requestId}"]`;
+    await vendor.page.waitForSelector(`${card} [data-testid=move-request]`);
+    await vendor.page.click(`${card} button:has-text("Accept")`);
+    await a.page.waitForSelector('[data-testid=booking-status][data-status=accepted]');
     await b.page.waitForSelector(slot(S.id, 'free'));
-    const moved = await api.get(`/api/bookings/${bookingId}`, shop.vendor.token);
-    expect(moved.body.booking.slotIds).toEqual([T.id]);
+    expect((await api.get(`/api/bookings/${bookingId}`, shop.vendor.token)).body.booking.status).toBe('cancelled');
+    expect((await api.get(`/api/bookings/${requestId}`, shop.vendor.token)).body.booking.slotIds).toEqual([T.id]);
 
     await a.page.goto('/#/bookings');
-    await a.page.click(`${item} button:has-text("Cancel")`);
-    await a.page.waitForSelector(`${item} [data-status=cancelled]`);
+    const moved = `[data-booking-id="${requestId}"]`;
+    await a.page.click(`${moved} button:has-text("Cancel")`);
+    await a.page.waitForSelector(`${moved} [data-status=cancelled]`);
     await b.page.waitForSelector(slot(T.id, 'free'));
     expect(await noReload(b.page)).toBe(true);
   });

@@ -27,6 +27,7 @@ export interface BookingRow {
   notes: string | null;
   version: number;
   accept_deadline: Date | null;
+  moves_booking_id?: string | null;
   created_at: Date;
   workshop_name: string;
   owner_id: string;
@@ -60,6 +61,7 @@ export function toBookingRecord(r: BookingRow): BookingRecord {
     version: r.version,
     createdAt: iso(r.created_at),
     acceptDeadline: r.accept_deadline ? iso(r.accept_deadline) : null,
+    movesBookingId: r.moves_booking_id ?? null,
   };
 }
 

@@ -8,7 +8,7 @@ import { BOOKING_SELECT, toBookingRecord, toEventView, type BookingRow, type Eve
 import { mapUrl } from '@shared/schemas/contact';
 
 class Refused extends Error {
-  constructor(readonly reason: 'CAPACITY' | 'VERSION' | 'DUPLICATE_KEY') {
+  constructor(readonly reason: 'CAPACITY' | 'VERSION' | 'DUPLICATE_KEY' | 'OPEN') {
     super(reason);
   }
 }
@@ -104,8 +104,56 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
           const rows = await t.execute<Array<{ slot_id: string }>>('select slot_id from booking_slot where booking_id = ?', [w.id]);
           await giveUnits(t, rows.map((r) => r.slot_id));
         }
+        if (w.replaces) {
+          const gone = await t.execute<Array<{ id: string }>>(
+            `update booking set status = 'cancelled', version = version + 1, updated_at = now(), accept_deadline = null
+              where id = ? and status in ('pending', 'accepted') returning id`,
+            [w.replaces.bookingId],
+          );
+          if (gone.length) {
+            await insertEvent(t, w.replaces.bookingId, w.replaces.event);
+            const rows = await t.execute<Array<{ slot_id: string }>>('select slot_id from booking_slot where booking_id = ?', [w.replaces.bookingId]);
+            await giveUnits(t, rows.map((r) => r.slot_id));
+          }
+        }
         return one(t, 'b.id = ?', [w.id]);
       });
+    },
+
+    async requestMove(r, beforeCommit) {
+      try {
+        const booking = await em().transactional(async (t) => {
+          const [from] = await t.execute<Array<Record<string, any>>>(
+            `select * from booking where id = ? and version = ? and status = 'accepted' for update`,
+            [r.fromId, r.version],
+          );
+          if (!from) throw new Refused('VERSION');
+          const open = await t.execute(`select 1 from booking where moves_booking_id = ? and status = 'pending' limit 1`, [r.fromId]);
+          if (open.length) throw new Refused('OPEN');
+          // Both bookings hold their units until the workshop answers: every new slot takes one.
+          await takeUnits(t, r.newSlotIds);
+          const id = randomUUID();
+          await t.execute(
+            `insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status,
+               price_cents, currency, options, vehicle, notes, version, accept_deadline, moves_booking_id, created_at, updated_at)
+             select ?, customer_id, workshop_id, service_id, ?, ?,
+               (select min(starts_at) from slot where id in (?)), (select max(ends_at) from slot where id in (?)), 'pending',
+               price_cents, currency, options, vehicle, notes, 1, ?, id, ?, ?
+               from booking where id = ?`,
+            [id, r.newSlotIds[0], r.newSlotIds.length, r.newSlotIds, r.newSlotIds, r.acceptDeadline, r.createdAt, r.createdAt, r.fromId],
+          );
+          for (const slotId of r.newSlotIds) await t.execute('insert into booking_slot (booking_id, slot_id) values (?, ?)', [id, slotId]);
+          await insertEvent(t, id, { type: 'move_requested', actorId: r.actorId, actorRole: 'customer', data: { from: r.fromId } });
+          await insertEvent(t, r.fromId, { type: 'move_requested', actorId: r.actorId, actorRole: 'customer', data: { to: id } });
+          const created = await one(t, 'b.id = ?', [id]);
+          await beforeCommit?.();
+          return created;
+        });
+        return { ok: true as const, booking: booking! };
+      } catch (err) {
+        if (err instanceof Refused) return { ok: false as const, reason: err.reason as 'CAPACITY' | 'VERSION' | 'OPEN' };
+        throw err;
+      }
     },
 
     async reschedule(r, beforeCommit) {

@@ -21,6 +21,7 @@ export const workshopView = (w: IWorkshop): WorkshopView => ({
   holdTtlSeconds: w.holdTtlSeconds,
   acceptSlaMinutes: w.acceptSlaMinutes,
   autoAccept: w.autoAccept,
+  autoAcceptMoves: w.autoAcceptMoves,
   ratingAvg: Math.round(Number(w.ratingAvg) * 100) / 100,
   ratingCount: w.ratingCount,
 });
@@ -43,7 +44,7 @@ export const closureView = (c: IClosure): ClosureView => ({ id: c.id, date: c.da
 
 /** Plain-row readers for the hot paths (holds, confirms, snapshots), skipping entity hydration. */
 export const WORKSHOP_COLUMNS = `id, owner_id, name, slug, description, city, address, lat, lng, timezone, phone, email, status, bays,
-  slot_minutes, hold_ttl_seconds, accept_sla_minutes, auto_accept, rating_avg, rating_count`;
+  slot_minutes, hold_ttl_seconds, accept_sla_minutes, auto_accept, auto_accept_moves, rating_avg, rating_count`;
 
 export const workshopFromRow = (r: Record<string, any>): WorkshopView => ({
   id: r.id,
@@ -64,6 +65,7 @@ export const workshopFromRow = (r: Record<string, any>): WorkshopView => ({
   holdTtlSeconds: Number(r.hold_ttl_seconds),
   acceptSlaMinutes: Number(r.accept_sla_minutes),
   autoAccept: Boolean(r.auto_accept),
+  autoAcceptMoves: Boolean(r.auto_accept_moves),
   ratingAvg: Math.round(Number(r.rating_avg) * 100) / 100,
   ratingCount: Number(r.rating_count),
 });

@@ -67,7 +67,23 @@ export interface TransitionWrite {
   to: BookingStatus;
   /** Give the booking's units back in the same transaction. */
   returnSlots: boolean;
+  /**
+   * Accepting a move request: in the same transaction the booking it replaces is cancelled (if
+   * still pending or accepted) with this event, and its units go back.
+   */
+  replaces?: { bookingId: string; event: { type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> } };
   event: { type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> };
+}
+
+/** A move request: a new pending booking on the held slots that would replace an accepted one. */
+export interface MoveRequestWrite {
+  /** The accepted booking to move, at this version. */
+  fromId: string;
+  version: number;
+  newSlotIds: string[];
+  acceptDeadline: Date;
+  createdAt: Date;
+  actorId: string;
 }
 
 export interface RescheduleWrite {
@@ -146,6 +162,8 @@ export interface BookingStore {
   transition(t: TransitionWrite): Promise<BookingRecord | null>;
   /** Same shape as create: the move, then `beforeCommit` (consumes the new hold), then commit. */
   reschedule(r: RescheduleWrite, beforeCommit?: BeforeCommit): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'VERSION' }>;
+  /** A move request (see MoveRequestWrite); `beforeCommit` consumes the new hold. OPEN: one is already waiting. */
+  requestMove(r: MoveRequestWrite, beforeCommit?: BeforeCommit): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: 'CAPACITY' | 'VERSION' | 'OPEN' }>;
   list(filter: BookingFilter): Promise<BookingView[]>;
   events(bookingId: string): Promise<BookingEventView[]>;
   /** Appends an event unless the booking already has one of that type; false when it had. */

@@ -2,6 +2,7 @@ import type { BookingAction } from '@shared/booking-status';
 import type { BookingView } from '@shared/schemas/booking';
 import type { Principal } from './actor';
 import type { BookingRecord, BookingStore, Publisher } from './booking-ports';
+import type { WorkshopStore } from './catalog-ports';
 import { requireReschedulable, requireTransition, type LifecycleRole } from './booking-lifecycle';
 import { bookingView, canSee } from './bookings';
 import type { Clock } from './clock';
@@ -28,6 +29,8 @@ export function createBookingTransitions(deps: {
   live: LiveCounts;
   clock: Clock;
   publisher: Pick<Publisher, 'bookingChanged'>;
+  /** A workshop's move policy (auto-accept, auto-accept moves, SLA). */
+  workshops: Pick<WorkshopStore, 'findById'>;
   faults?: FaultHook;
 }) {
   const { bookings, live, publisher } = deps;
@@ -37,6 +40,10 @@ export function createBookingTransitions(deps: {
   async function apply(b: BookingRecord, action: BookingAction | 'expire', role: LifecycleRole, actorId: string | null, data?: Record<string, unknown>) {
     const { to, returnsCapacity } = requireTransition(b.status, action, role, timingOf(b));
     const type = EVENT_OF[action];
+    // Accepting a move request retires the booking it replaces, in the same transaction.
+    const replaces = action === 'accept' && b.movesBookingId
+      ? { bookingId: b.movesBookingId, event: { type: 'moved', actorId, actorRole: role, data: { to: b.id } } }
+      : undefined;
     const updated = await bookings.transition({
       id: b.id,
       from: b.status,
@@ -44,11 +51,49 @@ export function createBookingTransitions(deps: {
       to,
       returnSlots: returnsCapacity,
       event: { type, actorId, actorRole: role, data },
+      replaces,
     });
     if (!updated) throw new DomainError('VERSION_CONFLICT', 'Someone else changed this booking at the same moment; reload it');
     if (returnsCapacity) await live.returnBooked(b.workshopId, b.slotIds);
+    const at = new Date(deps.clock.now()).toISOString();
+    if (replaces) {
+      const old = await bookings.findById(replaces.bookingId);
+      if (old?.status === 'cancelled') {
+        await live.returnBooked(old.workshopId, old.slotIds);
+        publisher.bookingChanged(bookingView(old), { type: 'moved', at, actorRole: role });
+      }
+    }
     const view = bookingView(updated);
-    publisher.bookingChanged(view, { type, at: new Date(deps.clock.now()).toISOString(), actorRole: role });
+    publisher.bookingChanged(view, { type, at, actorRole: role });
+    return view;
+  }
+
+  /**
+   * The customer asked to move an accepted booking: a new pending booking on the held slots,
+   * answered by the desk like any request. The booking stays as it is until the workshop accepts
+   * (then it is cancelled as `moved` in the same transaction); a decline or expiry leaves it.
+   */
+  async function requestMove(actor: Principal, b: BookingRecord, slotIds: string[], holdId: string, slaMinutes: number): Promise<BookingView> {
+    const now = deps.clock.now();
+    const saga = { live, faults: deps.faults, workshopId: b.workshopId, holdId, customerId: b.customerId };
+    const committed = await commitWithHold({
+      ...saga,
+      touchedSlotIds: slotIds,
+      write: (beforeCommit) =>
+        bookings.requestMove({ fromId: b.id, version: b.version, newSlotIds: slotIds, acceptDeadline: new Date(now + slaMinutes * 60_000), createdAt: new Date(now), actorId: actor.id }, beforeCommit),
+    });
+    if (!committed.ok) throw new DomainError('HOLD_EXPIRED', 'That hold expired before the move; hold the slot again');
+    const result = committed.value;
+    if (!result.ok) {
+      if (result.reason === 'VERSION') throw new DomainError('VERSION_CONFLICT', 'The booking changed while moving it; reload it');
+      if (result.reason === 'OPEN') throw new DomainError('CONFLICT', 'A move of this booking is already waiting for the workshop; cancel it first to ask for another time');
+      if ((await giveBackRefused({ ...saga, slotIds })) === 'gone') throw new DomainError('HOLD_EXPIRED', 'That hold has expired or was already used; hold the slot again');
+      throw new DomainError('SLOT_UNAVAILABLE', 'That slot was just fully booked; pick another');
+    }
+    const view = bookingView(result.booking);
+    const at = new Date(deps.clock.now()).toISOString();
+    publisher.bookingChanged(view, { type: 'move_requested', at, actorRole: 'customer' });
+    publisher.bookingChanged(bookingView(b), { type: 'move_requested', at, actorRole: 'customer' });
     return view;
   }
 
@@ -87,6 +132,11 @@ export function createBookingTransitions(deps: {
       if (!hold || hold.customerId !== b.customerId) throw new DomainError('HOLD_EXPIRED', 'That hold has expired or is not yours');
       if (hold.workshopId !== b.workshopId || hold.serviceId !== b.serviceId) {
         throw new DomainError('SLOT_SERVICE_MISMATCH', 'Hold a slot for the same service at the same workshop to reschedule');
+      }
+      // An accepted booking at a workshop that accepts moves itself: the move is a request.
+      if (b.status === 'accepted' && actor.role === 'customer') {
+        const w = await deps.workshops.findById(b.workshopId);
+        if (w && !w.autoAccept && !w.autoAcceptMoves) return requestMove(actor, b, hold.slotIds, holdId, w.acceptSlaMinutes);
       }
       // Same order as confirm (see commitWithHold): the move in Postgres, the consume, then COMMIT.
       const saga = { live, faults: deps.faults, workshopId: b.workshopId, holdId, customerId: b.customerId };

@@ -18,13 +18,15 @@ const book = (w: Ws, who: Account, slotId: string, serviceId?: string) => bookAs
 const onBooking = (id: string) => ({ params: { path: { id } } });
 const detail = async (id: string, who: Account, on = es) => expectStatus(await on.api.typed(who.token).GET('/api/v1/bookings/{id}', onBooking(id)), 200).booking;
 const reschedule = (id: string, holdId: string, who: Account, on = es) => on.api.typed(who.token).POST('/api/v1/bookings/{id}/reschedule', { ...onBooking(id), body: { holdId } });
-const act = (id: string, action: 'accept' | 'cancel', who: Account, on = es) => on.api.typed(who.token).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id, action } } });
+const act = (id: string, action: 'accept' | 'cancel' | 'decline', who: Account, on = es) => on.api.typed(who.token).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id, action } } });
 const myHolds = async (who: Account, on = es) => expectStatus(await on.api.typed(who.token).GET('/api/v1/holds'), 200).holds;
 type Reply = Awaited<ReturnType<typeof reschedule>>;
 
 describe('reschedule', () => {
   it('moves a pending and an accepted booking to a newly held slot: old units back, new slot booked, status kept, event rescheduled', async () => {
     const w = await quickWorkshop(es, { bays: 2 });
+    // This workshop takes moves of accepted bookings without answering each one.
+    expectStatus(await es.api.typed(w.vendor.token).PATCH('/api/v1/workshops/{id}', { params: { path: { id: w.workshop.id } }, body: { autoAcceptMoves: true } }), 200);
     const day = await dayOfSlots(es.server, w.workshop.id, Date.now());
     const [c] = await quickAccounts(es.server, 1);
     for (const accept of [false, true]) {
@@ -49,6 +51,48 @@ describe('reschedule', () => {
       // The hold was used up by the move.
       expect(await myHolds(c!)).toEqual([]);
     }
+  });
+
+  it('moving an accepted booking is a request the workshop answers: the old time stays until it accepts', async () => {
+    const w = await quickWorkshop(es, { bays: 1 });
+    const day = await dayOfSlots(es.server, w.workshop.id, Date.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const b = await book(w, c!, day[0]!.id);
+    expect((await act(b.id, 'accept', w.vendor)).response.status).toBe(200);
+
+    // Asked to move to day[1]: a new pending booking that names the accepted one; both hold their unit.
+    const asked = await reschedule(b.id, await hold(w, c!, day[1]!.id), c!);
+    expect(asked.response.status, JSON.stringify(asked.error)).toBe(200);
+    const request = asked.data!.booking;
+    expect(request).toMatchObject({ status: 'pending', movesBookingId: b.id, slotIds: [day[1]!.id] });
+    expect(request.id).not.toBe(b.id);
+    expect((await detail(b.id, c!)).status).toBe('accepted');
+    let counts = await expectSlotInvariants(es.server, w.workshop.id, [day[0]!.id, day[1]!.id]);
+    expect([counts.pg.get(day[0]!.id)!.booked, counts.pg.get(day[1]!.id)!.booked]).toEqual([1, 1]);
+    expect(await myHolds(c!)).toEqual([]);
+
+    // One open request at a time.
+    const again = await reschedule(b.id, await hold(w, c!, day[2]!.id), c!);
+    expect(again.response.status).toBe(409);
+    expect(again.error!.error.code).toBe('CONFLICT');
+
+    // Declined: the booking keeps its time; the requested slot is free again.
+    expect((await act(request.id, 'decline', w.vendor)).response.status).toBe(200);
+    expect((await detail(b.id, c!)).status).toBe('accepted');
+    counts = await expectSlotInvariants(es.server, w.workshop.id, [day[0]!.id, day[1]!.id]);
+    expect([counts.pg.get(day[0]!.id)!.booked, counts.pg.get(day[1]!.id)!.booked]).toEqual([1, 0]);
+
+    // Asked again and accepted: the request becomes the booking, the old one is cancelled as moved.
+    for (const h of await myHolds(c!)) await es.api.typed(c!.token).DELETE('/api/v1/holds/{id}', { params: { path: { id: h.id } } });
+    const second = expectStatus(await reschedule(b.id, await hold(w, c!, day[3]!.id), c!), 200).booking;
+    expect((await act(second.id, 'accept', w.vendor)).response.status).toBe(200);
+    const old = await detail(b.id, c!);
+    expect(old.status).toBe('cancelled');
+    expect(old.events.at(-1)).toMatchObject({ type: 'moved', actorRole: 'vendor', data: { to: second.id } });
+    expect((await detail(second.id, c!)).status).toBe('accepted');
+    counts = await expectSlotInvariants(es.server, w.workshop.id, [day[0]!.id, day[1]!.id, day[3]!.id]);
+    expect([counts.pg.get(day[0]!.id)!.booked, counts.pg.get(day[1]!.id)!.booked, counts.pg.get(day[3]!.id)!.booked]).toEqual([0, 0, 1]);
+    expect(counts.redis.get(day[0]!.id)).toMatchObject({ booked: 0, free: 1 });
   });
 
   it('a 2-slot booking shifted by one slot (overlapping runs) keeps the shared slot counted once', async () => {

@@ -144,6 +144,8 @@ export interface paths {
                                     endsAt: string;
                                     /** Format: uuid */
                                     id: string;
+                                    /** Format: uuid */
+                                    movesBookingId: string | null;
                                     notes: string | null;
                                     options: {
                                         skillTier?: string;
@@ -473,6 +475,7 @@ export interface paths {
                                 acceptSlaMinutes: number;
                                 address: string;
                                 autoAccept: boolean;
+                                autoAcceptMoves: boolean;
                                 bays: number;
                                 city: string;
                                 description: string | null;
@@ -869,6 +872,7 @@ export interface paths {
                                 acceptSlaMinutes: number;
                                 address: string;
                                 autoAccept: boolean;
+                                autoAcceptMoves: boolean;
                                 bays: number;
                                 city: string;
                                 description: string | null;
@@ -986,6 +990,7 @@ export interface paths {
                                 acceptSlaMinutes: number;
                                 address: string;
                                 autoAccept: boolean;
+                                autoAcceptMoves: boolean;
                                 bays: number;
                                 city: string;
                                 description: string | null;
@@ -1408,6 +1413,8 @@ export interface paths {
                                 endsAt: string;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: uuid */
+                                movesBookingId: string | null;
                                 notes: string | null;
                                 options: {
                                     skillTier?: string;
@@ -1530,6 +1537,8 @@ export interface paths {
                                 endsAt: string;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: uuid */
+                                movesBookingId: string | null;
                                 notes: string | null;
                                 options: {
                                     skillTier?: string;
@@ -1579,6 +1588,8 @@ export interface paths {
                                 endsAt: string;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: uuid */
+                                movesBookingId: string | null;
                                 notes: string | null;
                                 options: {
                                     skillTier?: string;
@@ -1756,6 +1767,8 @@ export interface paths {
                                 }[];
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: uuid */
+                                movesBookingId: string | null;
                                 notes: string | null;
                                 options: {
                                     skillTier?: string;
@@ -1896,6 +1909,8 @@ export interface paths {
                                 endsAt: string;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: uuid */
+                                movesBookingId: string | null;
                                 notes: string | null;
                                 options: {
                                     skillTier?: string;
@@ -2343,6 +2358,8 @@ export interface paths {
                                 endsAt: string;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: uuid */
+                                movesBookingId: string | null;
                                 notes: string | null;
                                 options: {
                                     skillTier?: string;
@@ -2490,6 +2507,8 @@ export interface paths {
                                 endsAt: string;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: uuid */
+                                movesBookingId: string | null;
                                 notes: string | null;
                                 options: {
                                     skillTier?: string;
@@ -3807,6 +3826,7 @@ export interface paths {
                                 acceptSlaMinutes: number;
                                 address: string;
                                 autoAccept: boolean;
+                                autoAcceptMoves: boolean;
                                 bays: number;
                                 city: string;
                                 description: string | null;
@@ -3920,6 +3940,7 @@ export interface paths {
                                 acceptSlaMinutes: number;
                                 address: string;
                                 autoAccept: boolean;
+                                autoAcceptMoves: boolean;
                                 bays: number;
                                 city: string;
                                 description: string | null;
@@ -3989,6 +4010,7 @@ export interface paths {
                         acceptSlaMinutes?: number;
                         address: string;
                         autoAccept?: boolean;
+                        autoAcceptMoves?: boolean;
                         bays: number;
                         city: string;
                         description?: string | null;
@@ -4015,6 +4037,7 @@ export interface paths {
                                 acceptSlaMinutes: number;
                                 address: string;
                                 autoAccept: boolean;
+                                autoAcceptMoves: boolean;
                                 bays: number;
                                 city: string;
                                 description: string | null;
@@ -4121,6 +4144,7 @@ export interface paths {
                                 acceptSlaMinutes: number;
                                 address: string;
                                 autoAccept: boolean;
+                                autoAcceptMoves: boolean;
                                 bays: number;
                                 city: string;
                                 closures: {
@@ -4239,6 +4263,7 @@ export interface paths {
                         acceptSlaMinutes?: number;
                         address?: string;
                         autoAccept?: boolean;
+                        autoAcceptMoves?: boolean;
                         bays?: number;
                         city?: string;
                         description?: string | null;
@@ -4265,6 +4290,7 @@ export interface paths {
                                 acceptSlaMinutes: number;
                                 address: string;
                                 autoAccept: boolean;
+                                autoAcceptMoves: boolean;
                                 bays: number;
                                 city: string;
                                 description: string | null;

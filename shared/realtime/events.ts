@@ -47,6 +47,8 @@ export const bookingSummarySchema = z.strictObject({
   createdAt: instant,
   /** When a pending booking expires if the vendor does not answer; null once answered. */
   acceptDeadline: instant.nullable(),
+  /** A move request: the accepted booking it replaces once the workshop accepts it; else null. */
+  movesBookingId: z.uuid().nullable(),
 });
 export type BookingSummary = z.infer<typeof bookingSummarySchema>;
 

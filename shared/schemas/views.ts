@@ -49,6 +49,7 @@ const workshopViewFields = {
   holdTtlSeconds: z.int(),
   acceptSlaMinutes: z.int(),
   autoAccept: z.boolean(),
+  autoAcceptMoves: z.boolean(),
   ratingAvg: z.number(),
   ratingCount: z.int(),
 };

@@ -31,6 +31,8 @@ const workshopFields = {
   holdTtlSeconds: z.number().int().min(30).max(1800).optional(),
   acceptSlaMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
   autoAccept: z.boolean().optional(),
+  /** Moves of accepted bookings take effect at once; otherwise each is a request the desk accepts. */
+  autoAcceptMoves: z.boolean().optional(),
 };
 
 export const createWorkshopSchema = z.object(workshopFields).strict();

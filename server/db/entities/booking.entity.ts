@@ -37,6 +37,8 @@ export const Booking = defineEntity({
     idempotencyKey: p.string().length(100).nullable(),
     version: p.integer().default(1),
     acceptDeadline: p.datetime().nullable(),
+    /** A move request: the accepted booking this one replaces once the workshop accepts it. */
+    movesBooking: (): any => p.manyToOne(Booking).ref().nullable().index().deleteRule('set null'),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

@@ -29,6 +29,8 @@ export const Workshop = defineEntity({
     holdTtlSeconds: p.integer().default(120),
     acceptSlaMinutes: p.integer().default(30),
     autoAccept: p.boolean().default(false),
+    /** Moves of accepted bookings take effect at once (else the desk accepts each move). */
+    autoAcceptMoves: p.boolean().default(false),
     ratingAvg: p.double().default(0),
     ratingCount: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),

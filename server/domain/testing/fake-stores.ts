@@ -99,6 +99,7 @@ export function fakeWorkshopStore() {
         holdTtlSeconds: 120,
         acceptSlaMinutes: 60,
         autoAccept: false,
+        autoAcceptMoves: false,
         ratingAvg: 0,
         ratingCount: 0,
         ...patch,
@@ -208,6 +209,7 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
         version: 1,
         createdAt: b.createdAt.toISOString(),
         acceptDeadline: b.acceptDeadline?.toISOString() ?? null,
+        movesBookingId: null,
         options: b.options,
         slotCount: b.slotIds.length,
       };
@@ -245,6 +247,7 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
     events: notFaked('fakeBookingStore', 'events'),
     contact: notFaked('fakeBookingStore', 'contact'),
     addEventOnce: notFaked('fakeBookingStore', 'addEventOnce'),
+    requestMove: notFaked('fakeBookingStore', 'requestMove'),
     withEvent: notFaked('fakeBookingStore', 'withEvent'),
     purgeIdempotencyKeys: notFaked('fakeBookingStore', 'purgeIdempotencyKeys'),
     overduePending: notFaked('fakeBookingStore', 'overduePending'),

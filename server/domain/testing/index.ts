@@ -45,7 +45,7 @@ export function fakeBookingDomain(opts: { now?: number; maxOpenPerCustomer?: num
       if (!workshop || !service) throw new Error('remember: unknown workshop or service');
       cached.set(h.id, { workshop: { ...workshop }, service: { ...service }, slots: await slots.byIds(h.slotIds) });
     },
-    transitions: createBookingTransitions({ bookings, live, clock, publisher }),
+    transitions: createBookingTransitions({ bookings, live, clock, publisher, workshops }),
   };
 }
 export type FakeBookingDomain = ReturnType<typeof fakeBookingDomain>;
