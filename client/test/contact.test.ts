@@ -200,4 +200,40 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       await phone.context.close();
     }
   });
+
+  it('a customer on a phone asks to move an accepted booking; the desk declines and the old time stays', async () => {
+    const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
+    const later = slots.filter((s) => Date.parse(s.startsAt) > Date.now() + 4 * 86_400_000 && s.free > 0);
+    const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: later[0]!.id }, customer.token);
+    const booking = (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration: 'MO12 VED' } }, customer.token)).body.booking;
+    expect((await api.post(`/api/bookings/${booking.id}/accept`, undefined, shop.vendor.token)).status).toBe(200);
+
+    const phone = await openContext(browser, server.url, customer.token, PHONE);
+    const desk = await openContext(browser, server.url, shop.vendor.token);
+    try {
+      await desk.page.goto('/#/vendor/requests');
+      await phone.page.goto(`/#/workshops/${shop.workshop.id}?reschedule=${booking.id}`);
+      await phone.page.waitForSelector('text=Rescheduling');
+      await phone.page.click(`[data-slot-id="${later[2]!.id}"]`);
+      const review = phone.page.getByRole('dialog');
+      await review.getByTestId('move-needs-acceptance').waitFor();
+      await screen(phone.page, 'customer-move-review-phone');
+      await review.locator('button:has-text("Ask to move")').click();
+      await phone.page.waitForSelector('[data-testid=move-request-note]');
+      const requestId = phone.page.url().split('/bookings/')[1]!;
+
+      // The desk is told at once, like a new request, and declines with a reason.
+      await desk.page.waitForSelector('.toast:has-text("Move request")');
+      const card = `[data-testid=request][data-booking-id="${requestId}"]`;
+      await desk.page.click(`${card} button:has-text("Decline")`);
+      await desk.page.getByRole('dialog').getByLabel('Fully booked at that time').check();
+      await desk.page.getByRole('dialog').locator('button:has-text("Decline request")').click();
+      await phone.page.waitForSelector('[data-testid=booking-status][data-status=declined]', { timeout: 15_000 });
+      expect((await api.get(`/api/bookings/${booking.id}`, customer.token)).body.booking).toMatchObject({ status: 'accepted', slotIds: [later[0]!.id] });
+      for (const ctx of [phone, desk]) expect(ctx.errors).toEqual([]);
+    } finally {
+      await phone.context.close();
+      await desk.context.close();
+    }
+  });
 });
