@@ -258,12 +258,24 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     // The server's time moves a second past the end of B's hold; its hold sweeper (every 100 ms) does the rest.
     const bHolds = (await api.get('/api/holds', bea.token)).body.holds as Array<{ expiresAt: string; slotIds: string[] }>;
     const onU = bHolds.find((h) => h.slotIds.includes(U.id));
+    // What B typed survives the expiry.
+    const typed = (await b.page.$('[data-testid=hold-panel]')) !== null;
+    if (typed) await b.page.fill('[data-testid=hold-panel] input[name=registration]', 'KE19 PTX');
+    console.info(`expiry: B's hold on U ${onU ? 'live' : 'already gone'}, hold panel ${typed ? 'open' : 'closed'}`);
     if (onU) serverClock.jumpTo(Date.parse(onU.expiresAt) + 1_000);
     await b.page.waitForSelector('[data-testid=hold-expired]');
     await b.page.waitForSelector(slot(U.id, 'free'));
     await a.page.waitForSelector(slot(U.id, 'free'));
     expect(await b.page.$('[data-testid=hold-panel]')).toBeNull();
     expect(await noReload(b.page)).toBe(true);
+
+    // "Hold again" takes the same time back, with the vehicle details still filled in.
+    if (onU) {
+      await b.page.click('[data-testid=hold-expired] button:has-text("again")');
+      await b.page.waitForSelector('[data-testid=hold-panel]');
+      if (typed) expect(await b.page.inputValue('[data-testid=hold-panel] input[name=registration]')).toBe('KE19 PTX');
+      await a.page.waitForSelector(slot(U.id, 'held'));
+    }
 
     for (const ctx of [a, b, vendor, boardView]) expect(ctx.errors).toEqual([]);
   });

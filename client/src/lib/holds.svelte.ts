@@ -11,7 +11,7 @@ import { toasts } from './toasts.svelte';
 class Holds {
   list = $state<HoldView[]>([]);
   /** The last hold that expired on us, so the page that showed it can explain what happened. */
-  lastExpired = $state<{ holdId: string; workshopId: string; at: number } | null>(null);
+  lastExpired = $state<{ holdId: string; workshopId: string; slotIds: string[]; at: number } | null>(null);
   #enabled = false;
 
   /** slotId → my hold on it. */
@@ -80,15 +80,15 @@ class Holds {
     this.list = this.list.filter((h) => h.id !== id);
   }
 
-  #noteExpired(h: { id: string; workshopId: string }) {
-    this.lastExpired = { holdId: h.id, workshopId: h.workshopId, at: Date.now() };
+  #noteExpired(h: { id: string; workshopId: string; slotIds: string[] }) {
+    this.lastExpired = { holdId: h.id, workshopId: h.workshopId, slotIds: h.slotIds, at: Date.now() };
     toasts.push('warning', 'Your hold expired', 'The slot went back to the pool. Hold it again if it is still free.');
   }
 
   #expired(holdId: string, workshopId: string) {
-    const had = this.list.some((h) => h.id === holdId);
+    const had = this.list.find((h) => h.id === holdId);
     this.list = this.list.filter((h) => h.id !== holdId);
-    if (had) this.#noteExpired({ id: holdId, workshopId });
+    if (had) this.#noteExpired({ id: holdId, workshopId, slotIds: had.slotIds });
   }
 }
 
