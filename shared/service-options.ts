@@ -32,10 +32,13 @@ const optionSchema = (minMultiplier: number) =>
     multiplier: multiplierSchema(minMultiplier, 5),
   });
 
+/** An urgency level may be offered only for times on the day itself ("Same day"). */
+const urgencyOptionSchema = optionSchema(1).extend({ todayOnly: z.boolean().optional() });
+
 /** Up to five options whose ids are unique, since a choice refers to an option by id. */
-const optionListSchema = (minMultiplier: number) =>
+const optionListSchema = <T extends z.ZodType<{ id: string }>>(option: T) =>
   z
-    .array(optionSchema(minMultiplier))
+    .array(option)
     .max(5)
     .superRefine((items, ctx) => {
       const seen = new Set<string>();
@@ -49,8 +52,8 @@ const optionListSchema = (minMultiplier: number) =>
 
 /** Schema of `service.options`: skill tiers may discount (≥ 0.5); urgency only surcharges (≥ 1). */
 export const serviceOptionsSchema = z.strictObject({
-  skillTiers: optionListSchema(0.5),
-  urgency: optionListSchema(1),
+  skillTiers: optionListSchema(optionSchema(0.5)),
+  urgency: optionListSchema(urgencyOptionSchema),
 });
 
 /** Parsed service options (defaults applied). */
@@ -64,7 +67,8 @@ export type ServiceOption = ServiceOptions['skillTiers'][number];
 const serviceOptionViewSchema = z.strictObject({ id: z.string(), label: z.string(), multiplier: z.number() });
 export const serviceOptionsViewSchema = z.strictObject({
   skillTiers: z.array(serviceOptionViewSchema),
-  urgency: z.array(serviceOptionViewSchema),
+  /** `todayOnly`: offered only for times on the day itself. */
+  urgency: z.array(serviceOptionViewSchema.extend({ todayOnly: z.boolean().optional() })),
 });
 
 /** A customer's pick of options when holding or booking; omitted means "none" (multiplier 1). */

@@ -236,4 +236,27 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       await desk.context.close();
     }
   });
+
+  it('a today-only urgency explains itself on a phone when picked for another day', async () => {
+    const other = await verifiedWorkshop(server, api);
+    const urgent = await api.post(`/api/workshops/${other.workshop.id}/services`, {
+      name: 'Urgent repair', category: 'other', durationMinutes: 30, basePriceCents: 9000, currency: 'GBP',
+      options: { urgency: [{ id: 'normal', label: 'Normal', multiplier: 1 }, { id: 'same-day', label: 'Same day', multiplier: 1.5, todayOnly: true }] },
+    }, other.vendor.token);
+    expect(urgent.status).toBe(201);
+    const slots = (await api.get(`/api/workshops/${other.workshop.id}/availability`)).body.slots as SlotView[];
+    const later = slots.find((s) => Date.parse(s.startsAt) > Date.now() + 2 * 86_400_000 && s.free > 0)!;
+    const phone = await openContext(browser, server.url, customer.token, PHONE);
+    try {
+      await phone.page.goto(`/#/workshops/${other.workshop.id}`);
+      await phone.page.getByLabel(/Urgent repair/).check();
+      await phone.page.getByLabel('Urgency').selectOption({ label: 'Same day (×1.5) — today only' });
+      await phone.page.click(`[data-slot-id="${later.id}"]`);
+      await phone.page.waitForSelector('text=“Same day” is only for times today');
+      expect(await api.get('/api/holds', customer.token).then((r) => r.body.holds.length)).toBe(0);
+      expect(phone.errors).toEqual([]);
+    } finally {
+      await phone.context.close();
+    }
+  });
 });

@@ -43,7 +43,7 @@ const SKILL_TIERS: ServiceOptionsInput['skillTiers'] = [
 ];
 const URGENCY: ServiceOptionsInput['urgency'] = [
   { id: 'normal', label: 'Normal', multiplier: 1 },
-  { id: 'same-day', label: 'Same day', multiplier: 1.5 },
+  { id: 'same-day', label: 'Same day', multiplier: 1.5, todayOnly: true },
 ];
 const TIERED = { skillTiers: SKILL_TIERS, urgency: URGENCY };
 

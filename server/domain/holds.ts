@@ -77,6 +77,10 @@ export function createHolds(deps: {
     if (!first || (first.workshopId ?? workshopId) !== workshopId) throw mismatch('That slot does not belong to this workshop');
     if (first.withdrawn) throw new DomainError('SLOT_WITHDRAWN', 'The workshop is closed at that time; pick another');
     if (first.startsAt.getTime() <= deps.clock.now()) throw new DomainError('SLOT_UNAVAILABLE', 'That slot has already started');
+    const urgency = options.urgency ? service.options.urgency.find((o) => o.id === options.urgency) : undefined;
+    if (urgency?.todayOnly && dayOf(first, 0) !== localDayOf(new Date(deps.clock.now()), workshop.timezone)) {
+      throw new DomainError('VALIDATION_FAILED', `"${urgency.label}" is only for times today; pick a time today or another urgency`);
+    }
     return { workshop, service, price: price.priceCents, run: consecutiveRun(service, first, candidates, dayOf) };
   }
 

@@ -37,6 +37,27 @@ function expectError(res: { response: Response; data?: unknown; error?: ApiError
 }
 
 describe('hold rules', () => {
+  it('an urgency level marked today-only holds times today and refuses them on another day (400)', async () => {
+    const shop = await quickWorkshop(es, { bays: 2, services: [{ durationMinutes: 30, name: 'Urgent', options: { skillTiers: [], urgency: [{ id: 'same-day', label: 'Same day', multiplier: 1.5, todayOnly: true }] } }] });
+    const [c] = await quickAccounts(es.server, 1);
+    const today = await dayOfSlots(es.server, shop.workshop.id, clock.now(), 2);
+    const nextDay = await dayOfSlots(es.server, shop.workshop.id, clock.now(), 3);
+    const saved = clock.now();
+    clock.set(Date.parse(today[0]!.startsAt.toISOString()) - 30 * 60_000); // half an hour before the day's first slot
+    try {
+      const urgent = { options: { urgency: 'same-day' } };
+      const refused = await hold(c!, nextDay[0]!.id, shop.service.id, urgent, shop.workshop.id);
+      expectError(refused, 400, 'VALIDATION_FAILED');
+      expect(refused.error!.error.message).toContain('"Same day" is only for times today');
+      const ok = await hold(c!, today[1]!.id, shop.service.id, urgent, shop.workshop.id);
+      expect(ok.response.status, JSON.stringify(ok.error)).toBe(201);
+      // Without the urgency, the next day is fine.
+      expect((await hold(c!, nextDay[0]!.id, shop.service.id, {}, shop.workshop.id)).response.status).toBe(201);
+    } finally {
+      clock.set(saved);
+    }
+  });
+
   it('a 4th active hold is refused with 429 HOLD_LIMIT, across workshops; a released or expired hold stops counting', async () => {
     const [c] = await quickAccounts(es.server, 1);
     const [s0, s1, s2, s3] = day;

@@ -4191,6 +4191,7 @@ export interface paths {
                                             id: string;
                                             label: string;
                                             multiplier: number;
+                                            todayOnly?: boolean;
                                         }[];
                                     };
                                     /** Format: uuid */
@@ -5303,6 +5304,7 @@ export interface paths {
                                 id: string;
                                 label: string;
                                 multiplier: number;
+                                todayOnly?: boolean;
                             }[];
                         };
                     };
@@ -5335,6 +5337,7 @@ export interface paths {
                                         id: string;
                                         label: string;
                                         multiplier: number;
+                                        todayOnly?: boolean;
                                     }[];
                                 };
                                 /** Format: uuid */
@@ -5523,6 +5526,7 @@ export interface paths {
                                 id: string;
                                 label: string;
                                 multiplier: number;
+                                todayOnly?: boolean;
                             }[];
                         };
                     };
@@ -5555,6 +5559,7 @@ export interface paths {
                                         id: string;
                                         label: string;
                                         multiplier: number;
+                                        todayOnly?: boolean;
                                     }[];
                                 };
                                 /** Format: uuid */
