@@ -180,7 +180,7 @@ describe('browser: contact on a booking, and verification with a checklist', { t
     }
   });
 
-  it('a suspension reaches an open workshop page on a phone at once: the grid pauses and says why; reinstating resumes it', async () => {
+  it('a suspension reaches an open workshop page on a phone at once: the grid pauses and says why; reinstating resumes it; a customer with a booking there still finds it', async () => {
     const other = await verifiedWorkshop(server, api);
     const phone = await openContext(browser, server.url, customer.token, PHONE);
     try {
@@ -195,6 +195,18 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       await screen(phone.page, 'customer-workshop-paused-phone');
       expect((await api.post(`${path}/verify`, undefined, other.admin.token)).status).toBe(200);
       await note.waitFor({ state: 'detached' });
+
+      // A customer with a booking there, after a suspension: the page says so and links the booking.
+      const slots = (await api.get(`/api/workshops/${other.workshop.id}/availability`)).body.slots as SlotView[];
+      const free = slots.find((s) => Date.parse(s.startsAt) > Date.now() + 86_400_000 && s.free > 0)!;
+      const held = await api.post('/api/holds', { workshopId: other.workshop.id, serviceId: other.service.id, slotId: free.id }, customer.token);
+      const booked = (await api.post('/api/bookings', { holdId: held.body.hold.id, vehicle: { registration: 'SU55 PND' } }, customer.token)).body.booking;
+      expect((await api.post(`${path}/suspend`, undefined, other.admin.token)).status).toBe(200);
+      await phone.page.reload();
+      const notice = phone.page.getByTestId('unlisted-notice');
+      await notice.waitFor();
+      expect(await notice.textContent()).toContain('Your bookings with it stay as they are');
+      expect(await phone.page.getAttribute(`a[href="#/bookings/${booked.id}"]`, 'href')).toBe(`#/bookings/${booked.id}`);
       expect(phone.errors).toEqual([]);
     } finally {
       await phone.context.close();
