@@ -271,4 +271,22 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       await phone.context.close();
     }
   });
+
+  it('the search lives in the address on a phone: typed filters survive a reload and a shared link opens them', async () => {
+    const phone = await openContext(browser, server.url, customer.token, PHONE);
+    try {
+      await phone.page.goto('/#/?q=Test&sort=name');
+      expect(await phone.page.getByLabel('Search', { exact: true }).inputValue()).toBe('Test');
+      await phone.page.getByLabel('City').fill('Leeds');
+      await expect.poll(() => phone.page.url()).toContain('city=Leeds');
+      expect(phone.page.url()).toContain('q=Test');
+      expect(phone.page.url()).toContain('sort=name');
+      await phone.page.reload();
+      expect(await phone.page.getByLabel('City').inputValue()).toBe('Leeds');
+      await phone.page.waitForSelector(`a[href="#/workshops/${shop.workshop.id}"]`);
+      expect(phone.errors).toEqual([]);
+    } finally {
+      await phone.context.close();
+    }
+  });
 });
