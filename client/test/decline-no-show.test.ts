@@ -121,4 +121,29 @@ describe('browser: decline and no-show with a reason, an undo and a way forward'
       await admin.context.close();
     }
   });
+
+  it("the desk's agenda lists the week's accepted jobs and a 'missed' list shows requests that expired unanswered", async () => {
+    const kept = await book(4);
+    expect((await api.post(`/api/bookings/${kept.id}/accept`, undefined, shop.vendor.token)).status).toBe(200);
+    const unanswered = await book(5);
+    // The accept deadline passes with nobody at the desk; the SLA sweep expires the request.
+    serverClock.jumpTo(Date.now() + (shop.workshop.acceptSlaMinutes + 1) * 60_000);
+    try {
+      expect(await server.services.transitions.expireOverdue()).toBeGreaterThanOrEqual(1);
+    } finally {
+      serverClock.reset();
+    }
+    expect((await api.get(`/api/bookings/${unanswered.id}`, customer.token)).body.booking.status).toBe('expired');
+    const desk = await openContext(browser, server.url, shop.vendor.token);
+    try {
+      await desk.page.goto('/#/vendor/requests');
+      const agenda = desk.page.getByTestId('desk-agenda');
+      await agenda.locator(`a[href="#/bookings/${kept.id}"]`).waitFor();
+      const missed = desk.page.getByTestId('desk-missed');
+      await missed.locator(`a[href="#/bookings/${unanswered.id}"]`).waitFor();
+      expect(desk.errors).toEqual([]);
+    } finally {
+      await desk.context.close();
+    }
+  });
 });
