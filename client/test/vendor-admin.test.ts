@@ -71,6 +71,7 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     // The time zone follows the city (Chromium here may run in any zone).
     await expect.poll(() => page.getByLabel('Time zone').inputValue(), { timeout: 10_000 }).toBe(LONDON);
     await page.getByLabel('Address').fill('3 Quay Street');
+    await page.getByLabel('What you do').fill('Harbourside servicing and brakes.');
     await page.getByLabel('Phone').fill('call us');
     await page.getByLabel('Email').fill('desk@harbour-motors.example');
     await page.getByLabel('Time zone').fill(LONDON);
@@ -96,6 +97,7 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     const text = await adminView.page.textContent(row);
     expect(text).toContain('Portsmouth');
     expect(text).toContain('Hal Harbour');
+    expect(text).toContain('Harbourside servicing and brakes.');
     expect(text).toContain(vendorEmail);
     expect(await adminView.page.isDisabled(`${row} button:has-text("Verify")`)).toBe(true);
     await adminView.page.click(`${row} button:has-text("Return to vendor")`);
