@@ -283,7 +283,10 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       expect(phone.page.url()).toContain('sort=name');
       await phone.page.reload();
       expect(await phone.page.getByLabel('City').inputValue()).toBe('Leeds');
-      await phone.page.waitForSelector(`a[href="#/workshops/${shop.workshop.id}"]`);
+      const card = phone.page.locator(`a[href="#/workshops/${shop.workshop.id}"]`);
+      await card.waitFor();
+      // The card says what the cheapest service costs (the fixture's oil change, £49.99).
+      expect(await card.getByTestId('from-price').textContent()).toContain('Services from £49.99');
       expect(phone.errors).toEqual([]);
     } finally {
       await phone.context.close();

@@ -27,6 +27,18 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
     return new Map(rows.map((r) => [r.workshop_id, new Date(r.next).toISOString()]));
   }
 
+  /** Each workshop's cheapest active service (in the category, when one is asked for): "from £x". */
+  async function fromPrices(ids: string[], category?: string): Promise<Map<string, { cents: number; currency: string }>> {
+    if (!ids.length) return new Map();
+    const rows = await orm.em.getConnection().execute<Array<{ workshop_id: string; cents: number; currency: string }>>(
+      `select distinct on (workshop_id) workshop_id, base_price_cents as cents, currency from service
+        where workshop_id in (?) and active ${category ? 'and category = ?' : ''}
+        order by workshop_id, base_price_cents`,
+      category ? [ids, category] : [ids],
+    );
+    return new Map(rows.map((r) => [r.workshop_id, { cents: Number(r.cents), currency: r.currency }]));
+  }
+
   return {
     async create(ownerId, input) {
       const e = em();
@@ -85,8 +97,9 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
       }
       const orderBy = f.sort === 'rating' ? { ratingAvg: 'desc', name: 'asc' } as const : { name: 'asc' } as const;
       const list = (await em().find(Workshop, where, { orderBy, limit: f.limit ?? 200 })).map(workshopView);
-      const next = await nextFreeSlots(list.map((w) => w.id), f.freeAfter ?? new Date());
-      const items = list.map((w) => ({ ...w, nextFreeAt: next.get(w.id) ?? null }));
+      const ids = list.map((w) => w.id);
+      const [next, prices] = await Promise.all([nextFreeSlots(ids, f.freeAfter ?? new Date()), fromPrices(ids, f.category)]);
+      const items = list.map((w) => ({ ...w, nextFreeAt: next.get(w.id) ?? null, fromPrice: prices.get(w.id) ?? null }));
       // Soonest first; workshops with nothing free go last, in name order.
       if (f.sort === 'soonest') items.sort((a, b) => (a.nextFreeAt ?? '~').localeCompare(b.nextFreeAt ?? '~'));
       return items;

@@ -38,6 +38,8 @@ describe('vendor onboarding → admin verification → public listing', () => {
     expect(verified.workshop.status).toBe('verified');
 
     expect(await search({ city: city.toLowerCase() })).toEqual([ws.id]);
+    const [card] = expectStatus(await anyone.GET('/api/v1/workshops', { params: { query: { city, category: 'brakes' } } }), 200).workshops;
+    expect(card!.fromPrice).toEqual({ cents: 14900, currency: 'GBP' });
     expect(await search({ city, category: 'brakes' })).toHaveLength(1);
     expect(await search({ city, category: 'tyres' })).toHaveLength(0);
     expect(await search({ city, q: 'spanner' })).toHaveLength(1);

@@ -480,6 +480,10 @@ export interface paths {
                                 city: string;
                                 description: string | null;
                                 email: string | null;
+                                fromPrice: {
+                                    cents: number;
+                                    currency: string;
+                                } | null;
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
@@ -3831,6 +3835,10 @@ export interface paths {
                                 city: string;
                                 description: string | null;
                                 email: string | null;
+                                fromPrice: {
+                                    cents: number;
+                                    currency: string;
+                                } | null;
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
@@ -3945,6 +3953,10 @@ export interface paths {
                                 city: string;
                                 description: string | null;
                                 email: string | null;
+                                fromPrice: {
+                                    cents: number;
+                                    currency: string;
+                                } | null;
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;

@@ -59,7 +59,12 @@ export const workshopViewSchema = z.strictObject(workshopViewFields);
 export type WorkshopView = z.infer<typeof workshopViewSchema>;
 
 /** A workshop in search results: when its next free slot starts (null: nothing free ahead). */
-export const workshopListItemSchema = z.strictObject({ ...workshopViewFields, nextFreeAt: instantOut.nullable() });
+export const workshopListItemSchema = z.strictObject({
+  ...workshopViewFields,
+  nextFreeAt: instantOut.nullable(),
+  /** The cheapest active service's base price (in the searched category, if any): "from £x". */
+  fromPrice: z.strictObject({ cents: z.int(), currency: z.string() }).nullable(),
+});
 export type WorkshopListItem = z.infer<typeof workshopListItemSchema>;
 
 export const workshopDetailViewSchema = z.strictObject({
