@@ -186,6 +186,9 @@ describe('browser: contact on a booking, and verification with a checklist', { t
     try {
       await phone.page.goto(`/#/workshops/${other.workshop.id}`);
       await phone.page.waitForSelector('[data-slot-id]');
+      // On a phone the times come before the reviews.
+      const top = (sel: string) => phone.page.locator(sel).first().evaluate((el) => el.getBoundingClientRect().top);
+      expect(await top('[data-slot-id]')).toBeLessThan(await top('[data-testid=workshop-reviews]'));
       const path = `/api/admin/workshops/${other.workshop.id}`;
       expect((await api.post(`${path}/suspend`, undefined, other.admin.token)).status).toBe(200);
       const note = phone.page.getByTestId('workshop-paused');
