@@ -186,6 +186,15 @@ describe('browser: contact on a booking, and verification with a checklist', { t
     try {
       await phone.page.goto(`/#/workshops/${other.workshop.id}`);
       await phone.page.waitForSelector('[data-slot-id]');
+      // On a phone: day chips over a list of times (no 640 px table); a chip jumps to its day.
+      expect(await phone.page.locator('table.slot-grid').count()).toBe(0);
+      const chips = phone.page.locator('.day-chip');
+      expect(await chips.count()).toBeGreaterThanOrEqual(5);
+      await chips.nth(3).click();
+      await expect.poll(() => phone.page.locator('section.day').nth(3).evaluate((el) => Math.round(el.getBoundingClientRect().top)), { timeout: 5_000 }).toBeLessThan(120);
+      await phone.page.evaluate(() => window.scrollTo(0, 0));
+      await phone.page.locator('.day-chips').scrollIntoViewIfNeeded();
+      await screen(phone.page, 'customer-workshop-phone', { publish: true });
       // On a phone the times come before the reviews.
       const top = (sel: string) => phone.page.locator(sel).first().evaluate((el) => el.getBoundingClientRect().top);
       expect(await top('[data-slot-id]')).toBeLessThan(await top('[data-testid=workshop-reviews]'));
