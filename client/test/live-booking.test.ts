@@ -211,6 +211,9 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     expect(requestId).not.toBe(bookingId);
     await b.page.waitForSelector(slot(T.id, 'full'));
     expect((await api.get(`/api/bookings/${bookingId}`, shop.vendor.token)).body.booking.status).toBe('accepted');
+    // A tap on a full time says why instead of doing nothing.
+    await b.page.click(`[data-slot-id="${T.id}"]`, { force: true }); // aria-disabled: Playwright would wait for it to be enabled
+    await b.page.waitForSelector('text=cannot be held: it is fully booked');
 
     // The desk sees it like a new request, marked as a move, and accepts it: the old booking goes.
     await vendor.page.goto('/#/vendor/requests');
