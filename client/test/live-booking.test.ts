@@ -122,6 +122,11 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     await b.page.click(`[data-slot-id="${T.id}"]`);
     const alert = await b.page.waitForSelector('[data-testid=pick-error]');
     expect(await alert.textContent()).toContain('Someone else took that slot');
+    // A way forward: the nearest free times, one tap each, and similar workshops.
+    const ways = b.page.getByTestId('alternatives');
+    await ways.locator('button').first().waitFor();
+    expect(await ways.textContent()).toContain('Nearest free:');
+    expect(await ways.locator('a:has-text("Similar workshops")').getAttribute('href')).toBe('#/?category=maintenance');
     await b.page.waitForSelector(slot(T.id, 'held'));
     await b.page.waitForSelector(slot(U.id, 'mine')); // B's own hold is untouched
     await screen(b.page, 'customer-slot-taken', { publish: true });

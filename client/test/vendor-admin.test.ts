@@ -243,6 +243,10 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     const [booking] = (await api.get('/api/bookings', customer.token)).body.bookings;
     expect(booking).toMatchObject({ status: 'accepted', priceCents: 22500, options: { skillTier: 'master-technician', urgency: 'same-day' } });
     await weekCell('1 booked');
+    // The week's cell opens the booking on it.
+    await page.click(cell(target!.id));
+    const opened = page.getByTestId('week-opened');
+    await opened.locator('a:has-text("Dee Shopper")').waitFor();
     expect(await noReload(page)).toBe(true);
 
     // Today by bay (or the booking's day, if it falls tomorrow): the job sits in a bay lane.
