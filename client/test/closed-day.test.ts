@@ -67,7 +67,7 @@ describe('browser: closing a day that has bookings', { timeout: 60_000 }, () => 
       expect(await api.get(`/api/workshops/${shop.workshop.id}`).then((r) => r.body.workshop.closures)).toEqual([]); // nothing saved yet
       await screen(page, 'vendor-closure-warning');
       await page.click('button:has-text("Close the day anyway")');
-      await page.waitForSelector(`li:has-text("${day}")`);
+      await page.waitForSelector(`li[data-date="${day}"]`);
 
       // Every slot of that day leaves the customer's phone grid, live.
       await phone.page.waitForFunction((ids) => ids.every((id) => !document.querySelector(`[data-slot-id="${id}"]`)), onDay.map((s) => s.id));

@@ -186,7 +186,7 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     await page.fill('input[type=date]', closeDay);
     await page.getByLabel('Reason').fill('Stocktake');
     await page.click('button:has-text("Close that day")');
-    await page.waitForSelector(`li:has-text("${closeDay}")`);
+    await page.waitForSelector(`li[data-date="${closeDay}"]`);
     await shopper.page.waitForFunction((ids) => ids.every((id) => !document.querySelector(`[data-slot-id="${id}"]`)), onThatDay);
 
     // 30 → 60-minute slots: the half-hour starts go, hour-long slots replace them.
