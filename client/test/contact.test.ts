@@ -29,6 +29,12 @@ describe('browser: contact on a booking, and verification with a checklist', { t
     browser = await launchChromium();
   }, 120_000);
 
+  /** The customer holds and confirms one slot through the API (the screens under test come after). */
+  async function bookAs(w: { workshop: { id: string }; service: { id: string } }, slotId: string, registration: string): Promise<{ id: string; startsAt: string }> {
+    const hold = await api.post('/api/holds', { workshopId: w.workshop.id, serviceId: w.service.id, slotId }, customer.token);
+    return (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration } }, customer.token)).body.booking;
+  }
+
   afterAll(async () => {
     await browser?.close();
     await server?.close();
@@ -37,8 +43,7 @@ describe('browser: contact on a booking, and verification with a checklist', { t
   it('the customer (phone) reaches the workshop and leaves a number; the workshop (desktop) sees it on the booking', async () => {
     const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
     const slot = slots.find((s) => Date.parse(s.startsAt) > Date.now() + 86_400_000 && s.free > 0)!;
-    const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token);
-    const booking = (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration: 'CA12 RAC' } }, customer.token)).body.booking;
+    const booking = await bookAs(shop, slot.id, 'CA12 RAC');
 
     const phone = await openContext(browser, server.url, customer.token, PHONE);
     const desk = await openContext(browser, server.url, shop.vendor.token);
@@ -108,8 +113,7 @@ describe('browser: contact on a booking, and verification with a checklist', { t
   it('a message thread between the customer (phone) and the desk (desktop): live both ways, with unread counts', async () => {
     const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
     const slot = slots.filter((s) => Date.parse(s.startsAt) > Date.now() + 2 * 86_400_000 && s.free > 0)[3]!;
-    const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token);
-    const booking = (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration: 'ME55 AGE' } }, customer.token)).body.booking;
+    const booking = await bookAs(shop, slot.id, 'ME55 AGE');
 
     const phone = await openContext(browser, server.url, customer.token, PHONE);
     const desk = await openContext(browser, server.url, shop.vendor.token);
@@ -211,8 +215,7 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       // A customer with a booking there, after a suspension: the page says so and links the booking.
       const slots = (await api.get(`/api/workshops/${other.workshop.id}/availability`)).body.slots as SlotView[];
       const free = slots.find((s) => Date.parse(s.startsAt) > Date.now() + 86_400_000 && s.free > 0)!;
-      const held = await api.post('/api/holds', { workshopId: other.workshop.id, serviceId: other.service.id, slotId: free.id }, customer.token);
-      const booked = (await api.post('/api/bookings', { holdId: held.body.hold.id, vehicle: { registration: 'SU55 PND' } }, customer.token)).body.booking;
+      const booked = await bookAs(other, free.id, 'SU55 PND');
       expect((await api.post(`${path}/suspend`, undefined, other.admin.token)).status).toBe(200);
       await phone.page.reload();
       const notice = phone.page.getByTestId('unlisted-notice');
@@ -228,8 +231,7 @@ describe('browser: contact on a booking, and verification with a checklist', { t
   it('a customer on a phone asks to move an accepted booking; the desk declines and the old time stays', async () => {
     const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
     const later = slots.filter((s) => Date.parse(s.startsAt) > Date.now() + 4 * 86_400_000 && s.free > 0);
-    const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: later[0]!.id }, customer.token);
-    const booking = (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration: 'MO12 VED' } }, customer.token)).body.booking;
+    const booking = await bookAs(shop, later[0]!.id, 'MO12 VED');
     expect((await api.post(`/api/bookings/${booking.id}/accept`, undefined, shop.vendor.token)).status).toBe(200);
 
     const phone = await openContext(browser, server.url, customer.token, PHONE);

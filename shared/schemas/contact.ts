@@ -22,6 +22,9 @@ export const phoneSchema = z
     return digits >= 7 && digits <= 15;
   }, 'A phone number has 7 to 15 digits');
 
+/** A `tel:` link for a phone number as typed (digits and a leading + only). */
+export const telHref = (phone: string) => `tel:${phone.replace(/[^\d+]/g, '')}`;
+
 /** A map link for an address: the pin when the coordinates are known, else a search for the address. */
 export function mapUrl(place: { address: string; city: string; lat: number | null; lng: number | null }): string {
   if (place.lat != null && place.lng != null) return `https://www.openstreetmap.org/?mlat=${place.lat}&mlon=${place.lng}#map=17/${place.lat}/${place.lng}`;
