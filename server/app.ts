@@ -16,6 +16,7 @@ import { catalogRoutes } from './http/catalog.routes';
 import { vendorRoutes } from './http/vendor.routes';
 import { adminRoutes } from './http/admin.routes';
 import { bookingRoutes } from './http/bookings.routes';
+import { calendarRoutes } from './http/calendar.routes';
 import { holdRoutes } from './http/holds.routes';
 import { moneyRoutes } from './http/money.routes';
 import { paymentRoutes } from './http/payments.routes';
@@ -25,6 +26,8 @@ import { messageRoutes } from './http/messages.routes';
 
 /** Messages one person may post per minute across their booking threads. */
 const MESSAGES_PER_MINUTE = 30;
+/** A calendar app polls its feed about hourly; this leaves room for several apps behind one address. */
+const CALENDAR_FEED_PER_MINUTE = 30;
 
 export interface AppConfig {
   bodyLimitBytes: number;
@@ -96,6 +99,9 @@ export function createApp(deps: AppDeps) {
       rateLimit(redis, config.redisPrefix, { name: 'confirms', points: config.limits.confirmsPerMin, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon'),
     ),
   );
+
+  // Per address: a feed's secret address is its credential, so guessing is throttled too.
+  app.route('/api', calendarRoutes(services, limit('calendar-feed', CALENDAR_FEED_PER_MINUTE, 60)));
 
   // Signed by the provider instead of a session (stripe mode only).
   app.route('/api', paymentRoutes({ provider: services.payments.provider.name, webhooks: services.payments.webhooks }));

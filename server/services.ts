@@ -15,6 +15,8 @@ import { createMoneyPolicyRepository } from './db/money-policy.repository';
 import { createLedgerMovements } from './domain/money/ledger-movements';
 import { createMoneySettings, type MoneyConfig } from './domain/money/money-settings';
 import { createAccounts } from './domain/accounts';
+import { createCalendars } from './domain/calendars';
+import { createCalendarFeedRepository } from './db/calendar-feed.repository';
 import { createAvailability } from './domain/availability';
 import { silentPublisher, type Publisher } from './domain/booking-ports';
 import { createBookingTransitions } from './domain/booking-transitions';
@@ -94,12 +96,25 @@ export function createServices(deps: ServicesDeps) {
     findWorkshop: (id) => workshops.findById(id),
     config: deps.money ?? { platformDefaultBps: 1000, disputeWindowHours: 72 },
   });
+  const bookings = createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults });
   return {
+    /** The time every service reads (a manual clock in tests). */
+    clock,
     accounts: createAccounts({ users, hasher: passwordHasher(deps.scryptCostLog2) }),
     catalog,
     availability: createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible }),
     holds,
-    bookings: createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults }),
+    bookings,
+    /** Bookings as calendar events: `.ics` files and private feeds. */
+    calendars: createCalendars({
+      bookings,
+      feeds: createCalendarFeedRepository(deps.orm),
+      clock,
+      addressOf: async (id) => {
+        const w = await workshops.findById(id);
+        return w ? [w.address, w.city].filter(Boolean).join(', ') : '';
+      },
+    }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
     messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),
     transitions: createBookingTransitions({ workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults }),

@@ -50,9 +50,10 @@ export function ormConfig(databaseUrl: string, extra: Partial<Options> = {}): Op
       silent: true,
     },
     // Money tables are raw SQL only (composite keys, constraint triggers the ORM cannot declare),
-    // and so are booking message threads (plain-SQL store, db/message.repository.ts): a generated
-    // migration must never try to drop or reshape them (Migration20261201070000, …065500).
-    schemaGenerator: { skipTables: [/^ledger_/, /^money_/, /^booking_message/] },
+    // and so are booking message threads and calendar feeds (plain-SQL stores, db/message.repository.ts,
+    // db/calendar-feed.repository.ts): a generated migration must never try to drop or reshape them
+    // (Migration20261201070000, …065500, …094000).
+    schemaGenerator: { skipTables: [/^ledger_/, /^money_/, /^booking_message/, /^calendar_feed$/] },
     pool: POOL,
     debug: false,
     ...extra,

@@ -26,6 +26,13 @@ async function violation(c: Parameters<MiddlewareHandler<AppEnv>>[0]): Promise<{
   const spec = (declared.responses as Record<string, { content?: Record<string, { schema?: unknown }> } | undefined>)[String(status)];
   if (!spec) return { problem: `status ${status} is not declared by ${declared.route}` };
   if (status >= 400) return parse(apiErrorBodySchema, `the ${status} error body`);
+  // A file answer (a calendar, a CSV statement): the media type it declares, and a body.
+  const media = Object.keys(spec.content ?? {});
+  if (media.length && !media.includes('application/json')) {
+    const type = res.headers.get('content-type')?.split(';')[0]?.trim() ?? '(none)';
+    if (!media.includes(type)) return { problem: `${declared.route} sent ${type} where it declares ${media.join(', ')}` };
+    return text ? null : { problem: `${declared.route} sent an empty ${type} body` };
+  }
   const schema = spec.content?.['application/json']?.schema as Schema | undefined;
   if (!schema) return text ? { problem: `${declared.route} declares no body for ${status} but sent one`, body: text.slice(0, 500) } : null;
   return parse(schema, `the ${status} body of ${declared.route}`);

@@ -1,4 +1,5 @@
 import '@hono/zod-openapi'; // adds `.openapi()` to zod schemas
+import { z } from 'zod';
 import { apiErrorBodySchema } from '@shared/errors';
 import type { Context, TypedResponse } from 'hono';
 import type { JsonText } from '../domain/availability';
@@ -11,6 +12,9 @@ import type { JsonText } from '../domain/availability';
 
 /** A JSON success body. */
 export const ok = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+/** A file body of one media type (text/calendar, text/csv): documented as text, checked by its type. */
+export const file = (mediaType: string, description: string) => ({ description, content: { [mediaType]: { schema: z.string() } } });
 
 /** A success without a body (204). */
 export const noContent = (description: string) => ({ description });
