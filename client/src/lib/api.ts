@@ -95,6 +95,14 @@ export const api = {
     review: (id: string, body: ReviewInput) => call(client.POST('/api/v1/bookings/{id}/review', { ...path({ id }), body })),
     reviewOf: (id: string) => call(client.GET('/api/v1/bookings/{id}/review', path({ id }))),
   },
+  calendar: {
+    /** The booking's `.ics` file (a plain link: the session cookie signs it). */
+    bookingFile: (id: string) => `/api/v1/bookings/${encodeURIComponent(id)}/calendar.ics`,
+    feed: () => call(client.GET('/api/v1/me/calendar-feed')),
+    /** A new feed address; an earlier one stops working. */
+    newFeed: () => call(client.POST('/api/v1/me/calendar-feed')),
+    revokeFeed: () => done(client.DELETE('/api/v1/me/calendar-feed')),
+  },
   messages: {
     thread: (id: string) => call(client.GET('/api/v1/bookings/{id}/messages', path({ id }))),
     post: (id: string, body: string) => call(client.POST('/api/v1/bookings/{id}/messages', { ...path({ id }), body: { body } })),
