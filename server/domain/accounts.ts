@@ -51,6 +51,13 @@ export function createAccounts(deps: { users: UserStore; hasher: PasswordHasher 
       return user;
     },
 
+    /** An operator account (the admin:create command): the email must be free. */
+    async createAdmin(input: { email: string; password: string; name: string }) {
+      const user = await users.create({ email: input.email, name: input.name, role: 'admin', passwordHash: await hasher.hash(input.password) });
+      if (!user) throw new DomainError('EMAIL_TAKEN', `An account with the email ${input.email} already exists`);
+      return user;
+    },
+
     async login(email: string, password: string) {
       const found = await users.findCredentials(email);
       const ok = await hasher.verify(password, found?.passwordHash ?? (await hasher.dummyHash));

@@ -17,6 +17,12 @@ export const registerSchema = z
   .strict();
 export type RegisterInput = z.input<typeof registerSchema>;
 
+/** `npm run admin:create`: an operator account, made from the command line (never over HTTP). */
+export const createAdminSchema = registerSchema.pick({ email: true, password: true, name: true }).extend({
+  password: z.string().min(12, 'An admin password needs at least 12 characters').max(200),
+});
+export type CreateAdminInput = z.input<typeof createAdminSchema>;
+
 export const loginSchema = z
   .object({
     email,
