@@ -24,6 +24,7 @@ export class Migration20261201090000 extends Migration {
       "late_cancel_fee_minor" bigint not null default 0,
       "no_show_fee_minor" bigint not null default 0,
       "free_cancel_until" timestamptz not null,
+      "free_cancel_hours" int not null default 0,
       "status" varchar(20) not null,
       "authorization_expires_at" timestamptz null,
       "pending_action" varchar(12) null,
@@ -42,7 +43,8 @@ export class Migration20261201090000 extends Migration {
       constraint "booking_payment_provider_check" check ("provider" in ('simulated', 'stripe')),
       constraint "booking_payment_status_check" check ("status" in ('at_workshop', 'authorized', 'captured', 'voided', 'expired', 'refunded')),
       constraint "booking_payment_pending_check" check ("pending_action" in ('capture', 'fee_capture', 'void')),
-      constraint "booking_payment_card_check" check (("mode" = 'at_workshop') = ("provider" is null) and ("provider" is null) = ("payment_id" is null)),
+      -- No card (paying at the workshop, or nothing to authorize such as a free service): no provider, no payment id, status at_workshop.
+      constraint "booking_payment_card_check" check (("provider" is null) = ("payment_id" is null) and ("provider" is null) = ("status" = 'at_workshop')),
       constraint "booking_payment_amounts_check" check ("authorized_minor" >= 0 and "captured_minor" >= 0 and "captured_minor" <= "authorized_minor"
         and "fee_minor" >= 0 and "fee_minor" <= "captured_minor" and "refunded_minor" >= 0 and "refunded_minor" <= "captured_minor"
         and "price_minor" >= 0 and "late_cancel_fee_minor" >= 0 and "no_show_fee_minor" >= 0));`);

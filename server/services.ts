@@ -12,6 +12,8 @@ import { createUserRepository } from './db/user.repository';
 import { createWorkshopRepository } from './db/workshop.repository';
 import { createLedgerRepository } from './db/ledger.repository';
 import { createMoneyPolicyRepository } from './db/money-policy.repository';
+import { createBookingPaymentRepository } from './db/booking-payment.repository';
+import { createConfirmPayments } from './domain/money/confirm-payment';
 import { createLedgerMovements } from './domain/money/ledger-movements';
 import { createMoneySettings, type MoneyConfig } from './domain/money/money-settings';
 import { createAccounts } from './domain/accounts';
@@ -90,13 +92,16 @@ export function createServices(deps: ServicesDeps) {
   };
   const catalog = createCatalog({ workshops, slots, clock, zonesOf: placeZones, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged, publisher });
   const ledgerStore = createLedgerRepository(deps.sql);
+  const moneyConfig = deps.money ?? { platformDefaultBps: 1000, disputeWindowHours: 72 };
   const money = createMoneySettings({
     store: createMoneyPolicyRepository(deps.sql),
     owned: catalog.owned,
     findWorkshop: (id) => workshops.findById(id),
-    config: deps.money ?? { platformDefaultBps: 1000, disputeWindowHours: 72 },
+    config: moneyConfig,
   });
-  const bookings = createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults });
+  const bookingPayments = createBookingPaymentRepository(deps.sql);
+  const confirmPayments = createConfirmPayments({ provider: deps.payments, store: bookingPayments, terms: money.termsFor, clock });
+  const bookings = createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults, payments: confirmPayments });
   return {
     /** The time every service reads (a manual clock in tests). */
     clock,
@@ -131,7 +136,7 @@ export function createServices(deps: ServicesDeps) {
     /** Who owns a workshop (the realtime hub routes booking events to the owner's screens). */
     ownerOf: async (workshopId: string) => (await workshops.findById(workshopId))?.ownerId ?? null,
     /** Repositories, for tests and scripts only (routes and realtime go through the services above). */
-    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore },
+    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore, bookingPayments },
   };
 }
 

@@ -13,7 +13,7 @@ import { stmt, type SqlPool } from './pg-pool';
  */
 
 const COLUMNS = `booking_id, mode, provider, payment_id, currency, price_minor::text, authorized_minor::text, captured_minor::text,
-  fee_minor::text, refunded_minor::text, commission_bps, late_cancel_fee_minor::text, no_show_fee_minor::text, free_cancel_until,
+  fee_minor::text, refunded_minor::text, commission_bps, late_cancel_fee_minor::text, no_show_fee_minor::text, free_cancel_hours, free_cancel_until,
   status, authorization_expires_at, pending_action, pending_amount::text, pending_event_id, attempts, last_error, next_attempt_at,
   released_at, created_at, updated_at`;
 
@@ -65,6 +65,10 @@ const insertAttempt = stmt('bp_attempt_insert', `
     from payment_attempt where idempotency_key = $1 and not exists (select 1 from ins)`);
 const attemptAuthorized = stmt('bp_attempt_authorized', `update payment_attempt set payment_id = $2 where idempotency_key = $1`);
 const dropAttempt = stmt('bp_attempt_drop', `delete from payment_attempt where idempotency_key = $1`);
+const takeAttempt = stmt('bp_attempt_take', `delete from payment_attempt where idempotency_key = $1 returning 1`);
+const restoreAttempt = stmt('bp_attempt_restore', `
+  insert into payment_attempt (idempotency_key, hold_id, customer_id, provider, payment_method, amount, currency, payment_id, created_at)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (idempotency_key) do nothing`);
 const staleAttempts = stmt('bp_attempt_stale', `
   select idempotency_key, hold_id, customer_id, provider, payment_method, amount::text, currency, payment_id, created_at
     from payment_attempt where created_at < $1 order by created_at limit $2`);
@@ -72,7 +76,7 @@ const staleAttempts = stmt('bp_attempt_stale', `
 interface Row {
   booking_id: string; mode: PaymentMode; provider: PaymentProviderName | null; payment_id: string | null; currency: string;
   price_minor: string; authorized_minor: string; captured_minor: string; fee_minor: string; refunded_minor: string;
-  commission_bps: number; late_cancel_fee_minor: string; no_show_fee_minor: string; free_cancel_until: Date;
+  commission_bps: number; late_cancel_fee_minor: string; no_show_fee_minor: string; free_cancel_hours: number; free_cancel_until: Date;
   status: BookingPaymentStatus; authorization_expires_at: Date | null; pending_action: PendingPaymentAction | null;
   pending_amount: string | null; pending_event_id: string | null; attempts: number; last_error: string | null;
   next_attempt_at: Date | null; released_at: Date | null; created_at: Date; updated_at: Date;
@@ -103,6 +107,7 @@ export const bookingPaymentFromRow = (r: Row): BookingPayment => ({
   commissionBps: r.commission_bps,
   lateCancelFee: minor(r.late_cancel_fee_minor),
   noShowFee: minor(r.no_show_fee_minor),
+  freeCancelHours: r.free_cancel_hours,
   freeCancelUntil: r.free_cancel_until,
   status: r.status,
   authorizationExpiresAt: r.authorization_expires_at,
@@ -165,6 +170,12 @@ export function createBookingPaymentRepository(sql: SqlPool): BookingPaymentStor
     },
     async dropAttempt(key) {
       await sql.rows(dropAttempt, [key]);
+    },
+    async takeAttempt(key) {
+      return (await sql.rows(takeAttempt, [key])).length > 0;
+    },
+    async restoreAttempt(a) {
+      await sql.rows(restoreAttempt, [a.idempotencyKey, a.holdId, a.customerId, a.provider, a.paymentMethod, a.amount, a.currency, a.paymentId, a.createdAt]);
     },
     async staleAttempts(before, limit) {
       return (await sql.rows<AttemptRow>(staleAttempts, [before, limit])).map(attemptFromRow);

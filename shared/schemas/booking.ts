@@ -49,6 +49,12 @@ export const confirmBookingSchema = z
     holdId: z.uuid(),
     vehicle: vehicleSchema.optional(),
     notes: z.string().trim().max(1000).optional(),
+    /**
+     * How the customer pays, when the workshop takes payment at booking: a Stripe PaymentMethod id
+     * (`pm_…`, from Stripe Elements), or in the simulated mode a test card number. Never an amount:
+     * the server computes what to authorize. Ignored when the workshop is paid at the workshop.
+     */
+    paymentMethod: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_ -]+$/, 'A card number or a payment method id').optional(),
   })
   .strict();
 export type ConfirmBookingInput = z.input<typeof confirmBookingSchema>;

@@ -56,6 +56,9 @@ export interface BookingPayment {
   commissionBps: number;
   lateCancelFee: number;
   noShowFee: number;
+  /** Free cancellation until the start minus this many hours (follows the booking when it moves). */
+  freeCancelHours: number;
+  /** As computed at confirm, for the booking's start then. */
   freeCancelUntil: Date;
   status: BookingPaymentStatus;
   authorizationExpiresAt: Date | null;
@@ -77,6 +80,7 @@ export interface NewBookingPayment {
   commissionBps: number;
   lateCancelFee: number;
   noShowFee: number;
+  freeCancelHours: number;
   freeCancelUntil: Date;
   authorizationExpiresAt: Date | null;
   /** The payment_attempt row this authorization was recorded under (deleted in the booking's transaction). */
@@ -127,6 +131,10 @@ export interface BookingPaymentStore {
   recordAttempt(a: Omit<PaymentAttempt, 'paymentId'>): Promise<PaymentAttempt>;
   attemptAuthorized(idempotencyKey: string, paymentId: string): Promise<void>;
   dropAttempt(idempotencyKey: string): Promise<void>;
+  /** Deletes the attempt if no booking took it; false when it was gone (waits for a booking transaction deleting it right now). */
+  takeAttempt(idempotencyKey: string): Promise<boolean>;
+  /** Puts an attempt back (its void failed: the sweep retries it). */
+  restoreAttempt(a: PaymentAttempt): Promise<void>;
   /** Attempts recorded before `before` that no booking took (their authorizations are orphans). */
   staleAttempts(before: Date, limit: number): Promise<PaymentAttempt[]>;
 }
