@@ -14,6 +14,7 @@ import { createLedgerRepository } from './db/ledger.repository';
 import { createMoneyPolicyRepository } from './db/money-policy.repository';
 import { createBookingPaymentRepository } from './db/booking-payment.repository';
 import { createConfirmPayments } from './domain/money/confirm-payment';
+import { createPaymentFlow } from './domain/money/payment-flow';
 import { createLedgerMovements } from './domain/money/ledger-movements';
 import { createMoneySettings, type MoneyConfig } from './domain/money/money-settings';
 import { createAccounts } from './domain/accounts';
@@ -101,7 +102,21 @@ export function createServices(deps: ServicesDeps) {
   });
   const bookingPayments = createBookingPaymentRepository(deps.sql);
   const confirmPayments = createConfirmPayments({ provider: deps.payments, store: bookingPayments, terms: money.termsFor, clock });
-  const bookings = createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults, payments: confirmPayments });
+  const ledger = createLedgerMovements(ledgerStore);
+  const paymentFlow = createPaymentFlow({
+    provider: deps.payments,
+    store: bookingPayments,
+    ledger,
+    clock,
+    disputeWindowHours: moneyConfig.disputeWindowHours,
+    // Disputes are not recorded yet: none is ever open. The disputes work replaces this with its store's look-up.
+    hasOpenDispute: async () => false,
+    bookingOf: (id) => bookingStore.findById(id),
+  });
+  const bookings = createBookings({
+    bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults,
+    payments: confirmPayments, paymentOf: bookingPayments.findBookingPayment,
+  });
   return {
     /** The time every service reads (a manual clock in tests). */
     clock,
@@ -122,13 +137,18 @@ export function createServices(deps: ServicesDeps) {
     }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
     messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),
-    transitions: createBookingTransitions({ workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults }),
+    transitions: createBookingTransitions({
+      workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults,
+      payments: { find: bookingPayments.findBookingPayment, run: paymentFlow.run },
+    }),
     live,
     slots,
     /** Workshops' money policy and commission. */
     money,
     /** Money movements, each one balanced ledger transaction. */
-    ledger: createLedgerMovements(ledgerStore),
+    ledger,
+    /** Booking payments: the row per booking, and the flow that moves money with the booking (and its sweeps). */
+    bookingPayments: { store: bookingPayments, flow: paymentFlow, confirm: confirmPayments },
     /** The payment provider, and its verified webhook events recorded once each. */
     payments: { provider: deps.payments, webhooks: createPaymentWebhooks({ provider: deps.payments, inbox: createWebhookInbox(deps.orm), clock }) },
     /** Which time zones a place can be in (onboarding suggests them; verification checks them). */

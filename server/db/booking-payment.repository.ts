@@ -38,6 +38,12 @@ const duePending = stmt('bp_due', `
   select booking_id from booking_payment where pending_action is not null and next_attempt_at <= $1
    order by next_attempt_at limit $2`);
 
+const lapsing = stmt('bp_lapsing', `
+  select p.booking_id from booking_payment p join booking b on b.id = p.booking_id
+   where p.status = 'authorized' and p.pending_action is null and p.authorization_expires_at < $1
+     and b.status in ('pending', 'accepted', 'in_progress')
+   order by p.authorization_expires_at limit $2`);
+
 const unreleased = stmt('bp_unreleased', `
   select ${COLUMNS.split(',').map((c) => `p.${c.trim()}`).join(', ')}, b.workshop_id, e.at as completed_at
     from booking_payment p
@@ -148,6 +154,9 @@ export function createBookingPaymentRepository(sql: SqlPool): BookingPaymentStor
     },
     async duePending(now, limit) {
       return (await sql.rows<{ booking_id: string }>(duePending, [now, limit])).map((r) => r.booking_id);
+    },
+    async lapsingAuthorizations(before, limit) {
+      return (await sql.rows<{ booking_id: string }>(lapsing, [before, limit])).map((r) => r.booking_id);
     },
     async unreleased(completedBefore, limit) {
       const rows = await sql.rows<Row & { workshop_id: string; completed_at: Date }>(unreleased, [completedBefore, limit]);

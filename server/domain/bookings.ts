@@ -9,6 +9,8 @@ import type { HoldRecord } from './hold-ports';
 import { commitWithHold, giveBackRefused, type FaultHook } from './hold-commit';
 import type { LiveCounts } from './live-counts';
 import type { ConfirmPayments, PreparedPayment } from './money/confirm-payment';
+import type { BookingPayment } from './money/booking-payment-ports';
+import { receiptOf } from './money/receipt';
 
 export interface ConfirmRequest extends ConfirmBookingInput {
   idempotencyKey?: string;
@@ -40,6 +42,8 @@ export function createBookings(deps: {
   faults?: FaultHook;
   /** Money at confirm (money/confirm-payment.ts): the payment row, and the card authorized first. Absent: bookings carry no payment row. */
   payments?: ConfirmPayments;
+  /** The booking's payment row, for its receipt; absent: no receipt. */
+  paymentOf?: (bookingId: string) => Promise<BookingPayment | null>;
 }) {
   const { bookings, live, publisher, maxOpenPerCustomer } = deps;
   const keyCutoff = () => new Date(deps.clock.now() - IDEMPOTENCY_KEY_TTL_MS);
@@ -232,8 +236,8 @@ export function createBookings(deps: {
     async get(actor: Principal, id: string): Promise<BookingDetailView> {
       const b = await bookings.findById(id);
       if (!b || !canSee(actor, b)) throw notFound('Booking');
-      const [events, contact] = await Promise.all([bookings.events(id), bookings.contact(id)]);
-      return { ...bookingView(b), events, contact };
+      const [events, contact, payment] = await Promise.all([bookings.events(id), bookings.contact(id), deps.paymentOf?.(id) ?? null]);
+      return { ...bookingView(b), events, contact, payment: payment ? receiptOf(payment, new Date(b.startsAt)) : null };
     },
 
     /** Mine (customer), my workshops' (vendor) or everyone's (admin). */

@@ -1511,6 +1511,7 @@ export interface paths {
                         /** Format: uuid */
                         holdId: string;
                         notes?: string;
+                        paymentMethod?: string;
                         vehicle?: {
                             make?: string;
                             model?: string;
@@ -1778,6 +1779,23 @@ export interface paths {
                                     skillTier?: string;
                                     urgency?: string;
                                 };
+                                payment: {
+                                    authorizedCents: number;
+                                    capturedCents: number;
+                                    currency: string;
+                                    feeCents: number;
+                                    /** Format: date-time */
+                                    freeCancelUntil: string;
+                                    lateCancelFeeCents: number;
+                                    /** @enum {string} */
+                                    mode: "full" | "deposit" | "at_workshop";
+                                    noShowFeeCents: number;
+                                    priceCents: number;
+                                    refundedCents: number;
+                                    settling: boolean;
+                                    /** @enum {string} */
+                                    status: "at_workshop" | "authorized" | "captured" | "voided" | "expired" | "refunded";
+                                } | null;
                                 priceCents: number;
                                 /** Format: uuid */
                                 serviceId: string;
@@ -6154,7 +6172,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "PAYMENT_DECLINED" | "PAYMENT_INSUFFICIENT_FUNDS" | "PAYMENT_AUTHORIZATION_EXPIRED" | "PAYMENT_STATE_CONFLICT" | "PAYMENT_PROVIDER_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "INTERNAL" | "CONTRACT_VIOLATION";
+                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "PAYMENT_DECLINED" | "PAYMENT_METHOD_REQUIRED" | "PAYMENT_INSUFFICIENT_FUNDS" | "PAYMENT_AUTHORIZATION_EXPIRED" | "PAYMENT_STATE_CONFLICT" | "PAYMENT_PROVIDER_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "INTERNAL" | "CONTRACT_VIOLATION";
                 details?: unknown;
                 message: string;
             };

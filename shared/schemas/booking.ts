@@ -128,5 +128,33 @@ export const DECLINE_REASONS = [
 ] as const;
 export const NO_SHOW_REASONS = ['The customer did not arrive', 'The customer arrived too late to start the job', 'The vehicle was not left with us'] as const;
 
-export const bookingDetailViewSchema = z.strictObject({ ...bookingViewSchema.shape, events: z.array(bookingEventViewSchema), contact: bookingContactSchema });
+/**
+ * A booking's payment receipt (integer minor units of the booking's currency): what the card holds
+ * and what was taken. `at_workshop`: no card, paid at the workshop. Null for bookings without one.
+ */
+export const bookingReceiptSchema = z.strictObject({
+  mode: z.enum(['full', 'deposit', 'at_workshop']),
+  status: z.enum(['at_workshop', 'authorized', 'captured', 'voided', 'expired', 'refunded']),
+  currency: z.string(),
+  priceCents: z.int(),
+  authorizedCents: z.int(),
+  capturedCents: z.int(),
+  /** The part of the capture that is a late-cancellation or no-show fee. */
+  feeCents: z.int(),
+  refundedCents: z.int(),
+  /** Cancelling at or before this is free (moves with the booking). */
+  freeCancelUntil: instantOut,
+  lateCancelFeeCents: z.int(),
+  noShowFeeCents: z.int(),
+  /** Whether a provider call for it is still to be made (retried in the background). */
+  settling: z.boolean(),
+});
+export type BookingReceipt = z.infer<typeof bookingReceiptSchema>;
+
+export const bookingDetailViewSchema = z.strictObject({
+  ...bookingViewSchema.shape,
+  events: z.array(bookingEventViewSchema),
+  contact: bookingContactSchema,
+  payment: bookingReceiptSchema.nullable(),
+});
 export type BookingDetailView = z.infer<typeof bookingDetailViewSchema>;

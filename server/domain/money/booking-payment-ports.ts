@@ -120,6 +120,8 @@ export interface BookingPaymentStore {
   settle(bookingId: string, s: { status: BookingPaymentStatus; captured?: number; fee?: number }): Promise<void>;
   /** The call failed and will be retried at `retryAt` (null: never; the error stays for an admin). */
   failed(bookingId: string, error: string, retryAt: Date | null): Promise<void>;
+  /** Open bookings (pending, accepted, in progress) whose authorization lapses before `before`, with no call pending. */
+  lapsingAuthorizations(before: Date, limit: number): Promise<string[]>;
   /** Bookings whose pending call is due. */
   duePending(now: Date, limit: number): Promise<string[]>;
   /** Completed bookings with captured money not yet released, completed at or before `completedBefore`. */
