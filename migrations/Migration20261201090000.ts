@@ -33,6 +33,7 @@ export class Migration20261201090000 extends Migration {
       "attempts" int not null default 0,
       "last_error" text null,
       "next_attempt_at" timestamptz null,
+      "completed_at" timestamptz null,
       "released_at" timestamptz null,
       "created_at" timestamptz not null default now(),
       "updated_at" timestamptz not null default now(),
@@ -49,7 +50,7 @@ export class Migration20261201090000 extends Migration {
         and "fee_minor" >= 0 and "fee_minor" <= "captured_minor" and "refunded_minor" >= 0 and "refunded_minor" <= "captured_minor"
         and "price_minor" >= 0 and "late_cancel_fee_minor" >= 0 and "no_show_fee_minor" >= 0));`);
     this.addSql(`create index "booking_payment_pending_index" on "booking_payment" ("next_attempt_at") where "pending_action" is not null;`);
-    this.addSql(`create index "booking_payment_unreleased_index" on "booking_payment" ("booking_id") where "captured_minor" > 0 and "released_at" is null;`);
+    this.addSql(`create index "booking_payment_unreleased_index" on "booking_payment" ("completed_at") where "captured_minor" > 0 and "released_at" is null;`);
 
     this.addSql(`create table "payment_attempt" (
       "idempotency_key" varchar(200) not null,

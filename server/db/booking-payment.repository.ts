@@ -15,7 +15,7 @@ import { stmt, type SqlPool } from './pg-pool';
 const COLUMNS = `booking_id, mode, provider, payment_id, currency, price_minor::text, authorized_minor::text, captured_minor::text,
   fee_minor::text, refunded_minor::text, commission_bps, late_cancel_fee_minor::text, no_show_fee_minor::text, free_cancel_hours, free_cancel_until,
   status, authorization_expires_at, pending_action, pending_amount::text, pending_event_id, attempts, last_error, next_attempt_at,
-  released_at, created_at, updated_at`;
+  completed_at, released_at, created_at, updated_at`;
 
 const findOne = stmt('bp_find', `select ${COLUMNS} from booking_payment where booking_id = $1`);
 
@@ -45,12 +45,10 @@ const lapsing = stmt('bp_lapsing', `
    order by p.authorization_expires_at limit $2`);
 
 const unreleased = stmt('bp_unreleased', `
-  select ${COLUMNS.split(',').map((c) => `p.${c.trim()}`).join(', ')}, b.workshop_id, e.at as completed_at
-    from booking_payment p
-    join booking b on b.id = p.booking_id and b.status = 'completed'
-    join lateral (select at from booking_event where booking_id = b.id and type = 'completed' order by at desc limit 1) e on true
-   where p.captured_minor > p.refunded_minor and p.released_at is null and p.pending_action is null and e.at <= $1
-   order by e.at limit $2`);
+  select ${COLUMNS.split(',').map((c) => `p.${c.trim()}`).join(', ')}, b.workshop_id
+    from booking_payment p join booking b on b.id = p.booking_id and b.status = 'completed'
+   where p.captured_minor > p.refunded_minor and p.released_at is null and p.pending_action is null and p.completed_at <= $1
+   order by p.completed_at limit $2`);
 
 const released = stmt('bp_released', `update booking_payment set released_at = $2, updated_at = now() where booking_id = $1 and released_at is null`);
 
@@ -85,7 +83,7 @@ interface Row {
   commission_bps: number; late_cancel_fee_minor: string; no_show_fee_minor: string; free_cancel_hours: number; free_cancel_until: Date;
   status: BookingPaymentStatus; authorization_expires_at: Date | null; pending_action: PendingPaymentAction | null;
   pending_amount: string | null; pending_event_id: string | null; attempts: number; last_error: string | null;
-  next_attempt_at: Date | null; released_at: Date | null; created_at: Date; updated_at: Date;
+  next_attempt_at: Date | null; completed_at: Date | null; released_at: Date | null; created_at: Date; updated_at: Date;
 }
 
 interface AttemptRow {
@@ -120,6 +118,7 @@ export const bookingPaymentFromRow = (r: Row): BookingPayment => ({
   pending: r.pending_action
     ? { action: r.pending_action, amount: r.pending_amount === null ? null : minor(r.pending_amount), eventId: r.pending_event_id, attempts: r.attempts, lastError: r.last_error, nextAttemptAt: r.next_attempt_at }
     : null,
+  completedAt: r.completed_at,
   releasedAt: r.released_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -159,8 +158,8 @@ export function createBookingPaymentRepository(sql: SqlPool): BookingPaymentStor
       return (await sql.rows<{ booking_id: string }>(lapsing, [before, limit])).map((r) => r.booking_id);
     },
     async unreleased(completedBefore, limit) {
-      const rows = await sql.rows<Row & { workshop_id: string; completed_at: Date }>(unreleased, [completedBefore, limit]);
-      return rows.map((r) => ({ payment: bookingPaymentFromRow(r), workshopId: r.workshop_id, completedAt: r.completed_at }));
+      const rows = await sql.rows<Row & { workshop_id: string }>(unreleased, [completedBefore, limit]);
+      return rows.map((r) => ({ payment: bookingPaymentFromRow(r), workshopId: r.workshop_id, completedAt: r.completed_at! }));
     },
     async markReleased(bookingId, at) {
       await sql.rows(released, [bookingId, at]);

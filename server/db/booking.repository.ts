@@ -102,6 +102,9 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
         );
         if (!changed.length) return null;
         const eventId = await insertEvent(t, w.id, w.event);
+        if (w.to === 'completed') {
+          await t.execute(`update booking_payment set completed_at = ?, updated_at = now() where booking_id = ?`, [w.at ?? new Date(), w.id]);
+        }
         if (w.payment) {
           // The provider call this move decided, with the move (the payment flow makes it after COMMIT; its sweep retries).
           await t.execute(

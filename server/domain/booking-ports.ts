@@ -86,6 +86,8 @@ export interface TransitionWrite {
    * row in the same transaction, caused by `event`, for the payment flow (and its sweep) to make.
    */
   payment?: { action: PendingPaymentAction; amount: number | null };
+  /** The domain clock's now: a completed booking's payment row records it as its completion time. */
+  at?: Date;
 }
 
 /** A move request: a new pending booking on the held slots that would replace an accepted one. */

@@ -62,6 +62,7 @@ export function createBookingTransitions(deps: {
       event: { type, actorId, actorRole: role, data },
       replaces,
       payment,
+      at: new Date(deps.clock.now()),
     });
     if (!updated) throw new DomainError('VERSION_CONFLICT', 'Someone else changed this booking at the same moment; reload it');
     // A failure is recorded on the payment row and retried by the payment sweep; the move stands.

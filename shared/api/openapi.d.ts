@@ -1642,6 +1642,15 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
+                /** @description PAYMENT_DECLINED or PAYMENT_INSUFFICIENT_FUNDS (the card was refused; the hold is kept: retry with another card) */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
                 /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
                 403: {
                     headers: {
@@ -1669,7 +1678,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold) */
+                /** @description IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold) or PAYMENT_METHOD_REQUIRED (this workshop takes a card at booking) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1696,7 +1705,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                /** @description PAYMENT_PROVIDER_UNAVAILABLE (the card processor is down: the hold is kept, retry after Retry-After) or SERVICE_UNAVAILABLE */
                 503: {
                     headers: {
                         [name: string]: unknown;

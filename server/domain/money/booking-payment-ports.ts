@@ -63,6 +63,8 @@ export interface BookingPayment {
   status: BookingPaymentStatus;
   authorizationExpiresAt: Date | null;
   pending: PendingPayment | null;
+  /** When the booking was completed (the domain clock's time): the dispute window runs from here. */
+  completedAt: Date | null;
   /** When its escrow was released to the workshop's payable. */
   releasedAt: Date | null;
   createdAt: Date;
