@@ -72,22 +72,12 @@ export interface BookingPayment {
 }
 
 /** The payment row written with a booking at confirm (booking_id is the new booking's). */
-export interface NewBookingPayment {
-  mode: PaymentMode;
-  provider: PaymentProviderName | null;
-  paymentId: string | null;
-  currency: string;
-  price: number;
-  authorized: number;
-  commissionBps: number;
-  lateCancelFee: number;
-  noShowFee: number;
-  freeCancelHours: number;
-  freeCancelUntil: Date;
-  authorizationExpiresAt: Date | null;
+export type NewBookingPayment = Pick<BookingPayment,
+  'mode' | 'provider' | 'paymentId' | 'currency' | 'price' | 'authorized' | 'commissionBps' | 'lateCancelFee' | 'noShowFee'
+  | 'freeCancelHours' | 'freeCancelUntil' | 'authorizationExpiresAt'> & {
   /** The payment_attempt row this authorization was recorded under (deleted in the booking's transaction). */
   attemptKey: string | null;
-}
+};
 
 /** An authorization about to be made before its booking exists (payment_attempt). */
 export interface PaymentAttempt {
