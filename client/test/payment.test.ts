@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
-import { launchChromium, openContext, type Browser, type BrowserContext, type Page } from './browser-kit';
+import { a11yViolations, launchChromium, openContext, type Browser, type BrowserContext, type Page } from './browser-kit';
 
 /*
  * Paying at confirm, in Chromium against a real server with the simulated processor: a workshop
@@ -35,7 +35,8 @@ describe('browser: paying at confirm', { timeout: 60_000 }, () => {
     ]);
     dana = await register(api, 'customer', 'Dana Card');
     browser = await launchChromium();
-    tab = await openContext(browser, server.url, dana.token);
+    // CSP bypassed only so axe-core can be injected for the accessibility scans (as accessibility.test.ts does).
+    tab = await openContext(browser, server.url, dana.token, undefined, { bypassCSP: true });
   }, 120_000);
 
   afterAll(async () => {
@@ -57,6 +58,7 @@ describe('browser: paying at confirm', { timeout: 60_000 }, () => {
     await card.waitFor();
     expect(await tab.page.textContent('[data-testid=card-form]')).toContain('4242 4242 4242 4242');
 
+    expect(await a11yViolations(tab.page)).toEqual([]);
     // No card: said at the field.
     await tab.page.click('form[aria-label="Confirm booking"] button[type=submit]');
     await tab.page.waitForSelector('#err-card');
@@ -66,6 +68,7 @@ describe('browser: paying at confirm', { timeout: 60_000 }, () => {
     const alert = tab.page.locator('form[aria-label="Confirm booking"] [role=alert]');
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/declined/i);
+    expect(await a11yViolations(tab.page)).toEqual([]);
     // Still held: the panel and its countdown stay, no booking was made.
     expect(await tab.page.isVisible('[data-testid=hold-panel]')).toBe(true);
     expect((await api.get('/api/bookings', dana.token)).body.bookings).toHaveLength(0);
