@@ -237,3 +237,29 @@ describe('money follows the booking', () => {
     await expectBalanced();
   });
 });
+
+describe('authorizations no booking took', () => {
+  it('the sweep voids attempts older than any hold can live (also one whose answer was never written down), and leaves young ones', async () => {
+    const store = es.server.services.bookingPayments.store;
+    const provider = es.server.services.payments.provider;
+    const base = { customerId: customer.id, provider: 'simulated' as const, paymentMethod: GOOD, amount: 5000, currency: 'GBP' };
+    const old = new Date(clock.now() - 3 * HOUR);
+    // Authorized, then the process died before the booking's transaction.
+    const a = await store.recordAttempt({ ...base, idempotencyKey: 'hold:orphan-a:authorize-x:v1', holdId: 'orphan-a', createdAt: old });
+    const auth = await provider.authorize({ idempotencyKey: a.idempotencyKey, amount: 5000, currency: 'gbp', customerId: customer.id, paymentMethod: GOOD });
+    await store.attemptAuthorized(a.idempotencyKey, auth.paymentId);
+    // Authorized, then the process died before writing the payment id down.
+    const b = await store.recordAttempt({ ...base, idempotencyKey: 'hold:orphan-b:authorize-x:v1', holdId: 'orphan-b', createdAt: old });
+    const authB = await provider.authorize({ idempotencyKey: b.idempotencyKey, amount: 5000, currency: 'gbp', customerId: customer.id, paymentMethod: GOOD });
+    // A confirm still in flight: too young to touch.
+    await store.recordAttempt({ ...base, idempotencyKey: 'hold:young:authorize-x:v1', holdId: 'young', createdAt: new Date(clock.now()) });
+
+    const sweep = es.server.services.bookingPayments.confirm.sweepOrphans;
+    const [n1, n2] = await Promise.all([sweep(), sweep()]);
+    expect(n1 + n2).toBeGreaterThanOrEqual(2);
+    expect(await simulated(auth.paymentId)).toMatchObject({ status: 'voided' });
+    expect(await simulated(authB.paymentId)).toMatchObject({ status: 'voided' });
+    const left = (await db.query<{ hold_id: string }>(`select hold_id from payment_attempt where hold_id in ('orphan-a', 'orphan-b', 'young')`)).rows.map((r) => r.hold_id);
+    expect(left).toEqual(['young']);
+  });
+});
