@@ -55,6 +55,8 @@ const schema = z
     SWEEP_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
     /** Pause between the end of one accept-SLA sweep and the start of the next. */
     SLA_SWEEP_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+    /** Pause between payment sweeps (pending provider calls and retries, early captures, escrow releases, orphaned authorizations). */
+    PAYMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(20).max(3_600_000).default(30_000),
     /** A Redis command not answered within this fails (no offline queue): the request gets 503. */
     REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(500),
     REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),

@@ -251,6 +251,20 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     { intervalMs: env.SLA_SWEEP_INTERVAL_MS, onError: (err) => logger.error({ err }, 'accept-SLA sweep failed') },
   );
 
+  // Money that follows bookings: provider calls due or to retry, authorizations about to lapse,
+  // escrow past the dispute window, and authorizations no booking took. Every process runs it: the
+  // provider keys, the ledger causes and the rows' guarded updates make a second runner harmless.
+  const paymentSweeper = !storeSweeps ? undefined : runChained(
+    async () => {
+      const { flow, confirm } = services.bookingPayments;
+      await flow.sweepPending();
+      await flow.captureBeforeLapse();
+      await flow.releaseDue();
+      await confirm.sweepOrphans();
+    },
+    { intervalMs: env.PAYMENT_SWEEP_INTERVAL_MS, onError: (err) => logger.error({ err }, 'payment sweep failed') },
+  );
+
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
     s.once('error', reject); // e.g. EADDRINUSE: the caller decides (main.ts exits with a message)
@@ -266,7 +280,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       clearInterval(rollTimer);
       clearInterval(purgeTimer);
       clearInterval(reconcileTimer);
-      await Promise.all([sweeper?.stop(), slaSweeper?.stop()]);
+      await Promise.all([sweeper?.stop(), slaSweeper?.stop(), paymentSweeper?.stop()]);
       const httpClosed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; end them once in-flight requests had a moment.

@@ -12,6 +12,9 @@ import { createUserRepository } from './db/user.repository';
 import { createWorkshopRepository } from './db/workshop.repository';
 import { createLedgerRepository } from './db/ledger.repository';
 import { createMoneyPolicyRepository } from './db/money-policy.repository';
+import { createBookingPaymentRepository } from './db/booking-payment.repository';
+import { createConfirmPayments } from './domain/money/confirm-payment';
+import { createPaymentFlow } from './domain/money/payment-flow';
 import { createLedgerMovements } from './domain/money/ledger-movements';
 import { createMoneySettings, type MoneyConfig } from './domain/money/money-settings';
 import { createAccounts } from './domain/accounts';
@@ -90,13 +93,30 @@ export function createServices(deps: ServicesDeps) {
   };
   const catalog = createCatalog({ workshops, slots, clock, zonesOf: placeZones, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged, publisher });
   const ledgerStore = createLedgerRepository(deps.sql);
+  const moneyConfig = deps.money ?? { platformDefaultBps: 1000, disputeWindowHours: 72 };
   const money = createMoneySettings({
     store: createMoneyPolicyRepository(deps.sql),
     owned: catalog.owned,
     findWorkshop: (id) => workshops.findById(id),
-    config: deps.money ?? { platformDefaultBps: 1000, disputeWindowHours: 72 },
+    config: moneyConfig,
   });
-  const bookings = createBookings({ bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults });
+  const bookingPayments = createBookingPaymentRepository(deps.sql);
+  const confirmPayments = createConfirmPayments({ provider: deps.payments, store: bookingPayments, terms: money.termsFor, clock });
+  const ledger = createLedgerMovements(ledgerStore);
+  const paymentFlow = createPaymentFlow({
+    provider: deps.payments,
+    store: bookingPayments,
+    ledger,
+    clock,
+    disputeWindowHours: moneyConfig.disputeWindowHours,
+    // Disputes are not recorded yet: none is ever open. The disputes work replaces this with its store's look-up.
+    hasOpenDispute: async () => false,
+    bookingOf: (id) => bookingStore.findById(id),
+  });
+  const bookings = createBookings({
+    bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults,
+    payments: confirmPayments, paymentOf: bookingPayments.findBookingPayment,
+  });
   return {
     /** The time every service reads (a manual clock in tests). */
     clock,
@@ -117,13 +137,18 @@ export function createServices(deps: ServicesDeps) {
     }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
     messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),
-    transitions: createBookingTransitions({ workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults }),
+    transitions: createBookingTransitions({
+      workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults,
+      payments: { find: bookingPayments.findBookingPayment, run: paymentFlow.run },
+    }),
     live,
     slots,
     /** Workshops' money policy and commission. */
     money,
     /** Money movements, each one balanced ledger transaction. */
-    ledger: createLedgerMovements(ledgerStore),
+    ledger,
+    /** Booking payments: the row per booking, and the flow that moves money with the booking (and its sweeps). */
+    bookingPayments: { store: bookingPayments, flow: paymentFlow, confirm: confirmPayments },
     /** The payment provider, and its verified webhook events recorded once each. */
     payments: { provider: deps.payments, webhooks: createPaymentWebhooks({ provider: deps.payments, inbox: createWebhookInbox(deps.orm), clock }) },
     /** Which time zones a place can be in (onboarding suggests them; verification checks them). */
@@ -131,7 +156,7 @@ export function createServices(deps: ServicesDeps) {
     /** Who owns a workshop (the realtime hub routes booking events to the owner's screens). */
     ownerOf: async (workshopId: string) => (await workshops.findById(workshopId))?.ownerId ?? null,
     /** Repositories, for tests and scripts only (routes and realtime go through the services above). */
-    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore },
+    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore, bookingPayments },
   };
 }
 

@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'SERVICE_UNAVAILABLE',
   /** The card was refused (`details.declineCode` says why). */
   'PAYMENT_DECLINED',
+  /** This workshop takes payment at booking: the confirm must carry a card (`paymentMethod`). */
+  'PAYMENT_METHOD_REQUIRED',
   'PAYMENT_INSUFFICIENT_FUNDS',
   /** The card authorization lapsed before it was captured. */
   'PAYMENT_AUTHORIZATION_EXPIRED',

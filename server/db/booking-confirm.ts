@@ -81,6 +81,20 @@ const BOOK = stmt('hf_confirm_book', `
     left join service s on s.id = b.service_id
     left join "user" u on u.id = b.customer_id`);
 
+// The booking's payment row, pipelined after BOOK in the same transaction: written only if BOOK
+// inserted the booking, and (for a card) only if this transaction deleted the authorization's
+// attempt row (else the authorization was abandoned meanwhile: PAYMENT_LOST, all rolled back).
+const PAYMENT = stmt('hf_confirm_payment', `
+  with d as (delete from payment_attempt where $14::text is not null and idempotency_key = $14::text returning 1),
+  p as (
+    insert into booking_payment (booking_id, mode, provider, payment_id, currency, price_minor, authorized_minor, commission_bps,
+      late_cancel_fee_minor, no_show_fee_minor, free_cancel_until, status, authorization_expires_at, created_at, updated_at, free_cancel_hours)
+    select $1::uuid, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::bigint, $8::int, $9::bigint, $10::bigint, $11::timestamptz,
+           case when $3::text is null then 'at_workshop' else 'authorized' end, $12::timestamptz, $13::timestamptz, $13::timestamptz, $15::int
+     where exists (select 1 from booking where id = $1::uuid) and ($14::text is null or exists (select 1 from d))
+    returning 1)
+  select count(*)::int as written from p`);
+
 type RawSlot = { id: string; starts_at: string; ends_at: string; capacity: number; booked: number; withdrawn: boolean };
 
 export async function confirmContext(
@@ -132,6 +146,11 @@ export async function createBooking(
       } else if (lockKey) {
         first.push([LOCK_ONLY, [lockKey]]);
       }
+      const pay = b.payment;
+      const paymentStmt: Array<[Stmt, unknown[]]> = pay ? [[PAYMENT, [
+        id, pay.mode, pay.provider, pay.paymentId, pay.currency, pay.price, pay.authorized, pay.commissionBps,
+        pay.lateCancelFee, pay.noShowFee, pay.freeCancelUntil, pay.authorizationExpiresAt, b.createdAt, pay.attemptKey, pay.freeCancelHours,
+      ]]] : [];
       const results = await tx.batch([...first, [BOOK, [
         id, b.customerId, b.workshopId, b.serviceId, b.slotIds, b.startsAt, b.endsAt, b.status,
         b.priceCents, b.currency, JSON.stringify(b.options), b.vehicle ? JSON.stringify(b.vehicle) : null, b.notes, b.idempotencyKey,
@@ -140,13 +159,14 @@ export async function createBooking(
         b.events.map(() => randomUUID()), b.events.map((e) => e.type), b.events.map((e) => e.actorId), b.events.map((e) => e.actorRole),
         b.events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
         b.guard !== undefined, b.guard?.autoAccept ?? null, b.guard?.acceptSlaMinutes ?? null,
-      ]]]);
+      ]], ...paymentStmt]);
       // The key first (as before): a twin's key wins over whatever BOOK saw, all of it rolled back.
       if (b.idempotencyKey && !(results[0] as Array<{ n: number }>)[0]?.n) throw new Refused('DUPLICATE_KEY');
-      const [r] = results[results.length - 1] as Array<BookingRow & { fresh: boolean; units: boolean; room: boolean }>;
+      const [r] = results[first.length] as Array<BookingRow & { fresh: boolean; units: boolean; room: boolean }>;
       if (!r?.fresh) throw new Refused('STALE');
       if (!r.room) throw new Refused('LIMIT');
       if (!r.units) throw new Refused('CAPACITY');
+      if (pay && !(results[first.length + 1] as Array<{ written: number }>)[0]?.written) throw new Refused('PAYMENT_LOST');
       // Nothing is consumed for a request whose client was already answered 503.
       if (deadlinePassed()) throw deadlineError();
       await beforeCommit?.();

@@ -37,10 +37,12 @@ async function giveUnits(t: EntityManager, slotIds: string[]) {
   );
 }
 
-async function insertEvent(t: EntityManager, bookingId: string, e: TransitionWrite['event']) {
+async function insertEvent(t: EntityManager, bookingId: string, e: TransitionWrite['event']): Promise<string> {
+  const id = randomUUID();
   await t.execute('insert into booking_event (id, booking_id, type, actor_id, actor_role, at, data) values (?, ?, ?, ?, ?, clock_timestamp(), ?)', [
-    randomUUID(), bookingId, e.type, e.actorId, e.actorRole, e.data ? JSON.stringify(e.data) : null,
+    id, bookingId, e.type, e.actorId, e.actorRole, e.data ? JSON.stringify(e.data) : null,
   ]);
+  return id;
 }
 
 async function countOpen(t: EntityManager, customerId: string): Promise<number> {
@@ -99,7 +101,19 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
           [w.to, w.to, w.id, w.version, w.from],
         );
         if (!changed.length) return null;
-        await insertEvent(t, w.id, w.event);
+        const eventId = await insertEvent(t, w.id, w.event);
+        if (w.to === 'completed') {
+          await t.execute(`update booking_payment set completed_at = ?, updated_at = now() where booking_id = ?`, [w.at ?? new Date(), w.id]);
+        }
+        if (w.payment) {
+          // The provider call this move decided, with the move (the payment flow makes it after COMMIT; its sweep retries).
+          await t.execute(
+            `update booking_payment set pending_action = ?, pending_amount = ?, pending_event_id = ?, attempts = 0, last_error = null,
+               next_attempt_at = now(), updated_at = now()
+             where booking_id = ? and status = 'authorized' and pending_action is null`,
+            [w.payment.action, w.payment.amount, eventId, w.id],
+          );
+        }
         if (w.returnSlots) {
           const rows = await t.execute<Array<{ slot_id: string }>>('select slot_id from booking_slot where booking_id = ?', [w.id]);
           await giveUnits(t, rows.map((r) => r.slot_id));
@@ -112,6 +126,12 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
           );
           if (gone.length) {
             await insertEvent(t, w.replaces.bookingId, w.replaces.event);
+            // A move keeps the payment: the accepted move request takes over the old booking's row.
+            await t.execute(
+              `update booking_payment set booking_id = ?, updated_at = now()
+                where booking_id = ? and not exists (select 1 from booking_payment where booking_id = ?)`,
+              [w.id, w.replaces.bookingId, w.id],
+            );
             const rows = await t.execute<Array<{ slot_id: string }>>('select slot_id from booking_slot where booking_id = ?', [w.replaces.bookingId]);
             await giveUnits(t, rows.map((r) => r.slot_id));
           }

@@ -6,6 +6,7 @@ import type { Change } from './hold-ports';
 import type { ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { SlotRow } from './catalog-ports';
 import type { MessagePublisher } from './message-ports';
+import type { NewBookingPayment, PendingPaymentAction } from './money/booking-payment-ports';
 
 export interface VehicleInput {
   registration: string;
@@ -51,6 +52,13 @@ export interface NewBooking {
    * the service active, and the slots with startsAt..endsAt. A STALE confirm reads and tries again.
    */
   guard?: { autoAccept: boolean; acceptSlaMinutes: number };
+  /**
+   * The booking's payment row, inserted in the same transaction (no booking without its payment
+   * state). When it names an attempt (`attemptKey`), that payment_attempt row is deleted in the same
+   * transaction; if it is already gone (the authorization was abandoned meanwhile) the whole
+   * booking rolls back with PAYMENT_LOST.
+   */
+  payment?: NewBookingPayment;
 }
 
 /** A hold's workshop, service and slots (in start order) as a cache has them: no read, maybe stale. */
@@ -73,6 +81,13 @@ export interface TransitionWrite {
    */
   replaces?: { bookingId: string; event: { type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> } };
   event: { type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> };
+  /**
+   * The provider call this move decides (money/payment-flow.ts), recorded on the booking's payment
+   * row in the same transaction, caused by `event`, for the payment flow (and its sweep) to make.
+   */
+  payment?: { action: PendingPaymentAction; amount: number | null };
+  /** The domain clock's now: a completed booking's payment row records it as its completion time. */
+  at?: Date;
 }
 
 /** A move request: a new pending booking on the held slots that would replace an accepted one. */
@@ -128,7 +143,7 @@ export interface ConfirmContext {
   earlier: { booking: BookingRecord; holdId: string | null } | null;
 }
 
-export type CreateRefusal = 'CAPACITY' | 'DUPLICATE_KEY' | 'LIMIT' | 'STALE';
+export type CreateRefusal = 'CAPACITY' | 'DUPLICATE_KEY' | 'LIMIT' | 'STALE' | 'PAYMENT_LOST';
 
 /** Runs inside a booking transaction after its writes and before its COMMIT; throwing rolls it back. */
 export type BeforeCommit = () => Promise<void>;

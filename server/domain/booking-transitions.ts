@@ -9,6 +9,8 @@ import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
 import type { LiveCounts } from './live-counts';
 import { commitWithHold, giveBackRefused, type FaultHook } from './hold-commit';
+import type { BookingPayment } from './money/booking-payment-ports';
+import { paymentFor } from './money/payment-flow';
 
 const EVENT_OF: Record<BookingAction | 'expire', string> = {
   accept: 'accepted',
@@ -32,6 +34,11 @@ export function createBookingTransitions(deps: {
   /** A workshop's move policy (auto-accept, auto-accept moves, SLA). */
   workshops: Pick<WorkshopStore, 'findById'>;
   faults?: FaultHook;
+  /**
+   * Money following the booking (money/payment-flow.ts): the booking's payment row, and `run`, which
+   * makes the provider call a move recorded. Absent: moves touch no money.
+   */
+  payments?: { find: (bookingId: string) => Promise<BookingPayment | null>; run: (bookingId: string) => Promise<unknown> };
 }) {
   const { bookings, live, publisher } = deps;
 
@@ -44,6 +51,8 @@ export function createBookingTransitions(deps: {
     const replaces = action === 'accept' && b.movesBookingId
       ? { bookingId: b.movesBookingId, event: { type: 'moved', actorId, actorRole: role, data: { to: b.id } } }
       : undefined;
+    // The provider call this move decides is recorded with it (same transaction) and made after COMMIT.
+    const payment = deps.payments ? paymentFor(await deps.payments.find(b.id), action, new Date(deps.clock.now()), new Date(b.startsAt)) ?? undefined : undefined;
     const updated = await bookings.transition({
       id: b.id,
       from: b.status,
@@ -52,8 +61,12 @@ export function createBookingTransitions(deps: {
       returnSlots: returnsCapacity,
       event: { type, actorId, actorRole: role, data },
       replaces,
+      payment,
+      at: new Date(deps.clock.now()),
     });
     if (!updated) throw new DomainError('VERSION_CONFLICT', 'Someone else changed this booking at the same moment; reload it');
+    // A failure is recorded on the payment row and retried by the payment sweep; the move stands.
+    if (payment) await deps.payments!.run(b.id).catch(() => undefined);
     if (returnsCapacity) await live.returnBooked(b.workshopId, b.slotIds);
     const at = new Date(deps.clock.now()).toISOString();
     if (replaces) {

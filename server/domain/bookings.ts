@@ -8,6 +8,9 @@ import { DomainError, notFound } from './errors';
 import type { HoldRecord } from './hold-ports';
 import { commitWithHold, giveBackRefused, type FaultHook } from './hold-commit';
 import type { LiveCounts } from './live-counts';
+import type { ConfirmPayments, PreparedPayment } from './money/confirm-payment';
+import type { BookingPayment } from './money/booking-payment-ports';
+import { receiptOf } from './money/receipt';
 
 export interface ConfirmRequest extends ConfirmBookingInput {
   idempotencyKey?: string;
@@ -37,6 +40,10 @@ export function createBookings(deps: {
   /** A hold's rows as a cache has them (holds.known), for a confirm without a read; absent: always read. */
   known?: (held: HoldRecord) => KnownRows | null;
   faults?: FaultHook;
+  /** Money at confirm (money/confirm-payment.ts): the payment row, and the card authorized first. Absent: bookings carry no payment row. */
+  payments?: ConfirmPayments;
+  /** The booking's payment row, for its receipt; absent: no receipt. */
+  paymentOf?: (bookingId: string) => Promise<BookingPayment | null>;
 }) {
   const { bookings, live, publisher, maxOpenPerCustomer } = deps;
   const keyCutoff = () => new Date(deps.clock.now() - IDEMPOTENCY_KEY_TTL_MS);
@@ -144,6 +151,16 @@ export function createBookings(deps: {
     const events: NewBooking['events'] = [{ type: 'requested', actorId: actor.id, actorRole: 'customer', data: { holdId: held.id } }];
     if (workshop.autoAccept) events.push({ type: 'accepted', actorId: null, actorRole: 'system', data: { autoAccept: true } });
     const saga = { live, faults: deps.faults, workshopId: workshop.id, holdId: held.id, customerId: actor.id };
+    // The card is authorized before the booking's transaction (never inside one); a decline or an
+    // outage throws here and the customer keeps the hold.
+    const prepared: PreparedPayment | null = deps.payments
+      ? await deps.payments.prepare({
+          customerId: actor.id, holdId: held.id, workshopId: workshop.id, category: service.category,
+          priceCents: price.priceCents, currency: price.currency, startsAt: slots[0]!.startsAt, paymentMethod: req.paymentMethod,
+        })
+      : null;
+    // The hold is gone, so this authorization can never be used: void it now (a twin's booking keeps its own).
+    const abandon = () => (prepared ? deps.payments!.abandon(prepared) : Promise.resolve());
     const committed = await commitWithHold({
       ...saga,
       touchedSlotIds: held.slotIds,
@@ -170,26 +187,39 @@ export function createBookings(deps: {
           createdAt: now,
           events,
           guard: guarded ? { autoAccept: workshop.autoAccept, acceptSlaMinutes: workshop.acceptSlaMinutes } : undefined,
+          payment: prepared?.row,
         }, beforeCommit),
     });
-    if (!committed.ok) throw new DomainError('HOLD_EXPIRED', 'This hold expired before you confirmed; hold the slot again');
+    if (!committed.ok) {
+      await abandon();
+      throw new DomainError('HOLD_EXPIRED', 'This hold expired before you confirmed; hold the slot again');
+    }
 
     const result = committed.value;
     if (!result.ok) {
       // Refused before the consume: the customer keeps the hold.
       if (result.reason === 'STALE') return 'STALE';
+      // The customer keeps the hold, and the authorization with it (a retry replays it; else the sweep voids it).
       if (result.reason === 'LIMIT') throw bookingLimit();
+      if (result.reason === 'PAYMENT_LOST') {
+        // A twin request gave this hold's authorization up (it saw the hold gone) just now: start again.
+        await letGo(held, actor.id);
+        throw new DomainError('HOLD_EXPIRED', 'This hold was used by another request at the same moment; hold the slot again');
+      }
       if (result.reason === 'DUPLICATE_KEY' && key) {
         // A twin with this key committed first (Postgres made us wait for it), or an earlier
         // request used it: answer with its booking.
         const raced = await earlierFor(actor.id, key, req.holdId);
-        if (raced) return { booking: bookingView(raced), replayed: true };
+        if (raced) {
+          await abandon();
+          return { booking: bookingView(raced), replayed: true };
+        }
       }
       // Postgres refused a unit Redis let through. A twin request (no key) that already consumed
       // this hold is the usual cause: then the answer is the same as for any used hold.
-      if ((await giveBackRefused({ ...saga, slotIds: held.slotIds })) === 'gone') {
-        throw new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
-      }
+      const outcome = await giveBackRefused({ ...saga, slotIds: held.slotIds });
+      await abandon();
+      if (outcome === 'gone') throw new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
       throw new DomainError('SLOT_UNAVAILABLE', 'That slot was just fully booked; pick another');
     }
     const booking = bookingView(result.booking);
@@ -206,8 +236,8 @@ export function createBookings(deps: {
     async get(actor: Principal, id: string): Promise<BookingDetailView> {
       const b = await bookings.findById(id);
       if (!b || !canSee(actor, b)) throw notFound('Booking');
-      const [events, contact] = await Promise.all([bookings.events(id), bookings.contact(id)]);
-      return { ...bookingView(b), events, contact };
+      const [events, contact, payment] = await Promise.all([bookings.events(id), bookings.contact(id), deps.paymentOf?.(id) ?? null]);
+      return { ...bookingView(b), events, contact, payment: payment ? receiptOf(payment, new Date(b.startsAt)) : null };
     },
 
     /** Mine (customer), my workshops' (vendor) or everyone's (admin). */

@@ -8,8 +8,8 @@
 /** The steps of a booking's payment; each is one provider call. */
 export type BookingPaymentStep = 'authorize' | 'capture' | 'void' | 'refund';
 
-/** What a key is about: a booking's payment, a workshop's connected account, or a payout. */
-export type KeySubject = 'booking' | 'workshop' | 'payout';
+/** What a key is about: a booking's payment, a hold being confirmed (its booking does not exist yet), a workshop's connected account, or a payout. */
+export type KeySubject = 'booking' | 'workshop' | 'payout' | 'hold';
 
 // Ids are ours (uuids); anything else could make two different calls share a key.
 const PART = /^[A-Za-z0-9_-]{1,80}$/;

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { commissionOverridesInputSchema, moneyPolicyInputSchema, moneyPolicyViewSchema } from '@shared/schemas/money-policy';
+import { commissionOverridesInputSchema, moneyPolicyInputSchema, moneyPolicyViewSchema, paymentTermsViewSchema, type PaymentTermsView } from '@shared/schemas/money-policy';
 import { z } from 'zod';
 import type { Services } from '../services';
 import { requireAuth } from './auth.middleware';
@@ -35,6 +35,20 @@ export function moneyRoutes(s: Services) {
       responses: { 200: ok(policyBody, '`{policy}` with the new commission overrides'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
     }),
     async (c) => c.json({ policy: await s.money.setCommission(c.req.valid('param').id, c.req.valid('json')) }, 200),
+  );
+  r.openapi(
+    createRoute({
+      method: 'get', path: '/workshops/{id}/payment-terms', tags: ['catalog'],
+      request: { params: idParam },
+      responses: { 200: ok(z.strictObject({ terms: paymentTermsViewSchema }), '`{terms}`: how this workshop is paid and its cancellation terms (public)'), ...errors({ 404: 'NOT_FOUND' }) },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      await s.catalog.visible(id, c.var.principal ?? null);
+      const { policy } = await s.money.termsFor(id);
+      const provider: PaymentTermsView['provider'] = policy.paymentMode === 'at_workshop' ? 'none' : s.payments.provider.name;
+      return c.json({ terms: { ...policy, provider } }, 200);
+    },
   );
   return r;
 }

@@ -15,7 +15,7 @@ let admin: Account;
 
 beforeAll(async () => {
   es = await startEngineServer({ env: { COMMISSION_DEFAULT_BPS: '1200', DISPUTE_WINDOW_HOURS: '48' } });
-  [a, b] = [await quickWorkshop(es), await quickWorkshop(es)];
+  [a, b] = [await quickWorkshop(es, { money: 'default' }), await quickWorkshop(es, { money: 'default' })];
   [[customer], [admin]] = [await quickAccounts(es.server, 1), await quickAccounts(es.server, 1, 'admin')] as [[Account], [Account]];
 });
 afterAll(() => es?.server.close());
@@ -134,5 +134,18 @@ describe('GET /metrics: ledger imbalance', () => {
     const text = await (await fetch(`${es.server.url}/metrics`)).text();
     expect(text).toMatch(/# TYPE holdfast_ledger_imbalance_minor gauge/);
     expect(text).toMatch(/^holdfast_ledger_imbalance_minor\{currency="GBP"\} 0$/m);
+  });
+});
+
+describe('GET /api/workshops/{id}/payment-terms (public)', () => {
+  it('says how the workshop is paid and by which processor; none when paid at the workshop; 404 for no workshop', async () => {
+    const terms = (id: string) => es.api.get(`/api/workshops/${id}/payment-terms`);
+    const fresh = await quickWorkshop(es, { money: 'default' });
+    const card = await terms(fresh.workshop.id);
+    expect(card.status).toBe(200);
+    expect(card.body.terms).toMatchObject({ paymentMode: 'full', provider: 'simulated', freeCancelHours: 24 });
+    const cash = await quickWorkshop(es);
+    expect((await terms(cash.workshop.id)).body.terms).toMatchObject({ paymentMode: 'at_workshop', provider: 'none', lateCancelFeeBps: 0 });
+    expect((await terms('00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 });

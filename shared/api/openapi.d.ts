@@ -1511,6 +1511,7 @@ export interface paths {
                         /** Format: uuid */
                         holdId: string;
                         notes?: string;
+                        paymentMethod?: string;
                         vehicle?: {
                             make?: string;
                             model?: string;
@@ -1641,6 +1642,15 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
+                /** @description PAYMENT_DECLINED or PAYMENT_INSUFFICIENT_FUNDS (the card was refused; the hold is kept: retry with another card) */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
                 /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
                 403: {
                     headers: {
@@ -1668,7 +1678,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold) */
+                /** @description IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold) or PAYMENT_METHOD_REQUIRED (this workshop takes a card at booking) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1695,7 +1705,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                /** @description PAYMENT_PROVIDER_UNAVAILABLE (the card processor is down: the hold is kept, retry after Retry-After) or SERVICE_UNAVAILABLE */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1778,6 +1788,23 @@ export interface paths {
                                     skillTier?: string;
                                     urgency?: string;
                                 };
+                                payment: {
+                                    authorizedCents: number;
+                                    capturedCents: number;
+                                    currency: string;
+                                    feeCents: number;
+                                    /** Format: date-time */
+                                    freeCancelUntil: string;
+                                    lateCancelFeeCents: number;
+                                    /** @enum {string} */
+                                    mode: "full" | "deposit" | "at_workshop";
+                                    noShowFeeCents: number;
+                                    priceCents: number;
+                                    refundedCents: number;
+                                    settling: boolean;
+                                    /** @enum {string} */
+                                    status: "at_workshop" | "authorized" | "captured" | "voided" | "expired" | "refunded";
+                                } | null;
                                 priceCents: number;
                                 /** Format: uuid */
                                 serviceId: string;
@@ -5461,6 +5488,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workshops/{id}/payment-terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{terms}`: how this workshop is paid and its cancellation terms (public) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            terms: {
+                                depositBps: number | null;
+                                freeCancelHours: number;
+                                lateCancelFeeBps: number;
+                                noShowFeeBps: number;
+                                /** @enum {string} */
+                                paymentMode: "full" | "deposit" | "at_workshop";
+                                /** @enum {string} */
+                                provider: "simulated" | "stripe" | "none";
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workshops/{id}/review-request": {
         parameters: {
             query?: never;
@@ -6154,7 +6265,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "PAYMENT_DECLINED" | "PAYMENT_INSUFFICIENT_FUNDS" | "PAYMENT_AUTHORIZATION_EXPIRED" | "PAYMENT_STATE_CONFLICT" | "PAYMENT_PROVIDER_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "INTERNAL" | "CONTRACT_VIOLATION";
+                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "PAYMENT_DECLINED" | "PAYMENT_METHOD_REQUIRED" | "PAYMENT_INSUFFICIENT_FUNDS" | "PAYMENT_AUTHORIZATION_EXPIRED" | "PAYMENT_STATE_CONFLICT" | "PAYMENT_PROVIDER_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "INTERNAL" | "CONTRACT_VIOLATION";
                 details?: unknown;
                 message: string;
             };

@@ -49,6 +49,12 @@ export const confirmBookingSchema = z
     holdId: z.uuid(),
     vehicle: vehicleSchema.optional(),
     notes: z.string().trim().max(1000).optional(),
+    /**
+     * How the customer pays, when the workshop takes payment at booking: a Stripe PaymentMethod id
+     * (`pm_…`, from Stripe Elements), or in the simulated mode a test card number. Never an amount:
+     * the server computes what to authorize. Ignored when the workshop is paid at the workshop.
+     */
+    paymentMethod: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_ -]+$/, 'A card number or a payment method id').optional(),
   })
   .strict();
 export type ConfirmBookingInput = z.input<typeof confirmBookingSchema>;
@@ -122,5 +128,33 @@ export const DECLINE_REASONS = [
 ] as const;
 export const NO_SHOW_REASONS = ['The customer did not arrive', 'The customer arrived too late to start the job', 'The vehicle was not left with us'] as const;
 
-export const bookingDetailViewSchema = z.strictObject({ ...bookingViewSchema.shape, events: z.array(bookingEventViewSchema), contact: bookingContactSchema });
+/**
+ * A booking's payment receipt (integer minor units of the booking's currency): what the card holds
+ * and what was taken. `at_workshop`: no card, paid at the workshop. Null for bookings without one.
+ */
+export const bookingReceiptSchema = z.strictObject({
+  mode: z.enum(['full', 'deposit', 'at_workshop']),
+  status: z.enum(['at_workshop', 'authorized', 'captured', 'voided', 'expired', 'refunded']),
+  currency: z.string(),
+  priceCents: z.int(),
+  authorizedCents: z.int(),
+  capturedCents: z.int(),
+  /** The part of the capture that is a late-cancellation or no-show fee. */
+  feeCents: z.int(),
+  refundedCents: z.int(),
+  /** Cancelling at or before this is free (moves with the booking). */
+  freeCancelUntil: instantOut,
+  lateCancelFeeCents: z.int(),
+  noShowFeeCents: z.int(),
+  /** Whether a provider call for it is still to be made (retried in the background). */
+  settling: z.boolean(),
+});
+export type BookingReceipt = z.infer<typeof bookingReceiptSchema>;
+
+export const bookingDetailViewSchema = z.strictObject({
+  ...bookingViewSchema.shape,
+  events: z.array(bookingEventViewSchema),
+  contact: bookingContactSchema,
+  payment: bookingReceiptSchema.nullable(),
+});
 export type BookingDetailView = z.infer<typeof bookingDetailViewSchema>;

@@ -72,3 +72,17 @@ export const moneyPolicyViewSchema = z.strictObject({
   updatedAt: instantOut.nullable(),
 });
 export type MoneyPolicyView = z.infer<typeof moneyPolicyViewSchema>;
+
+/**
+ * `GET /api/workshops/{id}/payment-terms` (public): what a customer agrees to when booking, and
+ * which processor takes the card (`provider`; `none` when the workshop is paid at the workshop).
+ */
+export const paymentTermsViewSchema = z.strictObject({
+  paymentMode: z.enum(PAYMENT_MODES),
+  depositBps: z.int().nullable(),
+  freeCancelHours: z.int(),
+  lateCancelFeeBps: z.int(),
+  noShowFeeBps: z.int(),
+  provider: z.enum(['simulated', 'stripe', 'none']),
+});
+export type PaymentTermsView = z.infer<typeof paymentTermsViewSchema>;

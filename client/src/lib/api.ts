@@ -76,6 +76,7 @@ export const api = {
     availability: (id: string, from?: string, to?: string) =>
       call(client.GET('/api/v1/workshops/{id}/availability', { params: { path: { id }, query: compactQuery({ from, to }) } })),
     reviews: (id: string, limit = 10) => call(client.GET('/api/v1/workshops/{id}/reviews', { params: { path: { id }, query: { limit } } })),
+    paymentTerms: (id: string) => call(client.GET('/api/v1/workshops/{id}/payment-terms', path({ id }))),
   },
   holds: {
     create: (body: CreateHoldInput) => call(client.POST('/api/v1/holds', { body })),

@@ -1,0 +1,148 @@
+import type { BookingAction } from '@shared/booking-status';
+import type { Clock } from '../clock';
+import { PaymentError } from '../payment-errors';
+import { bookingPaymentKey } from '../payment-keys';
+import type { PaymentProvider } from '../payment-ports';
+import { releasable } from './booking-money';
+import type { BookingPayment, BookingPaymentStore, PendingPaymentAction } from './booking-payment-ports';
+import type { LedgerMovements } from './ledger-movements';
+
+/*
+ * Money follows the booking (docs/money.md, "Money through a booking's life"). The card is
+ * authorized at confirm and captured at COMPLETION; until then every way out releases it or takes
+ * only a fee from it:
+ *   decline, an unanswered request expiring, a free cancellation → void;
+ *   a late cancellation, a no-show → capture the fee (partial capture; the rest is released);
+ *   completion → capture the authorized amount.
+ * An authorization that would lapse before then is captured early by the sweep (CAPTURE_BEFORE_LAPSE_MS).
+ * The call a move decides is written on the payment row in the move's own transaction
+ * (TransitionWrite.payment); `run` makes it after COMMIT, and the sweep retries whatever failed.
+ * Each booking has one capture key and one void key, so a retry (or a second process) never acts
+ * twice at the provider, and each ledger cause is posted once.
+ */
+
+/** An authorization due to lapse within this is captured now rather than lost (Stripe's: 7 days). */
+export const CAPTURE_BEFORE_LAPSE_MS = 24 * 3600_000;
+/** Retries of a failed provider call: 1 min, 2, 4 … at most an hour apart. */
+const backoffMs = (attempts: number) => Math.min(60_000 * 2 ** attempts, 3600_000);
+
+export type MoneyAction = BookingAction | 'expire';
+
+/** The provider call a move of this booking decides, or null (nothing to do at the provider). */
+export function paymentFor(p: BookingPayment | null, action: MoneyAction, at: Date, startsAt: Date): { action: PendingPaymentAction; amount: number | null } | null {
+  if (!p || p.status !== 'authorized' || p.pending) return null;
+  switch (action) {
+    case 'decline':
+    case 'expire':
+      return { action: 'void', amount: null };
+    case 'cancel': {
+      const freeUntil = startsAt.getTime() - p.freeCancelHours * 3600_000;
+      const fee = at.getTime() <= freeUntil ? 0 : Math.min(p.lateCancelFee, p.authorized);
+      return fee > 0 ? { action: 'fee_capture', amount: fee } : { action: 'void', amount: null };
+    }
+    case 'no-show': {
+      const fee = Math.min(p.noShowFee, p.authorized);
+      return fee > 0 ? { action: 'fee_capture', amount: fee } : { action: 'void', amount: null };
+    }
+    case 'complete':
+      return { action: 'capture', amount: p.authorized };
+    default:
+      return null;
+  }
+}
+
+export function createPaymentFlow(deps: {
+  provider: PaymentProvider;
+  store: BookingPaymentStore;
+  ledger: LedgerMovements;
+  clock: Clock;
+  disputeWindowHours: number;
+  /** Whether the booking has an open dispute (release waits). The disputes work fills it; false until then. */
+  hasOpenDispute: (bookingId: string) => Promise<boolean>;
+  /** Booking facts the ledger needs (customer, workshop). */
+  bookingOf: (bookingId: string) => Promise<{ customerId: string; workshopId: string; status: string } | null>;
+  onError?: (err: unknown, bookingId: string) => void;
+}) {
+  const { provider, store, ledger, clock } = deps;
+  const now = () => new Date(clock.now());
+
+  /** Makes the booking's pending provider call (if any), posts what it moved, and settles the row. */
+  async function run(bookingId: string): Promise<BookingPayment | null> {
+    const p = await store.findBookingPayment(bookingId);
+    if (!p?.pending || !p.paymentId) return p;
+    const { action, amount, eventId } = p.pending;
+    try {
+      if (action === 'void') {
+        await provider.void({ idempotencyKey: bookingPaymentKey(bookingId, 'void'), paymentId: p.paymentId });
+        await store.settle(bookingId, { status: 'voided' });
+      } else {
+        const b = await deps.bookingOf(bookingId);
+        if (!b) throw new Error(`booking ${bookingId} has a payment but no booking`);
+        const captured = await provider.capture({ idempotencyKey: bookingPaymentKey(bookingId, 'capture'), paymentId: p.paymentId, amount: amount ?? p.authorized });
+        const posting = { bookingId, bookingEventId: eventId, customerId: b.customerId, currency: p.currency, amount: captured.amountCaptured, processorFee: 0 };
+        if (action === 'fee_capture') await ledger.captureFee(posting);
+        else await ledger.capture(posting);
+        await store.settle(bookingId, { status: 'captured', captured: captured.amountCaptured, fee: action === 'fee_capture' ? captured.amountCaptured : 0 });
+      }
+    } catch (err) {
+      if (err instanceof PaymentError && err.failure === 'authorization_expired') {
+        // Nothing can be taken any more: recorded as lapsed (an early capture should have prevented it).
+        await store.settle(bookingId, { status: 'expired' });
+        deps.onError?.(err, bookingId);
+      } else if (err instanceof PaymentError && !err.retryable) {
+        await store.failed(bookingId, `${err.code}: ${err.message}`, null);
+        deps.onError?.(err, bookingId);
+      } else {
+        await store.failed(bookingId, err instanceof Error ? err.message : String(err), new Date(clock.now() + backoffMs(p.pending.attempts)));
+        deps.onError?.(err, bookingId);
+      }
+    }
+    return store.findBookingPayment(bookingId);
+  }
+
+  return {
+    run,
+
+    /** Makes the calls that are due (new ones and retries); several processes may run it (keys and causes are idempotent). */
+    async sweepPending(limit = 50): Promise<number> {
+      const ids = await store.duePending(now(), limit);
+      for (const id of ids) await run(id);
+      return ids.length;
+    },
+
+    /** Authorizations of open bookings that would lapse before completion are captured now. */
+    async captureBeforeLapse(limit = 50): Promise<number> {
+      const ids = await store.lapsingAuthorizations(new Date(clock.now() + CAPTURE_BEFORE_LAPSE_MS), limit);
+      let n = 0;
+      for (const id of ids) {
+        const p = await store.findBookingPayment(id);
+        if (!p || p.status !== 'authorized' || p.pending) continue;
+        if (await store.schedule(id, 'capture', p.authorized, null, now())) {
+          await run(id);
+          n++;
+        }
+      }
+      return n;
+    },
+
+    /**
+     * Completed bookings past the dispute window with no open dispute: their escrow goes to the
+     * workshop's payable less commission (ledger `release`, cause booking:<id>:release, posted once).
+     */
+    async releaseDue(limit = 50): Promise<number> {
+      const windowMs = deps.disputeWindowHours * 3600_000;
+      const due = await store.unreleased(new Date(clock.now() - windowMs), limit);
+      let released = 0;
+      for (const u of due) {
+        const disputeOpen = await deps.hasOpenDispute(u.payment.bookingId);
+        if (!releasable({ completedAt: u.completedAt, now: now(), disputeWindowHours: deps.disputeWindowHours, disputeOpen })) continue;
+        await ledger.release({ bookingId: u.payment.bookingId, workshopId: u.workshopId, currency: u.payment.currency, commissionBps: u.payment.commissionBps });
+        await store.markReleased(u.payment.bookingId, now());
+        released++;
+      }
+      return released;
+    },
+  };
+}
+
+export type PaymentFlow = ReturnType<typeof createPaymentFlow>;

@@ -1,0 +1,265 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { MoneyPolicyInput } from '@shared/schemas/money-policy';
+import { manualClock } from '../domain/clock';
+import type { SlotRow } from '../domain/catalog-ports';
+import { dayOfSlots, holdAs, quickAccounts, quickWorkshop, startEngineServer, type Account, type EngineServer } from './fixtures';
+import { expectStatus } from './harness';
+
+/*
+ * Money wired into bookings, on real Postgres and Redis with the simulated processor: confirm
+ * authorizes what the policy says (never what the client says), declines and outages keep the hold
+ * and write nothing, replays never authorize twice, and every way out of a booking voids or
+ * captures exactly once, each capture posted to a ledger that stays balanced. A manual clock from
+ * a fixed date drives the lifecycle windows; no sweepers run, the test calls them.
+ */
+
+const clock = manualClock(Date.parse('2027-03-01T07:00:00Z'));
+const HOUR = 3_600_000;
+const GOOD = '4242 4242 4242 4242';
+const DECLINED = '4000000000000002';
+const OUTAGE = '4000000000000119';
+
+let es: EngineServer;
+let db: pg.Client;
+let customer: Account;
+const shops: Record<string, { w: Awaited<ReturnType<typeof quickWorkshop>>; day: SlotRow[]; next: number }> = {};
+
+async function shop(name: string, money: MoneyPolicyInput, opts: { autoAccept?: boolean } = {}) {
+  const w = await quickWorkshop(es, { bays: 1, money, autoAccept: opts.autoAccept });
+  shops[name] = { w, day: await dayOfSlots(es.server, w.workshop.id, clock.now(), 3), next: 0 };
+}
+
+beforeAll(async () => {
+  es = await startEngineServer({ clock, sweepers: false });
+  db = new pg.Client({ connectionString: inject('databaseUrl') });
+  await db.connect();
+  [customer] = (await quickAccounts(es.server, 1)) as [Account];
+  await shop('full', { paymentMode: 'full', freeCancelHours: 24, lateCancelFeeBps: 2000, noShowFeeBps: 5000 });
+  await shop('deposit', { paymentMode: 'deposit', depositBps: 2500, freeCancelHours: 24, lateCancelFeeBps: 2000, noShowFeeBps: 5000 });
+  await shop('atWorkshop', { paymentMode: 'at_workshop', freeCancelHours: 24 });
+  await shop('auto', { paymentMode: 'full', freeCancelHours: 24, lateCancelFeeBps: 0, noShowFeeBps: 0 }, { autoAccept: true });
+});
+afterAll(async () => {
+  await db?.end();
+  await es?.server.close();
+});
+
+const api = (who: Account = customer) => es.api.typed(who.token);
+const hold = (name: string) => {
+  const s = shops[name]!;
+  return holdAs(es, s.w, customer, s.day[s.next++]!.id).then((holdId) => ({ holdId, s }));
+};
+const confirm = (holdId: string, paymentMethod?: string, key?: string) =>
+  api().POST('/api/v1/bookings', { body: { holdId, ...(paymentMethod ? { paymentMethod } : {}) }, ...(key ? { headers: { 'Idempotency-Key': key } } : {}) });
+const act = (id: string, action: 'accept' | 'decline' | 'cancel' | 'start' | 'complete' | 'no-show', who: Account) =>
+  api(who).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id, action } }, body: {} });
+const payment = (bookingId: string) => es.server.services.bookingPayments.store.findBookingPayment(bookingId);
+const receipt = async (bookingId: string) => expectStatus(await api().GET('/api/v1/bookings/{id}', { params: { path: { id: bookingId } } }), 200).booking.payment;
+const authorizationsFor = async (holdId: string) =>
+  Number((await db.query(`select count(*) from simulated_payment_request where idempotency_key like $1 and operation = 'authorize'`, [`hold:${holdId}:%`])).rows[0].count);
+const ledgerTxns = async (bookingId: string) =>
+  (await db.query<{ kind: string; cause: string; booking_event_id: string | null }>(`select kind, cause, booking_event_id from ledger_txn where booking_id = $1 order by created_at`, [bookingId])).rows;
+const simulated = async (paymentId: string) => (await db.query<{ status: string; amount: number; captured: number }>(`select status, amount, captured from simulated_payment where id = $1`, [paymentId])).rows[0];
+async function expectBalanced() {
+  for (const { sum } of await es.server.services.stores.ledger.imbalance()) expect(sum).toBe(0);
+}
+async function at<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  const saved = clock.now();
+  clock.set(ms);
+  try {
+    return await fn();
+  } finally {
+    clock.set(saved);
+  }
+}
+
+describe('confirm authorizes what the policy says', () => {
+  it('full: the price is authorized on the card and recorded with the booking', async () => {
+    const { holdId } = await hold('full');
+    const { booking } = expectStatus(await confirm(holdId, GOOD), 201);
+    const p = (await payment(booking.id))!;
+    expect(p).toMatchObject({ mode: 'full', provider: 'simulated', status: 'authorized', price: 5000, authorized: 5000, captured: 0, lateCancelFee: 1000, noShowFee: 2500 });
+    expect(await simulated(p.paymentId!)).toMatchObject({ status: 'authorized', amount: 5000 });
+    expect(await receipt(booking.id)).toMatchObject({ mode: 'full', status: 'authorized', authorizedCents: 5000, capturedCents: 0, currency: 'GBP' });
+    // No authorization is left waiting for a booking.
+    expect(Number((await db.query(`select count(*) from payment_attempt where hold_id = $1`, [holdId])).rows[0].count)).toBe(0);
+  });
+
+  it('deposit: a quarter of the price', async () => {
+    const { holdId } = await hold('deposit');
+    const { booking } = expectStatus(await confirm(holdId, 'pm_card_visa'), 201);
+    expect(await payment(booking.id)).toMatchObject({ mode: 'deposit', status: 'authorized', authorized: 1250, lateCancelFee: 1000, noShowFee: 1250 });
+  });
+
+  it('at the workshop: no card asked, nothing authorized, the booking still has its payment state', async () => {
+    const { holdId } = await hold('atWorkshop');
+    const { booking } = expectStatus(await confirm(holdId), 201);
+    expect(await payment(booking.id)).toMatchObject({ mode: 'at_workshop', provider: null, paymentId: null, status: 'at_workshop', authorized: 0 });
+    expect(await authorizationsFor(holdId)).toBe(0);
+  });
+
+  it('a card workshop without a card is 422 PAYMENT_METHOD_REQUIRED and keeps the hold', async () => {
+    const { holdId } = await hold('full');
+    const res = await confirm(holdId);
+    expect(res.response.status).toBe(422);
+    expect(res.error?.error.code).toBe('PAYMENT_METHOD_REQUIRED');
+    expectStatus(await confirm(holdId, GOOD), 201);
+  });
+});
+
+describe('declines and outages at confirm', () => {
+  it('a declined card is 402 PAYMENT_DECLINED, writes no booking and keeps the hold; a good card then books', async () => {
+    const { holdId } = await hold('full');
+    const before = Number((await db.query(`select count(*) from booking where customer_id = $1`, [customer.id])).rows[0].count);
+    const res = await confirm(holdId, DECLINED, 'decline-1');
+    expect(res.response.status).toBe(402);
+    expect(res.error?.error).toMatchObject({ code: 'PAYMENT_DECLINED', details: { declineCode: 'generic_decline' } });
+    expect(Number((await db.query(`select count(*) from booking where customer_id = $1`, [customer.id])).rows[0].count)).toBe(before);
+    expect(await es.server.services.live.findHold(holdId)).not.toBeNull();
+    const { booking } = expectStatus(await confirm(holdId, GOOD, 'decline-1'), 201);
+    expect((await payment(booking.id))?.status).toBe('authorized');
+  });
+
+  it('a processor outage is 503 PAYMENT_PROVIDER_UNAVAILABLE (retryable), writes no booking and keeps the hold', async () => {
+    const { holdId } = await hold('full');
+    const res = await confirm(holdId, OUTAGE);
+    expect(res.response.status).toBe(503);
+    expect(res.response.headers.get('retry-after')).toBeTruthy();
+    expect(res.error?.error.code).toBe('PAYMENT_PROVIDER_UNAVAILABLE');
+    expect(await es.server.services.live.findHold(holdId)).not.toBeNull();
+    expect(Number((await db.query(`select count(*) from booking b join idempotency_key k on k.booking_id = b.id where k.hold_id = $1`, [holdId])).rows[0].count)).toBe(0);
+  });
+});
+
+describe('replays never authorize twice', () => {
+  it('the same confirm sent again, and five at once with one key, make one booking and one authorization', async () => {
+    const { holdId } = await hold('full');
+    const results = await Promise.all(Array.from({ length: 5 }, () => confirm(holdId, GOOD, 'same-key')));
+    const ids = new Set(results.map((r) => r.data?.booking.id).filter(Boolean));
+    expect(ids.size).toBe(1);
+    const again = await confirm(holdId, GOOD, 'same-key');
+    expect(again.response.status).toBe(200);
+    expect(await authorizationsFor(holdId)).toBe(1);
+    const [id] = [...ids];
+    const paymentIds = (await db.query(`select payment_id from booking_payment where booking_id = $1`, [id])).rows;
+    expect(paymentIds).toHaveLength(1);
+  });
+
+  it('twins without a key on one hold: one books, and the shared authorization (same card, same key) is never voided', async () => {
+    const { holdId } = await hold('full');
+    const results = await Promise.all([confirm(holdId, GOOD), confirm(holdId, GOOD)]);
+    const ok = results.filter((r) => r.response.status === 201);
+    expect(ok).toHaveLength(1);
+    const p = (await payment(ok[0]!.data!.booking.id))!;
+    expect(await simulated(p.paymentId!)).toMatchObject({ status: 'authorized' });
+  });
+});
+
+describe('money follows the booking', () => {
+  async function booked(name: string) {
+    const { holdId, s } = await hold(name);
+    const { booking } = expectStatus(await confirm(holdId, GOOD), 201);
+    return { booking, vendor: s.w.vendor, p: (await payment(booking.id))! };
+  }
+
+  it('a decline voids the authorization', async () => {
+    const { booking, vendor, p } = await booked('full');
+    expectStatus(await act(booking.id, 'decline', vendor), 200);
+    expect(await payment(booking.id)).toMatchObject({ status: 'voided', captured: 0, pending: null });
+    expect(await simulated(p.paymentId!)).toMatchObject({ status: 'voided' });
+    expect(await ledgerTxns(booking.id)).toEqual([]);
+  });
+
+  it('an unanswered request expiring voids it', async () => {
+    const { booking, p } = await booked('full');
+    await at(clock.now() + 2 * 24 * HOUR, () => es.server.services.transitions.expireOverdue());
+    expect(await payment(booking.id)).toMatchObject({ status: 'voided' });
+    expect(await simulated(p.paymentId!)).toMatchObject({ status: 'voided' });
+  });
+
+  it('a free cancellation voids it; a late one captures the fee only', async () => {
+    const free = await booked('full');
+    expectStatus(await act(free.booking.id, 'accept', free.vendor), 200);
+    expectStatus(await act(free.booking.id, 'cancel', customer), 200);
+    expect(await payment(free.booking.id)).toMatchObject({ status: 'voided', captured: 0 });
+
+    const late = await booked('full');
+    expectStatus(await act(late.booking.id, 'accept', late.vendor), 200);
+    await at(Date.parse(late.booking.startsAt) - 2 * HOUR, async () => expectStatus(await act(late.booking.id, 'cancel', customer), 200));
+    expect(await payment(late.booking.id)).toMatchObject({ status: 'captured', captured: 1000, fee: 1000, pending: null });
+    expect(await simulated(late.p.paymentId!)).toMatchObject({ status: 'captured', captured: 1000 });
+    const txns = await ledgerTxns(late.booking.id);
+    expect(txns).toMatchObject([{ kind: 'fee_capture', cause: `booking:${late.booking.id}:fee-capture` }]);
+    expect(txns[0]!.booking_event_id).toBeTruthy();
+    expect(await receipt(late.booking.id)).toMatchObject({ status: 'captured', capturedCents: 1000, feeCents: 1000 });
+    await expectBalanced();
+  });
+
+  it('a no-show captures the no-show fee', async () => {
+    const { booking, vendor, p } = await booked('full');
+    expectStatus(await act(booking.id, 'accept', vendor), 200);
+    await at(Date.parse(booking.startsAt) + 20 * 60_000, async () => expectStatus(await act(booking.id, 'no-show', vendor), 200));
+    expect(await payment(booking.id)).toMatchObject({ status: 'captured', captured: 2500, fee: 2500 });
+    expect(await simulated(p.paymentId!)).toMatchObject({ status: 'captured', captured: 2500 });
+    expect(await ledgerTxns(booking.id)).toMatchObject([{ kind: 'fee_capture' }]);
+    await expectBalanced();
+  });
+
+  it('completion captures the authorization, and the escrow is released once the dispute window has passed', async () => {
+    const { booking, vendor } = await booked('auto');
+    expect(booking.status).toBe('accepted');
+    const start = Date.parse(booking.startsAt);
+    await at(start, async () => {
+      expectStatus(await act(booking.id, 'start', vendor), 200);
+      expectStatus(await act(booking.id, 'complete', vendor), 200);
+    });
+    expect(await payment(booking.id)).toMatchObject({ status: 'captured', captured: 5000, fee: 0 });
+    const flow = es.server.services.bookingPayments.flow;
+    await at(start + 71 * HOUR, async () => expect(await flow.releaseDue()).toBe(0));
+    // Two processes releasing at once post one release.
+    await at(start + 73 * HOUR, () => Promise.all([flow.releaseDue(), flow.releaseDue()]));
+    expect((await ledgerTxns(booking.id)).map((t) => t.kind)).toEqual(['capture', 'release']);
+    expect((await payment(booking.id))?.releasedAt).toBeTruthy();
+    await expectBalanced();
+  });
+
+  it('a call recorded with a move but never made (the process died after COMMIT) is made by the sweep, once', async () => {
+    const { booking, vendor, p } = await booked('full');
+    expectStatus(await act(booking.id, 'accept', vendor), 200);
+    // As a late cancellation's transaction leaves it when the process dies before calling the provider.
+    await db.query(`update booking_payment set pending_action = 'fee_capture', pending_amount = 1000, next_attempt_at = $2 where booking_id = $1`, [booking.id, new Date(clock.now())]);
+    const flow = es.server.services.bookingPayments.flow;
+    await Promise.all([flow.sweepPending(), flow.sweepPending()]);
+    expect(await payment(booking.id)).toMatchObject({ status: 'captured', captured: 1000, pending: null });
+    expect(await simulated(p.paymentId!)).toMatchObject({ captured: 1000 });
+    expect(await ledgerTxns(booking.id)).toHaveLength(1);
+    await expectBalanced();
+  });
+});
+
+describe('authorizations no booking took', () => {
+  it('the sweep voids attempts older than any hold can live (also one whose answer was never written down), and leaves young ones', async () => {
+    const store = es.server.services.bookingPayments.store;
+    const provider = es.server.services.payments.provider;
+    const base = { customerId: customer.id, provider: 'simulated' as const, paymentMethod: GOOD, amount: 5000, currency: 'GBP' };
+    const old = new Date(clock.now() - 3 * HOUR);
+    // Authorized, then the process died before the booking's transaction.
+    const a = await store.recordAttempt({ ...base, idempotencyKey: 'hold:orphan-a:authorize-x:v1', holdId: 'orphan-a', createdAt: old });
+    const auth = await provider.authorize({ idempotencyKey: a.idempotencyKey, amount: 5000, currency: 'gbp', customerId: customer.id, paymentMethod: GOOD });
+    await store.attemptAuthorized(a.idempotencyKey, auth.paymentId);
+    // Authorized, then the process died before writing the payment id down.
+    const b = await store.recordAttempt({ ...base, idempotencyKey: 'hold:orphan-b:authorize-x:v1', holdId: 'orphan-b', createdAt: old });
+    const authB = await provider.authorize({ idempotencyKey: b.idempotencyKey, amount: 5000, currency: 'gbp', customerId: customer.id, paymentMethod: GOOD });
+    // A confirm still in flight: too young to touch.
+    await store.recordAttempt({ ...base, idempotencyKey: 'hold:young:authorize-x:v1', holdId: 'young', createdAt: new Date(clock.now()) });
+
+    const sweep = es.server.services.bookingPayments.confirm.sweepOrphans;
+    const [n1, n2] = await Promise.all([sweep(), sweep()]);
+    expect(n1 + n2).toBeGreaterThanOrEqual(2);
+    expect(await simulated(auth.paymentId)).toMatchObject({ status: 'voided' });
+    expect(await simulated(authB.paymentId)).toMatchObject({ status: 'voided' });
+    const left = (await db.query<{ hold_id: string }>(`select hold_id from payment_attempt where hold_id in ('orphan-a', 'orphan-b', 'young')`)).rows.map((r) => r.hold_id);
+    expect(left).toEqual(['young']);
+  });
+});
