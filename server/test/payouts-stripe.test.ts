@@ -71,7 +71,11 @@ describe('payouts in stripe mode', () => {
     const first = await settle('2031-04-02');
     expect(first.pending.map((p) => [p.amount, p.status])).toEqual([[1800, 'pending']]);
     expect(await payable()).toBe(0); // posted: the money is on its way
-    const retry = await settle('2031-04-02');
+    // Not while the first attempt could still be in flight elsewhere; five minutes on, with the same key.
+    clock.set(Date.parse('2031-04-02T06:04:00Z'));
+    expect((await payouts.settle('2031-04-02', { only: [w.workshop.id] })).paid).toEqual([]);
+    clock.set(Date.parse('2031-04-02T06:05:01Z'));
+    const retry = await payouts.settle('2031-04-02', { only: [w.workshop.id] });
     expect(retry.paid.map((p) => [p.id, p.status])).toEqual([[first.pending[0]!.id, 'paid']]);
     expect(transfers().map((r) => r.idempotencyKey)).toEqual([`payout:${first.pending[0]!.id}:transfer:v1`, `payout:${first.pending[0]!.id}:transfer:v1`]);
     // No second account: the one saved on the first payout is reused.

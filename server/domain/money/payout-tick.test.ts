@@ -26,9 +26,9 @@ function memoryStore(balances: Map<string, number>) {
       balances.set(i.workshopId, 0);
       return p;
     },
-    async pending() {
+    async pending(before) {
       calls.push('pending');
-      return rows.filter((r) => r.status === 'pending');
+      return rows.filter((r) => r.status === 'pending' && r.createdAt < before);
     },
     async markPaid(id, d) {
       const r = rows.find((x) => x.id === id)!;

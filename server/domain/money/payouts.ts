@@ -29,6 +29,12 @@ export interface PayoutConfig {
 /** The most one transfer may carry (the providers' limit); a larger balance is paid over several days. */
 export const MAX_PAYOUT_MINOR = 99_999_999;
 
+/**
+ * A pending payout is retried only once it is this old, so a retry never races the first attempt
+ * still in flight in another process (provider calls time out well before).
+ */
+export const PENDING_RETRY_AFTER_MS = 5 * 60_000;
+
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
@@ -65,6 +71,7 @@ export function createPayouts(deps: {
 }) {
   const { store, provider, clock, config } = deps;
   const now = () => new Date(clock.now());
+  const retryBefore = () => new Date(clock.now() - PENDING_RETRY_AFTER_MS);
   /** The last day this process settled completely: later runs that day only retry pending payouts. */
   let settledDay: string | null = null;
 
@@ -82,8 +89,8 @@ export function createPayouts(deps: {
     return store.saveAccount(workshopId, provider.name, made.accountId, now());
   }
 
-  /** Sends one pending payout; its outcome (paid, failed, or still pending). */
-  async function send(p: PayoutRecord): Promise<PayoutRecord> {
+  /** Sends one pending payout: its outcome, null when another process recorded it first; throws while it stays pending. */
+  async function send(p: PayoutRecord): Promise<PayoutRecord | null> {
     let accountId: string | null = null;
     try {
       accountId = await accountOf(p.workshopId);
@@ -96,14 +103,17 @@ export function createPayouts(deps: {
         metadata: { payout_id: p.id, workshop_id: p.workshopId, period: p.period },
       });
       const at = now();
-      await store.markPaid(p.id, { accountId, transferId: t.transferId, at });
+      // False: another process recorded the outcome first (it sent the same key: the same transfer).
+      if (!(await store.markPaid(p.id, { accountId, transferId: t.transferId, at }))) return null;
       return { ...p, status: 'paid', providerAccountId: accountId, providerTransferId: t.transferId, settledAt: at };
     } catch (err) {
-      // Not a final answer (the provider unreachable, throttling, our own fault): the same key is tried again next run.
-      if (!(err instanceof PaymentError) || err.retryable) throw err;
+      // Not a final answer (the provider unreachable, throttling, our own fault, or the key in use by
+      // another attempt): the same key is tried again next run. Never reverse a payout unless the
+      // provider said no to this transfer.
+      if (!(err instanceof PaymentError) || err.retryable || err.failure === 'idempotency_conflict') throw err;
       const at = now();
       const reason = `${err.failure}: ${err.message}`.slice(0, 500);
-      await store.markFailed(p.id, { accountId, reason, at }, payoutReversalPosting({ payoutId: p.id, workshopId: p.workshopId, currency: p.currency, amount: p.amount }));
+      if (!(await store.markFailed(p.id, { accountId, reason, at }, payoutReversalPosting({ payoutId: p.id, workshopId: p.workshopId, currency: p.currency, amount: p.amount })))) return null;
       return { ...p, status: 'failed', providerAccountId: accountId, failureReason: reason, settledAt: at };
     }
   }
@@ -112,7 +122,7 @@ export function createPayouts(deps: {
     for (const p of list) {
       try {
         const done = await send(p);
-        (done.status === 'paid' ? result.paid : result.failed).push(done);
+        if (done) (done.status === 'paid' ? result.paid : result.failed).push(done);
       } catch (err) {
         onError(err, p);
         result.pending.push(p);
@@ -128,7 +138,7 @@ export function createPayouts(deps: {
   async function settle(period: string, opts: { only?: readonly string[]; onError?: (err: unknown, p: PayoutRecord) => void } = {}): Promise<SettlementResult> {
     const onError = opts.onError ?? (() => undefined);
     const result: SettlementResult = { period, paid: [], failed: [], pending: [] };
-    await sendAll(await store.pending(opts.only), result, onError);
+    await sendAll(await store.pending(retryBefore(), opts.only), result, onError);
     for (const due of await store.due(period, config.minimumMinor, opts.only)) {
       const opened = await store.open(
         { workshopId: due.workshopId, currency: due.currency, period, minimum: config.minimumMinor, maximum: MAX_PAYOUT_MINOR, provider: provider.name, at: now() },
@@ -149,7 +159,7 @@ export function createPayouts(deps: {
     async tick(onError?: (err: unknown, p: PayoutRecord) => void): Promise<SettlementResult | null> {
       const period = dueDay(clock.now(), config.hourUtc);
       if (period === settledDay) {
-        const pending = await store.pending();
+        const pending = await store.pending(retryBefore());
         if (!pending.length) return null;
         const result: SettlementResult = { period, paid: [], failed: [], pending: [] };
         await sendAll(pending, result, onError ?? (() => undefined));
