@@ -1,11 +1,10 @@
 import type { Finance, PayoutView, ReportRangeQuery, VendorMoney } from '@shared/schemas/payouts';
-import type { WorkshopView } from '@shared/schemas/views';
 import type { Principal } from '../actor';
 import type { Clock } from '../clock';
-import { forbidden, notFound } from '../errors';
 import type { TxnKind } from './ledger-ports';
 import { BPS_WHOLE, mulDivHalfEven } from './minor-units';
 import type { MoneyReportStore, PayoutRecord, PayoutStore } from './payout-ports';
+import { ownerOrAdmin, type WorkshopAccess } from './workshop-access';
 import { MAX_PAYOUT_MINOR, nextSettlementAt, utcDay, type PayoutConfig } from './payouts';
 
 /*
@@ -61,20 +60,10 @@ export function createMoneyReports(deps: {
   payouts: PayoutStore;
   clock: Clock;
   config: PayoutConfig;
-  /** The workshop if this actor owns it (FORBIDDEN otherwise, NOT_FOUND when there is none). */
-  owned: (actor: Principal, workshopId: string) => Promise<WorkshopView>;
-  findWorkshop: (workshopId: string) => Promise<WorkshopView | null>;
-}) {
+} & WorkshopAccess) {
   const { reports, config } = deps;
 
-  async function readable(actor: Principal, workshopId: string) {
-    if (actor.role === 'admin') {
-      if (!(await deps.findWorkshop(workshopId))) throw notFound('Workshop');
-      return;
-    }
-    if (actor.role !== 'vendor') throw forbidden("Only the workshop's owner or an admin can see its money");
-    await deps.owned(actor, workshopId);
-  }
+  const readable = (actor: Principal, workshopId: string) => ownerOrAdmin(deps, actor, workshopId, 'its money');
 
   /** `from`/`to` as days (UTC, both included): `to` defaults to today, `from` to DEFAULT_REPORT_DAYS before it. */
   function rangeOf(q: ReportRangeQuery): { from: string; to: string; fromMs: number; toMs: number } {
