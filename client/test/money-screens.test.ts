@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../server/domain/clock';
 import { moneyAt, moneyBookings, quickAccounts, quickWorkshop, startEngineServer, type Account, type EngineServer } from '../../server/test/fixtures';
-import { launchChromium, openContext, screen, type Browser } from './browser-kit';
+import { a11yViolations, launchChromium, openContext, screen, type Browser } from './browser-kit';
 
 /*
  * The vendor's Money tab and the admins' Finance view in Chromium, over ledger movements posted
@@ -43,6 +43,20 @@ describe('browser: the vendor Money tab and the admin Finance view', { timeout: 
     browser = await launchChromium();
   }, 120_000);
 
+  /** axe on the screen as the test left it (a second context: the axe script is inline, which the app's CSP refuses). */
+  async function accessible(token: string, path: string, ready: string) {
+    const { context, page } = await openContext(browser, es.server.url, token, undefined, { bypassCSP: true });
+    try {
+      await page.goto(path);
+      await page.locator(ready).first().waitFor();
+      await page.waitForTimeout(300); // entry transitions settle before contrast is measured
+      const found = await a11yViolations(page);
+      expect(found, JSON.stringify(found, null, 2)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }
+
   afterAll(async () => {
     await browser?.close();
     await es?.server.close();
@@ -76,6 +90,7 @@ describe('browser: the vendor Money tab and the admin Finance view', { timeout: 
     ]);
     await screen(page, 'vendor-money');
     expect(errors).toEqual([]);
+    await accessible(w.vendor.token, '/#/vendor/money', '[data-testid=payouts]');
   });
 
   it('the admin picks 10–12 March and reads GMV, commission, take rate, fees, refunds, escrow and payouts', async () => {
@@ -101,5 +116,6 @@ describe('browser: the vendor Money tab and the admin Finance view', { timeout: 
     expect(await payouts('failed')).toEqual(['Failed', '0', `${CUR} 0.00`]);
     await screen(page, 'admin-finance');
     expect(errors).toEqual([]);
+    await accessible(admin.token, '/#/admin/finance', `[data-testid=finance-${CUR}]`);
   });
 });
