@@ -43,6 +43,7 @@ const LONGEST_FIRST = [
   'server/domain/slot-generation.test.ts',
   'client/test/accessibility.test.ts',
   'client/test/live-booking.test.ts',
+  'client/test/money-screens.test.ts',
 ];
 
 const rank = (spec: TestSpecification) => {

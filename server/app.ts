@@ -19,6 +19,7 @@ import { bookingRoutes } from './http/bookings.routes';
 import { calendarRoutes } from './http/calendar.routes';
 import { holdRoutes } from './http/holds.routes';
 import { moneyRoutes } from './http/money.routes';
+import { moneyReportRoutes } from './http/money-reports.routes';
 import { paymentRoutes } from './http/payments.routes';
 import type { Services } from './services';
 import type { Redis } from 'ioredis';
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', vendorRoutes(services));
   app.route('/api', adminRoutes(services, deps.guard));
   app.route('/api', moneyRoutes(services));
+  app.route('/api', moneyReportRoutes(services));
   // Holds are rate-limited per customer inside the hold's own customer script (holdRules.perMinute).
   app.route('/api', holdRoutes(services));
   // Before the booking routes: `/bookings/:id/messages` is not a lifecycle `/bookings/:id/:action`.

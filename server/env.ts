@@ -98,6 +98,14 @@ const schema = z
     COMMISSION_DEFAULT_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),
     /** Hours after completion that captured money stays in escrow (customers may dispute until then). */
     DISPUTE_WINDOW_HOURS: z.coerce.number().int().min(0).max(24 * 90).default(72),
+    /** Payouts: a workshop's payable balance is paid out once it is at least this many minor units (1000 = £10). */
+    PAYOUT_MINIMUM_MINOR: z.coerce.number().int().min(1).max(99_999_999).default(1000),
+    /** Payouts: the hour (UTC) from which each day's settlement runs. */
+    PAYOUT_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(6),
+    /** Payouts: the ISO 3166-1 country a workshop's payout account is opened in at the provider. */
+    PAYOUT_ACCOUNT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'PAYOUT_ACCOUNT_COUNTRY must be a two-letter country code such as GB').default('GB'),
+    /** Payouts: `false` stops the daily settlement in this process (another process or a manual run pays). */
+    PAYOUTS_ENABLED: bool.default(true),
     /** Who moves the money: `simulated` (a test-mode card processor kept in Postgres; the default) or `stripe`. */
     PAYMENT_PROVIDER: z.enum(['simulated', 'stripe']).default('simulated'),
     /** Simulated processor only: hours an authorization stays capturable (card networks: about 7 days). */

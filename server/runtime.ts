@@ -34,6 +34,9 @@ import { createRealtime, type Realtime } from './realtime/realtime-server';
 import { createBoard } from './domain/board';
 import { createDomainEvents } from './domain/domain-events';
 
+/** How often each process checks whether a day's payouts are due (and retries pending transfers). */
+const PAYOUT_CHECK_MS = 60_000;
+
 export interface RunningServer {
   url: string;
   /** The configuration it runs with. */
@@ -118,6 +121,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS, perMinute: env.RATE_LIMIT_HOLDS_PER_MIN },
     maxOpenBookings: env.MAX_OPEN_BOOKINGS,
     money: { platformDefaultBps: env.COMMISSION_DEFAULT_BPS, disputeWindowHours: env.DISPUTE_WINDOW_HOURS },
+    payouts: { minimumMinor: env.PAYOUT_MINIMUM_MINOR, hourUtc: env.PAYOUT_HOUR_UTC, accountCountry: env.PAYOUT_ACCOUNT_COUNTRY },
     publisher: events.publisher,
     faults: faultHook(env, logger),
     payments: createPaymentProvider(env, { orm, clock }),
@@ -264,6 +268,17 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     },
     { intervalMs: env.PAYMENT_SWEEP_INTERVAL_MS, onError: (err) => logger.error({ err }, 'payment sweep failed') },
   );
+  // Daily settlement: checked every minute, each process settles the due day once (the payout's
+  // unique (workshop, currency, day) key pays each workshop once whichever process gets there) and
+  // retries pending transfers on the other ticks.
+  const payoutScheduler = !storeSweeps || !env.PAYOUTS_ENABLED ? undefined : runChained(
+    async () => {
+      const r = await services.payouts.tick((err, p) => logger.warn({ err, payoutId: p.id }, 'payout transfer not finished: retried next run'));
+      if (r && (r.paid.length || r.failed.length)) logger.info({ period: r.period, paid: r.paid.length, failed: r.failed.length, pending: r.pending.length }, 'payouts settled');
+      for (const f of r?.failed ?? []) logger.error({ payoutId: f.id, workshopId: f.workshopId, reason: f.failureReason }, 'payout failed: the balance stays with the workshop for the next settlement');
+    },
+    { intervalMs: PAYOUT_CHECK_MS, onError: (err) => logger.error({ err }, 'payout settlement failed') },
+  );
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
@@ -280,7 +295,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       clearInterval(rollTimer);
       clearInterval(purgeTimer);
       clearInterval(reconcileTimer);
-      await Promise.all([sweeper?.stop(), slaSweeper?.stop(), paymentSweeper?.stop()]);
+      await Promise.all([sweeper?.stop(), slaSweeper?.stop(), paymentSweeper?.stop(), payoutScheduler?.stop()]);
       const httpClosed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; end them once in-flight requests had a moment.

@@ -17,6 +17,10 @@ import { createConfirmPayments } from './domain/money/confirm-payment';
 import { createPaymentFlow } from './domain/money/payment-flow';
 import { createLedgerMovements } from './domain/money/ledger-movements';
 import { createMoneySettings, type MoneyConfig } from './domain/money/money-settings';
+import { createPayouts, type PayoutConfig } from './domain/money/payouts';
+import { createMoneyReports } from './domain/money/money-reports';
+import { createPayoutRepository } from './db/payout.repository';
+import { createMoneyReportRepository } from './db/money-report.repository';
 import { createAccounts } from './domain/accounts';
 import { createCalendars } from './domain/calendars';
 import { createCalendarFeedRepository } from './db/calendar-feed.repository';
@@ -53,6 +57,8 @@ export interface ServicesDeps {
   publisher?: Publisher;
   /** Platform commission default and dispute window (COMMISSION_DEFAULT_BPS, DISPUTE_WINDOW_HOURS). */
   money?: MoneyConfig;
+  /** Daily settlement (PAYOUT_MINIMUM_MINOR, PAYOUT_HOUR_UTC, PAYOUT_ACCOUNT_COUNTRY). */
+  payouts?: PayoutConfig;
   /** Test-only fault hook at named confirm/reschedule steps (never set in production). */
   faults?: FaultHook;
   /** The payment provider PAYMENT_PROVIDER chose (server/payments/payment-provider.ts). */
@@ -92,7 +98,7 @@ export function createServices(deps: ServicesDeps) {
     await live.catalogChanged(workshopId);
   };
   const catalog = createCatalog({ workshops, slots, clock, zonesOf: placeZones, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged, publisher });
-  const ledgerStore = createLedgerRepository(deps.sql);
+  const ledgerStore = createLedgerRepository(deps.sql, clock);
   const moneyConfig = deps.money ?? { platformDefaultBps: 1000, disputeWindowHours: 72 };
   const money = createMoneySettings({
     store: createMoneyPolicyRepository(deps.sql),
@@ -116,6 +122,23 @@ export function createServices(deps: ServicesDeps) {
   const bookings = createBookings({
     bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults,
     payments: confirmPayments, paymentOf: bookingPayments.findBookingPayment,
+  });
+  const payoutStore = createPayoutRepository(deps.sql);
+  const payoutConfig = deps.payouts ?? { minimumMinor: 1000, hourUtc: 6, accountCountry: 'GB' };
+  const payouts = createPayouts({
+    store: payoutStore,
+    provider: deps.payments,
+    clock,
+    config: payoutConfig,
+    emailOf: async (id) => (await workshops.findById(id))?.email ?? null,
+  });
+  const moneyReports = createMoneyReports({
+    reports: createMoneyReportRepository(deps.sql),
+    payouts: payoutStore,
+    clock,
+    config: payoutConfig,
+    owned: catalog.owned,
+    findWorkshop: (id) => workshops.findById(id),
   });
   return {
     /** The time every service reads (a manual clock in tests). */
@@ -149,6 +172,10 @@ export function createServices(deps: ServicesDeps) {
     ledger,
     /** Booking payments: the row per booking, and the flow that moves money with the booking (and its sweeps). */
     bookingPayments: { store: bookingPayments, flow: paymentFlow, confirm: confirmPayments },
+    /** Daily settlement of workshops' payable balances (the scheduler in runtime.ts calls `tick`). */
+    payouts,
+    /** Balances, statements and finance figures. */
+    moneyReports,
     /** The payment provider, and its verified webhook events recorded once each. */
     payments: { provider: deps.payments, webhooks: createPaymentWebhooks({ provider: deps.payments, inbox: createWebhookInbox(deps.orm), clock }) },
     /** Which time zones a place can be in (onboarding suggests them; verification checks them). */
@@ -156,7 +183,7 @@ export function createServices(deps: ServicesDeps) {
     /** Who owns a workshop (the realtime hub routes booking events to the owner's screens). */
     ownerOf: async (workshopId: string) => (await workshops.findById(workshopId))?.ownerId ?? null,
     /** Repositories, for tests and scripts only (routes and realtime go through the services above). */
-    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore, bookingPayments },
+    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore, bookingPayments, payouts: payoutStore },
   };
 }
 

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import type { AccountRef, BookingEntry, LedgerPort, LedgerTx, Posting, PostedTxn, TxnKind } from '../domain/money/ledger-ports';
 import { stmt, type SqlPool, type SqlTx } from './pg-pool';
@@ -15,8 +16,8 @@ const ensureAccounts = stmt('ledger_ensure_accounts', `
   on conflict on constraint ledger_account_kind_owner_currency_unique do nothing`);
 
 const insertTxn = stmt('ledger_insert_txn', `
-  insert into ledger_txn (kind, currency, cause, booking_id, booking_event_id)
-  values ($1, $2, $3, $4, $5)
+  insert into ledger_txn (kind, currency, cause, booking_id, booking_event_id, created_at)
+  values ($1, $2, $3, $4, $5, $6)
   on conflict (cause) do nothing
   returning id`);
 
@@ -64,12 +65,17 @@ function sameTxn(p: Posting, rows: Array<EntryRow & { kind: string; currency: st
   return stored.every((k, i) => k === asked[i]);
 }
 
-async function postIn(tx: SqlTx, p: Posting): Promise<PostedTxn> {
+/**
+ * Posts inside the caller's store transaction (the payout repository opens a payout and posts its
+ * movement in one). `at` is when the transaction happened, by the domain's clock: statements and
+ * the finance figures read it.
+ */
+export async function postIn(tx: SqlTx, p: Posting, at: Date): Promise<PostedTxn> {
   const kinds = p.entries.map((e) => e.account.kind);
   const owners = p.entries.map((e) => e.account.ownerId ?? null);
   const [, inserted] = (await tx.batch([
     [ensureAccounts, [kinds, owners, p.currency]],
-    [insertTxn, [p.kind, p.currency, p.cause, p.bookingId ?? null, p.bookingEventId ?? null]],
+    [insertTxn, [p.kind, p.currency, p.cause, p.bookingId ?? null, p.bookingEventId ?? null, at]],
   ])) as [unknown[], Array<{ id: string }>];
   const txnId = inserted[0]?.id;
   if (!txnId) {
@@ -89,16 +95,17 @@ const toNumber = (s: string) => {
   return n;
 };
 
-export function createLedgerRepository(sql: SqlPool): LedgerPort {
+export function createLedgerRepository(sql: SqlPool, clock: Clock = systemClock): LedgerPort {
+  const at = () => new Date(clock.now());
   const txFor = (tx: SqlTx): LedgerTx => ({
-    post: (p) => postIn(tx, p),
+    post: (p) => postIn(tx, p, at()),
     async bookingEntries(bookingId) {
       const rows = await tx.rows<EntryRow & { txn_id: string; txn_kind: TxnKind; cause: string; currency: string }>(entriesOfBooking, [bookingId]);
       return rows.map((r): BookingEntry => ({ txnId: r.txn_id, txnKind: r.txn_kind, cause: r.cause, currency: r.currency, account: accountOf(r), amount: toNumber(r.amount) }));
     },
   });
   return {
-    post: (p) => sql.transaction((tx) => postIn(tx, p)),
+    post: (p) => sql.transaction((tx) => postIn(tx, p, at())),
     forBooking: (bookingId, fn) =>
       sql.transaction(async (tx) => {
         await tx.rows(lockBooking, [bookingId]);

@@ -36,6 +36,8 @@ export function fromStripeError(err: unknown): PaymentError | unknown {
     }
     if (err.code && STATE_CODES.has(err.code)) return paymentError('invalid_state', err.message);
     if (err.code === 'resource_missing') return paymentError('not_found', err.message);
+    // A transfer (payout) larger than the platform's available Stripe balance: final for this call.
+    if (err.code === 'balance_insufficient') return paymentError('insufficient_funds', err.message);
   }
   return err;
 }

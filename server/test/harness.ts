@@ -23,6 +23,8 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     MAX_OPEN_BOOKINGS: '1000',
     SERVE_CLIENT: 'false',
     SLOT_ROLL_MINUTES: '0',
+    // Test servers share one database: a settlement would pay every test's workshops. Payout tests settle by hand.
+    PAYOUTS_ENABLED: 'false',
     // Store timeouts far above the defaults: on a loaded two-core machine a test's own event
     // loop can stall long enough to trip the production bounds. The outage tests set the
     // bounds they exercise themselves.

@@ -124,6 +124,10 @@ export const api = {
     placeZones: (city: string) => call(client.GET('/api/v1/places/zones', { params: { query: { city } } })),
     verification: (id: string) => call(client.GET('/api/v1/workshops/{id}/verification', path({ id }))),
     requestReview: (id: string) => call(client.POST('/api/v1/workshops/{id}/review-request', path({ id }))),
+    money: (id: string) => call(client.GET('/api/v1/workshops/{id}/money', path({ id }))),
+    /** Where the statement CSV downloads from (a plain link: the cookie signs the request in). */
+    statementUrl: (id: string, range: { from?: string; to?: string }) =>
+      `/api/v1/workshops/${encodeURIComponent(id)}/money/statement.csv?${new URLSearchParams(compactQuery(range) as Record<string, string>)}`,
   },
   admin: {
     workshops: (status?: WorkshopStatus) => call(client.GET('/api/v1/admin/workshops', { params: { query: compactQuery({ status }) } })),
@@ -132,6 +136,7 @@ export const api = {
     returnToVendor: (id: string, reason: string) => call(client.POST('/api/v1/admin/workshops/{id}/return', { ...path({ id }), body: { reason } })),
     board: () => call(client.GET('/api/v1/admin/board')),
     noShowResponses: () => call(client.GET('/api/v1/admin/no-show-responses')),
+    finance: (range: { from?: string; to?: string }) => call(client.GET('/api/v1/admin/finance', { params: { query: compactQuery(range) } })),
   },
 };
 

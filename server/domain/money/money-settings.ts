@@ -1,9 +1,10 @@
 import type { CommissionOverridesInput, MoneyPolicy, MoneyPolicyInput, MoneyPolicyView } from '@shared/schemas/money-policy';
 import type { WorkshopView } from '@shared/schemas/views';
 import type { Principal } from '../actor';
-import { forbidden, notFound } from '../errors';
+import { notFound } from '../errors';
 import { DEFAULT_MONEY_POLICY, type CommissionRates } from './booking-money';
 import type { MoneyPolicyStore } from './money-policy-ports';
+import { ownerOrAdmin } from './workshop-access';
 
 export interface MoneyConfig {
   /** COMMISSION_DEFAULT_BPS. */
@@ -26,14 +27,7 @@ export function createMoneySettings(deps: {
 }) {
   const { store, config } = deps;
 
-  async function readable(actor: Principal, workshopId: string) {
-    if (actor.role === 'admin') {
-      if (!(await deps.findWorkshop(workshopId))) throw notFound('Workshop');
-      return;
-    }
-    if (actor.role !== 'vendor') throw forbidden('Only the workshop owner or an admin can see its money policy');
-    await deps.owned(actor, workshopId);
-  }
+  const readable = (actor: Principal, workshopId: string) => ownerOrAdmin(deps, actor, workshopId, 'its money policy');
 
   /** The policy and rates a booking of this workshop is computed with. */
   async function termsFor(workshopId: string): Promise<{ policy: MoneyPolicy; rates: CommissionRates; updatedAt: Date | null }> {
