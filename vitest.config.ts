@@ -44,6 +44,7 @@ const LONGEST_FIRST = [
   'client/test/accessibility.test.ts',
   'client/test/live-booking.test.ts',
   'client/test/money-screens.test.ts',
+  'client/test/disputes.test.ts',
 ];
 
 const rank = (spec: TestSpecification) => {

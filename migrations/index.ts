@@ -11,6 +11,7 @@ import { Migration20261201065740 } from './Migration20261201065740';
 import { Migration20261201070000 } from './Migration20261201070000';
 import { Migration20261201080000 } from './Migration20261201080000';
 import { Migration20261201090000 } from './Migration20261201090000';
+import { Migration20261201091000 } from './Migration20261201091000';
 import { Migration20261201092000 } from './Migration20261201092000';
 import { Migration20261201094000 } from './Migration20261201094000';
 
@@ -28,6 +29,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201070000', class: Migration20261201070000 },
   { name: 'Migration20261201080000', class: Migration20261201080000 },
   { name: 'Migration20261201090000', class: Migration20261201090000 },
+  { name: 'Migration20261201091000', class: Migration20261201091000 },
   { name: 'Migration20261201092000', class: Migration20261201092000 },
   { name: 'Migration20261201094000', class: Migration20261201094000 },
 ];

@@ -20,6 +20,7 @@ import { calendarRoutes } from './http/calendar.routes';
 import { holdRoutes } from './http/holds.routes';
 import { moneyRoutes } from './http/money.routes';
 import { moneyReportRoutes } from './http/money-reports.routes';
+import { disputeRoutes } from './http/disputes.routes';
 import { paymentRoutes } from './http/payments.routes';
 import type { Services } from './services';
 import type { Redis } from 'ioredis';
@@ -94,6 +95,8 @@ export function createApp(deps: AppDeps) {
   // Before the booking routes: `/bookings/:id/messages` is not a lifecycle `/bookings/:id/:action`.
   // Per author: a thread is a conversation, not a channel for floods.
   app.route('/api', messageRoutes(services, rateLimit(redis, config.redisPrefix, { name: 'messages', points: MESSAGES_PER_MINUTE, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon')));
+  // Before the booking routes too: `/bookings/:id/dispute`.
+  app.route('/api', disputeRoutes(services));
   app.route(
     '/api',
     bookingRoutes(

@@ -97,6 +97,7 @@ const schema = z
     /** Platform commission on captured money, in basis points (1000 = 10 %), unless an admin set a workshop or category rate. */
     COMMISSION_DEFAULT_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),
     /** Hours after completion that captured money stays in escrow (customers may dispute until then). */
+    MONEY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
     DISPUTE_WINDOW_HOURS: z.coerce.number().int().min(0).max(24 * 90).default(72),
     /** Payouts: a workshop's payable balance is paid out once it is at least this many minor units (1000 = £10). */
     PAYOUT_MINIMUM_MINOR: z.coerce.number().int().min(1).max(99_999_999).default(1000),

@@ -125,6 +125,10 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     publisher: events.publisher,
     faults: faultHook(env, logger),
     payments: createPaymentProvider(env, { orm, clock }),
+    reconciled: (r) => {
+      metrics.reconciliationDifferences(r.differences.length);
+      if (r.differences.length) logger.warn({ checked: r.checked, differences: r.differences.slice(0, 50), count: r.differences.length }, 'money reconciliation found differences');
+    },
     scryptCostLog2: env.SCRYPT_COST_LOG2,
   });
   metrics.ledgerImbalanceWith(() => services.stores.ledger.imbalance());
@@ -279,6 +283,11 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     },
     { intervalMs: PAYOUT_CHECK_MS, onError: (err) => logger.error({ err }, 'payout settlement failed') },
   );
+  // The ledger against booking payments and the provider's records; differences are logged and on /metrics.
+  const moneyReconciler = !storeSweeps || env.MONEY_RECONCILE_INTERVAL_MS === 0 ? undefined : runChained(
+    () => services.reconciliation.run(),
+    { intervalMs: env.MONEY_RECONCILE_INTERVAL_MS, onError: (err) => logger.error({ err }, 'money reconciliation failed') },
+  );
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
@@ -295,7 +304,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       clearInterval(rollTimer);
       clearInterval(purgeTimer);
       clearInterval(reconcileTimer);
-      await Promise.all([sweeper?.stop(), slaSweeper?.stop(), paymentSweeper?.stop(), payoutScheduler?.stop()]);
+      await Promise.all([sweeper?.stop(), slaSweeper?.stop(), paymentSweeper?.stop(), payoutScheduler?.stop(), moneyReconciler?.stop()]);
       const httpClosed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; end them once in-flight requests had a moment.

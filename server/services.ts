@@ -16,6 +16,12 @@ import { createBookingPaymentRepository } from './db/booking-payment.repository'
 import { createConfirmPayments } from './domain/money/confirm-payment';
 import { createPaymentFlow } from './domain/money/payment-flow';
 import { createLedgerMovements } from './domain/money/ledger-movements';
+import { createDisputes } from './domain/money/disputes';
+import { createReconciliation } from './domain/money/reconciliation';
+import type { ReconciliationReport } from '@shared/schemas/reconciliation';
+import { createReconciliationSource } from './db/reconciliation.repository';
+import { createSimulatedRecords } from './payments/simulated-records';
+import { createDisputeRepository } from './db/dispute.repository';
 import { createMoneySettings, type MoneyConfig } from './domain/money/money-settings';
 import { createPayouts, type PayoutConfig } from './domain/money/payouts';
 import { createMoneyReports } from './domain/money/money-reports';
@@ -63,6 +69,8 @@ export interface ServicesDeps {
   faults?: FaultHook;
   /** The payment provider PAYMENT_PROVIDER chose (server/payments/payment-provider.ts). */
   payments: PaymentProvider;
+  /** Told each reconciliation report (runtime.ts: the differences gauge and the log). */
+  reconciled?: (r: ReconciliationReport) => void;
   /** log2 of scrypt's cost for new passwords (SCRYPT_COST_LOG2); the production cost when absent. */
   scryptCostLog2?: number;
 }
@@ -106,6 +114,7 @@ export function createServices(deps: ServicesDeps) {
     findWorkshop: (id) => workshops.findById(id),
     config: moneyConfig,
   });
+  const disputeStore = createDisputeRepository(deps.sql);
   const bookingPayments = createBookingPaymentRepository(deps.sql);
   const confirmPayments = createConfirmPayments({ provider: deps.payments, store: bookingPayments, terms: money.termsFor, clock });
   const ledger = createLedgerMovements(ledgerStore);
@@ -115,8 +124,8 @@ export function createServices(deps: ServicesDeps) {
     ledger,
     clock,
     disputeWindowHours: moneyConfig.disputeWindowHours,
-    // Disputes are not recorded yet: none is ever open. The disputes work replaces this with its store's look-up.
-    hasOpenDispute: async () => false,
+    // An open dispute freezes the escrow's release until an admin resolves it.
+    hasOpenDispute: (bookingId) => disputeStore.hasOpen(bookingId),
     bookingOf: (id) => bookingStore.findById(id),
   });
   const bookings = createBookings({
@@ -176,6 +185,24 @@ export function createServices(deps: ServicesDeps) {
     payouts,
     /** Balances, statements and finance figures. */
     moneyReports,
+    /** Customers' disputes on completed bookings and their resolution by admins (refund or release). */
+    disputes: createDisputes({
+      bookings: bookingStore,
+      disputes: disputeStore,
+      ledger,
+      provider: deps.payments,
+      payments: bookingPayments,
+      publisher,
+      clock,
+      disputeWindowHours: moneyConfig.disputeWindowHours,
+    }),
+    /** Compares the ledger, booking payments and the provider's records (simulated only; see docs/money.md). */
+    reconciliation: createReconciliation({
+      source: createReconciliationSource(deps.sql),
+      provider: deps.payments.name === 'simulated' ? createSimulatedRecords(deps.sql) : null,
+      clock,
+      onReport: deps.reconciled,
+    }),
     /** The payment provider, and its verified webhook events recorded once each. */
     payments: { provider: deps.payments, webhooks: createPaymentWebhooks({ provider: deps.payments, inbox: createWebhookInbox(deps.orm), clock }) },
     /** Which time zones a place can be in (onboarding suggests them; verification checks them). */
@@ -183,7 +210,7 @@ export function createServices(deps: ServicesDeps) {
     /** Who owns a workshop (the realtime hub routes booking events to the owner's screens). */
     ownerOf: async (workshopId: string) => (await workshops.findById(workshopId))?.ownerId ?? null,
     /** Repositories, for tests and scripts only (routes and realtime go through the services above). */
-    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore, bookingPayments, payouts: payoutStore },
+    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore, bookingPayments, payouts: payoutStore, disputes: disputeStore },
   };
 }
 

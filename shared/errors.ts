@@ -44,6 +44,12 @@ export const ERROR_CODES = [
   'PAYMENT_PROVIDER_UNAVAILABLE',
   /** A provider webhook whose signature or timestamp does not verify. */
   'WEBHOOK_SIGNATURE_INVALID',
+  /** A problem reported after the dispute window closed (`details.closedAt`). */
+  'DISPUTE_WINDOW_CLOSED',
+  /** A dispute on a booking nothing was paid for through the platform: there is nothing to refund. */
+  'NOTHING_CAPTURED',
+  /** A refund beyond what the booking has left (captured less refunded; `details.refundableMinor`). */
+  'REFUND_TOO_LARGE',
   'INTERNAL',
   /** Tests only: a handler answered a body its route does not declare (see server/http/contract-check.ts). */
   'CONTRACT_VIOLATION',

@@ -7,6 +7,7 @@ import type { ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { SlotRow } from './catalog-ports';
 import type { MessagePublisher } from './message-ports';
 import type { NewBookingPayment, PendingPaymentAction } from './money/booking-payment-ports';
+import type { DisputePublisher } from './money/dispute-ports';
 
 export interface VehicleInput {
   registration: string;
@@ -194,7 +195,7 @@ export interface BookingStore {
 }
 
 /** Port: where state changes go to be broadcast (the realtime hub implements it). */
-export interface Publisher extends MessagePublisher {
+export interface Publisher extends MessagePublisher, DisputePublisher {
   /** Only live-counts.ts calls this: every change it makes goes out once, with its cause. */
   slotsChanged(change: Change, cause: ChangeCause): void;
   holdExpired(e: { holdId: string; workshopId: string; customerId: string }): void;
@@ -209,5 +210,6 @@ export const silentPublisher: Publisher = {
   holdExpired: () => {},
   bookingChanged: () => {},
   bookingMessage: () => {},
+  bookingDispute: () => {},
   workshopStatus: () => {},
 };

@@ -13,6 +13,7 @@ export function createDomainEvents() {
     holdExpired: (e) => subscribers.forEach((s) => s.holdExpired(e)),
     bookingChanged: (booking, event) => subscribers.forEach((s) => s.bookingChanged(booking, event)),
     bookingMessage: (e) => subscribers.forEach((s) => s.bookingMessage(e)),
+    bookingDispute: (e) => subscribers.forEach((s) => s.bookingDispute(e)),
     workshopStatus: (e) => subscribers.forEach((s) => s.workshopStatus(e)),
   };
   return {

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { commissionOverridesInputSchema, moneyPolicyInputSchema, moneyPolicyViewSchema, paymentTermsViewSchema, type PaymentTermsView } from '@shared/schemas/money-policy';
+import { reconciliationReportSchema } from '@shared/schemas/reconciliation';
 import { z } from 'zod';
 import type { Services } from '../services';
 import { requireAuth } from './auth.middleware';
@@ -9,7 +10,7 @@ import { createRouter } from './router';
 
 const policyBody = z.strictObject({ policy: moneyPolicyViewSchema });
 
-/** A workshop's money policy: its owner reads and sets it, admins read it and set commission. */
+/** A workshop's money policy: its owner reads and sets it, admins read it and set commission; admins reconcile. */
 export function moneyRoutes(s: Services) {
   const r = createRouter();
   r.openapi(
@@ -49,6 +50,13 @@ export function moneyRoutes(s: Services) {
       const provider: PaymentTermsView['provider'] = policy.paymentMode === 'at_workshop' ? 'none' : s.payments.provider.name;
       return c.json({ terms: { ...policy, provider } }, 200);
     },
+  );
+  r.openapi(
+    createRoute({
+      method: 'get', path: '/admin/reconciliation', tags: ['admin', 'money'], middleware: requireAuth('admin'),
+      responses: { 200: ok(z.strictObject({ report: reconciliationReportSchema }), '`{report}`: a reconciliation run now — where the ledger, booking payments and the provider disagree on what was captured or refunded'), ...errors(authErrors) },
+    }),
+    async (c) => c.json({ report: await s.reconciliation.run() }, 200),
   );
   return r;
 }

@@ -46,6 +46,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       for (const { currency, sum } of await ledgerImbalance()) this.set({ currency }, sum);
     },
   });
+  const reconciliationDifferences = new Gauge({ name: 'holdfast_reconciliation_differences', help: 'Disagreements between the ledger, booking payments and the provider found by the last reconciliation run (0 = all agree)', registers });
   const emitted = new Counter({ name: 'holdfast_socket_events_emitted_total', help: 'Socket.IO events emitted (one per broadcast, not per recipient), by event', labelNames: ['event'], registers });
   const holds = new Counter({ name: 'holdfast_hold_requests_total', help: 'POST /api/holds by result', labelNames: ['result'], registers });
   const bookings = new Counter({ name: 'holdfast_booking_requests_total', help: 'POST /api/bookings by result', labelNames: ['result'], registers });
@@ -61,6 +62,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     countSocketsWith(fn: () => number) {
       socketCount = fn;
     },
+    /** The last reconciliation run's count of differences. */
+    reconciliationDifferences: (n: number) => reconciliationDifferences.set(n),
     /** The ledger gauge sums the journal per currency at scrape time (the runtime plugs the ledger in). */
     ledgerImbalanceWith(fn: () => Promise<Array<{ currency: string; sum: number }>>) {
       ledgerImbalance = fn;

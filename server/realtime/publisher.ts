@@ -4,6 +4,7 @@ import type { BookingChangedEvent, BookingSummary } from '@shared/realtime/event
 import { rooms } from '@shared/realtime/rooms';
 import type { BookingView } from '@shared/schemas/booking';
 import type { BookingMessageEvent } from '@shared/schemas/message';
+import type { BookingDisputeEvent } from '@shared/schemas/dispute';
 import type { Change } from '../domain/hold-ports';
 import type { Publisher } from '../domain/booking-ports';
 import type { Clock } from '../domain/clock';
@@ -138,6 +139,22 @@ export function createRealtimePublisher(deps: {
           metrics.emitted('booking:message');
         })
         .catch((err) => deps.logger.error({ err }, 'booking:message emit failed'));
+    },
+
+    bookingDispute({ dispute, customerId, workshopId }) {
+      if (closed) return;
+      const e: BookingDisputeEvent = { bookingId: dispute.bookingId, workshopId, dispute };
+      chain = chain
+        .then(() => owner(workshopId))
+        .then((ownerId) => {
+          if (closed) return;
+          // Private rooms only (the customer's words are in it): the booking's two sides.
+          const to = [rooms.user(customerId), rooms.vendor(workshopId)];
+          if (ownerId) to.push(rooms.user(ownerId));
+          io.to(to).emit('booking:dispute', e);
+          metrics.emitted('booking:dispute');
+        })
+        .catch((err) => deps.logger.error({ err }, 'booking:dispute emit failed'));
     },
 
     close() {

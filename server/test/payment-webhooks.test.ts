@@ -63,6 +63,32 @@ describe('Stripe webhook endpoint', () => {
     expect(rows).toEqual([{ type: 'payment.authorized' }, { type: 'payment.captured' }]);
   });
 
+  it('the same event delivered several times at once is recorded once: exactly one delivery is the first', async () => {
+    const id = `evt_${randomUUID()}`;
+    const payload = event(id, 'charge.refunded', nowSec(), { id: `ch_${randomUUID().slice(0, 8)}` });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => deliver(payload, signed(payload))));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(answers.filter((a) => a.body.duplicate === false)).toHaveLength(1);
+    expect(await recorded(id)).toHaveLength(1);
+  });
+
+  it('a refund event arriving before the capture it follows (and its replays) moves no money and is refused nothing', async () => {
+    const intent = `pi_${randomUUID().slice(0, 8)}`;
+    const refund = event(`evt_${randomUUID()}`, 'refund.updated', nowSec(), { id: `re_${randomUUID().slice(0, 8)}`, payment_intent: intent });
+    const captured = event(`evt_${randomUUID()}`, 'payment_intent.succeeded', nowSec() - 120, { id: intent });
+    // (Other test files post to the same database meanwhile: only this payment's traces are counted.)
+    const traces = async () => (await stripeMode.server.orm.em.fork().getConnection().execute<Array<{ n: string }>>(
+      `select ((select count(*) from ledger_txn where cause like '%' || ? || '%') + (select count(*) from booking_payment where payment_id = ?))::text as n`, [intent, intent]))[0]!.n;
+    const answers = [];
+    for (const p of [refund, refund, captured, refund, captured]) answers.push(await deliver(p, signed(p)));
+    expect(answers.map((a) => [a.status, a.body.type, a.body.duplicate])).toEqual([
+      [200, 'refund.updated', false], [200, 'refund.updated', true], [200, 'payment.captured', false], [200, 'refund.updated', true], [200, 'payment.captured', true],
+    ]);
+    // Webhooks are recorded, never acted on by themselves: money moves only through our own calls
+    // (the provider's answer), so an early, late or repeated event cannot move it again.
+    expect(await traces()).toBe('0');
+  });
+
   it('answers 400 WEBHOOK_SIGNATURE_INVALID as JSON for a bad, missing or stale signature, recording nothing', async () => {
     const id = `evt_${randomUUID()}`;
     const payload = event(id, 'charge.refunded', nowSec(), { id: 'ch_1' });

@@ -3,6 +3,7 @@ import type { AvailabilitySnapshot, SlotsChangedEvent, WatchRequest, UnwatchRequ
 import { BOOKING_STATUSES } from '@shared/booking-status';
 import type { ErrorCode } from '@shared/errors';
 import type { BookingMessageEvent } from '@shared/schemas/message';
+import type { BookingDisputeEvent } from '@shared/schemas/dispute';
 
 /*
  * The Socket.IO event maps, typed once and used by both sides with the
@@ -110,6 +111,8 @@ export interface ServerToClientEvents {
   'booking:changed': (e: BookingChangedEvent) => void;
   /** To `user:<customerId>`, `vendor:<workshopId>` and `user:<workshop owner>`: a new message in a booking's thread. */
   'booking:message': (e: BookingMessageEvent) => void;
+  /** To `user:<customerId>`, `vendor:<workshopId>` and `user:<workshop owner>`: a dispute on a booking opened or was resolved. */
+  'booking:dispute': (e: BookingDisputeEvent) => void;
   /** To `workshop:<id>`: the workshop stopped (or resumed) taking bookings. */
   'workshop:status': (e: WorkshopStatusEvent) => void;
   /** To `admin`: the periodic full board. */

@@ -4,6 +4,7 @@ import type { LoginInput, RegisterInput, UpdateProfileInput } from '@shared/sche
 import type { ConfirmBookingInput, CreateHoldInput } from '@shared/schemas/booking';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
 import type { ReviewInput } from '@shared/schemas/review';
+import type { DisputeStatus, OpenDisputeInput, ResolveDisputeInput } from '@shared/schemas/dispute';
 import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus, workshopSearchSchema } from '@shared/schemas/workshop';
 import { compactQuery, createApiClient } from '@shared/api/client';
 import type { z } from 'zod';
@@ -95,6 +96,8 @@ export const api = {
     reschedule: (id: string, holdId: string) => call(client.POST('/api/v1/bookings/{id}/reschedule', { ...path({ id }), body: { holdId } })),
     review: (id: string, body: ReviewInput) => call(client.POST('/api/v1/bookings/{id}/review', { ...path({ id }), body })),
     reviewOf: (id: string) => call(client.GET('/api/v1/bookings/{id}/review', path({ id }))),
+    dispute: (id: string) => call(client.GET('/api/v1/bookings/{id}/dispute', path({ id }))),
+    openDispute: (id: string, body: OpenDisputeInput) => call(client.POST('/api/v1/bookings/{id}/dispute', { ...path({ id }), body })),
   },
   calendar: {
     /** The booking's `.ics` file (a plain link: the session cookie signs it). */
@@ -137,6 +140,8 @@ export const api = {
     board: () => call(client.GET('/api/v1/admin/board')),
     noShowResponses: () => call(client.GET('/api/v1/admin/no-show-responses')),
     finance: (range: { from?: string; to?: string }) => call(client.GET('/api/v1/admin/finance', { params: { query: compactQuery(range) } })),
+    disputes: (status?: DisputeStatus) => call(client.GET('/api/v1/admin/disputes', { params: { query: status ? { status } : {} } })),
+    resolveDispute: (id: string, body: ResolveDisputeInput) => call(client.POST('/api/v1/admin/disputes/{id}/resolve', { ...path({ id }), body })),
   },
 };
 

@@ -7,6 +7,7 @@ export type Published =
   | { kind: 'holdExpired'; holdId: string; workshopId: string; customerId: string }
   | { kind: 'booking'; bookingId: string; status: string; type: string }
   | { kind: 'message'; bookingId: string; messageId: string }
+  | { kind: 'dispute'; bookingId: string; status: string; outcome: string | null }
   | { kind: 'workshopStatus'; workshopId: string; status: string };
 
 /** A publisher that keeps everything it is asked to send, in order. */
@@ -18,6 +19,7 @@ export function recordingPublisher() {
     bookingChanged: (booking, event) => sent.push({ kind: 'booking', bookingId: booking.id, status: booking.status, type: event.type }),
     workshopStatus: (e) => sent.push({ kind: 'workshopStatus', ...e }),
     bookingMessage: (e) => sent.push({ kind: 'message', bookingId: e.message.bookingId, messageId: e.message.id }),
+    bookingDispute: (e) => sent.push({ kind: 'dispute', bookingId: e.dispute.bookingId, status: e.dispute.status, outcome: e.dispute.outcome }),
   };
   return Object.assign(publisher, {
     sent,
