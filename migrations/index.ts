@@ -14,6 +14,7 @@ import { Migration20261201090000 } from './Migration20261201090000';
 import { Migration20261201091000 } from './Migration20261201091000';
 import { Migration20261201092000 } from './Migration20261201092000';
 import { Migration20261201094000 } from './Migration20261201094000';
+import { Migration20261201094500 } from './Migration20261201094500';
 
 /** Every migration in order; listed explicitly so no runtime file globbing is needed (the same under tsx, Vitest and a bundle). */
 export const migrationsList: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201091000', class: Migration20261201091000 },
   { name: 'Migration20261201092000', class: Migration20261201092000 },
   { name: 'Migration20261201094000', class: Migration20261201094000 },
+  { name: 'Migration20261201094500', class: Migration20261201094500 },
 ];

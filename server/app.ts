@@ -17,6 +17,7 @@ import { vendorRoutes } from './http/vendor.routes';
 import { adminRoutes } from './http/admin.routes';
 import { bookingRoutes } from './http/bookings.routes';
 import { calendarRoutes } from './http/calendar.routes';
+import { webhookRoutes } from './http/webhooks.routes';
 import { holdRoutes } from './http/holds.routes';
 import { moneyRoutes } from './http/money.routes';
 import { moneyReportRoutes } from './http/money-reports.routes';
@@ -107,6 +108,8 @@ export function createApp(deps: AppDeps) {
 
   // Per address: a feed's secret address is its credential, so guessing is throttled too.
   app.route('/api', calendarRoutes(services, limit('calendar-feed', CALENDAR_FEED_PER_MINUTE, 60)));
+
+  app.route('/api', webhookRoutes(services));
 
   // Signed by the provider instead of a session (stripe mode only).
   app.route('/api', paymentRoutes({ provider: services.payments.provider.name, webhooks: services.payments.webhooks }));

@@ -117,6 +117,22 @@ const schema = z
     STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, 'STRIPE_WEBHOOK_SECRET must look like whsec_…').optional(),
     /** Stripe mode, tests and development only: where Stripe's API is (a local server playing it); api.stripe.com when unset. */
     STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * Outgoing webhooks go to public addresses only. Comma-separated ipaddr.js ranges to allow as
+     * well (`loopback`, `private`, `linkLocal`, `uniqueLocal`, `carrierGradeNat`): for receivers on
+     * your own network, and for tests (loopback). Empty by default.
+     */
+    WEBHOOK_ALLOW_NETWORKS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(['loopback', 'private', 'linkLocal', 'uniqueLocal', 'carrierGradeNat']))),
+    /** Milliseconds between the webhook worker's passes over due deliveries (every process runs one); 0 turns it off. */
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+    /** Failed attempts in a row after which an endpoint is disabled (its owner re-enables it). */
+    WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** A receiver that has not answered within this many milliseconds counts as a failed attempt. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
     /** Test-only (NODE_ENV=test): a confirm/reschedule stops for good at this step, so a test can kill the process there. */
     FAULT_PAUSE_AT: z.enum(COMMIT_STEPS).optional(),
     /** log2 of scrypt's cost N for new password hashes; below the default only with NODE_ENV=test (fast test accounts). */

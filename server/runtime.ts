@@ -72,8 +72,10 @@ function faultHook(env: Env, logger: Logger): FaultHook | undefined {
  * Starts one Holdfast process: migrations, stores, HTTP. Used by main.ts, tests and the bench.
  * `sweepers`: all background sweeps (default), none (`false`), or only the hold sweeper
  * (`'holds'`: Redis, confined to this process's key prefix; tests that share one database use it).
+ * `webhooks`: the webhook delivery worker (default on; tests turn it on only where they test it,
+ * since it would take other files' deliveries from the shared database).
  */
-export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logger; migrate?: boolean; sweepers?: boolean | 'holds' } = {}): Promise<RunningServer> {
+export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logger; migrate?: boolean; sweepers?: boolean | 'holds'; webhooks?: boolean } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
   if (opts.migrate !== false) await migrateDatabase(env.DATABASE_URL);
@@ -130,6 +132,13 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       if (r.differences.length) logger.warn({ checked: r.checked, differences: r.differences.slice(0, 50), count: r.differences.length }, 'money reconciliation found differences');
     },
     scryptCostLog2: env.SCRYPT_COST_LOG2,
+    webhooks: {
+      allowNetworks: env.WEBHOOK_ALLOW_NETWORKS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      // Longer than a send can take, so a claimed delivery is never sent twice at once.
+      policy: { leaseMs: Math.max(60_000, env.WEBHOOK_TIMEOUT_MS * 3), disableAfter: env.WEBHOOK_DISABLE_AFTER },
+      onDisabled: (endpoint, reason) => logger.warn({ endpointId: endpoint.id, url: endpoint.url, reason }, 'webhook endpoint disabled'),
+    },
   });
   metrics.ledgerImbalanceWith(() => services.stores.ledger.imbalance());
   const boardFacts = createBoardRepository(orm);
@@ -288,6 +297,11 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     () => services.reconciliation.run(),
     { intervalMs: env.MONEY_RECONCILE_INTERVAL_MS, onError: (err) => logger.error({ err }, 'money reconciliation failed') },
   );
+  // Every process delivers webhooks; SKIP LOCKED claims keep them from sending one attempt twice.
+  const webhookWorker = opts.webhooks === false || env.WEBHOOK_POLL_MS === 0 ? undefined : runChained(
+    () => services.webhooks.deliverDue(),
+    { intervalMs: env.WEBHOOK_POLL_MS, onError: (err) => logger.error({ err }, 'webhook delivery round failed') },
+  );
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
@@ -304,7 +318,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       clearInterval(rollTimer);
       clearInterval(purgeTimer);
       clearInterval(reconcileTimer);
-      await Promise.all([sweeper?.stop(), slaSweeper?.stop(), paymentSweeper?.stop(), payoutScheduler?.stop(), moneyReconciler?.stop()]);
+      await Promise.all([sweeper?.stop(), slaSweeper?.stop(), paymentSweeper?.stop(), payoutScheduler?.stop(), moneyReconciler?.stop(), webhookWorker?.stop()]);
       const httpClosed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; end them once in-flight requests had a moment.

@@ -30,10 +30,14 @@ import { createMoneyReportRepository } from './db/money-report.repository';
 import { createAccounts } from './domain/accounts';
 import { createCalendars } from './domain/calendars';
 import { createCalendarFeedRepository } from './db/calendar-feed.repository';
+import { createWebhookRepository } from './db/webhook.repository';
+import { createWebhooks, DEFAULT_WEBHOOK_POLICY, type WebhookPolicy } from './domain/webhooks';
+import { newWebhookSecret, signWebhook } from './webhooks/signature';
+import { createWebhookSender } from './webhooks/sender';
 import { createAvailability } from './domain/availability';
 import { silentPublisher, type Publisher } from './domain/booking-ports';
 import { createBookingTransitions } from './domain/booking-transitions';
-import { createBookings } from './domain/bookings';
+import { bookingView, createBookings } from './domain/bookings';
 import { createCatalog } from './domain/catalog';
 import type { Clock } from './domain/clock';
 import type { FaultHook } from './domain/hold-commit';
@@ -73,6 +77,8 @@ export interface ServicesDeps {
   reconciled?: (r: ReconciliationReport) => void;
   /** log2 of scrypt's cost for new passwords (SCRYPT_COST_LOG2); the production cost when absent. */
   scryptCostLog2?: number;
+  /** Outgoing webhooks: which non-public ranges may be reached, the send timeout, retry policy. */
+  webhooks?: { allowNetworks: readonly string[]; timeoutMs: number; policy?: Partial<WebhookPolicy>; onDisabled?: (endpoint: { id: string; url: string }, reason: string) => void };
 }
 
 /**
@@ -157,6 +163,23 @@ export function createServices(deps: ServicesDeps) {
     availability: createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible }),
     holds,
     bookings,
+    /** Outgoing webhooks: endpoints, their delivery log, and the worker's rounds. */
+    webhooks: createWebhooks(
+      {
+        store: createWebhookRepository(deps.sql),
+        owned: catalog.owned,
+        booking: async (id) => {
+          const b = await bookingStore.findById(id);
+          return b ? bookingView(b) : null;
+        },
+        newSecret: newWebhookSecret,
+        send: createWebhookSender({ timeoutMs: deps.webhooks?.timeoutMs ?? 10_000, allowNetworks: deps.webhooks?.allowNetworks ?? [] }),
+        sign: signWebhook,
+        clock,
+        onDisabled: deps.webhooks?.onDisabled,
+      },
+      { ...DEFAULT_WEBHOOK_POLICY, ...deps.webhooks?.policy },
+    ),
     /** Bookings as calendar events: `.ics` files and private feeds. */
     calendars: createCalendars({
       bookings,

@@ -56,6 +56,8 @@ export interface TestServerOptions {
    * gives the server a clock no other file's booking is overdue at.
    */
   sweepers?: boolean | 'holds';
+  /** The webhook delivery worker: off unless a test asks (it would take other files' deliveries). */
+  webhooks?: boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface TestServerOptions {
  * without background sweepers unless asked: test files run in parallel on one database.
  */
 export function startTestServer(overrides: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<RunningServer> {
-  return startServer(testEnv({ REDIS_PREFIX: ownPrefix(), ...overrides }), { migrate: false, clock: opts.clock, sweepers: opts.sweepers ?? false });
+  return startServer(testEnv({ REDIS_PREFIX: ownPrefix(), ...overrides }), { migrate: false, clock: opts.clock, sweepers: opts.sweepers ?? false, webhooks: opts.webhooks ?? false });
 }
 
 export interface ApiResponse<T = any> {
