@@ -5,6 +5,7 @@ import type { ConfirmBookingInput, CreateHoldInput } from '@shared/schemas/booki
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
 import type { ReviewInput } from '@shared/schemas/review';
 import type { DisputeStatus, OpenDisputeInput, ResolveDisputeInput } from '@shared/schemas/dispute';
+import type { CreateWebhookInput, UpdateWebhookInput } from '@shared/schemas/webhook';
 import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus, workshopSearchSchema } from '@shared/schemas/workshop';
 import { compactQuery, createApiClient } from '@shared/api/client';
 import type { z } from 'zod';
@@ -98,6 +99,15 @@ export const api = {
     reviewOf: (id: string) => call(client.GET('/api/v1/bookings/{id}/review', path({ id }))),
     dispute: (id: string) => call(client.GET('/api/v1/bookings/{id}/dispute', path({ id }))),
     openDispute: (id: string, body: OpenDisputeInput) => call(client.POST('/api/v1/bookings/{id}/dispute', { ...path({ id }), body })),
+  },
+  webhooks: {
+    list: () => call(client.GET('/api/v1/webhooks')),
+    create: (body: CreateWebhookInput) => call(client.POST('/api/v1/webhooks', { body })),
+    secret: (id: string) => call(client.GET('/api/v1/webhooks/{id}/secret', path({ id }))),
+    update: (id: string, body: UpdateWebhookInput) => call(client.PATCH('/api/v1/webhooks/{id}', { ...path({ id }), body })),
+    remove: (id: string) => done(client.DELETE('/api/v1/webhooks/{id}', path({ id }))),
+    deliveries: (id: string) => call(client.GET('/api/v1/webhooks/{id}/deliveries', { params: { path: { id }, query: { limit: 50 } } })),
+    redeliver: (id: string, deliveryId: string) => call(client.POST('/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver', path({ id, deliveryId }))),
   },
   calendar: {
     /** The booking's `.ics` file (a plain link: the session cookie signs it). */
