@@ -12,6 +12,7 @@ import { Migration20261201070000 } from './Migration20261201070000';
 import { Migration20261201080000 } from './Migration20261201080000';
 import { Migration20261201090000 } from './Migration20261201090000';
 import { Migration20261201092000 } from './Migration20261201092000';
+import { Migration20261201093000 } from './Migration20261201093000';
 import { Migration20261201094000 } from './Migration20261201094000';
 
 /** Every migration in order; listed explicitly so no runtime file globbing is needed (the same under tsx, Vitest and a bundle). */
@@ -29,5 +30,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201080000', class: Migration20261201080000 },
   { name: 'Migration20261201090000', class: Migration20261201090000 },
   { name: 'Migration20261201092000', class: Migration20261201092000 },
+  { name: 'Migration20261201093000', class: Migration20261201093000 },
   { name: 'Migration20261201094000', class: Migration20261201094000 },
 ];

@@ -50,10 +50,12 @@ export function ormConfig(databaseUrl: string, extra: Partial<Options> = {}): Op
       silent: true,
     },
     // Money tables are raw SQL only (composite keys, constraint triggers the ORM cannot declare),
-    // and so are booking message threads and calendar feeds (plain-SQL stores, db/message.repository.ts,
-    // db/calendar-feed.repository.ts): a generated migration must never try to drop or reshape them
-    // (Migration20261201070000, …065500, …094000), and so are booking payments (db/booking-payment.repository.ts, …090000).
-    schemaGenerator: { skipTables: [/^ledger_/, /^money_/, /^booking_message/, /^calendar_feed$/, /^booking_payment$/, /^payment_attempt$/] },
+    // and so are booking message threads, calendar feeds, booking payments and the mail outbox and
+    // preferences (plain-SQL stores, db/message.repository.ts, db/calendar-feed.repository.ts,
+    // db/booking-payment.repository.ts, db/outbox.repository.ts, db/mail-preference.repository.ts):
+    // a generated migration must never try to drop or reshape them (Migration20261201070000, …065500,
+    // …090000, …093000, …094000).
+    schemaGenerator: { skipTables: [/^ledger_/, /^money_/, /^booking_message/, /^calendar_feed$/, /^booking_payment$/, /^payment_attempt$/, /^outbox_message$/, /^mail_preference$/] },
     pool: POOL,
     debug: false,
     ...extra,

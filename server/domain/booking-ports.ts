@@ -7,6 +7,7 @@ import type { ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { SlotRow } from './catalog-ports';
 import type { MessagePublisher } from './message-ports';
 import type { NewBookingPayment, PendingPaymentAction } from './money/booking-payment-ports';
+import type { OutboxIntent } from './notifications';
 
 export interface VehicleInput {
   registration: string;
@@ -59,6 +60,8 @@ export interface NewBooking {
    * booking rolls back with PAYMENT_LOST.
    */
   payment?: NewBookingPayment;
+  /** Messages the booking's events owe (intent.event indexes `events`), written in the same transaction. */
+  outbox?: OutboxIntent[];
 }
 
 /** A hold's workshop, service and slots (in start order) as a cache has them: no read, maybe stale. */
@@ -88,6 +91,8 @@ export interface TransitionWrite {
   payment?: { action: PendingPaymentAction; amount: number | null };
   /** The domain clock's now: a completed booking's payment row records it as its completion time. */
   at?: Date;
+  /** Messages `event` (index 0) owes, written in the same transaction. */
+  outbox?: OutboxIntent[];
 }
 
 /** A move request: a new pending booking on the held slots that would replace an accepted one. */
@@ -99,6 +104,8 @@ export interface MoveRequestWrite {
   acceptDeadline: Date;
   createdAt: Date;
   actorId: string;
+  /** Messages the new booking's `move_requested` event (index 0) owes, written in the same transaction. */
+  outbox?: OutboxIntent[];
 }
 
 export interface RescheduleWrite {
@@ -107,6 +114,8 @@ export interface RescheduleWrite {
   oldSlotIds: string[];
   newSlotIds: string[];
   event: { type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> };
+  /** Messages `event` (index 0) owes, written in the same transaction. */
+  outbox?: OutboxIntent[];
 }
 
 export interface BookingFilter {
