@@ -76,7 +76,7 @@ export async function startMailWorker(deps: { env: MailEnv; clock: Clock; logger
       return;
     }
     const category = MAIL_CATEGORY[m.template];
-    const unsubscribe = category ? `${publicUrl}/api/v1/mail/unsubscribe?token=${await tokens.issue(m.recipient.id, category)}` : null;
+    const unsubscribe = category ? `${publicUrl}/mail/unsubscribe?token=${await tokens.issue(m.recipient.id, category)}` : null;
     const rendered = renderMail(m, { booking: `${publicUrl}/#/bookings/${m.booking.id}`, unsubscribe });
     try {
       await transport.send({
