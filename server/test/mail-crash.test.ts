@@ -58,6 +58,8 @@ describe('a worker killed mid-delivery', () => {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
+        // The child shares this process's clock when the suite runs with a moved clock (npm run test:dates).
+        ...Object.fromEntries(['TZ', 'LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_RESET'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
         ...MAIL_ENV,
         MAIL_WORKER: 'true',
         SMTP_URL: smtp.url,
