@@ -77,10 +77,11 @@ describe('a worker killed mid-delivery', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    const timeout = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    await Promise.race([smtp.stalled, exited]);
+    // A busy machine compiles the server slowly: give it time, but never hang the run.
+    const timeout = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    const first = await Promise.race([smtp.stalled.then(() => 'delivering' as const), exited.then(() => 'exited' as const)]);
     clearTimeout(timeout);
-    expect(child.exitCode, `the process was still delivering; its output:\n${out}`).toBeNull();
+    expect(first, `the process ended before delivering; its output:\n${out}`).toBe('delivering');
     child.kill('SIGKILL');
     await exited;
 
@@ -99,5 +100,5 @@ describe('a worker killed mid-delivery', () => {
     const mails = smtp.to(ws.vendor.email);
     expect(mails.map((m) => m.subject)).toEqual([expect.stringMatching(/^New booking request/)]);
     expect(mails[0]!.text).toContain(`/#/bookings/${booking.id}`);
-  }, 120_000);
+  }, 240_000);
 });
