@@ -5,7 +5,7 @@ import { dropDatabase } from '../db/create-database';
 import { migrateDatabase } from '../db/migrate';
 import { manualClock } from '../domain/clock';
 import { type Account, dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './fixtures';
-import { startSmtp, type TestSmtp } from './fixtures/smtp';
+import { QUICK_MAIL, startSmtp, type TestSmtp } from './fixtures/smtp';
 import { expectStatus, pollUntil } from './harness';
 
 // A database of its own (see mail-outbox.test.ts): the killed process is a real `server/main.ts`.
@@ -16,16 +16,7 @@ const ownDatabase = (() => {
 })();
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-// Every process agrees on these: a send not finished in 3 s is given up and retried 1 s later.
-const MAIL_ENV = {
-  DATABASE_URL: ownDatabase,
-  MAIL_POLL_SECONDS: '0.5',
-  MAIL_RELAY_INTERVAL_MS: '200',
-  MAIL_POOL_MAX: '2',
-  MAIL_JOB_TIMEOUT_SECONDS: '3',
-  MAIL_MAINTENANCE_SECONDS: '1',
-  MAIL_RETRY_DELAY_SECONDS: '1',
-};
+const MAIL_ENV = { DATABASE_URL: ownDatabase, ...QUICK_MAIL };
 
 let smtp: TestSmtp;
 const servers: EngineServer[] = [];

@@ -4,7 +4,7 @@ import { migrateDatabase } from '../db/migrate';
 import { manualClock } from '../domain/clock';
 import type { SlotRow } from '../domain/catalog-ports';
 import { type Account, dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './fixtures';
-import { startSmtp, type TestSmtp } from './fixtures/smtp';
+import { QUICK_MAIL, startSmtp, type TestSmtp } from './fixtures/smtp';
 import { expectStatus, pollUntil } from './harness';
 
 // A database of its own: mail workers send whatever the outbox holds, and the run's shared
@@ -29,12 +29,7 @@ async function server(worker: boolean, smtpUrl = smtp.url) {
       MAIL_WORKER: String(worker),
       SMTP_URL: smtpUrl,
       PUBLIC_URL,
-      MAIL_POLL_SECONDS: '0.5',
-      MAIL_RELAY_INTERVAL_MS: '200',
-      MAIL_POOL_MAX: '2',
-      MAIL_JOB_TIMEOUT_SECONDS: '3',
-      MAIL_MAINTENANCE_SECONDS: '1',
-      MAIL_RETRY_DELAY_SECONDS: '1',
+      ...QUICK_MAIL,
     },
   });
   servers.push(es);
