@@ -35,6 +35,7 @@ const LONGEST_FIRST = [
   'server/test/api-fuzz.test.ts',
   'server/test/engine-property.test.ts',
   'server/test/main-process.test.ts',
+  'server/test/mail-crash.test.ts',
   'server/test/booking-race.test.ts',
   'server/test/confirm-crash.test.ts',
   'server/test/realtime-cluster.test.ts',

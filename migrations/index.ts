@@ -13,6 +13,7 @@ import { Migration20261201080000 } from './Migration20261201080000';
 import { Migration20261201090000 } from './Migration20261201090000';
 import { Migration20261201091000 } from './Migration20261201091000';
 import { Migration20261201092000 } from './Migration20261201092000';
+import { Migration20261201093000 } from './Migration20261201093000';
 import { Migration20261201094000 } from './Migration20261201094000';
 import { Migration20261201094500 } from './Migration20261201094500';
 
@@ -32,6 +33,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201090000', class: Migration20261201090000 },
   { name: 'Migration20261201091000', class: Migration20261201091000 },
   { name: 'Migration20261201092000', class: Migration20261201092000 },
+  { name: 'Migration20261201093000', class: Migration20261201093000 },
   { name: 'Migration20261201094000', class: Migration20261201094000 },
   { name: 'Migration20261201094500', class: Migration20261201094500 },
 ];

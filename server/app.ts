@@ -1,3 +1,4 @@
+import { mailPreferenceRoutes, unsubscribeRoutes } from './http/mail.routes';
 import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { getPath } from 'hono/utils/url';
@@ -112,6 +113,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api', webhookRoutes(services));
 
   // Signed by the provider instead of a session (stripe mode only).
+  app.route('/api', mailPreferenceRoutes(services));
+  app.route('/', unsubscribeRoutes(services));
   app.route('/api', paymentRoutes({ provider: services.payments.provider.name, webhooks: services.payments.webhooks }));
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app)));

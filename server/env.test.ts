@@ -4,7 +4,7 @@ import { parseEnv } from './env';
 
 // The secret docker-compose.yml used to fall back to: anyone who read the file could mint an admin token.
 const OLD_COMPOSE_DEFAULT = 'change-me-in-production-0123456789abcdef';
-const prod = (secret?: string) => parseEnv({ NODE_ENV: 'production', JWT_SECRET: secret });
+const prod = (secret?: string) => parseEnv({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1025', JWT_SECRET: secret });
 
 describe('JWT_SECRET in production', () => {
   it('is required', () => {
@@ -27,6 +27,13 @@ describe('JWT_SECRET in production', () => {
     ['a binary-looking string', '0110100101101001011010010110100101101001'],
   ])('refuses %s as too predictable', (_, secret) => {
     expect(() => prod(secret)).toThrow(/JWT_SECRET is too predictable/);
+  });
+
+  it('needs SMTP_URL in production unless the process sends no mail', () => {
+    const secret = randomBytes(32).toString('hex');
+    expect(() => parseEnv({ NODE_ENV: 'production', JWT_SECRET: secret })).toThrow(/SMTP_URL is required when NODE_ENV=production/);
+    expect(parseEnv({ NODE_ENV: 'production', JWT_SECRET: secret, MAIL_WORKER: 'false' }).SMTP_URL).toBeUndefined();
+    expect(() => parseEnv({ SMTP_URL: 'http://mail.example' })).toThrow(/SMTP_URL/);
   });
 
   it('refuses one shorter than 32 characters', () => {
@@ -99,6 +106,6 @@ describe('payment provider', () => {
   it('refuses a Stripe API base other than Stripe\'s in production', () => {
     const secrets = { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_API_BASE: 'http://127.0.0.1:12111' };
     expect(parseEnv(secrets).STRIPE_API_BASE).toBe('http://127.0.0.1:12111');
-    expect(() => parseEnv({ ...secrets, NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') })).toThrow(/STRIPE_API_BASE .*not allowed when NODE_ENV=production/);
+    expect(() => parseEnv({ ...secrets, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1025', JWT_SECRET: randomBytes(32).toString('hex') })).toThrow(/STRIPE_API_BASE .*not allowed when NODE_ENV=production/);
   });
 });

@@ -135,6 +135,32 @@ const schema = z
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
     /** Test-only (NODE_ENV=test): a confirm/reschedule stops for good at this step, so a test can kill the process there. */
     FAULT_PAUSE_AT: z.enum(COMMIT_STEPS).optional(),
+    /**
+     * Where mail goes: `smtp://user:pass@host:port` (`smtps://` for TLS). Unset outside production:
+     * each message is logged (subject, recipient, text) instead of sent. Required in production.
+     */
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    /** The From of every message. */
+    MAIL_FROM: z.string().min(3).default('Holdfast <no-reply@holdfast.localhost>'),
+    /** The app's address as people open it: links in mail (bookings, unsubscribe) start with it. */
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+    /** Run the mail relay and worker in this process (on by default; every process may, they share the work). */
+    MAIL_WORKER: bool.default(true),
+    /** Postgres connections of the mail relay and the job queue (pg-boss) per process. */
+    MAIL_POOL_MAX: z.coerce.number().int().min(1).max(20).default(3),
+    /** Messages one process sends at once. */
+    MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(2),
+    /** Pause between relay passes (outbox rows no kick reached: another process's, or left by a crash). */
+    MAIL_RELAY_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    /** How often an idle worker asks the queue for work. */
+    MAIL_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+    /** A send still running after this is given up (a killed worker's message is retried after it). */
+    MAIL_JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Retries of a failed send, with exponential backoff from MAIL_RETRY_DELAY_SECONDS. */
+    MAIL_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(8),
+    MAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    /** How often the queue's maintenance (expiring timed-out sends, archiving) runs, across all processes. */
+    MAIL_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     /** log2 of scrypt's cost N for new password hashes; below the default only with NODE_ENV=test (fast test accounts). */
     SCRYPT_COST_LOG2: z.coerce.number().int().min(10).max(20).default(SCRYPT_COST_LOG2),
   })
@@ -158,6 +184,9 @@ const schema = z
     }
     if (v.SCRYPT_COST_LOG2 < SCRYPT_COST_LOG2 && v.NODE_ENV !== 'test') {
       ctx.addIssue({ code: 'custom', path: ['SCRYPT_COST_LOG2'], message: `SCRYPT_COST_LOG2 below ${SCRYPT_COST_LOG2} is only allowed when NODE_ENV=test` });
+    }
+    if (v.NODE_ENV === 'production' && v.MAIL_WORKER && !v.SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'SMTP_URL is required when NODE_ENV=production (smtp://user:pass@host:587), or set MAIL_WORKER=false in processes that send no mail' });
     }
     if (v.NODE_ENV !== 'production') return;
     if (!v.JWT_SECRET) {

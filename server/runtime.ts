@@ -33,6 +33,10 @@ import { createMetrics, type Metrics } from './metrics/metrics';
 import { createRealtime, type Realtime } from './realtime/realtime-server';
 import { createBoard } from './domain/board';
 import { createDomainEvents } from './domain/domain-events';
+import { silentPublisher } from './domain/booking-ports';
+import { startMailWorker, type MailWorker } from './mail/mail-worker';
+import { createMailTransport } from './mail/transport';
+import { createUnsubscribeTokens } from './mail/unsubscribe-token';
 
 /** How often each process checks whether a day's payouts are due (and retries pending transfers). */
 const PAYOUT_CHECK_MS = 60_000;
@@ -54,6 +58,8 @@ export interface RunningServer {
   metrics: Metrics;
   /** Sessions: sign someone in (tests mint tokens through it), end sessions. */
   guard: SessionGuard;
+  /** The mail relay and worker, when MAIL_WORKER is on. */
+  mail?: MailWorker;
   close(): Promise<void>;
 }
 
@@ -105,6 +111,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   // database uses the one secret the first of them generated and stored.
   const secret = env.JWT_SECRET ?? (await sharedSecret(orm, 'jwt'));
   const tokens = createTokenService(secret, env.TOKEN_TTL_HOURS);
+  const unsubscribe = createUnsubscribeTokens(secret);
   // A sign-in lasts as long as its token: wall-clock time, whatever clock the domain is given.
   const sessions = createSessions({ store: createSessionRepository(orm), clock: systemClock, ttlHours: env.TOKEN_TTL_HOURS });
   const guard = createSessionGuard({ tokens, sessions, recheckMs: env.SESSION_RECHECK_MS });
@@ -139,6 +146,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       policy: { leaseMs: Math.max(60_000, env.WEBHOOK_TIMEOUT_MS * 3), disableAfter: env.WEBHOOK_DISABLE_AFTER },
       onDisabled: (endpoint, reason) => logger.warn({ endpointId: endpoint.id, url: endpoint.url, reason }, 'webhook endpoint disabled'),
     },
+    unsubscribe,
   });
   metrics.ledgerImbalanceWith(() => services.stores.ledger.imbalance());
   const boardFacts = createBoardRepository(orm);
@@ -181,6 +189,19 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   });
   // Before anything below changes counts: every change from here on reaches sockets in every process.
   events.subscribe(realtime.publisher);
+
+  // Mail: the relay and worker on the job queue (server/mail/mail-worker.ts). Booking writes put
+  // their messages in the outbox in their own transaction; a write here kicks the relay at once,
+  // and its timer picks up every other process's rows (and a crashed one's).
+  const mail = env.MAIL_WORKER
+    ? await startMailWorker({ env, clock, logger, transport: createMailTransport(env.SMTP_URL, logger), tokens: unsubscribe }).catch(async (err: unknown) => {
+      await realtime.close();
+      redis.disconnect();
+      await Promise.all([orm.close(true), sql.close()]);
+      throw err;
+    })
+    : undefined;
+  if (mail) events.subscribe({ ...silentPublisher, bookingChanged: () => mail.kick() });
 
   // Drift left by a crash (a hold consumed, its booking never committed) or by anything else is
   // repaired before this process serves; afterwards every process re-checks the workshops it saw change.
@@ -327,9 +348,10 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       // Ends the sockets (which would keep the HTTP server open) and the adapter's Redis clients.
       await realtime.close();
       await httpClosed;
+      await mail?.close();
       await Promise.all([orm.close(true), sql.close()]);
       redis.disconnect();
     })());
 
-  return { url, env, port, app, services, orm, sql, redis, holdStore, logger, realtime, metrics, guard, close };
+  return { url, env, port, app, services, orm, sql, redis, holdStore, logger, realtime, metrics, guard, mail, close };
 }

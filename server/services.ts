@@ -1,3 +1,6 @@
+import { createMailPreferenceRepository } from './db/mail-preference.repository';
+import { createMailPreferences } from './domain/mail-preferences';
+import type { UnsubscribeTokens } from './mail/unsubscribe-token';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { passwordHasher } from './auth/password';
 import { createBookingRepository } from './db/booking.repository';
@@ -79,6 +82,8 @@ export interface ServicesDeps {
   scryptCostLog2?: number;
   /** Outgoing webhooks: which non-public ranges may be reached, the send timeout, retry policy. */
   webhooks?: { allowNetworks: readonly string[]; timeoutMs: number; policy?: Partial<WebhookPolicy>; onDisabled?: (endpoint: { id: string; url: string }, reason: string) => void };
+  /** Checks the signed unsubscribe links in mail (runtime: keyed by the app secret); without it every link is refused. */
+  unsubscribe?: Pick<UnsubscribeTokens, 'verify'>;
 }
 
 /**
@@ -230,6 +235,11 @@ export function createServices(deps: ServicesDeps) {
     payments: { provider: deps.payments, webhooks: createPaymentWebhooks({ provider: deps.payments, inbox: createWebhookInbox(deps.orm), clock }) },
     /** Which time zones a place can be in (onboarding suggests them; verification checks them). */
     placeZones,
+    /** Reminders and review requests on or off per user; the unsubscribe link. */
+    mailPreferences: createMailPreferences({
+      store: createMailPreferenceRepository(deps.orm),
+      verify: deps.unsubscribe?.verify ?? (async () => null),
+    }),
     /** Who owns a workshop (the realtime hub routes booking events to the owner's screens). */
     ownerOf: async (workshopId: string) => (await workshops.findById(workshopId))?.ownerId ?? null,
     /** Repositories, for tests and scripts only (routes and realtime go through the services above). */

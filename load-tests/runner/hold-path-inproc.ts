@@ -30,6 +30,7 @@ const env = parseEnv({
   NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: redisPrefix,
   JWT_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', SERVE_CLIENT: 'false', SLOT_ROLL_MINUTES: '0',
   RATE_LIMIT_REGISTER_PER_HOUR: '1000000', RATE_LIMIT_LOGIN_PER_MIN: '1000000', RATE_LIMIT_HOLDS_PER_MIN: '1000000',
+  MAIL_WORKER: 'false',
 });
 const server = await startServer(env, { migrate: false });
 const http = new Http([server.url]);

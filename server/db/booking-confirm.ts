@@ -4,6 +4,7 @@ import type { BeforeCommit, BookingRecord, ConfirmContext, ConfirmContextQuery, 
 import { deadlineError, stmt, type SqlPool, type Stmt } from './pg-pool';
 import { deadlinePassed } from '../request-deadline';
 import { toBookingRecord, type BookingRow } from './booking-sql';
+import { OUTBOX_INSERT, OUTBOX_ROWS, OUTBOX_VALUES, outboxParam } from './outbox-sql';
 import { SERVICE_COLUMNS, serviceFromRow, WORKSHOP_COLUMNS, workshopFromRow } from './workshop-views';
 
 /*
@@ -14,7 +15,7 @@ import { SERVICE_COLUMNS, serviceFromRow, WORKSHOP_COLUMNS, workshopFromRow } fr
  *      per-customer advisory lock, in that order, in one statement;
  *   3. BOOK: count open bookings (a new statement, so its snapshot sees every booking committed
  *      before we got the lock), take one unit of every slot (all or none), insert the booking, its
- *      slots and its events, and return the booking with the names a view needs;
+ *      slots, its events and the messages they owe (the mail outbox), and return the booking with the names a view needs;
  *      2 and 3 are pipelined: one write, one round trip, run one after the other;
  *   4. the hold's consume in Redis (beforeCommit), then COMMIT.
  * A confirm built from the hold catalog's rows (NewBooking.guard) skips 1: BOOK checks that the
@@ -74,7 +75,11 @@ const BOOK = stmt('hf_confirm_book', `
   ev as (
     insert into booking_event (id, booking_id, type, actor_id, actor_role, at, data)
     select e.id, b.id, e.type, e.actor_id, e.actor_role, clock_timestamp() + (e.ord - 1) * interval '1 microsecond', e.data::jsonb
-      from b, unnest($19::uuid[], $20::text[], $21::uuid[], $22::text[], $23::text[]) with ordinality e(id, type, actor_id, actor_role, data, ord))
+      from b, unnest($19::uuid[], $20::text[], $21::uuid[], $22::text[], $23::text[]) with ordinality e(id, type, actor_id, actor_role, data, ord)),
+  ob as (
+    -- The messages the events owe (the mail outbox), in the same transaction; '[]' inserts nothing.
+    ${OUTBOX_INSERT} ${OUTBOX_VALUES} from b ${OUTBOX_ROWS('$27', 'select w.owner_id from workshop w where w.id = b.workshop_id')}
+    on conflict (dedupe_key) do nothing)
   select ok.fresh, ok.units, ok.room, b.*, w.name as workshop_name, w.owner_id, s.name as service_name, u.name as customer_name
     from ok left join b on true
     left join workshop w on w.id = b.workshop_id
@@ -135,6 +140,7 @@ export async function createBooking(
   beforeCommit?: BeforeCommit,
 ): Promise<{ ok: true; booking: BookingRecord } | { ok: false; reason: CreateRefusal }> {
   const id = randomUUID();
+  const eventIds = b.events.map(() => randomUUID());
   const lockKey = b.maxOpenPerCustomer !== undefined ? `open-bookings:${b.customerId}` : null;
   try {
     const booking = await pool.transaction(async (tx) => {
@@ -156,9 +162,10 @@ export async function createBooking(
         b.priceCents, b.currency, JSON.stringify(b.options), b.vehicle ? JSON.stringify(b.vehicle) : null, b.notes, b.idempotencyKey,
         b.acceptDeadline, b.createdAt,
         b.maxOpenPerCustomer ?? null, OPEN,
-        b.events.map(() => randomUUID()), b.events.map((e) => e.type), b.events.map((e) => e.actorId), b.events.map((e) => e.actorRole),
+        eventIds, b.events.map((e) => e.type), b.events.map((e) => e.actorId), b.events.map((e) => e.actorRole),
         b.events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
         b.guard !== undefined, b.guard?.autoAccept ?? null, b.guard?.acceptSlaMinutes ?? null,
+        outboxParam(b.outbox, eventIds),
       ]], ...paymentStmt]);
       // The key first (as before): a twin's key wins over whatever BOOK saw, all of it rolled back.
       if (b.idempotencyKey && !(results[0] as Array<{ n: number }>)[0]?.n) throw new Refused('DUPLICATE_KEY');

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ACTIVE_STATUSES } from '@shared/booking-status';
 import type { BookingStore, TransitionWrite } from '../domain/booking-ports';
+import type { OutboxIntent } from '../domain/notifications';
+import { OUTBOX_INSERT, OUTBOX_ROWS, OUTBOX_VALUES, outboxParam } from './outbox-sql';
 import { confirmContext, createBooking } from './booking-confirm';
 import type { SqlPool } from './pg-pool';
 import { BOOKING_SELECT, toBookingRecord, toEventView, type BookingRow, type EventRow } from './booking-sql';
@@ -43,6 +45,16 @@ async function insertEvent(t: EntityManager, bookingId: string, e: TransitionWri
     id, bookingId, e.type, e.actorId, e.actorRole, e.data ? JSON.stringify(e.data) : null,
   ]);
   return id;
+}
+
+/** The messages the write owes (domain/notifications.ts), in its transaction: one row per recipient. */
+async function insertOutbox(t: EntityManager, bookingId: string, intents: OutboxIntent[] | undefined, eventIds: string[]) {
+  if (!intents?.length) return;
+  await t.execute(
+    `${OUTBOX_INSERT} ${OUTBOX_VALUES} from booking b ${OUTBOX_ROWS('?', 'select owner_id from workshop w where w.id = b.workshop_id')}
+      where b.id = ? on conflict (dedupe_key) do nothing`,
+    [outboxParam(intents, eventIds), bookingId],
+  );
 }
 
 async function countOpen(t: EntityManager, customerId: string): Promise<number> {
@@ -102,6 +114,7 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
         );
         if (!changed.length) return null;
         const eventId = await insertEvent(t, w.id, w.event);
+        await insertOutbox(t, w.id, w.outbox, [eventId]);
         if (w.to === 'completed') {
           await t.execute(`update booking_payment set completed_at = ?, updated_at = now() where booking_id = ?`, [w.at ?? new Date(), w.id]);
         }
@@ -163,7 +176,8 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
             [id, r.newSlotIds[0], r.newSlotIds.length, r.newSlotIds, r.newSlotIds, r.acceptDeadline, r.createdAt, r.createdAt, r.fromId],
           );
           for (const slotId of r.newSlotIds) await t.execute('insert into booking_slot (booking_id, slot_id) values (?, ?)', [id, slotId]);
-          await insertEvent(t, id, { type: 'move_requested', actorId: r.actorId, actorRole: 'customer', data: { from: r.fromId } });
+          const eventId = await insertEvent(t, id, { type: 'move_requested', actorId: r.actorId, actorRole: 'customer', data: { from: r.fromId } });
+          await insertOutbox(t, id, r.outbox, [eventId]);
           await insertEvent(t, r.fromId, { type: 'move_requested', actorId: r.actorId, actorRole: 'customer', data: { to: id } });
           const created = await one(t, 'b.id = ?', [id]);
           await beforeCommit?.();
@@ -195,7 +209,7 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
              where b.id = ?`,
             [r.newSlotIds[0], r.newSlotIds.length, r.newSlotIds, r.newSlotIds, r.id],
           );
-          await insertEvent(t, r.id, r.event);
+          await insertOutbox(t, r.id, r.outbox, [await insertEvent(t, r.id, r.event)]);
           const after = await one(t, 'b.id = ?', [r.id]);
           await beforeCommit?.();
           return after;

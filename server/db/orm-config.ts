@@ -50,10 +50,11 @@ export function ormConfig(databaseUrl: string, extra: Partial<Options> = {}): Op
       silent: true,
     },
     // Money tables are raw SQL only (composite keys, constraint triggers the ORM cannot declare),
-    // and so are booking message threads, calendar feeds and webhooks (plain-SQL stores, db/message.repository.ts,
-    // db/calendar-feed.repository.ts): a generated migration must never try to drop or reshape them
-    // (Migration20261201070000, …065500, …094000, …094500), and so are booking payments (db/booking-payment.repository.ts, …090000), and disputes (db/dispute.repository.ts, …091000).
-    schemaGenerator: { skipTables: [/^ledger_/, /^money_/, /^booking_message/, /^calendar_feed$/, /^booking_payment$/, /^payment_attempt$/, /^booking_dispute$/, /^webhook_/] },
+    // and so are booking message threads, calendar feeds, booking payments, disputes, the mail outbox
+    // and preferences, and webhooks (plain-SQL stores in db/*.repository.ts): a generated migration
+    // must never try to drop or reshape them (Migration20261201070000, …065500, …090000, …091000,
+    // …093000, …094000, …094500).
+    schemaGenerator: { skipTables: [/^ledger_/, /^money_/, /^booking_message/, /^calendar_feed$/, /^booking_payment$/, /^payment_attempt$/, /^booking_dispute$/, /^outbox_message$/, /^mail_preference$/, /^webhook_/] },
     pool: POOL,
     debug: false,
     ...extra,

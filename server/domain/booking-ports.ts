@@ -8,6 +8,7 @@ import type { SlotRow } from './catalog-ports';
 import type { MessagePublisher } from './message-ports';
 import type { NewBookingPayment, PendingPaymentAction } from './money/booking-payment-ports';
 import type { DisputePublisher } from './money/dispute-ports';
+import type { OutboxIntent } from './notifications';
 
 export interface VehicleInput {
   registration: string;
@@ -60,6 +61,8 @@ export interface NewBooking {
    * booking rolls back with PAYMENT_LOST.
    */
   payment?: NewBookingPayment;
+  /** Messages the booking's events owe (intent.event indexes `events`), written in the same transaction. */
+  outbox?: OutboxIntent[];
 }
 
 /** A hold's workshop, service and slots (in start order) as a cache has them: no read, maybe stale. */
@@ -89,6 +92,8 @@ export interface TransitionWrite {
   payment?: { action: PendingPaymentAction; amount: number | null };
   /** The domain clock's now: a completed booking's payment row records it as its completion time. */
   at?: Date;
+  /** Messages `event` (index 0) owes, written in the same transaction. */
+  outbox?: OutboxIntent[];
 }
 
 /** A move request: a new pending booking on the held slots that would replace an accepted one. */
@@ -100,6 +105,8 @@ export interface MoveRequestWrite {
   acceptDeadline: Date;
   createdAt: Date;
   actorId: string;
+  /** Messages the new booking's `move_requested` event (index 0) owes, written in the same transaction. */
+  outbox?: OutboxIntent[];
 }
 
 export interface RescheduleWrite {
@@ -108,6 +115,8 @@ export interface RescheduleWrite {
   oldSlotIds: string[];
   newSlotIds: string[];
   event: { type: string; actorId: string | null; actorRole: string; data?: Record<string, unknown> };
+  /** Messages `event` (index 0) owes, written in the same transaction. */
+  outbox?: OutboxIntent[];
 }
 
 export interface BookingFilter {

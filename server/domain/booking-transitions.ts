@@ -1,3 +1,4 @@
+import { intentsFor } from './notifications';
 import type { BookingAction } from '@shared/booking-status';
 import type { BookingView } from '@shared/schemas/booking';
 import type { Principal } from './actor';
@@ -63,6 +64,7 @@ export function createBookingTransitions(deps: {
       replaces,
       payment,
       at: new Date(deps.clock.now()),
+      outbox: intentsFor([{ type, data }], { status: to, acceptDeadline: null }, new Date(deps.clock.now())),
     });
     if (!updated) throw new DomainError('VERSION_CONFLICT', 'Someone else changed this booking at the same moment; reload it');
     // A failure is recorded on the payment row and retried by the payment sweep; the move stands.
@@ -88,12 +90,16 @@ export function createBookingTransitions(deps: {
    */
   async function requestMove(actor: Principal, b: BookingRecord, slotIds: string[], holdId: string, slaMinutes: number): Promise<BookingView> {
     const now = deps.clock.now();
+    const acceptDeadline = new Date(now + slaMinutes * 60_000);
     const saga = { live, faults: deps.faults, workshopId: b.workshopId, holdId, customerId: b.customerId };
     const committed = await commitWithHold({
       ...saga,
       touchedSlotIds: slotIds,
       write: (beforeCommit) =>
-        bookings.requestMove({ fromId: b.id, version: b.version, newSlotIds: slotIds, acceptDeadline: new Date(now + slaMinutes * 60_000), createdAt: new Date(now), actorId: actor.id }, beforeCommit),
+        bookings.requestMove({
+          fromId: b.id, version: b.version, newSlotIds: slotIds, acceptDeadline, createdAt: new Date(now), actorId: actor.id,
+          outbox: intentsFor([{ type: 'move_requested', data: { from: b.id } }], { status: 'pending', acceptDeadline }, new Date(now)),
+        }, beforeCommit),
     });
     if (!committed.ok) throw new DomainError('HOLD_EXPIRED', 'That hold expired before the move; hold the slot again');
     const result = committed.value;
@@ -163,6 +169,7 @@ export function createBookingTransitions(deps: {
             oldSlotIds: b.slotIds,
             newSlotIds: hold.slotIds,
             event: { type: 'rescheduled', actorId: actor.id, actorRole: actor.role, data: { from: b.slotIds, to: hold.slotIds } },
+            outbox: intentsFor([{ type: 'rescheduled' }], { status: b.status, acceptDeadline: null }, new Date(deps.clock.now())),
           }, beforeCommit),
       });
       if (!committed.ok) throw new DomainError('HOLD_EXPIRED', 'That hold expired before the move; hold the slot again');

@@ -1,3 +1,4 @@
+import { intentsFor } from './notifications';
 import type { BookingDetailView, BookingListQuery, BookingView, ConfirmBookingInput } from '@shared/schemas/booking';
 import { priceFor } from '@shared/service-options';
 import type { Principal } from './actor';
@@ -150,6 +151,7 @@ export function createBookings(deps: {
     const status = workshop.autoAccept ? 'accepted' : 'pending';
     const events: NewBooking['events'] = [{ type: 'requested', actorId: actor.id, actorRole: 'customer', data: { holdId: held.id } }];
     if (workshop.autoAccept) events.push({ type: 'accepted', actorId: null, actorRole: 'system', data: { autoAccept: true } });
+    const acceptDeadline = workshop.autoAccept ? null : new Date(now.getTime() + workshop.acceptSlaMinutes * 60_000);
     const saga = { live, faults: deps.faults, workshopId: workshop.id, holdId: held.id, customerId: actor.id };
     // The card is authorized before the booking's transaction (never inside one); a decline or an
     // outage throws here and the customer keeps the hold.
@@ -183,9 +185,10 @@ export function createBookings(deps: {
           holdId: held.id,
           keyAt: now,
           keyReusableBefore: keyCutoff(),
-          acceptDeadline: workshop.autoAccept ? null : new Date(now.getTime() + workshop.acceptSlaMinutes * 60_000),
+          acceptDeadline,
           createdAt: now,
           events,
+          outbox: intentsFor(events, { status, acceptDeadline }, now),
           guard: guarded ? { autoAccept: workshop.autoAccept, acceptSlaMinutes: workshop.acceptSlaMinutes } : undefined,
           payment: prepared?.row,
         }, beforeCommit),

@@ -42,6 +42,8 @@ function startChild(prefix: string, extra: Record<string, string>): Promise<Chil
         SERVE_CLIENT: 'false',
         SLOT_ROLL_MINUTES: '0',
         RECONCILE_INTERVAL_MS: '0',
+        // The run's shared database holds every file's outbox: no mail worker here (see harness.ts).
+        MAIL_WORKER: 'false',
         LOG_LEVEL: 'info',
         ...extra,
       },

@@ -39,6 +39,9 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     REQUEST_DEADLINE_MS: '25000',
     // Test accounts hash at scrypt's lowest cost (server/auth/password.ts); the seed test logs in at the production cost.
     SCRYPT_COST_LOG2: '10',
+    // Every file shares this database: a mail worker would send other files' mail. The mail
+    // tests run theirs on a database of their own.
+    MAIL_WORKER: 'false',
     ...overrides,
   });
 }
