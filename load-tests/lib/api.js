@@ -84,6 +84,8 @@ export function createWorkshop(adminToken, vendorToken, opts) {
   ).workshop;
   must(http.put(`${BASE_URL}/api/workshops/${w.id}/hours`, JSON.stringify(ALL_DAY), { headers: headers(vendorToken) }), 200, 'hours');
   const svc = must(post(`/api/workshops/${w.id}/services`, { name: 'Oil change', category: 'maintenance', durationMinutes: 30, basePriceCents: 4999, currency: 'GBP' }, vendorToken), 201, 'service').service;
+  // Paid at the workshop: the scripts load the booking path, not the (simulated) card processor.
+  must(http.put(`${BASE_URL}/api/workshops/${w.id}/money-policy`, JSON.stringify({ paymentMode: 'at_workshop', freeCancelHours: 24 }), { headers: headers(vendorToken) }), 200, 'money policy');
   must(post(`/api/admin/workshops/${w.id}/verify`, undefined, adminToken), 200, 'verify');
   return { id: w.id, serviceId: svc.id };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../runtime';
-import { ALL_WEEK, READY_CONTACT, createAdmin, register, verifiedWorkshop, confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, WAIT_MS, type ClientSocket } from './fixtures';
+import { ALL_WEEK, PAY_AT_WORKSHOP, READY_CONTACT, createAdmin, register, verifiedWorkshop, confirm, connect, filePrefix, hold, record, slotAhead, watch, watchOk, WAIT_MS, type ClientSocket } from './fixtures';
 import { apiClient, startTestServer, type ApiClient } from './harness';
 
 /*
@@ -125,6 +125,7 @@ describe('room security', () => {
     expect((await asVendor.PUT('/api/v1/workshops/{id}/hours', { ...path, body: ALL_WEEK })).response.status).toBe(200);
     const svc = await asVendor.POST('/api/v1/workshops/{id}/services', { ...path, body: { name: 'MOT', category: 'inspection', durationMinutes: 30, basePriceCents: 5000, currency: 'GBP' } });
     expect(svc.response.status, JSON.stringify(svc.error)).toBe(201);
+    expect((await asVendor.PUT('/api/v1/workshops/{id}/money-policy', { ...path, body: PAY_AT_WORKSHOP })).response.status).toBe(200);
     expect((await api.typed(admin.token).POST('/api/v1/admin/workshops/{id}/verify', path)).response.status).toBe(200);
     const customer = await register(api, 'customer');
     const booking = await confirm(api, customer.token, await hold(api, customer.token, id, svc.data!.service.id, (await slotAhead(api, id)).id));
