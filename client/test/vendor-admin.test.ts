@@ -209,6 +209,8 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     await page.click('button:has-text("Close that day")');
     await shopper.page.waitForSelector(cell(held.id), { state: 'detached' });
     await shopper.page.fill('input[name=registration]', 'pk19 xyz');
+    // This workshop kept the default policy (paid in full when booking): the simulated processor's test card.
+    await shopper.page.getByLabel('Card number').fill('4242 4242 4242 4242');
     await shopper.page.click('form[aria-label="Confirm booking"] button[type=submit]');
     await shopper.page.waitForSelector('text=no longer offered');
     await shopper.page.waitForSelector('[data-testid=hold-panel]', { state: 'detached' });
@@ -238,6 +240,8 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     await page.waitForFunction(() => document.querySelector('[data-testid=week-held]')?.textContent === '1');
 
     await shopper.page.fill('input[name=registration]', 'pk19 xyz');
+    // This workshop kept the default policy (paid in full when booking): the simulated processor's test card.
+    await shopper.page.getByLabel('Card number').fill('4242 4242 4242 4242');
     await shopper.page.click('form[aria-label="Confirm booking"] button[type=submit]');
     await shopper.page.waitForSelector('[data-testid=booking-status][data-status=accepted]');
     const [booking] = (await api.get('/api/bookings', customer.token)).body.bookings;
