@@ -136,6 +136,8 @@ try {
     const args = [
       randomUUID(), c.id, w.id, w.serviceId, [s.id], now, now, 'accepted', 4999, 'GBP', '{}', null, null, 'explain-key', null, now, 1000,
       ['pending', 'accepted', 'in_progress'], [randomUUID(), randomUUID()], ['requested', 'accepted'], [c.id, null], ['customer', 'system'], ['{"holdId":"h"}', '{"autoAccept":true}'],
+      // Guard off (the rows are not checked against a cache here), no outbox messages.
+      false, null, null, '[]',
     ];
     const plan = await peer.query(`explain (analyze, buffers, wal) execute b(${args.map(lit).join(', ')})`);
     await peer.query('rollback');
