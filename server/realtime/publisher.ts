@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChangeCause } from '@shared/availability';
-import type { BookingChangedEvent, BookingSummary } from '@shared/realtime/events';
+import type { BookingChangedEvent, BookingSummary, ServerToClientEvents } from '@shared/realtime/events';
 import { rooms } from '@shared/realtime/rooms';
 import type { BookingView } from '@shared/schemas/booking';
 import type { BookingMessageEvent } from '@shared/schemas/message';
@@ -89,6 +89,21 @@ export function createRealtimePublisher(deps: {
   // waits on fan-out.
   const frames = createSlotFrames({ emit: emitFrame, flushed: deps.boardChanged, flushMs: deps.slotFlushMs });
 
+  /** A booking's two sides only (its customer, its workshop's desk and owner): never a public room. */
+  function toBookingSides<K extends 'booking:message' | 'booking:dispute'>(customerId: string, workshopId: string, event: K, payload: Parameters<ServerToClientEvents[K]>[0]) {
+    if (closed) return;
+    chain = chain
+      .then(() => owner(workshopId))
+      .then((ownerId) => {
+        if (closed) return;
+        const to = [rooms.user(customerId), rooms.vendor(workshopId)];
+        if (ownerId) to.push(rooms.user(ownerId));
+        (io.to(to).emit as (ev: K, p: typeof payload) => boolean)(event, payload);
+        metrics.emitted(event);
+      })
+      .catch((err) => deps.logger.error({ err }, `${event} emit failed`));
+  }
+
   return {
     slotsChanged(change: Change, cause: ChangeCause) {
       if (!closed) frames.add(change, cause);
@@ -126,35 +141,14 @@ export function createRealtimePublisher(deps: {
     },
 
     bookingMessage({ message, customerId, workshopId }) {
-      if (closed) return;
       const e: BookingMessageEvent = { message };
-      chain = chain
-        .then(() => owner(workshopId))
-        .then((ownerId) => {
-          if (closed) return;
-          // Private rooms only: the message is for the booking's two sides.
-          const to = [rooms.user(customerId), rooms.vendor(workshopId)];
-          if (ownerId) to.push(rooms.user(ownerId));
-          io.to(to).emit('booking:message', e);
-          metrics.emitted('booking:message');
-        })
-        .catch((err) => deps.logger.error({ err }, 'booking:message emit failed'));
+      toBookingSides(customerId, workshopId, 'booking:message', e);
     },
 
     bookingDispute({ dispute, customerId, workshopId }) {
-      if (closed) return;
+      // The customer's words are in it: private rooms only, like messages.
       const e: BookingDisputeEvent = { bookingId: dispute.bookingId, workshopId, dispute };
-      chain = chain
-        .then(() => owner(workshopId))
-        .then((ownerId) => {
-          if (closed) return;
-          // Private rooms only (the customer's words are in it): the booking's two sides.
-          const to = [rooms.user(customerId), rooms.vendor(workshopId)];
-          if (ownerId) to.push(rooms.user(ownerId));
-          io.to(to).emit('booking:dispute', e);
-          metrics.emitted('booking:dispute');
-        })
-        .catch((err) => deps.logger.error({ err }, 'booking:dispute emit failed'));
+      toBookingSides(customerId, workshopId, 'booking:dispute', e);
     },
 
     close() {
