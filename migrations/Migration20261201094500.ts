@@ -33,6 +33,7 @@ export class Migration20261201094500 extends Migration {
       "status" text not null default 'pending' check ("status" in ('pending', 'delivered', 'failed')),
       "attempts" int not null default 0,
       "next_attempt_at" timestamptz not null,
+      "first_attempt_at" timestamptz null,
       "last_status_code" int null,
       "last_latency_ms" int null,
       "last_error" text null,

@@ -103,9 +103,9 @@ const claimDue = stmt('webhook_claim_due', `
      order by d.next_attempt_at, d.seq
      limit $3
      for update of d skip locked)
-  update webhook_delivery d set next_attempt_at = $2 from due, webhook_endpoint e, booking_event ev
+  update webhook_delivery d set next_attempt_at = $2, first_attempt_at = coalesce(d.first_attempt_at, $1) from due, webhook_endpoint e, booking_event ev
    where d.id = due.id and e.id = d.endpoint_id and ev.id = d.event_id
-  returning d.id, d.event_id, d.event_type, d.booking_id, d.attempts, d.created_at,
+  returning d.id, d.event_id, d.event_type, d.booking_id, d.attempts, d.first_attempt_at,
             e.id as endpoint_id, e.url, e.secret, ev.type as ev_type, ev.at as ev_at, ev.actor_role, ev.data as ev_data`);
 
 const recordAttempt = stmt('webhook_record_attempt', `
@@ -157,7 +157,7 @@ export function createWebhookRepository(sql: SqlPool): WebhookStore {
     },
     async claimDue(now, leaseUntil, limit) {
       const rows = await sql.rows<{
-        id: string; event_id: string; event_type: WebhookEventType; booking_id: string; attempts: number; created_at: Date;
+        id: string; event_id: string; event_type: WebhookEventType; booking_id: string; attempts: number; first_attempt_at: Date;
         endpoint_id: string; url: string; secret: string; ev_type: string; ev_at: Date; actor_role: string; ev_data: Record<string, unknown> | null;
       }>(claimDue, [now, leaseUntil, limit]);
       return rows.map((r): DueDelivery => ({
@@ -166,7 +166,7 @@ export function createWebhookRepository(sql: SqlPool): WebhookStore {
         eventType: r.event_type,
         bookingId: r.booking_id,
         attempts: r.attempts,
-        createdAt: r.created_at,
+        firstAttemptAt: r.first_attempt_at,
         endpoint: { id: r.endpoint_id, url: r.url, secret: r.secret },
         event: { type: r.ev_type, at: r.ev_at, actorRole: r.actor_role, data: r.ev_data },
       }));

@@ -23,7 +23,8 @@ export interface DueDelivery {
   eventType: WebhookEventType;
   bookingId: string;
   attempts: number;
-  createdAt: Date;
+  /** When the worker first took it (the server's clock): the retry window runs from here. */
+  firstAttemptAt: Date;
   endpoint: { id: string; url: string; secret: string };
   event: { type: string; at: Date; actorRole: string; data: Record<string, unknown> | null };
 }
@@ -75,7 +76,7 @@ export interface WebhookPolicy {
   /** First retry after this; doubling per attempt up to `maxBackoffMs`, with ±50 % jitter. */
   baseBackoffMs: number;
   maxBackoffMs: number;
-  /** A delivery not made within this of its event fails for good. */
+  /** A delivery not made within this of its first attempt fails for good. */
   retryForMs: number;
   /** Consecutive failed attempts that disable an endpoint. */
   disableAfter: number;
@@ -93,11 +94,15 @@ export const DEFAULT_WEBHOOK_POLICY: WebhookPolicy = {
   batch: 20,
 };
 
-/** When to try again after `attempts` failed attempts, or null once the retry window has closed. */
-export function nextAttemptAt(p: WebhookPolicy, attempts: number, createdAt: Date, now: Date, random: () => number = Math.random): Date | null {
+/**
+ * When to try again after `attempts` failed attempts, or null once the retry window (from the
+ * first attempt) has closed. The window is kept on the server's clock only: the delivery row's
+ * creation time comes from the database's clock, which need not agree with it.
+ */
+export function nextAttemptAt(p: WebhookPolicy, attempts: number, firstAttemptAt: Date, now: Date, random: () => number = Math.random): Date | null {
   const backoff = Math.min(p.baseBackoffMs * 2 ** Math.max(0, attempts - 1), p.maxBackoffMs);
   const at = now.getTime() + Math.round(backoff * (0.5 + random()));
-  return at > createdAt.getTime() + p.retryForMs ? null : new Date(at);
+  return at > firstAttemptAt.getTime() + p.retryForMs ? null : new Date(at);
 }
 
 const viewOf = ({ ownerId: _o, ...v }: EndpointRecord): WebhookEndpointView => v;
@@ -129,7 +134,7 @@ export function createWebhooks(ports: WebhookPorts, policy: WebhookPolicy = DEFA
       'holdfast-signature': ports.sign(d.endpoint.secret, body, Math.floor(at.getTime() / 1000)),
     });
     const done = now();
-    const retryAt = outcome.ok ? null : nextAttemptAt(policy, d.attempts + 1, d.createdAt, done);
+    const retryAt = outcome.ok ? null : nextAttemptAt(policy, d.attempts + 1, d.firstAttemptAt, done);
     await store.recordAttempt(d.id, outcome, done, retryAt);
     const reason = `Disabled after ${policy.disableAfter} failed deliveries in a row (last: ${outcome.error ?? 'no answer'})`;
     if (await store.countOutcome(d.endpoint.id, outcome.ok, policy.disableAfter, reason)) ports.onDisabled?.({ id: d.endpoint.id, url: d.endpoint.url }, reason);

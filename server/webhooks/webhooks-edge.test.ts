@@ -83,7 +83,7 @@ describe('signatures', () => {
 
 describe('retry backoff', () => {
   const created = new Date(Date.UTC(2026, 0, 1));
-  it('doubles from 30 s with ±50 % jitter, caps at an hour, and stops 24 h after the event', () => {
+  it('doubles from 30 s with ±50 % jitter, caps at an hour, and stops 24 h after the first attempt', () => {
     const at = (attempts: number, random: number, now = created) => nextAttemptAt(DEFAULT_WEBHOOK_POLICY, attempts, created, now, () => random)!.getTime() - now.getTime();
     expect(at(1, 0)).toBe(15_000);
     expect(at(1, 0.5)).toBe(30_000);
