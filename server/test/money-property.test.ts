@@ -291,7 +291,7 @@ async function runPlan(i: number, plan: Plan) {
         await step(`${tag}: cancel late`, m, async () => { await at(start - 2 * HOUR, () => act(m.id, 'cancel', customer)); fee('cancelled', terms.lateFee); });
       } else if (path.kind === 'no_show') {
         await step(`${tag}: no-show`, m, async () => { await at(start + 20 * 60_000, () => act(m.id, 'no-show', s.w.vendor)); fee('no_show', terms.noShowFee); });
-      } else {
+      } else if (path.kind === 'complete') {
         await step(`${tag}: start + complete`, m, async () => {
           await at(start, async () => { await act(m.id, 'start', s.w.vendor); await act(m.id, 'complete', s.w.vendor); });
           Object.assign(m, { status: 'completed', paymentStatus: 'captured', captured: terms.authorize });
