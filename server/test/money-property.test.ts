@@ -8,7 +8,7 @@ import { createBookingTransitions } from '../domain/booking-transitions';
 import { createPaymentFlow } from '../domain/money/payment-flow';
 import { percentHalfEven } from '../domain/money/minor-units';
 import { expectStatus } from './harness';
-import { holdAs, quickAccounts, quickWorkshop, startEngineServer, type Account, type EngineServer } from './fixtures';
+import { atInstant, holdAs, quickAccounts, quickWorkshop, startEngineServer, type Account, type EngineServer } from './fixtures';
 
 /*
  * Model-based property over the whole money flow on a real server (Postgres, Redis, the simulated
@@ -151,15 +151,7 @@ function releaseMine() {
   }).releaseDue();
 }
 
-async function at<T>(ms: number, fn: () => Promise<T>): Promise<T> {
-  const saved = clock.now();
-  clock.set(ms);
-  try {
-    return await fn();
-  } finally {
-    clock.set(saved);
-  }
-}
+const at = <T>(ms: number, fn: () => Promise<T>) => atInstant(clock, ms, fn);
 
 const act = async (id: string, action: 'accept' | 'decline' | 'cancel' | 'start' | 'complete' | 'no-show', who: Account) => {
   const r = await es.api.typed(who.token).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id, action } }, body: {} });
