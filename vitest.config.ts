@@ -34,6 +34,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const LONGEST_FIRST = [
   'server/test/api-fuzz.test.ts',
   'server/test/engine-property.test.ts',
+  'server/test/money-property.test.ts',
   'server/test/main-process.test.ts',
   'server/test/mail-crash.test.ts',
   'server/test/booking-race.test.ts',

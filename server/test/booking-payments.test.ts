@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MoneyPolicyInput } from '@shared/schemas/money-policy';
 import { manualClock } from '../domain/clock';
 import type { SlotRow } from '../domain/catalog-ports';
-import { dayOfSlots, holdAs, quickAccounts, quickWorkshop, startEngineServer, type Account, type EngineServer } from './fixtures';
+import { atInstant, dayOfSlots, holdAs, quickAccounts, quickWorkshop, startEngineServer, type Account, type EngineServer } from './fixtures';
 import { expectStatus } from './harness';
 
 /*
@@ -64,15 +64,7 @@ const simulated = async (paymentId: string) => (await db.query<{ status: string;
 async function expectBalanced() {
   for (const { sum } of await es.server.services.stores.ledger.imbalance()) expect(sum).toBe(0);
 }
-async function at<T>(ms: number, fn: () => Promise<T>): Promise<T> {
-  const saved = clock.now();
-  clock.set(ms);
-  try {
-    return await fn();
-  } finally {
-    clock.set(saved);
-  }
-}
+const at = <T>(ms: number, fn: () => Promise<T>) => atInstant(clock, ms, fn);
 
 describe('confirm authorizes what the policy says', () => {
   it('full: the price is authorized on the card and recorded with the booking', async () => {
