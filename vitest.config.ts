@@ -47,6 +47,7 @@ const LONGEST_FIRST = [
   'client/test/live-booking.test.ts',
   'client/test/money-screens.test.ts',
   'client/test/disputes.test.ts',
+  'client/test/stripe-elements.test.ts',
 ];
 
 const rank = (spec: TestSpecification) => {

@@ -44,6 +44,8 @@ export interface AppConfig {
   requestDeadlineMs: number;
   /** NODE_ENV=test: every /api answer is checked against its route's declared schema (contract-check.ts). */
   checkResponses?: boolean;
+  /** Stripe mode: STRIPE_PUBLISHABLE_KEY, handed to the browser by `GET /api/payments/config`. */
+  stripePublishableKey?: string | null;
   limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number; confirmsPerMin: number; availabilityPerMin: number };
 }
 
@@ -115,7 +117,7 @@ export function createApp(deps: AppDeps) {
   // Signed by the provider instead of a session (stripe mode only).
   app.route('/api', mailPreferenceRoutes(services));
   app.route('/', unsubscribeRoutes(services));
-  app.route('/api', paymentRoutes({ provider: services.payments.provider.name, webhooks: services.payments.webhooks }));
+  app.route('/api', paymentRoutes({ provider: services.payments.provider.name, publishableKey: config.stripePublishableKey ?? null, webhooks: services.payments.webhooks }));
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app)));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));

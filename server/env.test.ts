@@ -92,19 +92,29 @@ describe('payment provider', () => {
     expect(env.SIMULATED_AUTHORIZATION_TTL_HOURS).toBe(168);
   });
 
-  it('refuses stripe mode without a secret key or a webhook secret, naming both', () => {
-    expect(() => parseEnv({ PAYMENT_PROVIDER: 'stripe' })).toThrow(/STRIPE_SECRET_KEY: PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY[\s\S]*STRIPE_WEBHOOK_SECRET: PAYMENT_PROVIDER=stripe needs/);
-    expect(() => parseEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toThrow(/STRIPE_SECRET_KEY/);
+  it('refuses stripe mode without a secret key, a publishable key or a webhook secret, naming each', () => {
+    expect(() => parseEnv({ PAYMENT_PROVIDER: 'stripe' })).toThrow(/STRIPE_SECRET_KEY: PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY[\s\S]*STRIPE_PUBLISHABLE_KEY: PAYMENT_PROVIDER=stripe needs[\s\S]*STRIPE_WEBHOOK_SECRET: PAYMENT_PROVIDER=stripe needs/);
+    expect(() => parseEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(() => parseEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toThrow(/STRIPE_PUBLISHABLE_KEY: PAYMENT_PROVIDER=stripe needs/);
+  });
+
+  it('refuses a publishable key of the wrong shape, or of the other mode than the secret key', () => {
+    const base = { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
+    expect(() => parseEnv({ ...base, STRIPE_PUBLISHABLE_KEY: 'sk_test_abc' })).toThrow(/STRIPE_PUBLISHABLE_KEY must look like pk_test_/);
+    expect(() => parseEnv({ ...base, STRIPE_PUBLISHABLE_KEY: 'pk_live_abc' })).toThrow(/must both be test keys or both live keys/);
+    expect(parseEnv({ ...base, STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' }).STRIPE_PUBLISHABLE_KEY).toBe('pk_test_abc');
+    // Simulated mode needs none and ignores one given.
+    expect(parseEnv({}).STRIPE_PUBLISHABLE_KEY).toBeUndefined();
   });
 
   it('takes stripe mode with both secrets, and refuses a key of the wrong shape', () => {
-    const env = parseEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_abc' });
+    const env = parseEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_abc' });
     expect(env.PAYMENT_PROVIDER).toBe('stripe');
-    expect(() => parseEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'pk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toThrow(/STRIPE_SECRET_KEY must look like sk_test_/);
+    expect(() => parseEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'pk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' })).toThrow(/STRIPE_SECRET_KEY must look like sk_test_/);
   });
 
   it('refuses a Stripe API base other than Stripe\'s in production', () => {
-    const secrets = { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_API_BASE: 'http://127.0.0.1:12111' };
+    const secrets = { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_PUBLISHABLE_KEY: 'pk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_API_BASE: 'http://127.0.0.1:12111' };
     expect(parseEnv(secrets).STRIPE_API_BASE).toBe('http://127.0.0.1:12111');
     expect(() => parseEnv({ ...secrets, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1025', JWT_SECRET: randomBytes(32).toString('hex') })).toThrow(/STRIPE_API_BASE .*not allowed when NODE_ENV=production/);
   });

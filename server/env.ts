@@ -113,6 +113,8 @@ const schema = z
     SIMULATED_AUTHORIZATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 31).default(24 * 7),
     /** Stripe mode: the secret API key (`sk_test_…`, `sk_live_…`, or a restricted `rk_…`). */
     STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'STRIPE_SECRET_KEY must look like sk_test_… or sk_live_… (or a restricted rk_… key)').optional(),
+    /** Stripe mode: the publishable key (`pk_test_…`, `pk_live_…`) the browser's Stripe.js uses to turn a card into a `pm_…` payment method. */
+    STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_[A-Za-z0-9_]+$/, 'STRIPE_PUBLISHABLE_KEY must look like pk_test_… or pk_live_…').optional(),
     /** Stripe mode: the signing secret of the webhook endpoint (`whsec_…`). */
     STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, 'STRIPE_WEBHOOK_SECRET must look like whsec_…').optional(),
     /** Stripe mode, tests and development only: where Stripe's API is (a local server playing it); api.stripe.com when unset. */
@@ -177,7 +179,12 @@ const schema = z
     }
     if (v.PAYMENT_PROVIDER === 'stripe') {
       if (!v.STRIPE_SECRET_KEY) ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY (the secret key from the Stripe dashboard, sk_test_… or sk_live_…), or use PAYMENT_PROVIDER=simulated' });
+      if (!v.STRIPE_PUBLISHABLE_KEY) ctx.addIssue({ code: 'custom', path: ['STRIPE_PUBLISHABLE_KEY'], message: 'PAYMENT_PROVIDER=stripe needs STRIPE_PUBLISHABLE_KEY (the publishable key from the Stripe dashboard, pk_test_… or pk_live_…: the card form loads Stripe.js with it)' });
       if (!v.STRIPE_WEBHOOK_SECRET) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'PAYMENT_PROVIDER=stripe needs STRIPE_WEBHOOK_SECRET (the whsec_… signing secret of the webhook endpoint /api/payments/webhooks/stripe)' });
+    }
+    const keyMode = (key: string | undefined) => /_(test|live)_/.exec(key ?? '')?.[1];
+    if (v.STRIPE_SECRET_KEY && v.STRIPE_PUBLISHABLE_KEY && keyMode(v.STRIPE_SECRET_KEY) !== keyMode(v.STRIPE_PUBLISHABLE_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_PUBLISHABLE_KEY'], message: 'STRIPE_PUBLISHABLE_KEY and STRIPE_SECRET_KEY must both be test keys or both live keys' });
     }
     if (v.STRIPE_API_BASE && v.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_API_BASE'], message: 'STRIPE_API_BASE points the Stripe client away from api.stripe.com: not allowed when NODE_ENV=production' });

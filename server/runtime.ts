@@ -226,6 +226,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       redisPrefix: env.REDIS_PREFIX,
       requestDeadlineMs: env.REQUEST_DEADLINE_MS,
       checkResponses: env.NODE_ENV === 'test',
+      stripePublishableKey: env.STRIPE_PUBLISHABLE_KEY ?? null,
       limits: {
         loginPerMin: env.RATE_LIMIT_LOGIN_PER_MIN,
         registerPerHour: env.RATE_LIMIT_REGISTER_PER_HOUR,
@@ -255,7 +256,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
 
   if (env.SERVE_CLIENT) {
     const dist = fileURLToPath(new URL('../client/dist', import.meta.url));
-    if (!mountClient(app, dist)) logger.warn({ dist }, 'client not built: run `npm run build` to serve the UI');
+    if (!mountClient(app, dist, { provider: env.PAYMENT_PROVIDER })) logger.warn({ dist }, 'client not built: run `npm run build` to serve the UI');
   }
 
   // The horizon rolls forward by itself: new days' slots appear without anyone editing hours.

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { webhookReceiptSchema } from '@shared/schemas/payment-webhooks';
+import { paymentsConfigSchema, webhookReceiptSchema } from '@shared/schemas/payment-webhooks';
 import { DomainError } from '../domain/errors';
 import type { PaymentWebhooks } from '../domain/payment-webhooks';
 import { createRouter } from './router';
@@ -8,6 +8,8 @@ import { errors, ok } from './responses';
 export interface PaymentRoutesDeps {
   /** Which provider is configured: Stripe's webhook endpoint exists only in stripe mode. */
   provider: 'simulated' | 'stripe';
+  /** Stripe mode: the publishable key the browser's Stripe.js uses (STRIPE_PUBLISHABLE_KEY); null otherwise. */
+  publishableKey: string | null;
   webhooks: PaymentWebhooks;
 }
 
@@ -17,6 +19,16 @@ export interface PaymentRoutesDeps {
  */
 export function paymentRoutes(deps: PaymentRoutesDeps) {
   const r = createRouter();
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/payments/config',
+      tags: ['payments'],
+      description: 'Public: which processor takes cards at confirm, and in stripe mode the publishable key the card form loads Stripe.js with (null in simulated mode).',
+      responses: { 200: ok(paymentsConfigSchema, '`{provider, publishableKey}`') },
+    }),
+    (c) => c.json({ provider: deps.provider, publishableKey: deps.provider === 'stripe' ? deps.publishableKey : null }, 200),
+  );
   r.openapi(
     createRoute({
       method: 'post',

@@ -17,7 +17,7 @@ const clock = manualClock(START);
 
 const stripeMode = useTestServer(
   // No Stripe API call is made here; the base points at a closed local port so one could never leave the machine.
-  { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_route', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: 'http://127.0.0.1:9' },
+  { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_route', STRIPE_PUBLISHABLE_KEY: 'pk_test_route', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: 'http://127.0.0.1:9' },
   { clock },
 );
 const simulatedMode = useTestServer();
@@ -38,6 +38,20 @@ async function recorded(eventId: string) {
     ['stripe', eventId],
   );
 }
+
+describe('GET /api/payments/config (public)', () => {
+  it('stripe mode: the provider and the publishable key (never a secret)', async () => {
+    const res = await apiClient(stripeMode.server.url).get('/api/payments/config');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ provider: 'stripe', publishableKey: 'pk_test_route' });
+    expect(JSON.stringify(res.body)).not.toMatch(/sk_test|whsec_/);
+  });
+
+  it('simulated mode: no key, so the client never loads Stripe.js', async () => {
+    const res = await apiClient(simulatedMode.server.url).get('/api/payments/config');
+    expect(res.body).toEqual({ provider: 'simulated', publishableKey: null });
+  });
+});
 
 describe('Stripe webhook endpoint', () => {
   it('records a verified event once and acknowledges every delivery of it', async () => {

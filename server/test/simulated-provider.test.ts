@@ -112,7 +112,7 @@ describe('simulated processor', () => {
     const built = createPaymentProvider(testEnv({ SIMULATED_AUTHORIZATION_TTL_HOURS: '3' }), { orm: one.orm, clock });
     expect(built.name).toBe('simulated');
     expect((await built.authorize(input(randomUUID()))).expiresAt).toBe(clock.now() + 3 * HOUR);
-    const stripe = createPaymentProvider(testEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' }), { orm: one.orm, clock });
+    const stripe = createPaymentProvider(testEnv({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_PUBLISHABLE_KEY: 'pk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' }), { orm: one.orm, clock });
     expect(stripe.name).toBe('stripe');
   });
 });

@@ -24,3 +24,13 @@ export const webhookReceiptSchema = z.strictObject({
   duplicate: z.boolean(),
 });
 export type WebhookReceiptView = z.infer<typeof webhookReceiptSchema>;
+
+/**
+ * `GET /api/payments/config` (public): who takes cards, and in stripe mode the publishable key
+ * the browser loads Stripe.js with (null otherwise; the client never loads Stripe.js then).
+ */
+export const paymentsConfigSchema = z.strictObject({
+  provider: z.enum(['simulated', 'stripe']),
+  publishableKey: z.string().regex(/^pk_(test|live)_/).nullable(),
+});
+export type PaymentsConfigView = z.infer<typeof paymentsConfigSchema>;

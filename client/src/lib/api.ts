@@ -80,6 +80,10 @@ export const api = {
     reviews: (id: string, limit = 10) => call(client.GET('/api/v1/workshops/{id}/reviews', { params: { path: { id }, query: { limit } } })),
     paymentTerms: (id: string) => call(client.GET('/api/v1/workshops/{id}/payment-terms', path({ id }))),
   },
+  payments: {
+    /** Which processor takes cards, and in stripe mode the publishable key for Stripe.js. */
+    config: () => call(client.GET('/api/v1/payments/config')),
+  },
   holds: {
     create: (body: CreateHoldInput) => call(client.POST('/api/v1/holds', { body })),
     mine: () => call(client.GET('/api/v1/holds')),
