@@ -51,6 +51,8 @@ describe('browser: decline and no-show with a reason, an undo and a way forward'
       await phone.page.goto(`/#/bookings/${booking.id}`);
       await phone.page.waitForSelector('[data-testid=booking-status][data-status=pending]');
       const { page } = desk;
+      // The desk's clock runs naturally but lets the test skip the 5 s undo windows.
+      await desk.context.clock.install();
       await page.goto('/#/vendor/requests');
       const request = `[data-testid=request][data-booking-id="${booking.id}"]`;
       await page.click(`${request} button:has-text("Decline")`);
@@ -62,13 +64,16 @@ describe('browser: decline and no-show with a reason, an undo and a way forward'
       await dialog.locator('button:has-text("Decline request")').click();
       // Undo: nothing was sent, the request stays.
       await page.click('.toast button:has-text("Undo")');
-      await page.waitForTimeout(5600);
+      await page.clock.fastForward(5600);
       expect((await api.get(`/api/bookings/${booking.id}`, customer.token)).body.booking.status).toBe('pending');
       await page.waitForSelector(request);
 
       await page.click(`${request} button:has-text("Decline")`);
       await dialog.getByLabel('We do not do this job on this vehicle').check();
       await dialog.locator('button:has-text("Decline request")').click();
+      await page.locator('.toast button:has-text("Undo")').waitFor();
+      expect((await api.get(`/api/bookings/${booking.id}`, customer.token)).body.booking.status).toBe('pending'); // not sent during the window
+      await page.clock.fastForward(5600);
       await page.waitForSelector(request, { state: 'detached', timeout: 15_000 }); // sent once the undo window passed
 
       await phone.page.waitForSelector('[data-testid=booking-status][data-status=declined]');
