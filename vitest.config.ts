@@ -106,8 +106,11 @@ export default defineConfig({
           include: ['client/**/*.test.ts'],
           globalSetup: ['server/test/global-setup.ts', 'client/test/global-setup.ts'],
           sequence: { groupOrder: 1 },
-          // Chromium is CPU-bound: one browser file at a time, so none of them starves the others.
-          fileParallelism: false,
+          // Two browser files at a time (BROWSER_WORKERS overrides). Each file drives its own
+          // Chromium against its own server, so files share nothing; one at a time left the
+          // browser project as the suite's critical path (about 500 s alone) long after the
+          // other tiers had finished on this 2-core machine.
+          maxWorkers: Number(process.env.BROWSER_WORKERS ?? 2),
         },
       },
       {
