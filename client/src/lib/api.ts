@@ -1,6 +1,7 @@
 import type { ErrorCode } from '@shared/errors';
 import type { BookingAction, BookingStatus } from '@shared/booking-status';
-import type { LoginInput, RegisterInput, UpdateProfileInput } from '@shared/schemas/auth';
+import type { ChangePasswordInput, LoginInput, RegisterInput, UpdateProfileInput } from '@shared/schemas/auth';
+import type { MailPreferencesPatch } from '@shared/schemas/mail';
 import type { ConfirmBookingInput, CreateHoldInput } from '@shared/schemas/booking';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
 import type { ReviewInput } from '@shared/schemas/review';
@@ -71,6 +72,12 @@ export const api = {
     logout: () => done(client.POST('/api/v1/auth/logout')),
     me: () => call(client.GET('/api/v1/me')),
     updateProfile: (body: UpdateProfileInput) => call(client.PATCH('/api/v1/me', { body })),
+    /** Ends every session of the user; the answer signs this browser in again (a new cookie). */
+    changePassword: (body: ChangePasswordInput) => call(client.POST('/api/v1/me/password', { body })),
+  },
+  mail: {
+    preferences: () => call(client.GET('/api/v1/me/mail-preferences')),
+    setPreferences: (body: MailPreferencesPatch) => call(client.PUT('/api/v1/me/mail-preferences', { body })),
   },
   workshops: {
     search: (q: WorkshopSearch) => call(client.GET('/api/v1/workshops', { params: { query: compactQuery(q) } })),

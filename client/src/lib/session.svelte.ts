@@ -1,4 +1,4 @@
-import type { LoginInput, PublicUser, RegisterInput, Role } from '@shared/schemas/auth';
+import type { ChangePasswordInput, LoginInput, PublicUser, RegisterInput, Role } from '@shared/schemas/auth';
 import { api, ApiError } from './api';
 import { live } from './socket.svelte';
 
@@ -33,6 +33,12 @@ class Session {
 
   async register(input: RegisterInput) {
     this.user = (await api.auth.register(input)).user;
+    live.reconnect();
+  }
+
+  /** Every other session ends; sockets reconnect with this browser's new cookie. */
+  async changePassword(input: ChangePasswordInput) {
+    this.user = (await api.auth.changePassword(input)).user;
     live.reconnect();
   }
 
