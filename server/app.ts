@@ -16,6 +16,7 @@ import { API_VERSION_PREFIX, versionedDocument, unversionedPath } from './http/a
 import { catalogRoutes } from './http/catalog.routes';
 import { vendorRoutes } from './http/vendor.routes';
 import { adminRoutes } from './http/admin.routes';
+import { reviewModerationRoutes } from './http/review-moderation.routes';
 import { bookingRoutes } from './http/bookings.routes';
 import { calendarRoutes } from './http/calendar.routes';
 import { webhookRoutes } from './http/webhooks.routes';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', catalogRoutes(services, limit(AVAILABILITY_LIMIT, config.limits.availabilityPerMin, 60)));
   app.route('/api', vendorRoutes(services));
   app.route('/api', adminRoutes(services, deps.guard));
+  app.route('/api', reviewModerationRoutes(services));
   app.route('/api', moneyRoutes(services));
   app.route('/api', moneyReportRoutes(services));
   // Holds are rate-limited per customer inside the hold's own customer script (holdRules.perMinute).

@@ -48,6 +48,9 @@ import type { HoldPort } from './domain/hold-ports';
 import { createHolds, type HoldRules } from './domain/holds';
 import { createLiveCounts, type LiveCountsDeps } from './domain/live-counts';
 import { createReviews } from './domain/reviews';
+import { createReviewModeration } from './domain/review-moderation';
+import { createAudit } from './domain/audit';
+import { createAuditRepository } from './db/audit.repository';
 import { createMessages } from './domain/messages';
 import { createSlotRegeneration } from './domain/slot-regeneration';
 import { placeZones } from './places/place-zones';
@@ -196,6 +199,10 @@ export function createServices(deps: ServicesDeps) {
       },
     }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
+    /** Replies, reports and admin moderation of reviews (audited with the step). */
+    reviewModeration: createReviewModeration({ reviews: reviewStore, owned: catalog.owned, clock }),
+    /** The trail of admin actions. */
+    audit: createAudit({ store: createAuditRepository(deps.orm), clock }),
     messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),
     transitions: createBookingTransitions({
       workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults,

@@ -9,6 +9,7 @@ import { createRouter } from './router';
 import { authErrors, errors, ok } from './responses';
 import { z } from 'zod';
 import { publicUserSchema } from '@shared/schemas/auth';
+import { adminReasonSchema } from '@shared/schemas/audit';
 import { workshopViewSchema } from '@shared/schemas/views';
 import { adminWorkshopItemSchema, returnWorkshopSchema, verificationViewSchema } from '@shared/schemas/verification';
 
@@ -18,9 +19,12 @@ const workshopBody = z.strictObject({ workshop: workshopViewSchema });
 const userBody = z.strictObject({ user: publicUserSchema });
 
 const adminOnly = requireAuth('admin');
+/** Verify, suspend and reinstate take an optional `{reason}` for the audit trail (no body is fine). */
+const reasonBody = { content: { 'application/json': { schema: adminReasonSchema } }, required: false };
+const reasonOf = (body: unknown) => (body as { reason?: string } | undefined)?.reason ?? null;
 const tags = ['admin'];
 
-/** Marketplace administration: the verification queue and account suspension. */
+/** Marketplace administration: the verification queue and account suspension, each step in the audit trail. */
 export function adminRoutes(s: Services, guard: SessionGuard) {
   const r = createRouter();
   r.openapi(
@@ -28,28 +32,47 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     async (c) => c.json({ workshops: await s.catalog.adminList(c.req.valid('query').status) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'NOT_READY (the checklist has open items: `details.missing`) or SCHEDULE_TOO_LARGE' }) } }),
-    async (c) => c.json({ workshop: await s.catalog.setStatus(c.req.valid('param').id, 'verified') }, 200),
+    createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam, body: reasonBody }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'NOT_READY (the checklist has open items: `details.missing`) or SCHEDULE_TOO_LARGE' }) } }),
+    async (c) => {
+      const workshop = await s.catalog.setStatus(c.req.valid('param').id, 'verified');
+      await s.audit.record(c.var.principal!, 'workshop.verify', { type: 'workshop', id: workshop.id }, reasonOf(c.req.valid('json')));
+      return c.json({ workshop }, 200);
+    },
   );
   r.openapi(
     createRoute({ method: 'post', path: '/admin/workshops/{id}/return', tags, middleware: adminOnly, request: { params: idParam, body: jsonBody(returnWorkshopSchema) }, responses: { 200: ok(verificationBody, 'Returned to the vendor with the reason: `{verification}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'CONFLICT (not waiting for verification)' }) } }),
-    async (c) => c.json({ verification: await s.catalog.returnToVendor(c.req.valid('param').id, c.req.valid('json').reason) }, 200),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      const verification = await s.catalog.returnToVendor(id, reason);
+      await s.audit.record(c.var.principal!, 'workshop.return', { type: 'workshop', id }, reason);
+      return c.json({ verification }, 200);
+    },
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/workshops/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` suspended: hidden and not bookable'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
-    async (c) => c.json({ workshop: await s.catalog.setStatus(c.req.valid('param').id, 'suspended') }, 200),
+    createRoute({ method: 'post', path: '/admin/workshops/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam, body: reasonBody }, responses: { 200: ok(workshopBody, '`{workshop}` suspended: hidden and not bookable; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    async (c) => {
+      const workshop = await s.catalog.setStatus(c.req.valid('param').id, 'suspended');
+      await s.audit.record(c.var.principal!, 'workshop.suspend', { type: 'workshop', id: workshop.id }, reasonOf(c.req.valid('json')));
+      return c.json({ workshop }, 200);
+    },
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/users/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(userBody, '`{user}` suspended: signed out everywhere at once, cannot sign in'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    createRoute({ method: 'post', path: '/admin/users/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam, body: reasonBody }, responses: { 200: ok(userBody, '`{user}` suspended: signed out everywhere at once, cannot sign in; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
       const user = await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'suspended');
       await guard.endAllOf(user.id);
+      await s.audit.record(c.var.principal!, 'user.suspend', { type: 'user', id: user.id }, reasonOf(c.req.valid('json')));
       return c.json({ user: toPublicUser(user) }, 200);
     },
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/users/{id}/reinstate', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(userBody, '`{user}` may sign in again'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
-    async (c) => c.json({ user: toPublicUser(await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'active')) }, 200),
+    createRoute({ method: 'post', path: '/admin/users/{id}/reinstate', tags, middleware: adminOnly, request: { params: idParam, body: reasonBody }, responses: { 200: ok(userBody, '`{user}` may sign in again; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    async (c) => {
+      const user = await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'active');
+      await s.audit.record(c.var.principal!, 'user.reinstate', { type: 'user', id: user.id }, reasonOf(c.req.valid('json')));
+      return c.json({ user: toPublicUser(user) }, 200);
+    },
   );
   return r;
 }

@@ -13,6 +13,13 @@ export const Review = defineEntity({
     rating: p.smallint(),
     text: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    // Governance (written by review.repository.ts in SQL): the workshop's reply, an admin's hiding.
+    replyText: p.text().nullable(),
+    repliedAt: p.datetime().nullable(),
+    repliedBy: p.uuid().nullable(),
+    hiddenAt: p.datetime().nullable(),
+    hiddenReason: p.text().nullable(),
+    hiddenBy: p.uuid().nullable(),
   },
   checks: [{ name: 'review_rating_check', expression: 'rating >= 1 and rating <= 5' }],
 });
