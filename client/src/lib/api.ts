@@ -2,6 +2,7 @@ import type { ErrorCode } from '@shared/errors';
 import type { BookingAction, BookingStatus } from '@shared/booking-status';
 import type { ChangePasswordInput, LoginInput, RegisterInput, UpdateProfileInput } from '@shared/schemas/auth';
 import type { MailPreferencesPatch } from '@shared/schemas/mail';
+import type { AuditTarget } from '@shared/schemas/audit';
 import type { ConfirmBookingInput, CreateHoldInput } from '@shared/schemas/booking';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
 import type { ReviewInput } from '@shared/schemas/review';
@@ -111,6 +112,11 @@ export const api = {
     dispute: (id: string) => call(client.GET('/api/v1/bookings/{id}/dispute', path({ id }))),
     openDispute: (id: string, body: OpenDisputeInput) => call(client.POST('/api/v1/bookings/{id}/dispute', { ...path({ id }), body })),
   },
+  reviews: {
+    /** The owning workshop's one public answer. */
+    reply: (id: string, text: string) => call(client.POST('/api/v1/reviews/{id}/reply', { ...path({ id }), body: { text } })),
+    report: (id: string, reason: string) => done(client.POST('/api/v1/reviews/{id}/report', { ...path({ id }), body: { reason } })),
+  },
   webhooks: {
     list: () => call(client.GET('/api/v1/webhooks')),
     create: (body: CreateWebhookInput) => call(client.POST('/api/v1/webhooks', { body })),
@@ -163,6 +169,10 @@ export const api = {
     finance: (range: { from?: string; to?: string }) => call(client.GET('/api/v1/admin/finance', { params: { query: compactQuery(range) } })),
     disputes: (status?: DisputeStatus) => call(client.GET('/api/v1/admin/disputes', { params: { query: status ? { status } : {} } })),
     resolveDispute: (id: string, body: ResolveDisputeInput) => call(client.POST('/api/v1/admin/disputes/{id}/resolve', { ...path({ id }), body })),
+    reportedReviews: () => call(client.GET('/api/v1/admin/reviews/reported')),
+    moderateReview: (id: string, action: 'hide' | 'unhide' | 'dismiss-reports', reason: string) =>
+      call(client.POST(`/api/v1/admin/reviews/{id}/${action}`, { ...path({ id }), body: { reason } })),
+    audit: (q: { targetType?: AuditTarget; targetId?: string; before?: string; limit?: number } = {}) => call(client.GET('/api/v1/admin/audit', { params: { query: compactQuery(q) } })),
   },
 };
 
