@@ -240,7 +240,7 @@ export function createServices(deps: ServicesDeps) {
     /** Compares the ledger, booking payments and the provider's own records (either adapter). */
     reconciliation: createReconciliation({
       source: createReconciliationSource(deps.sql),
-      provider: { records: (ids) => deps.payments.paymentRecords(ids) },
+      provider: { name: deps.payments.name, records: (ids) => deps.payments.paymentRecords(ids) },
       clock,
       onReport: deps.reconciled,
     }),

@@ -203,7 +203,7 @@ export function createSimulatedProvider(deps: SimulatedProviderDeps): PaymentPro
     async paymentRecords(paymentIds) {
       const rows = paymentIds.length
         ? await deps.orm.em.fork().getConnection().execute<Array<{ id: string; currency: string; captured: number; refunded: number }>>(
-          `select id, currency, captured, refunded from simulated_payment where kind = 'payment' and id = any(?::text[])`, [paymentIds],
+          `select id, currency, captured, refunded from simulated_payment where kind = 'payment' and id in (?)`, [paymentIds],
         )
         : [];
       const found = new Map(rows.map((r): [string, PaymentRecord] => [r.id, { paymentId: r.id, currency: r.currency, captured: Number(r.captured), refunded: Number(r.refunded) }]));
