@@ -192,7 +192,7 @@ describe.each([
     const a = await authorize(id);
     expect((await p.paymentRecords([a.paymentId])).get(a.paymentId)).toEqual({ paymentId: a.paymentId, currency: 'gbp', captured: 0, refunded: 0 });
     await p.capture({ idempotencyKey: bookingPaymentKey(id, 'capture'), paymentId: a.paymentId });
-    await p.refund({ idempotencyKey: bookingPaymentKey(id, 'refund-1'), paymentId: a.paymentId, amount: 1000 });
+    await p.refund({ idempotencyKey: bookingPaymentKey(id, 'refund', { ordinal: 1 }), paymentId: a.paymentId, amount: 1000 });
     const records = await p.paymentRecords([a.paymentId, 'pi_unknown']);
     expect([...records]).toEqual([[a.paymentId, { paymentId: a.paymentId, currency: 'gbp', captured: 4500, refunded: 1000 }], ['pi_unknown', null]]);
   });
