@@ -24,8 +24,8 @@ export interface PayoutAccountsConfig {
   returnUrl: string;
 }
 
-/** Why a workshop cannot be paid now. */
-export type NotPayable = 'no_account' | 'payouts_not_enabled';
+/** Why a workshop cannot be paid now (`account_unavailable`: the provider could not be asked; the next run tries again). */
+export type NotPayable = 'no_account' | 'payouts_not_enabled' | 'account_unavailable';
 
 export const payoutAccountKey = (workshopId: string) => providerIdempotencyKey('workshop', workshopId, 'payout-account');
 
@@ -62,13 +62,13 @@ export function createPayoutAccounts(deps: {
     return store.saveAccount(workshopId, provider.name, made.accountId, made, now());
   }
 
-  /** Reads the account's status from the provider and stores it; the stored record when the provider cannot answer now. */
+  /** Reads the account's status from the provider and stores it; the stored record when the provider cannot answer (or no longer knows it). */
   async function refresh(r: PayoutAccountRecord): Promise<PayoutAccountRecord> {
     let status: AccountStatus;
     try {
       status = await provider.retrieveAccount(r.accountId);
     } catch (err) {
-      if (err instanceof PaymentError && err.retryable) return r;
+      if (err instanceof PaymentError) return r;
       throw err;
     }
     return (await store.saveAccountStatus(provider.name, r.accountId, status, now())) ?? r;
@@ -105,9 +105,17 @@ export function createPayoutAccounts(deps: {
       let r = await store.account(workshopId, provider.name);
       if (!r) {
         if (provider.onboarding !== 'instant') return { skip: 'no_account' };
-        r = await open(workshopId);
+        try {
+          r = await open(workshopId);
+        } catch (err) {
+          if (err instanceof PaymentError) return { skip: 'account_unavailable' };
+          throw err;
+        }
       }
-      if (!r.statusAt) r = await refresh(r);
+      if (!r.statusAt) {
+        r = await refresh(r);
+        if (!r.statusAt) return { skip: 'account_unavailable' };
+      }
       return r.payoutsEnabled ? { accountId: r.accountId } : { skip: 'payouts_not_enabled' };
     },
   };

@@ -69,6 +69,7 @@ export interface SettlementResult {
 const SKIP_REASON: Record<NotPayable, string> = {
   no_account: 'the workshop has no payout account: its owner sets one up from the Money tab',
   payouts_not_enabled: 'the payout account cannot receive payouts yet: its owner finishes the provider\'s onboarding from the Money tab',
+  account_unavailable: 'the payment provider could not be asked about the payout account: tried again next run',
 };
 
 export function createPayouts(deps: {
@@ -90,8 +91,12 @@ export function createPayouts(deps: {
     let accountId: string | null = null;
     try {
       const target = await deps.accounts.payable(p.workshopId);
-      // The account was disabled since the payout was opened: give the balance back (a later day pays it).
-      if ('skip' in target) throw paymentError('invalid_state', SKIP_REASON[target.skip]);
+      if ('skip' in target) {
+        // The provider could not be asked: stays pending, retried next run.
+        if (target.skip === 'account_unavailable') throw paymentError('provider_unavailable', SKIP_REASON[target.skip]);
+        // The account was disabled since the payout was opened: give the balance back (a later day pays it).
+        throw paymentError('invalid_state', SKIP_REASON[target.skip]);
+      }
       accountId = target.accountId;
       const t = await provider.transfer({
         idempotencyKey: providerIdempotencyKey('payout', p.id, 'transfer'),
