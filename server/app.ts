@@ -25,6 +25,7 @@ import { moneyRoutes } from './http/money.routes';
 import { moneyReportRoutes } from './http/money-reports.routes';
 import { disputeRoutes } from './http/disputes.routes';
 import { paymentRoutes } from './http/payments.routes';
+import { payoutAccountRoutes } from './http/payout-accounts.routes';
 import type { Services } from './services';
 import type { Redis } from 'ioredis';
 import { messageRoutes } from './http/messages.routes';
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', reviewModerationRoutes(services));
   app.route('/api', moneyRoutes(services));
   app.route('/api', moneyReportRoutes(services));
+  app.route('/api', payoutAccountRoutes(services));
   // Holds are rate-limited per customer inside the hold's own customer script (holdRules.perMinute).
   app.route('/api', holdRoutes(services));
   // Before the booking routes: `/bookings/:id/messages` is not a lifecycle `/bookings/:id/:action`.
@@ -119,7 +121,10 @@ export function createApp(deps: AppDeps) {
   // Signed by the provider instead of a session (stripe mode only).
   app.route('/api', mailPreferenceRoutes(services));
   app.route('/', unsubscribeRoutes(services));
-  app.route('/api', paymentRoutes({ provider: services.payments.provider.name, publishableKey: config.stripePublishableKey ?? null, webhooks: services.payments.webhooks }));
+  app.route('/api', paymentRoutes({
+    provider: services.payments.provider.name, publishableKey: config.stripePublishableKey ?? null, webhooks: services.payments.webhooks,
+    testAuthentication: services.payments.provider.completeTestAuthentication,
+  }));
 
   app.get('/openapi.json', (c) => c.json(openApiDocument(app)));
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));

@@ -134,6 +134,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     publisher: events.publisher,
     faults: faultHook(env, logger),
     payments: createPaymentProvider(env, { orm, clock }),
+    publicUrl: env.PUBLIC_URL,
     reconciled: (r) => {
       metrics.reconciliationDifferences(r.differences.length);
       if (r.differences.length) logger.warn({ checked: r.checked, differences: r.differences.slice(0, 50), count: r.differences.length }, 'money reconciliation found differences');
@@ -310,6 +311,8 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     async () => {
       const r = await services.payouts.tick((err, p) => logger.warn({ err, payoutId: p.id }, 'payout transfer not finished: retried next run'));
       if (r && (r.paid.length || r.failed.length)) logger.info({ period: r.period, paid: r.paid.length, failed: r.failed.length, pending: r.pending.length }, 'payouts settled');
+      // Not a failure: the workshop has no account payouts can reach yet; its balance waits.
+      if (r?.skipped.length) logger.warn({ period: r.period, skipped: r.skipped.slice(0, 50), count: r.skipped.length }, 'payouts skipped: workshops without a payouts-enabled account');
       for (const f of r?.failed ?? []) logger.error({ payoutId: f.id, workshopId: f.workshopId, reason: f.failureReason }, 'payout failed: the balance stays with the workshop for the next settlement');
     },
     { intervalMs: PAYOUT_CHECK_MS, onError: (err) => logger.error({ err }, 'payout settlement failed') },

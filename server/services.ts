@@ -23,10 +23,10 @@ import { createDisputes } from './domain/money/disputes';
 import { createReconciliation } from './domain/money/reconciliation';
 import type { ReconciliationReport } from '@shared/schemas/reconciliation';
 import { createReconciliationSource } from './db/reconciliation.repository';
-import { createSimulatedRecords } from './payments/simulated-records';
 import { createDisputeRepository } from './db/dispute.repository';
 import { createMoneySettings, type MoneyConfig } from './domain/money/money-settings';
 import { createPayouts, type PayoutConfig } from './domain/money/payouts';
+import { createPayoutAccounts } from './domain/money/payout-accounts';
 import { createMoneyReports } from './domain/money/money-reports';
 import { createPayoutRepository } from './db/payout.repository';
 import { createMoneyReportRepository } from './db/money-report.repository';
@@ -79,6 +79,8 @@ export interface ServicesDeps {
   faults?: FaultHook;
   /** The payment provider PAYMENT_PROVIDER chose (server/payments/payment-provider.ts). */
   payments: PaymentProvider;
+  /** PUBLIC_URL: where the provider's hosted onboarding sends a workshop owner back to (the desk's Money tab). */
+  publicUrl?: string;
   /** Told each reconciliation report (runtime.ts: the differences gauge and the log). */
   reconciled?: (r: ReconciliationReport) => void;
   /** log2 of scrypt's cost for new passwords (SCRYPT_COST_LOG2); the production cost when absent. */
@@ -148,13 +150,15 @@ export function createServices(deps: ServicesDeps) {
   });
   const payoutStore = createPayoutRepository(deps.sql);
   const payoutConfig = deps.payouts ?? { minimumMinor: 1000, hourUtc: 6, accountCountry: 'GB' };
-  const payouts = createPayouts({
+  const payoutAccounts = createPayoutAccounts({
     store: payoutStore,
     provider: deps.payments,
+    access: { owned: catalog.owned, findWorkshop: (id) => workshops.findById(id) },
     clock,
-    config: payoutConfig,
+    config: { accountCountry: payoutConfig.accountCountry, returnUrl: `${(deps.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, '')}/#/vendor/money` },
     emailOf: async (id) => (await workshops.findById(id))?.email ?? null,
   });
+  const payouts = createPayouts({ store: payoutStore, provider: deps.payments, clock, config: payoutConfig, accounts: payoutAccounts });
   const moneyReports = createMoneyReports({
     reports: createMoneyReportRepository(deps.sql),
     payouts: payoutStore,
@@ -218,6 +222,8 @@ export function createServices(deps: ServicesDeps) {
     bookingPayments: { store: bookingPayments, flow: paymentFlow, confirm: confirmPayments },
     /** Daily settlement of workshops' payable balances (the scheduler in runtime.ts calls `tick`). */
     payouts,
+    /** Workshops' payout accounts at the provider (Connect onboarding in stripe mode). */
+    payoutAccounts,
     /** Balances, statements and finance figures. */
     moneyReports,
     /** Customers' disputes on completed bookings and their resolution by admins (refund or release). */
@@ -231,15 +237,18 @@ export function createServices(deps: ServicesDeps) {
       clock,
       disputeWindowHours: moneyConfig.disputeWindowHours,
     }),
-    /** Compares the ledger, booking payments and the provider's records (simulated only; see docs/money.md). */
+    /** Compares the ledger, booking payments and the provider's own records (either adapter). */
     reconciliation: createReconciliation({
       source: createReconciliationSource(deps.sql),
-      provider: deps.payments.name === 'simulated' ? createSimulatedRecords(deps.sql) : null,
+      provider: { name: deps.payments.name, records: (ids) => deps.payments.paymentRecords(ids) },
       clock,
       onReport: deps.reconciled,
     }),
     /** The payment provider, and its verified webhook events recorded once each. */
-    payments: { provider: deps.payments, webhooks: createPaymentWebhooks({ provider: deps.payments, inbox: createWebhookInbox(deps.orm), clock }) },
+    payments: {
+      provider: deps.payments,
+      webhooks: createPaymentWebhooks({ provider: deps.payments, inbox: createWebhookInbox(deps.orm), clock, accountUpdated: payoutAccounts.accountUpdated }),
+    },
     /** Which time zones a place can be in (onboarding suggests them; verification checks them). */
     placeZones,
     /** Reminders and review requests on or off per user; the unsubscribe link. */

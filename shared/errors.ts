@@ -40,6 +40,12 @@ export const ERROR_CODES = [
   'PAYMENT_AUTHORIZATION_EXPIRED',
   /** The payment is not in a state that allows this (e.g. a refund beyond what was captured). */
   'PAYMENT_STATE_CONFLICT',
+  /**
+   * The card's bank asks the customer to authenticate (3-D Secure): nothing is booked and the hold is
+   * kept; complete it with `details.clientSecret` (Stripe.js handleNextAction, or the simulated
+   * check), then send the same confirm again.
+   */
+  'PAYMENT_REQUIRES_ACTION',
   /** The payment provider is down or throttling us: retry after `Retry-After`. */
   'PAYMENT_PROVIDER_UNAVAILABLE',
   /** A provider webhook whose signature or timestamp does not verify. */

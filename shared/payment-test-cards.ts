@@ -11,7 +11,9 @@ export type TestCardOutcome =
   | { kind: 'declined'; declineCode: string }
   | { kind: 'insufficient_funds' }
   /** Stripe's `processing_error`: the processor failed; trying again later may succeed. */
-  | { kind: 'processor_outage' };
+  | { kind: 'processor_outage' }
+  /** The bank asks for 3-D Secure: the payment waits for the customer to authenticate, then succeeds (or fails if they do not). */
+  | { kind: 'requires_action' };
 
 export interface TestCard {
   number: string;
@@ -28,6 +30,7 @@ export const TEST_CARDS: readonly TestCard[] = [
   { number: '4000000000009995', token: 'pm_card_chargeDeclinedInsufficientFunds', brand: 'visa', outcome: { kind: 'insufficient_funds' } },
   { number: '4000000000000069', token: 'pm_card_chargeDeclinedExpiredCard', brand: 'visa', outcome: { kind: 'declined', declineCode: 'expired_card' } },
   { number: '4000000000000119', token: 'pm_card_chargeDeclinedProcessingError', brand: 'visa', outcome: { kind: 'processor_outage' } },
+  { number: '4000002760003184', token: 'pm_card_authenticationRequired', brand: 'visa', outcome: { kind: 'requires_action' } },
 ];
 
 /** The test card a payment method names (a number, spaces or dashes allowed, or a token), or null. */

@@ -74,6 +74,11 @@ describe('browser: the vendor Money tab and the admin Finance view', { timeout: 
     const row = page.getByTestId('payouts').locator('tbody tr');
     expect(await row.count()).toBe(1);
     expect(await row.first().textContent()).toMatch(/2031-03-12.*90\.00.*paid/);
+    // The simulated processor opened the payout account with the first payout, enabled at once: nothing to set up.
+    const account = page.locator('[data-testid=payout-account][data-state=enabled]');
+    await account.waitFor();
+    expect(await account.textContent()).toContain('Payouts are on');
+    expect(await account.getByRole('button').count()).toBe(0);
 
     await page.getByLabel('From', { exact: true }).fill('2031-03-10');
     await page.getByLabel('To', { exact: true }).fill('2031-03-12');

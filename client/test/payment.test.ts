@@ -9,7 +9,9 @@ import { a11yViolations, launchChromium, openContext, type Browser, type Browser
  * Paying at confirm, in Chromium against a real server with the simulated processor: a workshop
  * that takes the price at booking shows a card field (with the test cards as help); a declined card
  * is said clearly and keeps the hold, and a good card then books and the booking page shows the
- * receipt. A workshop paid at the workshop shows no card field at all.
+ * receipt. A card whose bank asks for 3-D Secure books nothing until the customer approves the
+ * (simulated) bank check, then books with that one payment. A workshop paid at the workshop shows
+ * no card field at all.
  */
 
 describe('browser: paying at confirm', { timeout: 60_000 }, () => {
@@ -80,6 +82,26 @@ describe('browser: paying at confirm', { timeout: 60_000 }, () => {
     expect(await receipt.textContent()).toContain('Reserved on your card');
     expect(await tab.page.textContent('[data-testid=receipt-authorized]')).toContain('49.99');
     expect(await tab.page.textContent('[data-testid=receipt-captured]')).toContain('0.00');
+    expect(tab.errors).toEqual([]);
+  });
+
+  it('3-D Secure: the bank check is asked for before anything is booked, and approving it books', async () => {
+    await holdIn(paid.workshop.id);
+    const before = (await api.get('/api/bookings', dana.token)).body.bookings.length;
+    await tab.page.getByLabel('Card number').fill('4000 0027 6000 3184');
+    await tab.page.click('form[aria-label="Confirm booking"] button[type=submit]');
+    const check = tab.page.locator('[data-testid=bank-check]');
+    await check.waitFor();
+    expect(await check.textContent()).toContain('Confirm this payment with your bank');
+    expect(await a11yViolations(tab.page)).toEqual([]);
+    // Nothing booked while the bank waits; the hold is still there.
+    expect((await api.get('/api/bookings', dana.token)).body.bookings).toHaveLength(before);
+    expect(await tab.page.isVisible('[data-testid=hold-panel]')).toBe(true);
+
+    await tab.page.getByRole('button', { name: 'Approve payment' }).click();
+    await tab.page.waitForSelector('[data-testid=booking-status][data-status=pending]');
+    expect(await tab.page.textContent('[data-testid=receipt-authorized]')).toContain('49.99');
+    expect((await api.get('/api/bookings', dana.token)).body.bookings).toHaveLength(before + 1);
     expect(tab.errors).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import type { PayableBalance, PayoutRecord, PayoutStore } from '../domain/money/payout-ports';
+import type { PayableBalance, PayoutAccountRecord, PayoutRecord, PayoutStore } from '../domain/money/payout-ports';
 import { postIn } from './ledger.repository';
 import { stmt, type SqlPool } from './pg-pool';
 
@@ -50,14 +50,33 @@ const markFailed = stmt('payout_mark_failed', `
   update money_payout set status = 'failed', provider_account_id = $2, failure_reason = $3, settled_at = $4
    where id = $1 and status = 'pending' returning id`);
 
-const accountOf = stmt('payout_account', `select account_id from money_payout_account where workshop_id = $1 and provider = $2`);
+const ACCOUNT_COLUMNS = 'workshop_id, provider, account_id, details_submitted, charges_enabled, payouts_enabled, status_at, created_at';
+const accountOf = stmt('payout_account', `select ${ACCOUNT_COLUMNS} from money_payout_account where workshop_id = $1 and provider = $2`);
 const saveAccount = stmt('payout_save_account', `
   with ins as (
-    insert into money_payout_account (workshop_id, provider, account_id, created_at) values ($1, $2, $3, $4)
-    on conflict (workshop_id, provider) do nothing returning account_id)
-  select account_id from ins
+    insert into money_payout_account (workshop_id, provider, account_id, details_submitted, charges_enabled, payouts_enabled, status_at, created_at)
+    values ($1, $2, $3, $4, $5, $6, $7, $7)
+    on conflict (workshop_id, provider) do nothing returning ${ACCOUNT_COLUMNS})
+  select * from ins
   union all
-  select account_id from money_payout_account where workshop_id = $1 and provider = $2 and not exists (select 1 from ins)`);
+  select ${ACCOUNT_COLUMNS} from money_payout_account where workshop_id = $1 and provider = $2 and not exists (select 1 from ins)`);
+// An older status never overwrites a newer one; the row is returned either way.
+const saveStatus = stmt('payout_account_status', `
+  with upd as (
+    update money_payout_account set details_submitted = $3, charges_enabled = $4, payouts_enabled = $5, status_at = $6
+     where provider = $1 and account_id = $2 and (status_at is null or status_at <= $6)
+    returning ${ACCOUNT_COLUMNS})
+  select * from upd
+  union all
+  select ${ACCOUNT_COLUMNS} from money_payout_account where provider = $1 and account_id = $2 and not exists (select 1 from upd)`);
+
+interface AccountRow {
+  workshop_id: string; provider: string; account_id: string; details_submitted: boolean; charges_enabled: boolean; payouts_enabled: boolean; status_at: Date | null; created_at: Date;
+}
+const accountRecordOf = (r: AccountRow): PayoutAccountRecord => ({
+  workshopId: r.workshop_id, provider: r.provider, accountId: r.account_id, detailsSubmitted: r.details_submitted, chargesEnabled: r.charges_enabled,
+  payoutsEnabled: r.payouts_enabled, statusAt: r.status_at ? new Date(r.status_at) : null, createdAt: new Date(r.created_at),
+});
 
 const listPayouts = stmt('payout_list', `select ${COLUMNS} from money_payout where workshop_id = $1 order by created_at desc, id limit $2`);
 
@@ -130,14 +149,19 @@ export function createPayoutRepository(sql: SqlPool): PayoutStore {
     },
 
     async account(workshopId, provider) {
-      const [row] = await sql.rows<{ account_id: string }>(accountOf, [workshopId, provider]);
-      return row?.account_id ?? null;
+      const [row] = await sql.rows<AccountRow>(accountOf, [workshopId, provider]);
+      return row ? accountRecordOf(row) : null;
     },
 
-    async saveAccount(workshopId, provider, accountId, at) {
-      const [row] = await sql.rows<{ account_id: string }>(saveAccount, [workshopId, provider, accountId, at]);
+    async saveAccount(workshopId, provider, accountId, flags, at) {
+      const [row] = await sql.rows<AccountRow>(saveAccount, [workshopId, provider, accountId, flags.detailsSubmitted, flags.chargesEnabled, flags.payoutsEnabled, at]);
       // A concurrent first save committed after this statement's snapshot: read the one it kept.
-      return row?.account_id ?? (await sql.rows<{ account_id: string }>(accountOf, [workshopId, provider]))[0]!.account_id;
+      return accountRecordOf(row ?? (await sql.rows<AccountRow>(accountOf, [workshopId, provider]))[0]!);
+    },
+
+    async saveAccountStatus(provider, accountId, flags, at) {
+      const [row] = await sql.rows<AccountRow>(saveStatus, [provider, accountId, flags.detailsSubmitted, flags.chargesEnabled, flags.payoutsEnabled, at]);
+      return row ? accountRecordOf(row) : null;
     },
 
     async list(workshopId, limit) {

@@ -15,7 +15,7 @@ const ownRecords = stmt('reconcile_own_records', `
       from ledger_txn t join ledger_entry e on e.txn_id = t.id join ledger_account a on a.id = e.account_id
      where t.booking_id is not null
      group by t.booking_id)
-  select coalesce(p.booking_id, l.booking_id) as booking_id, p.payment_id, coalesce(p.currency, l.currency) as currency,
+  select coalesce(p.booking_id, l.booking_id) as booking_id, p.payment_id, p.provider, coalesce(p.currency, l.currency) as currency,
          coalesce(l.captured, 0)::text as ledger_captured, coalesce(l.refunded, 0)::text as ledger_refunded,
          p.booking_id is not null as has_payment, p.captured_minor::text as payment_captured, p.refunded_minor::text as payment_refunded
     from ledger l full join booking_payment p on p.booking_id = l.booking_id
@@ -26,6 +26,7 @@ const ownRecords = stmt('reconcile_own_records', `
 interface Row {
   booking_id: string;
   payment_id: string | null;
+  provider: string | null;
   currency: string;
   ledger_captured: string;
   ledger_refunded: string;
@@ -41,6 +42,7 @@ export function createReconciliationSource(sql: SqlPool): ReconciliationSource {
       return rows.map((r): OwnRecord => ({
         bookingId: r.booking_id,
         paymentId: r.payment_id,
+        provider: r.provider,
         currency: r.currency,
         ledger: { captured: Number(r.ledger_captured), refunded: Number(r.ledger_refunded) },
         payment: r.has_payment ? { captured: Number(r.payment_captured), refunded: Number(r.payment_refunded) } : null,

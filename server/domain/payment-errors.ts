@@ -20,6 +20,8 @@ export const PAYMENT_FAILURES = [
   'not_found',
   /** A webhook whose signature or timestamp does not verify. */
   'invalid_signature',
+  /** The card's bank asks the customer to authenticate (3-D Secure): `paymentId` and `clientSecret` say which payment. */
+  'requires_action',
 ] as const;
 export type PaymentFailure = (typeof PAYMENT_FAILURES)[number];
 
@@ -34,6 +36,7 @@ const CODE_OF: Record<PaymentFailure, ErrorCode> = {
   invalid_state: 'PAYMENT_STATE_CONFLICT',
   not_found: 'NOT_FOUND',
   invalid_signature: 'WEBHOOK_SIGNATURE_INVALID',
+  requires_action: 'PAYMENT_REQUIRES_ACTION',
 };
 
 const RETRYABLE = new Set<PaymentFailure>(['rate_limited', 'provider_unavailable']);
@@ -44,6 +47,9 @@ export interface PaymentErrorData {
   message: string;
   declineCode?: string;
   retryAfterSec?: number;
+  /** requires_action: the payment waiting for the customer, and the secret the browser completes it with. */
+  paymentId?: string;
+  clientSecret?: string;
 }
 
 /**
@@ -56,21 +62,31 @@ export class PaymentError extends DomainError {
   /** The same call (same idempotency key) may succeed later. */
   readonly retryable: boolean;
   readonly retryAfterSec?: number;
+  readonly paymentId?: string;
+  readonly clientSecret?: string;
 
   constructor(data: PaymentErrorData) {
     const retryable = RETRYABLE.has(data.failure);
     const retryAfterSec = retryable ? (data.retryAfterSec ?? 1) : undefined;
-    const details = { failure: data.failure, ...(data.declineCode ? { declineCode: data.declineCode } : {}), ...(retryAfterSec ? { retryAfterSec } : {}) };
+    const details = {
+      failure: data.failure, ...(data.declineCode ? { declineCode: data.declineCode } : {}), ...(retryAfterSec ? { retryAfterSec } : {}),
+      ...(data.clientSecret ? { paymentId: data.paymentId, clientSecret: data.clientSecret } : {}),
+    };
     super(CODE_OF[data.failure], data.message, details);
     this.name = 'PaymentError';
     this.failure = data.failure;
     this.declineCode = data.declineCode;
     this.retryable = retryable;
     this.retryAfterSec = retryAfterSec;
+    this.paymentId = data.paymentId;
+    this.clientSecret = data.clientSecret;
   }
 
   toData(): PaymentErrorData {
-    return { failure: this.failure, message: this.message, ...(this.declineCode ? { declineCode: this.declineCode } : {}), ...(this.retryAfterSec ? { retryAfterSec: this.retryAfterSec } : {}) };
+    return {
+      failure: this.failure, message: this.message, ...(this.declineCode ? { declineCode: this.declineCode } : {}), ...(this.retryAfterSec ? { retryAfterSec: this.retryAfterSec } : {}),
+      ...(this.paymentId ? { paymentId: this.paymentId } : {}), ...(this.clientSecret ? { clientSecret: this.clientSecret } : {}),
+    };
   }
 }
 

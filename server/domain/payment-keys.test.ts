@@ -32,8 +32,14 @@ describe('payment errors', () => {
     const statuses = Object.fromEntries(PAYMENT_FAILURES.map((f) => [f, STATUS_OF[new PaymentError({ failure: f, message: f }).code]]));
     expect(statuses).toEqual({
       declined: 402, insufficient_funds: 402, rate_limited: 503, provider_unavailable: 503, idempotency_conflict: 422,
-      authorization_expired: 409, invalid_state: 409, not_found: 404, invalid_signature: 400,
+      authorization_expired: 409, invalid_state: 409, not_found: 404, invalid_signature: 400, requires_action: 402,
     });
+  });
+
+  it('a 3-D Secure request carries its payment and client secret to the client, and survives being stored', () => {
+    const action = new PaymentError({ failure: 'requires_action', message: 'check', paymentId: 'pi_1', clientSecret: 'pi_1_secret_x' });
+    expect(action).toMatchObject({ code: 'PAYMENT_REQUIRES_ACTION', retryable: false, details: { failure: 'requires_action', paymentId: 'pi_1', clientSecret: 'pi_1_secret_x' } });
+    expect(new PaymentError(action.toData())).toMatchObject({ paymentId: 'pi_1', clientSecret: 'pi_1_secret_x' });
   });
 
   it('say which may be retried with the same key, and when', () => {

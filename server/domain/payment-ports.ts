@@ -89,9 +89,42 @@ export interface ConnectedAccountInput extends Idempotent {
   email?: string;
 }
 
-/** A workshop's account at the provider, where payouts go. */
-export interface ConnectedAccount extends Replayable {
+/** Where a workshop's account stands at the provider (Stripe Connect's three flags). */
+export interface AccountStatus {
   accountId: string;
+  /** The owner finished the provider's onboarding form. */
+  detailsSubmitted: boolean;
+  chargesEnabled: boolean;
+  /** Transfers (our payouts) can reach it: the only flag payouts need. */
+  payoutsEnabled: boolean;
+}
+
+/** A workshop's account at the provider, where payouts go, as it stands once opened. */
+export interface ConnectedAccount extends Replayable, AccountStatus {}
+
+export interface AccountLinkInput {
+  accountId: string;
+  /** Where the provider sends the owner back once onboarding is done (or left). */
+  returnUrl: string;
+  /** Where the provider sends the owner when the link expired or was used: a new link is made there. */
+  refreshUrl: string;
+}
+
+/** A single-use address of the provider's hosted onboarding for one account. */
+export interface AccountLink {
+  url: string;
+  /** Epoch ms it stops working. */
+  expiresAt: number;
+}
+
+/** A payment as the provider's own records have it (reconciliation compares these with ours). */
+export interface PaymentRecord {
+  paymentId: string;
+  currency: string;
+  /** Minor units captured (0 while only authorized). */
+  captured: number;
+  /** Minor units refunded of the capture. */
+  refunded: number;
 }
 
 export interface TransferInput extends Idempotent {
@@ -123,6 +156,8 @@ export interface ProviderEvent {
   objectId: string | null;
   /** The event as the provider sent it (parsed JSON), kept for later handling. */
   payload: unknown;
+  /** `account.updated`: the account's status as of this event. */
+  account?: AccountStatus;
 }
 
 /**
@@ -131,11 +166,34 @@ export interface ProviderEvent {
  */
 export interface PaymentProvider {
   readonly name: PaymentProviderName;
+  /**
+   * How a workshop's payout account becomes usable: `instant` (the simulated processor: enabled the
+   * moment it is opened, so payouts open it themselves) or `hosted` (Stripe Connect: its owner fills
+   * in the provider's onboarding from the desk, and payouts wait for `payoutsEnabled`).
+   */
+  readonly onboarding: 'instant' | 'hosted';
+  /**
+   * Reserves the amount on the card. When the card's bank asks the customer to authenticate (3-D
+   * Secure) it throws `requires_action` with the payment's id and the client secret the browser
+   * completes it with; the same call (same key) once that is done answers the authorization, the
+   * same payment (nothing authorized twice).
+   */
   authorize(input: AuthorizeInput): Promise<Authorization>;
   capture(input: CaptureInput): Promise<Capture>;
   void(input: VoidInput): Promise<Void>;
   refund(input: RefundInput): Promise<Refund>;
   createConnectedAccount(input: ConnectedAccountInput): Promise<ConnectedAccount>;
+  /** The hosted onboarding address for an account (`instant` providers answer the return address). */
+  accountLink(input: AccountLinkInput): Promise<AccountLink>;
+  /** The account's status now (`not_found` when the provider has no such account). */
+  retrieveAccount(accountId: string): Promise<AccountStatus>;
+  /** The provider's records of these payments (null: it knows none by that id). */
+  paymentRecords(paymentIds: string[]): Promise<Map<string, PaymentRecord | null>>;
+  /**
+   * The simulated processor only: the customer completed (or failed) the test authentication of a
+   * payment that answered `requires_action` (the client secret names it; it must be this customer's).
+   */
+  completeTestAuthentication?(input: { clientSecret: string; customerId: string; approve: boolean }): Promise<void>;
   transfer(input: TransferInput): Promise<Transfer>;
   /** Verifies an incoming webhook (the raw body exactly as received, and its signature header) and types it. */
   parseWebhook(rawBody: string, signature: string | undefined): Promise<ProviderEvent>;

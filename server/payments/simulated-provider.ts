@@ -3,7 +3,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../domain/clock';
 import { PaymentError, paymentError, type PaymentErrorData } from '../domain/payment-errors';
 import type {
-  Authorization, AuthorizeInput, Capture, CaptureInput, ConnectedAccount, ConnectedAccountInput, PaymentProvider, Refund, RefundInput, Transfer, TransferInput, Void, VoidInput,
+  AccountStatus, Authorization, Capture, ConnectedAccount, PaymentProvider, PaymentRecord, Refund, Transfer, Void,
 } from '../domain/payment-ports';
 import { checkMoney } from './money-input';
 import { stableHash } from './stable-hash';
@@ -31,6 +31,12 @@ interface PaymentRow {
 
 const newId = (prefix: string) => `${prefix}_sim_${randomBytes(12).toString('hex')}`;
 
+/** What authorize stores for its key: an authorization, or a payment waiting for the customer's 3-D Secure check. */
+type AuthorizeAnswer = Authorization | { status: 'requires_action'; paymentId: string; clientSecret: string; amount: number; currency: string; replayed: boolean };
+
+/** Every simulated account is usable the moment it exists (`instant` onboarding). */
+const enabled = (accountId: string): AccountStatus => ({ accountId, detailsSubmitted: true, chargesEnabled: true, payoutsEnabled: true });
+
 /**
  * A card processor in test mode, kept in Postgres (tables `simulated_payment` and
  * `simulated_payment_request`) so several server processes and restarts share it. Test cards
@@ -41,6 +47,11 @@ const newId = (prefix: string) => `${prefix}_sim_${randomBytes(12).toString('hex
  * parameters it is refused (`idempotency_conflict`); a retryable failure stores nothing. Two calls
  * with one key at once: the second waits for the first's transaction, then replays its answer.
  * It sends no webhooks (every answer is synchronous), so `parseWebhook` refuses everything.
+ *
+ * 3-D Secure: the test card 4000 0027 6000 3184 leaves the payment `requires_action` and answers
+ * `requires_action` with a client secret; `completeTestAuthentication` (the card form's simulated
+ * bank check) authorizes it or fails it, and the same authorize call (same key) then answers the
+ * authorization (or the decline) from the payment's state: one payment, never two.
  */
 export function createSimulatedProvider(deps: SimulatedProviderDeps): PaymentProvider {
   const { clock } = deps;
@@ -101,22 +112,41 @@ export function createSimulatedProvider(deps: SimulatedProviderDeps): PaymentPro
   return {
     name: 'simulated',
 
-    authorize: (input) => once<Authorization>('authorize', input, async (t) => {
-      checkMoney(input.amount, input.currency);
-      const card = testCard(input.paymentMethod);
-      if (!card) throw paymentError('declined', 'Your card was declined: the simulated processor only takes test cards', { declineCode: 'test_mode_live_card' });
-      const outcome = card.outcome;
-      if (outcome.kind === 'processor_outage') throw paymentError('provider_unavailable', 'An error occurred while processing the card: try again later');
-      if (outcome.kind === 'insufficient_funds') throw paymentError('insufficient_funds', 'Your card has insufficient funds', { declineCode: 'insufficient_funds' });
-      if (outcome.kind === 'declined') throw paymentError('declined', 'Your card was declined', { declineCode: outcome.declineCode });
-      const paymentId = newId('pi');
-      const expiresAt = clock.now() + deps.authorizationTtlMs;
-      await t.execute(
-        `insert into simulated_payment (id, kind, status, amount, currency, expires_at, data, created_at) values (?, 'payment', 'authorized', ?, ?, ?, ?, ?)`,
-        [paymentId, input.amount, input.currency, new Date(expiresAt), JSON.stringify({ customerId: input.customerId, brand: card.brand, last4: card.number.slice(-4), description: input.description ?? null, metadata: input.metadata ?? {} }), now()],
+    async authorize(input) {
+      const answer = await once<AuthorizeAnswer>('authorize', input, async (t) => {
+        checkMoney(input.amount, input.currency);
+        const card = testCard(input.paymentMethod);
+        if (!card) throw paymentError('declined', 'Your card was declined: the simulated processor only takes test cards', { declineCode: 'test_mode_live_card' });
+        const outcome = card.outcome;
+        if (outcome.kind === 'processor_outage') throw paymentError('provider_unavailable', 'An error occurred while processing the card: try again later');
+        if (outcome.kind === 'insufficient_funds') throw paymentError('insufficient_funds', 'Your card has insufficient funds', { declineCode: 'insufficient_funds' });
+        if (outcome.kind === 'declined') throw paymentError('declined', 'Your card was declined', { declineCode: outcome.declineCode });
+        const paymentId = newId('pi');
+        const waits = outcome.kind === 'requires_action';
+        const clientSecret = `${paymentId}_secret_${randomBytes(12).toString('hex')}`;
+        const expiresAt = clock.now() + deps.authorizationTtlMs;
+        await t.execute(
+          `insert into simulated_payment (id, kind, status, amount, currency, expires_at, data, created_at) values (?, 'payment', ?, ?, ?, ?, ?, ?)`,
+          [paymentId, waits ? 'requires_action' : 'authorized', input.amount, input.currency, waits ? null : new Date(expiresAt), JSON.stringify({
+            customerId: input.customerId, brand: card.brand, last4: card.number.slice(-4), description: input.description ?? null, metadata: input.metadata ?? {}, ...(waits ? { clientSecret } : {}),
+          }), now()],
+        );
+        if (waits) return { status: 'requires_action', paymentId, clientSecret, amount: input.amount, currency: input.currency };
+        return { paymentId, amount: input.amount, currency: input.currency, status: 'authorized', expiresAt };
+      });
+      if (answer.status === 'authorized') return answer;
+      // The stored answer is the 3-D Secure request: what the payment became since decides.
+      const [p] = await deps.orm.em.fork().getConnection().execute<Array<{ status: string; expires_ms: number | null }>>(
+        `select status, round(extract(epoch from expires_at) * 1000)::float8 as expires_ms from simulated_payment where id = ?`, [answer.paymentId],
       );
-      return { paymentId, amount: input.amount, currency: input.currency, status: 'authorized', expiresAt };
-    }),
+      if (p?.status === 'requires_action') {
+        throw paymentError('requires_action', 'Your bank asks you to confirm this payment (3-D Secure)', { paymentId: answer.paymentId, clientSecret: answer.clientSecret });
+      }
+      if (p && p.status !== 'failed' && p.expires_ms !== null) {
+        return { paymentId: answer.paymentId, amount: answer.amount, currency: answer.currency, status: 'authorized', expiresAt: Number(p.expires_ms), replayed: true };
+      }
+      throw paymentError('declined', 'The payment was not authorized: the bank check failed', { declineCode: 'authentication_failed' });
+    },
 
     capture: (input) => once<Capture>('capture', input, async (t) => {
       const p = await lapseIfDue(t, await lockPayment(t, input.paymentId));
@@ -131,7 +161,7 @@ export function createSimulatedProvider(deps: SimulatedProviderDeps): PaymentPro
     void: (input) => once<Void>('void', input, async (t) => {
       const p = await lapseIfDue(t, await lockPayment(t, input.paymentId));
       if (p.status === 'expired') throw expired(p.id);
-      if (p.status !== 'authorized') throw paymentError('invalid_state', `Payment ${p.id} is ${p.status}: only an authorized payment can be voided`);
+      if (p.status !== 'authorized' && p.status !== 'requires_action') throw paymentError('invalid_state', `Payment ${p.id} is ${p.status}: only an authorized payment can be voided`);
       await t.execute(`update simulated_payment set status = 'voided' where id = ?`, [p.id]);
       return { paymentId: p.id, status: 'voided' };
     }),
@@ -149,13 +179,51 @@ export function createSimulatedProvider(deps: SimulatedProviderDeps): PaymentPro
       return { refundId, paymentId: p.id, amount, currency: p.currency, status: 'succeeded' };
     }),
 
+    onboarding: 'instant',
+
     createConnectedAccount: (input) => once<ConnectedAccount>('account', input, async (t) => {
       const accountId = newId('acct');
       await t.execute(`insert into simulated_payment (id, kind, status, amount, data, created_at) values (?, 'account', 'enabled', 0, ?, ?)`, [
         accountId, JSON.stringify({ workshopId: input.workshopId, country: input.country, email: input.email ?? null }), now(),
       ]);
-      return { accountId };
+      return enabled(accountId);
     }),
+
+    // Nothing to fill in: the owner goes straight back to the desk.
+    async accountLink(input) {
+      return { url: input.returnUrl, expiresAt: clock.now() + 300_000 };
+    },
+
+    async retrieveAccount(accountId) {
+      const [a] = await deps.orm.em.fork().getConnection().execute<Array<{ id: string }>>(`select id from simulated_payment where id = ? and kind = 'account'`, [accountId]);
+      if (!a) throw paymentError('not_found', `No connected account ${accountId}`);
+      return enabled(accountId);
+    },
+
+    async paymentRecords(paymentIds) {
+      const rows = paymentIds.length
+        ? await deps.orm.em.fork().getConnection().execute<Array<{ id: string; currency: string; captured: number; refunded: number }>>(
+          `select id, currency, captured, refunded from simulated_payment where kind = 'payment' and id in (?)`, [paymentIds],
+        )
+        : [];
+      const found = new Map(rows.map((r): [string, PaymentRecord] => [r.id, { paymentId: r.id, currency: r.currency, captured: Number(r.captured), refunded: Number(r.refunded) }]));
+      return new Map(paymentIds.map((id) => [id, found.get(id) ?? null]));
+    },
+
+    async completeTestAuthentication({ clientSecret, customerId, approve }) {
+      const paymentId = /^(pi_sim_[0-9a-f]+)_secret_[0-9a-f]+$/.exec(clientSecret)?.[1];
+      if (!paymentId) throw paymentError('not_found', 'No payment waits for this authentication');
+      await deps.orm.em.fork().transactional(async (t) => {
+        const [p] = await t.execute<Array<{ status: string; data: { clientSecret?: string; customerId?: string } }>>(
+          `select status, data from simulated_payment where id = ? and kind = 'payment' for update`, [paymentId],
+        );
+        // Someone else's payment, or a wrong secret: as if there were none.
+        if (!p || p.data.clientSecret !== clientSecret || p.data.customerId !== customerId) throw paymentError('not_found', 'No payment waits for this authentication');
+        if (p.status !== 'requires_action') throw paymentError('invalid_state', `Payment ${paymentId} is ${p.status}: it does not wait for an authentication`);
+        if (approve) await t.execute(`update simulated_payment set status = 'authorized', expires_at = ? where id = ?`, [new Date(clock.now() + deps.authorizationTtlMs), paymentId]);
+        else await t.execute(`update simulated_payment set status = 'failed' where id = ?`, [paymentId]);
+      });
+    },
 
     transfer: (input) => once<Transfer>('transfer', input, async (t) => {
       checkMoney(input.amount, input.currency);

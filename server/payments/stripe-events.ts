@@ -19,7 +19,11 @@ const TYPE_OF: Record<string, ProviderEventType> = {
 /** A verified Stripe event in our words. */
 export function toProviderEvent(event: Stripe.Event): ProviderEvent {
   const object = (event.data as { object?: { id?: unknown } } | undefined)?.object;
+  const account = event.type === 'account.updated' ? (event.data.object as Stripe.Account) : null;
   return {
+    ...(account?.id ? {
+      account: { accountId: account.id, detailsSubmitted: account.details_submitted ?? false, chargesEnabled: account.charges_enabled ?? false, payoutsEnabled: account.payouts_enabled ?? false },
+    } : {}),
     id: event.id,
     type: TYPE_OF[event.type] ?? 'other',
     providerType: event.type,

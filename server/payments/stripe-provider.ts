@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import type { Clock } from '../domain/clock';
 import { paymentError } from '../domain/payment-errors';
-import type { PaymentProvider } from '../domain/payment-ports';
+import type { AccountStatus, PaymentProvider, PaymentRecord } from '../domain/payment-ports';
 import { checkMoney } from './money-input';
 import { fromStripeError } from './stripe-errors';
 import { toProviderEvent } from './stripe-events';
@@ -25,6 +25,13 @@ export const STRIPE_AUTHORIZATION_MS = 7 * 24 * 3600_000;
 
 const replayedOf = (r: Stripe.Response<unknown>) => r.lastResponse?.headers?.['idempotent-replayed'] === 'true';
 
+const statusOf = (a: Stripe.Account): AccountStatus => ({
+  accountId: a.id, detailsSubmitted: a.details_submitted ?? false, chargesEnabled: a.charges_enabled ?? false, payoutsEnabled: a.payouts_enabled ?? false,
+});
+
+/** How many payments reconciliation reads from Stripe at once. */
+const RECORD_CONCURRENCY = 4;
+
 /** Runs one SDK call, turning its errors into PaymentErrors (stripe-errors.ts). */
 async function call<T>(run: () => Promise<T>): Promise<T> {
   try {
@@ -40,6 +47,11 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
  * `webhooks.constructEvent`. Every call sends our idempotency key as `Idempotency-Key`, so the
  * SDK's own retries and ours reuse it and Stripe acts once (a replay answers
  * `Idempotent-Replayed: true`, reported as `replayed`).
+ *
+ * 3-D Secure: an intent that answers `requires_action` is reported as the `requires_action`
+ * failure with its client secret (the browser runs Stripe.js's handleNextAction). The confirm is
+ * then sent again: the same key replays Stripe's first answer (still `requires_action`), so the
+ * intent is read again and its status now decides. One intent, never a second authorization.
  */
 export function createStripeProvider(deps: StripeProviderDeps): PaymentProvider {
   const base = deps.apiBase;
@@ -53,28 +65,37 @@ export function createStripeProvider(deps: StripeProviderDeps): PaymentProvider 
   return {
     name: 'stripe',
 
+    onboarding: 'hosted',
+
     authorize: (input) => call(async () => {
       checkMoney(input.amount, input.currency);
-      const pi = await stripe.paymentIntents.create(
+      let pi = await stripe.paymentIntents.create(
         {
           amount: input.amount,
           currency: input.currency,
           capture_method: 'manual',
           confirm: true,
           payment_method: input.paymentMethod,
-          // Confirmed server-side with a saved method: no redirect-based methods (they would need a return URL).
+          // Confirmed server-side with a saved method: no redirect-based methods (they would need a
+          // return URL); 3-D Secure is completed by Stripe.js in the page (handleNextAction).
           automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+          use_stripe_sdk: true,
           ...(input.description ? { description: input.description } : {}),
           metadata: { ...input.metadata, customer_id: input.customerId },
         },
         { idempotencyKey: input.idempotencyKey },
       );
+      const replayed = replayedOf(pi);
+      // A replayed answer is the intent as it was then: after 3-D Secure it has moved on.
+      if (replayed && pi.status === 'requires_action') pi = await stripe.paymentIntents.retrieve(pi.id);
+      if (pi.status === 'requires_action' && pi.client_secret) {
+        throw paymentError('requires_action', 'Your bank asks you to confirm this payment (3-D Secure)', { paymentId: pi.id, clientSecret: pi.client_secret });
+      }
       if (pi.status !== 'requires_capture') {
-        // 3-D Secure and other customer actions are not supported at confirm: treat them as a refusal.
-        const declineCode = pi.last_payment_error?.decline_code ?? (pi.status === 'requires_action' ? 'authentication_required' : pi.status);
+        const declineCode = pi.last_payment_error?.decline_code ?? pi.last_payment_error?.code ?? pi.status;
         throw paymentError('declined', `The payment was not authorized (${pi.status})`, { declineCode });
       }
-      return { paymentId: pi.id, amount: pi.amount, currency: pi.currency, status: 'authorized' as const, expiresAt: pi.created * 1000 + STRIPE_AUTHORIZATION_MS, replayed: replayedOf(pi) };
+      return { paymentId: pi.id, amount: pi.amount, currency: pi.currency, status: 'authorized' as const, expiresAt: pi.created * 1000 + STRIPE_AUTHORIZATION_MS, replayed };
     }),
 
     capture: (input) => call(async () => {
@@ -104,7 +125,35 @@ export function createStripeProvider(deps: StripeProviderDeps): PaymentProvider 
         },
         { idempotencyKey: input.idempotencyKey },
       );
-      return { accountId: a.id, replayed: replayedOf(a) };
+      return { ...statusOf(a), replayed: replayedOf(a) };
+    }),
+
+    accountLink: (input) => call(async () => {
+      // Not idempotent on purpose: each link is single-use and short-lived, a new one every time.
+      const link = await stripe.accountLinks.create({ account: input.accountId, type: 'account_onboarding', return_url: input.returnUrl, refresh_url: input.refreshUrl });
+      return { url: link.url, expiresAt: link.expires_at * 1000 };
+    }),
+
+    retrieveAccount: (accountId) => call(async () => statusOf(await stripe.accounts.retrieve(accountId))),
+
+    paymentRecords: (paymentIds) => call(async () => {
+      const out = new Map<string, PaymentRecord | null>();
+      const queue = [...new Set(paymentIds)];
+      async function worker() {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          try {
+            // The charge carries what was refunded of it (partial refunds included).
+            const pi = await stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] });
+            const charge = typeof pi.latest_charge === 'object' ? pi.latest_charge : null;
+            out.set(id, { paymentId: pi.id, currency: pi.currency, captured: pi.amount_received, refunded: charge?.amount_refunded ?? 0 });
+          } catch (err) {
+            if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'resource_missing') out.set(id, null);
+            else throw err;
+          }
+        }
+      }
+      await Promise.all(Array.from({ length: Math.min(RECORD_CONCURRENCY, queue.length) }, worker));
+      return new Map(paymentIds.map((id) => [id, out.get(id) ?? null]));
     }),
 
     transfer: (input) => call(async () => {

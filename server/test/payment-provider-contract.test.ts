@@ -187,6 +187,30 @@ describe.each([
     expect(await failure(p.transfer({ ...transferInput, idempotencyKey: providerIdempotencyKey('payout', randomUUID(), 'transfer'), accountId: 'acct_unknown' }))).toMatchObject({ failure: 'not_found' });
   });
 
+  it('answers its own records of a payment for reconciliation: captured and refunded, null for one it never made', async () => {
+    const id = booking();
+    const a = await authorize(id);
+    expect((await p.paymentRecords([a.paymentId])).get(a.paymentId)).toEqual({ paymentId: a.paymentId, currency: 'gbp', captured: 0, refunded: 0 });
+    await p.capture({ idempotencyKey: bookingPaymentKey(id, 'capture'), paymentId: a.paymentId });
+    await p.refund({ idempotencyKey: bookingPaymentKey(id, 'refund', { ordinal: 1 }), paymentId: a.paymentId, amount: 1000 });
+    const records = await p.paymentRecords([a.paymentId, 'pi_unknown']);
+    expect([...records]).toEqual([[a.paymentId, { paymentId: a.paymentId, currency: 'gbp', captured: 4500, refunded: 1000 }], ['pi_unknown', null]]);
+  });
+
+  it(`onboards a workshop's account ${name === 'stripe' ? "through the provider's hosted form" : 'at once'}`, async () => {
+    const workshopId = randomUUID();
+    const a = await p.createConnectedAccount({ idempotencyKey: providerIdempotencyKey('workshop', workshopId, 'payout-account'), workshopId, country: 'GB' });
+    const hosted = name === 'stripe';
+    expect(p.onboarding).toBe(hosted ? 'hosted' : 'instant');
+    const flags = { detailsSubmitted: !hosted, chargesEnabled: !hosted, payoutsEnabled: !hosted };
+    expect(a).toMatchObject(flags);
+    expect(await p.retrieveAccount(a.accountId)).toEqual({ accountId: a.accountId, ...flags });
+    const link = await p.accountLink({ accountId: a.accountId, returnUrl: 'https://holdfast.example/#/vendor/money', refreshUrl: 'https://holdfast.example/#/vendor/money' });
+    if (hosted) expect(link.url).toMatch(/^https:\/\/connect\.stripe\.test\//);
+    else expect(link.url).toBe('https://holdfast.example/#/vendor/money');
+    expect(await failure(p.retrieveAccount('acct_unknown'))).toMatchObject({ failure: 'not_found' });
+  });
+
   it('refuses a webhook whose signature does not verify', async () => {
     expect(await failure(p.parseWebhook('{"id":"evt_1","object":"event"}', 't=1,v1=00'))).toMatchObject({ failure: 'invalid_signature', code: 'WEBHOOK_SIGNATURE_INVALID' });
   });

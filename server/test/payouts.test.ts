@@ -59,7 +59,7 @@ beforeAll(async () => {
   await m.refund('2031-03-11T12:00:00Z', { bookingId: b2, workshopId: a.workshop.id, currency: CUR, amount: 2000, key: 'r1' });
   await m.refund('2031-03-11T12:10:00Z', { bookingId: b3, workshopId: a.workshop.id, currency: CUR, amount: 500, key: 'r1' });
   // B's payout account at the simulated processor no longer exists: its transfer is refused.
-  await es.server.services.stores.payouts.saveAccount(b.workshop.id, 'simulated', 'acct_sim_closed', new Date(clock.now()));
+  await es.server.services.stores.payouts.saveAccount(b.workshop.id, 'simulated', 'acct_sim_closed', { detailsSubmitted: true, chargesEnabled: true, payoutsEnabled: true }, new Date(clock.now()));
 });
 afterAll(() => es?.server.close());
 
@@ -67,7 +67,7 @@ describe('daily settlement', () => {
   it('before the run, A owes 117.00 and B 27.00; the run pays A all of it, once, even when two processes settle at once', async () => {
     expect([await payable(a.workshop.id), await payable(b.workshop.id)]).toEqual([11_700, 2700]);
     // A second process: its own settlement unit on the same database and provider.
-    const other = createPayouts({ store: createPayoutRepository(es.server.sql), provider: es.server.services.payments.provider, clock, config: es.server.services.payouts.config });
+    const other = createPayouts({ store: createPayoutRepository(es.server.sql), provider: es.server.services.payments.provider, clock, config: es.server.services.payouts.config, accounts: es.server.services.payoutAccounts });
     clock.set(Date.parse('2031-03-12T06:30:00Z'));
     const only = [a.workshop.id, b.workshop.id];
     const [r1, r2] = await Promise.all([es.server.services.payouts.settle('2031-03-12', { only }), other.settle('2031-03-12', { only })]);
@@ -90,12 +90,12 @@ describe('daily settlement', () => {
     await moneyAt(es.server, clock).release('2031-03-12T08:00:00Z', { bookingId: bookings[2]!, workshopId: a.workshop.id, currency: CUR, commissionBps: 1000 });
     expect(await payable(a.workshop.id)).toBe(1350);
     const again = await settle('2031-03-12T09:00:00Z', [a.workshop.id]);
-    expect([again.paid, again.failed, again.pending]).toEqual([[], [], []]);
+    expect([again.paid, again.failed, again.pending, again.skipped]).toEqual([[], [], [], []]);
     expect(await payable(a.workshop.id)).toBe(1350);
   });
 
   it('a balance below PAYOUT_MINIMUM_MINOR waits', async () => {
-    const small = createPayouts({ store: createPayoutRepository(es.server.sql), provider: es.server.services.payments.provider, clock, config: { ...es.server.services.payouts.config, minimumMinor: 1351 } });
+    const small = createPayouts({ store: createPayoutRepository(es.server.sql), provider: es.server.services.payments.provider, clock, config: { ...es.server.services.payouts.config, minimumMinor: 1351 }, accounts: es.server.services.payoutAccounts });
     clock.set(Date.parse('2031-03-13T07:00:00Z'));
     const r = await small.settle('2031-03-13', { only: [a.workshop.id] });
     expect(r.paid).toEqual([]);

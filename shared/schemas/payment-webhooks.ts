@@ -34,3 +34,11 @@ export const paymentsConfigSchema = z.strictObject({
   publishableKey: z.string().regex(/^pk_(test|live)_/).nullable(),
 });
 export type PaymentsConfigView = z.infer<typeof paymentsConfigSchema>;
+
+/** POST /api/payments/simulated/authenticate: the simulated bank check of a payment that requires action. */
+export const testAuthenticationInputSchema = z.strictObject({
+  /** The `details.clientSecret` of the PAYMENT_REQUIRES_ACTION answer. */
+  clientSecret: z.string().min(1).max(200),
+  approve: z.boolean(),
+});
+export type TestAuthenticationInput = z.infer<typeof testAuthenticationInputSchema>;

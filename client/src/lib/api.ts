@@ -91,6 +91,8 @@ export const api = {
   payments: {
     /** Which processor takes cards, and in stripe mode the publishable key for Stripe.js. */
     config: () => call(client.GET('/api/v1/payments/config')),
+    /** Simulated mode: the customer passes or fails the simulated bank check (3-D Secure) of a confirm. */
+    authenticate: (clientSecret: string, approve: boolean) => call(client.POST('/api/v1/payments/simulated/authenticate', { body: { clientSecret, approve } })),
   },
   holds: {
     create: (body: CreateHoldInput) => call(client.POST('/api/v1/holds', { body })),
@@ -155,6 +157,9 @@ export const api = {
     verification: (id: string) => call(client.GET('/api/v1/workshops/{id}/verification', path({ id }))),
     requestReview: (id: string) => call(client.POST('/api/v1/workshops/{id}/review-request', path({ id }))),
     money: (id: string) => call(client.GET('/api/v1/workshops/{id}/money', path({ id }))),
+    payoutAccount: (id: string) => call(client.GET('/api/v1/workshops/{id}/payout-account', path({ id }))),
+    /** "Set up payouts": where to send the owner (the provider's onboarding). */
+    payoutAccountLink: (id: string) => call(client.POST('/api/v1/workshops/{id}/payout-account/link', path({ id }))),
     /** Where the statement CSV downloads from (a plain link: the cookie signs the request in). */
     statementUrl: (id: string, range: { from?: string; to?: string }) =>
       `/api/v1/workshops/${encodeURIComponent(id)}/money/statement.csv?${new URLSearchParams(compactQuery(range) as Record<string, string>)}`,

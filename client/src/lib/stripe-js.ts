@@ -1,8 +1,8 @@
 /*
  * Loads Stripe.js (stripe mode only). Stripe requires the script to come from js.stripe.com and
  * never be bundled, so it is added as a <script> on first use: simulated mode never requests it.
- * The types name only the part of Stripe.js the card form uses (Elements' Card Element and
- * createPaymentMethod), as documented at https://docs.stripe.com/js.
+ * The types name only the part of Stripe.js the card form uses (Elements' Card Element,
+ * createPaymentMethod and handleNextAction), as documented at https://docs.stripe.com/js.
  */
 
 export const STRIPE_JS_URL = 'https://js.stripe.com/v3';
@@ -29,6 +29,8 @@ export interface StripeCardElement {
 export interface StripeJs {
   elements(options?: Record<string, unknown>): { create(type: 'card', options?: Record<string, unknown>): StripeCardElement };
   createPaymentMethod(data: { type: 'card'; card: StripeCardElement }): Promise<{ paymentMethod?: { id: string }; error?: StripeError }>;
+  /** 3-D Secure for an intent confirmed on the server (`use_stripe_sdk`): Stripe's own dialog. */
+  handleNextAction(data: { clientSecret: string }): Promise<{ paymentIntent?: { id: string; status: string }; error?: StripeError }>;
 }
 
 type StripeFactory = (publishableKey: string) => StripeJs;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MoneyPolicy } from '@shared/schemas/money-policy';
 import type { Clock } from '../clock';
 import { DomainError } from '../errors';
+import { PaymentError } from '../payment-errors';
 import { providerIdempotencyKey } from '../payment-keys';
 import type { PaymentProvider } from '../payment-ports';
 import { bookingMoney, type CommissionRates } from './booking-money';
@@ -51,7 +52,10 @@ export function createConfirmPayments(deps: {
         paymentId = (await provider.authorize({ idempotencyKey: a.idempotencyKey, amount: a.amount, currency: a.currency.toLowerCase(), customerId: a.customerId, paymentMethod: a.paymentMethod })).paymentId;
       } catch (err) {
         if ((err as { retryable?: boolean }).retryable) throw err;
-        return; // a final refusal: nothing was reserved
+        // Still waiting for the customer's 3-D Secure check: that payment is the one to void.
+        const waiting = err instanceof PaymentError && err.failure === 'requires_action' ? err.paymentId : undefined;
+        if (!waiting) return; // a final refusal: nothing was reserved
+        paymentId = waiting;
       }
     }
     try {
@@ -66,8 +70,8 @@ export function createConfirmPayments(deps: {
   return {
     /**
      * The booking's payment row, authorizing the card first when the policy takes money at booking.
-     * Throws PaymentError (declined: 402, outage: 503 retryable) or PAYMENT_METHOD_REQUIRED; the
-     * hold is untouched either way.
+     * Throws PaymentError (declined: 402, outage: 503 retryable, requires_action: 402 with the
+     * client secret for 3-D Secure) or PAYMENT_METHOD_REQUIRED; the hold is untouched either way.
      */
     async prepare(q: {
       customerId: string; holdId: string; workshopId: string; category: string;
@@ -89,10 +93,20 @@ export function createConfirmPayments(deps: {
         idempotencyKey: authorizeKey(q.holdId, paymentMethod), holdId: q.holdId, customerId: q.customerId, provider: provider.name,
         paymentMethod, amount: money.authorize, currency: q.currency, createdAt: new Date(clock.now()),
       });
-      const auth = await provider.authorize({
-        idempotencyKey: stored.idempotencyKey, amount: stored.amount, currency: stored.currency.toLowerCase(), customerId: q.customerId, paymentMethod,
-        description: 'Holdfast booking', metadata: { holdId: q.holdId, workshopId: q.workshopId },
-      });
+      let auth;
+      try {
+        auth = await provider.authorize({
+          idempotencyKey: stored.idempotencyKey, amount: stored.amount, currency: stored.currency.toLowerCase(), customerId: q.customerId, paymentMethod,
+          description: 'Holdfast booking', metadata: { holdId: q.holdId, workshopId: q.workshopId },
+        });
+      } catch (err) {
+        // 3-D Secure: nothing is booked, the hold is kept, and the payment waiting for the customer is
+        // written down (the confirm sent again after the check replays this key; else the sweep voids it).
+        if (err instanceof PaymentError && err.failure === 'requires_action' && err.paymentId && stored.paymentId !== err.paymentId) {
+          await store.attemptAuthorized(stored.idempotencyKey, err.paymentId);
+        }
+        throw err;
+      }
       if (stored.paymentId !== auth.paymentId) await store.attemptAuthorized(stored.idempotencyKey, auth.paymentId);
       return {
         row: { ...base, provider: provider.name, paymentId: auth.paymentId, authorized: auth.amount, authorizationExpiresAt: new Date(auth.expiresAt), attemptKey: stored.idempotencyKey },

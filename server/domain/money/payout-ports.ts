@@ -18,6 +18,26 @@ export interface PayoutRecord {
   settledAt: Date | null;
 }
 
+/** A workshop's account at the provider and its onboarding status as last learnt. */
+export interface PayoutAccountRecord {
+  workshopId: string;
+  provider: string;
+  accountId: string;
+  detailsSubmitted: boolean;
+  chargesEnabled: boolean;
+  payoutsEnabled: boolean;
+  /** When the status was learnt (an event's time or a read); null: never (an account opened before onboarding existed). */
+  statusAt: Date | null;
+  createdAt: Date;
+}
+
+/** The status flags as the provider reports them. */
+export interface AccountFlags {
+  detailsSubmitted: boolean;
+  chargesEnabled: boolean;
+  payoutsEnabled: boolean;
+}
+
 /** A workshop's payable balance in one currency. */
 export interface PayableBalance {
   workshopId: string;
@@ -42,10 +62,15 @@ export interface PayoutStore {
   markPaid(id: string, done: { accountId: string; transferId: string; at: Date }): Promise<boolean>;
   /** In one store transaction: pending → failed and the reversal posted; false (nothing posted) when it was not pending. */
   markFailed(id: string, done: { accountId: string | null; reason: string; at: Date }, reversal: Posting): Promise<boolean>;
-  /** The workshop's account at the provider, if it has one. */
-  account(workshopId: string, provider: string): Promise<string | null>;
-  /** Keeps the first account saved for the workshop and provider; returns the one kept. */
-  saveAccount(workshopId: string, provider: string, accountId: string, at: Date): Promise<string>;
+  /** The workshop's account at the provider and its status, if it has one. */
+  account(workshopId: string, provider: string): Promise<PayoutAccountRecord | null>;
+  /** Keeps the first account saved for the workshop and provider (with its status as of `at`); returns the one kept. */
+  saveAccount(workshopId: string, provider: string, accountId: string, flags: AccountFlags, at: Date): Promise<PayoutAccountRecord>;
+  /**
+   * The account's status as of `at`, unless a newer one is stored (events may arrive out of order);
+   * the record as it stands after, null when no workshop has this account.
+   */
+  saveAccountStatus(provider: string, accountId: string, flags: AccountFlags, at: Date): Promise<PayoutAccountRecord | null>;
   /** The workshop's payouts, newest first. */
   list(workshopId: string, limit: number): Promise<PayoutRecord[]>;
 }

@@ -41,8 +41,9 @@ function memoryStore(balances: Map<string, number>) {
       balances.set(r.workshopId, (balances.get(r.workshopId) ?? 0) + r.amount);
       return true;
     },
-    account: async () => 'acct_1',
-    saveAccount: async (_w, _p, a) => a,
+    account: async () => null,
+    saveAccount: async () => { throw new Error('not used'); },
+    saveAccountStatus: async () => null,
     list: async () => rows,
   };
   return { store, rows, calls };
@@ -64,7 +65,7 @@ describe('payout tick', () => {
     const clock = manualClock(Date.parse('2031-05-02T05:00:00Z'));
     const balances = new Map([['w1', 5000]]);
     const { store, rows, calls } = memoryStore(balances);
-    const payouts = createPayouts({ store, provider: provider(['down', 'ok']), clock, config: { minimumMinor: 1000, hourUtc: 6, accountCountry: 'GB' } });
+    const payouts = createPayouts({ store, provider: provider(['down', 'ok']), clock, config: { minimumMinor: 1000, hourUtc: 6, accountCountry: 'GB' }, accounts: { payable: async () => ({ accountId: 'acct_1' }) } });
 
     // 05:00 on 2 May: the 1 May settlement is due (this process has not run it).
     const first = await payouts.tick();

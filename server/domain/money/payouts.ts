@@ -1,7 +1,8 @@
 import type { Clock } from '../clock';
-import { PaymentError } from '../payment-errors';
+import { PaymentError, paymentError } from '../payment-errors';
 import { providerIdempotencyKey } from '../payment-keys';
 import type { PaymentProvider } from '../payment-ports';
+import type { NotPayable, PayoutAccounts } from './payout-accounts';
 import type { PayoutRecord, PayoutStore } from './payout-ports';
 import { payoutPosting, payoutReversalPosting } from './postings';
 
@@ -14,7 +15,9 @@ import { payoutPosting, payoutReversalPosting } from './postings';
  * never pays twice. A refused transfer marks the payout failed and posts the reversal (the money is
  * the workshop's payable again, paid by the next day's settlement); a transfer that may or may not
  * have happened (the provider unreachable, a crash) leaves it pending, and every run retries
- * pending payouts with the same key until the provider gives a final answer.
+ * pending payouts with the same key until the provider gives a final answer. A workshop with no
+ * payouts-enabled account (stripe mode: its owner has not finished Connect onboarding) is skipped
+ * and reported: nothing is opened, its balance waits for a later day.
  */
 
 export interface PayoutConfig {
@@ -59,15 +62,23 @@ export interface SettlementResult {
   failed: PayoutRecord[];
   /** Still waiting for a final answer from the provider (retried by the next run). */
   pending: PayoutRecord[];
+  /** Balances not paid because the workshop has no account payouts can reach (nothing opened or posted). */
+  skipped: Array<{ workshopId: string; currency: string; balance: number; reason: NotPayable }>;
 }
+
+const SKIP_REASON: Record<NotPayable, string> = {
+  no_account: 'the workshop has no payout account: its owner sets one up from the Money tab',
+  payouts_not_enabled: 'the payout account cannot receive payouts yet: its owner finishes the provider\'s onboarding from the Money tab',
+  account_unavailable: 'the payment provider could not be asked about the payout account: tried again next run',
+};
 
 export function createPayouts(deps: {
   store: PayoutStore;
   provider: PaymentProvider;
   clock: Clock;
   config: PayoutConfig;
-  /** The workshop's contact email for its provider account, if any. */
-  emailOf?: (workshopId: string) => Promise<string | null>;
+  /** Where each workshop's payouts go (payout-accounts.ts). */
+  accounts: Pick<PayoutAccounts, 'payable'>;
 }) {
   const { store, provider, clock, config } = deps;
   const now = () => new Date(clock.now());
@@ -75,25 +86,18 @@ export function createPayouts(deps: {
   /** The last day this process settled completely: later runs that day only retry pending payouts. */
   let settledDay: string | null = null;
 
-  /** The workshop's account at the provider, opened on its first payout (same key on every retry). */
-  async function accountOf(workshopId: string): Promise<string> {
-    const known = await store.account(workshopId, provider.name);
-    if (known) return known;
-    const email = (await deps.emailOf?.(workshopId)) ?? undefined;
-    const made = await provider.createConnectedAccount({
-      idempotencyKey: providerIdempotencyKey('workshop', workshopId, 'payout-account'),
-      workshopId,
-      country: config.accountCountry,
-      ...(email ? { email } : {}),
-    });
-    return store.saveAccount(workshopId, provider.name, made.accountId, now());
-  }
-
   /** Sends one pending payout: its outcome, null when another process recorded it first; throws while it stays pending. */
   async function send(p: PayoutRecord): Promise<PayoutRecord | null> {
     let accountId: string | null = null;
     try {
-      accountId = await accountOf(p.workshopId);
+      const target = await deps.accounts.payable(p.workshopId);
+      if ('skip' in target) {
+        // The provider could not be asked: stays pending, retried next run.
+        if (target.skip === 'account_unavailable') throw paymentError('provider_unavailable', SKIP_REASON[target.skip]);
+        // The account was disabled since the payout was opened: give the balance back (a later day pays it).
+        throw paymentError('invalid_state', SKIP_REASON[target.skip]);
+      }
+      accountId = target.accountId;
       const t = await provider.transfer({
         idempotencyKey: providerIdempotencyKey('payout', p.id, 'transfer'),
         accountId,
@@ -137,9 +141,14 @@ export function createPayouts(deps: {
    */
   async function settle(period: string, opts: { only?: readonly string[]; onError?: (err: unknown, p: PayoutRecord) => void } = {}): Promise<SettlementResult> {
     const onError = opts.onError ?? (() => undefined);
-    const result: SettlementResult = { period, paid: [], failed: [], pending: [] };
+    const result: SettlementResult = { period, paid: [], failed: [], pending: [], skipped: [] };
     await sendAll(await store.pending(retryBefore(), opts.only), result, onError);
     for (const due of await store.due(period, config.minimumMinor, opts.only)) {
+      const target = await deps.accounts.payable(due.workshopId);
+      if ('skip' in target) {
+        result.skipped.push({ workshopId: due.workshopId, currency: due.currency, balance: due.balance, reason: target.skip });
+        continue;
+      }
       const opened = await store.open(
         { workshopId: due.workshopId, currency: due.currency, period, minimum: config.minimumMinor, maximum: MAX_PAYOUT_MINOR, provider: provider.name, at: now() },
         (p) => payoutPosting({ payoutId: p.id, workshopId: p.workshopId, currency: p.currency, amount: p.amount }),
@@ -161,7 +170,7 @@ export function createPayouts(deps: {
       if (period === settledDay) {
         const pending = await store.pending(retryBefore());
         if (!pending.length) return null;
-        const result: SettlementResult = { period, paid: [], failed: [], pending: [] };
+        const result: SettlementResult = { period, paid: [], failed: [], pending: [], skipped: [] };
         await sendAll(pending, result, onError ?? (() => undefined));
         return result;
       }

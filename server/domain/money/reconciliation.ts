@@ -1,5 +1,6 @@
 import type { ReconciliationReport } from '@shared/schemas/reconciliation';
 import type { Clock } from '../clock';
+import { PaymentError } from '../payment-errors';
 
 /*
  * Reconciliation: for each booking with money, three records of the same amounts should agree —
@@ -14,6 +15,8 @@ export interface OwnRecord {
   bookingId: string;
   /** The provider's payment id (null: the ledger has money for a booking without a payment row). */
   paymentId: string | null;
+  /** Which provider made the payment (null: no payment row, or no payment at a provider). */
+  provider: string | null;
   currency: string;
   ledger: { captured: number; refunded: number };
   /** booking_payment's totals; null when the booking has no payment row. */
@@ -27,11 +30,15 @@ export interface ReconciliationSource {
 }
 
 /**
- * Port: the provider's side. `null` for a payment the provider does not know. An adapter that
- * cannot read the provider's records (see docs/money.md for Stripe) is absent: only our two
- * records are compared then.
+ * Port: the provider's side (the payment provider's `paymentRecords`: the simulated processor's
+ * table, or Stripe's PaymentIntents and their charges' refunds). `null` for a payment the provider
+ * does not know (a missing intent). Only payments this provider made are asked about: those of
+ * another (PAYMENT_PROVIDER changed) are compared between our two records only. When the provider
+ * cannot answer now, the run compares our two records and says so (`providerChecked: false`).
  */
 export interface ProviderRecords {
+  /** The provider's name as booking payments record it. */
+  name: string;
   records(paymentIds: string[]): Promise<Map<string, { captured: number; refunded: number } | null>>;
 }
 
@@ -51,11 +58,20 @@ export function createReconciliation(deps: {
     /** Compares every booking's records and lists where they disagree. */
     async run(): Promise<ReconciliationReport> {
       const own = await deps.source.ownRecords(limit);
-      const ids = own.flatMap((r) => (r.paymentId ? [r.paymentId] : []));
-      const provider = deps.provider && ids.length ? await deps.provider.records(ids) : null;
+      const mine = (r: OwnRecord) => !!r.paymentId && r.provider === deps.provider?.name;
+      const ids = own.flatMap((r) => (mine(r) ? [r.paymentId!] : []));
+      let provider: Map<string, { captured: number; refunded: number } | null> | null = null;
+      let providerChecked = deps.provider !== null;
+      try {
+        provider = deps.provider && ids.length ? await deps.provider.records(ids) : null;
+      } catch (err) {
+        // The provider is down or refused us: report our side now, the next run tries again.
+        if (!(err instanceof PaymentError)) throw err;
+        providerChecked = false;
+      }
       const differences: ReconciliationReport['differences'] = [];
       for (const r of own) {
-        const atProvider = provider && r.paymentId ? (provider.get(r.paymentId) ?? null) : undefined;
+        const atProvider = provider && mine(r) ? (provider.get(r.paymentId!) ?? null) : undefined;
         for (const field of FIELDS) {
           const ledger = r.ledger[field];
           const payment = r.payment ? r.payment[field] : null;
@@ -65,7 +81,7 @@ export function createReconciliation(deps: {
           differences.push({ bookingId: r.bookingId, paymentId: r.paymentId, currency: r.currency, field, ledger, payment, provider: prov ?? null });
         }
       }
-      const report = { checkedAt: new Date(deps.clock.now()).toISOString(), checked: own.length, providerChecked: deps.provider !== null, differences };
+      const report = { checkedAt: new Date(deps.clock.now()).toISOString(), checked: own.length, providerChecked, differences };
       deps.onReport?.(report);
       return report;
     },

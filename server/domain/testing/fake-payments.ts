@@ -12,9 +12,10 @@ import type { PaymentProvider } from '../payment-ports';
  * server/test/payment-provider-contract.test.ts runs the same contract against it and both adapters.
  */
 
-type Method = Exclude<keyof PaymentProvider, 'name' | 'parseWebhook'>;
+type Method = 'authorize' | 'capture' | 'void' | 'refund' | 'createConnectedAccount' | 'transfer';
 type In<M extends Method> = Parameters<PaymentProvider[M]>[0];
 type Out<M extends Method> = Awaited<ReturnType<PaymentProvider[M]>>;
+const enabled = (accountId: string) => ({ accountId, detailsSubmitted: true, chargesEnabled: true, payoutsEnabled: true });
 type Payment = { amount: number; currency: string; status: 'authorized' | 'captured' | 'voided'; captured: number; refunded: number; expiresAt: number };
 
 export function fakePaymentProvider(clock: Clock, opts: { authorizationTtlMs?: number } = {}) {
@@ -44,6 +45,7 @@ export function fakePaymentProvider(clock: Clock, opts: { authorizationTtlMs?: n
       if (outcome.kind === 'processor_outage') throw paymentError('provider_unavailable', 'processing error');
       if (outcome.kind === 'insufficient_funds') throw paymentError('insufficient_funds', 'insufficient funds', { declineCode: 'insufficient_funds' });
       if (outcome.kind === 'declined') throw paymentError('declined', 'declined', { declineCode: outcome.declineCode });
+      if (outcome.kind === 'requires_action') throw paymentError('declined', 'the in-memory fake plays no 3-D Secure', { declineCode: 'authentication_required' });
       const paymentId = `pi_fake_${randomUUID()}`;
       const expiresAt = clock.now() + ttl;
       payments.set(paymentId, { amount: i.amount, currency: i.currency, status: 'authorized', captured: 0, refunded: 0, expiresAt });
@@ -68,7 +70,7 @@ export function fakePaymentProvider(clock: Clock, opts: { authorizationTtlMs?: n
     createConnectedAccount() {
       const accountId = `acct_fake_${randomUUID()}`;
       accounts.add(accountId);
-      return { accountId };
+      return enabled(accountId);
     },
     transfer(i) {
       if (!accounts.has(i.accountId)) throw paymentError('not_found', `No account ${i.accountId}`);
@@ -103,12 +105,26 @@ export function fakePaymentProvider(clock: Clock, opts: { authorizationTtlMs?: n
 
   const provider: PaymentProvider = {
     name: 'simulated',
+    onboarding: 'instant',
     authorize: call('authorize'),
     capture: call('capture'),
     void: call('void'),
     refund: call('refund'),
     createConnectedAccount: call('createConnectedAccount'),
     transfer: call('transfer'),
+    async accountLink(i) {
+      return { url: i.returnUrl, expiresAt: clock.now() + 300_000 };
+    },
+    async retrieveAccount(accountId) {
+      if (!accounts.has(accountId)) throw paymentError('not_found', `No account ${accountId}`);
+      return enabled(accountId);
+    },
+    async paymentRecords(ids) {
+      return new Map(ids.map((id) => {
+        const p = payments.get(id);
+        return [id, p ? { paymentId: id, currency: p.currency, captured: p.captured, refunded: p.refunded } : null];
+      }));
+    },
     async parseWebhook() {
       throw paymentError('invalid_signature', 'The fake provider sends no webhooks');
     },
