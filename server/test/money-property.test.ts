@@ -413,7 +413,7 @@ describe('money: model-based property over random booking paths', () => {
     expect(paths.size, [...paths].join(',')).toBeGreaterThanOrEqual(6);
     const feeReleases = models.filter((m) => m.status !== 'completed' && m.released).length;
     const earlyRefunds = plans!.filter((p) => p.early && p.path.kind !== 'complete').length;
-    console.info(`money-property: ${feeReleases} fees released, ${earlyRefunds} early captures refunded at the end`);
+    console.info(`money-property: ${feeReleases} fee-charged bookings released, ${earlyRefunds} early captures then ended without completion`);
     expect(plans!.filter((p) => p.early).length, 'some bookings are captured early').toBeGreaterThan(0);
   }, 120_000);
 });
