@@ -118,4 +118,51 @@ describe('browser: a customer disputes a completed booking and an admin refunds 
       await Promise.all([phone.context.close(), desk.context.close(), admin.context.close()]);
     }
   });
+
+  it('a late-cancellation fee can be contested from the cancelled booking\'s page; a free cancellation shows nothing to contest', async () => {
+    // From now on the workshop charges 20 % for a late cancellation (fixed on each booking at confirm).
+    const fees = { paymentMode: 'full', freeCancelHours: 24, lateCancelFeeBps: 2000, noShowFeeBps: 0 };
+    expect((await api.put(`/api/workshops/${shop.workshop.id}/money-policy`, fees, shop.vendor.token)).status).toBe(200);
+    const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
+    const [lateSlot, freeSlot] = slots.filter((s) => Date.parse(s.startsAt) > Date.now() + 3 * 86_400_000 && s.free > 0);
+    const book = async (slot: SlotView) => {
+      const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token);
+      const b = (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration: 'DS12 PUT' }, paymentMethod: '4242 4242 4242 4242' }, customer.token)).body.booking;
+      expect((await api.post(`/api/bookings/${b.id}/accept`, undefined, shop.vendor.token)).status).toBe(200);
+      return b as { id: string; startsAt: string };
+    };
+    const late = await book(lateSlot!);
+    const free = await book(freeSlot!);
+    expect((await api.post(`/api/bookings/${free.id}/cancel`, undefined, customer.token)).status).toBe(200);
+    serverClock.jumpTo(Date.parse(late.startsAt) - 2 * 3_600_000);
+    try {
+      expect((await api.post(`/api/bookings/${late.id}/cancel`, undefined, customer.token)).status).toBe(200);
+    } finally {
+      serverClock.reset();
+    }
+    const phone = await openContext(browser, server.url, customer.token, PHONE);
+    try {
+      const { page } = phone;
+      await page.goto(`/#/bookings/${late.id}`);
+      await page.waitForSelector('[data-testid=booking-status][data-status=cancelled]');
+      await page.getByText('You can contest the fee charged for this booking until').waitFor();
+      await page.getByRole('button', { name: 'Report a problem' }).click();
+      await page.getByLabel('What went wrong?').selectOption({ index: 1 });
+      await page.getByLabel(/Tell us what happened/).fill('The workshop asked me to cancel; the fee should not apply.');
+      await page.getByRole('button', { name: 'Send to Holdfast' }).click();
+      await page.waitForSelector('[data-testid=dispute][data-status=open]');
+      expect(await server.services.disputes.hasOpenDispute(late.id)).toBe(true);
+
+      // The card asks the server (openUntil is null: no fee) and shows nothing.
+      const asked = page.waitForResponse((r) => r.url().includes(`/bookings/${free.id}/dispute`));
+      await page.goto(`/#/bookings/${free.id}`);
+      await page.waitForSelector('[data-testid=booking-status][data-status=cancelled]');
+      expect(await (await asked).json()).toEqual({ dispute: null, openUntil: null });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      expect(await page.getByRole('button', { name: 'Report a problem' }).count()).toBe(0);
+      expect(phone.errors).toEqual([]);
+    } finally {
+      await phone.context.close();
+    }
+  });
 });

@@ -15,7 +15,7 @@ import { stmt, type SqlPool } from './pg-pool';
 const COLUMNS = `booking_id, mode, provider, payment_id, currency, price_minor::text, authorized_minor::text, captured_minor::text,
   fee_minor::text, refunded_minor::text, commission_bps, late_cancel_fee_minor::text, no_show_fee_minor::text, free_cancel_hours, free_cancel_until,
   status, authorization_expires_at, pending_action, pending_amount::text, pending_event_id, attempts, last_error, next_attempt_at,
-  completed_at, released_at, created_at, updated_at`;
+  completed_at, ended_at, fee_owed_minor::text, released_at, created_at, updated_at`;
 
 const findOne = stmt('bp_find', `select ${COLUMNS} from booking_payment where booking_id = $1`);
 
@@ -25,14 +25,35 @@ const scheduleOne = stmt('bp_schedule', `
    where booking_id = $1 and status = 'authorized' and pending_action is null
   returning 1`);
 
+// Guarded by the call being settled: a second process settling the same call late must not clear the next one.
 const settleOne = stmt('bp_settle', `
   update booking_payment set status = $2, captured_minor = coalesce($3, captured_minor), fee_minor = coalesce($4, fee_minor),
          pending_action = null, pending_amount = null, last_error = null, next_attempt_at = null, updated_at = now()
-   where booking_id = $1`);
+   where booking_id = $1 and pending_action = $5`);
+
+// Once: the row's pending refund is cleared by the same statement that counts it.
+const settleRefundOne = stmt('bp_settle_refund', `
+  update booking_payment set refunded_minor = refunded_minor + $2,
+         status = case when refunded_minor + $2 >= captured_minor then 'refunded' else status end,
+         pending_action = null, pending_amount = null, last_error = null, next_attempt_at = null, updated_at = now()
+   where booking_id = $1 and pending_action = 'refund' and refunded_minor + $2 <= captured_minor`);
 
 const failOne = stmt('bp_failed', `
-  update booking_payment set attempts = attempts + 1, last_error = $2, next_attempt_at = $3, updated_at = now()
-   where booking_id = $1 and pending_action is not null`);
+  update booking_payment set attempts = attempts + 1, last_error = $3, next_attempt_at = $4, updated_at = now()
+   where booking_id = $1 and pending_action = $2`);
+
+// An ended booking keeps at most the fee it owes; what it holds above that (an early capture) goes back.
+const OWES_REFUND = `status = 'captured' and pending_action is null and released_at is null and fee_owed_minor is not null
+     and captured_minor - refunded_minor > least(fee_owed_minor, captured_minor)`;
+
+const scheduleRefund = stmt('bp_schedule_refund', `
+  update booking_payment set pending_action = 'refund', pending_amount = captured_minor - refunded_minor - least(fee_owed_minor, captured_minor),
+         fee_minor = least(fee_owed_minor, captured_minor), pending_event_id = null, attempts = 0, last_error = null,
+         next_attempt_at = $2, updated_at = now()
+   where booking_id = $1 and ${OWES_REFUND}
+  returning 1`);
+
+const owedRefunds = stmt('bp_owed_refunds', `select booking_id from booking_payment where ${OWES_REFUND} order by updated_at limit $1`);
 
 const duePending = stmt('bp_due', `
   select booking_id from booking_payment where pending_action is not null and next_attempt_at <= $1
@@ -44,11 +65,14 @@ const lapsing = stmt('bp_lapsing', `
      and b.status in ('pending', 'accepted', 'in_progress')
    order by p.authorization_expires_at limit $2`);
 
+// A completion releases what escrow holds; a booking that ended otherwise only once all it holds is
+// the fee it owes (anything above is a refund still to make).
 const unreleased = stmt('bp_unreleased', `
   select ${COLUMNS.split(',').map((c) => `p.${c.trim()}`).join(', ')}, b.workshop_id
-    from booking_payment p join booking b on b.id = p.booking_id and b.status = 'completed'
-   where p.captured_minor > p.refunded_minor and p.released_at is null and p.pending_action is null and p.completed_at <= $1
-   order by p.completed_at limit $2`);
+    from booking_payment p join booking b on b.id = p.booking_id
+   where p.captured_minor > p.refunded_minor and p.released_at is null and p.pending_action is null and p.ended_at <= $1
+     and (b.status = 'completed' or p.captured_minor - p.refunded_minor <= coalesce(p.fee_owed_minor, 0))
+   order by p.ended_at limit $2`);
 
 const released = stmt('bp_released', `update booking_payment set released_at = $2, updated_at = now() where booking_id = $1 and released_at is null`);
 
@@ -83,7 +107,8 @@ interface Row {
   commission_bps: number; late_cancel_fee_minor: string; no_show_fee_minor: string; free_cancel_hours: number; free_cancel_until: Date;
   status: BookingPaymentStatus; authorization_expires_at: Date | null; pending_action: PendingPaymentAction | null;
   pending_amount: string | null; pending_event_id: string | null; attempts: number; last_error: string | null;
-  next_attempt_at: Date | null; completed_at: Date | null; released_at: Date | null; created_at: Date; updated_at: Date;
+  next_attempt_at: Date | null; completed_at: Date | null; ended_at: Date | null; fee_owed_minor: string | null;
+  released_at: Date | null; created_at: Date; updated_at: Date;
 }
 
 interface AttemptRow {
@@ -119,6 +144,8 @@ export const bookingPaymentFromRow = (r: Row): BookingPayment => ({
     ? { action: r.pending_action, amount: r.pending_amount === null ? null : minor(r.pending_amount), eventId: r.pending_event_id, attempts: r.attempts, lastError: r.last_error, nextAttemptAt: r.next_attempt_at }
     : null,
   completedAt: r.completed_at,
+  endedAt: r.ended_at,
+  feeOwed: r.fee_owed_minor === null ? null : minor(r.fee_owed_minor),
   releasedAt: r.released_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -145,11 +172,21 @@ export function createBookingPaymentRepository(sql: SqlPool): BookingPaymentStor
     async schedule(bookingId, action, amount, eventId, at) {
       return (await sql.rows(scheduleOne, [bookingId, action, amount, eventId, at])).length > 0;
     },
-    async settle(bookingId, s) {
-      await sql.rows(settleOne, [bookingId, s.status, s.captured ?? null, s.fee ?? null]);
+    async settle(bookingId, action, s) {
+      await sql.rows(settleOne, [bookingId, s.status, s.captured ?? null, s.fee ?? null, action]);
     },
-    async failed(bookingId, error, retryAt) {
-      await sql.rows(failOne, [bookingId, error.slice(0, 500), retryAt]);
+    async settleRefund(bookingId, amount) {
+      if (!Number.isSafeInteger(amount) || amount <= 0) throw new RangeError('a refund is a positive integer of minor units');
+      await sql.rows(settleRefundOne, [bookingId, amount]);
+    },
+    async failed(bookingId, action, error, retryAt) {
+      await sql.rows(failOne, [bookingId, action, error.slice(0, 500), retryAt]);
+    },
+    async scheduleOwedRefund(bookingId, at) {
+      return (await sql.rows(scheduleRefund, [bookingId, at])).length > 0;
+    },
+    async owedRefunds(limit) {
+      return (await sql.rows<{ booking_id: string }>(owedRefunds, [limit])).map((r) => r.booking_id);
     },
     async duePending(now, limit) {
       return (await sql.rows<{ booking_id: string }>(duePending, [now, limit])).map((r) => r.booking_id);
@@ -157,9 +194,9 @@ export function createBookingPaymentRepository(sql: SqlPool): BookingPaymentStor
     async lapsingAuthorizations(before, limit) {
       return (await sql.rows<{ booking_id: string }>(lapsing, [before, limit])).map((r) => r.booking_id);
     },
-    async unreleased(completedBefore, limit) {
-      const rows = await sql.rows<Row & { workshop_id: string }>(unreleased, [completedBefore, limit]);
-      return rows.map((r) => ({ payment: bookingPaymentFromRow(r), workshopId: r.workshop_id, completedAt: r.completed_at! }));
+    async unreleased(endedBefore, limit) {
+      const rows = await sql.rows<Row & { workshop_id: string }>(unreleased, [endedBefore, limit]);
+      return rows.map((r) => ({ payment: bookingPaymentFromRow(r), workshopId: r.workshop_id, endedAt: r.ended_at! }));
     },
     async markReleased(bookingId, at) {
       await sql.rows(released, [bookingId, at]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { ACTIVE_STATUSES } from '@shared/booking-status';
+import { ACTIVE_STATUSES, isActiveStatus } from '@shared/booking-status';
 import type { BookingStore, TransitionWrite } from '../domain/booking-ports';
 import type { OutboxIntent } from '../domain/notifications';
 import { OUTBOX_INSERT, OUTBOX_ROWS, OUTBOX_VALUES, outboxParam } from './outbox-sql';
@@ -118,13 +118,24 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
         if (w.to === 'completed') {
           await t.execute(`update booking_payment set completed_at = ?, updated_at = now() where booking_id = ?`, [w.at ?? new Date(), w.id]);
         }
+        if (!isActiveStatus(w.to)) {
+          // The end the dispute window and the release count from, and the fee a booking ending without completion owes.
+          await t.execute(
+            `update booking_payment set ended_at = ?, fee_owed_minor = ?,
+               fee_minor = case when status = 'captured' and pending_action is null and ?::bigint is not null then least(?::bigint, captured_minor) else fee_minor end,
+               updated_at = now()
+             where booking_id = ?`,
+            [w.at ?? new Date(), w.feeOwed ?? null, w.feeOwed ?? null, w.feeOwed ?? null, w.id],
+          );
+        }
         if (w.payment) {
           // The provider call this move decided, with the move (the payment flow makes it after COMMIT; its sweep retries).
+          // A refund gives back part of a capture; the other calls act on an authorization.
           await t.execute(
             `update booking_payment set pending_action = ?, pending_amount = ?, pending_event_id = ?, attempts = 0, last_error = null,
                next_attempt_at = now(), updated_at = now()
-             where booking_id = ? and status = 'authorized' and pending_action is null`,
-            [w.payment.action, w.payment.amount, eventId, w.id],
+             where booking_id = ? and status = ? and pending_action is null`,
+            [w.payment.action, w.payment.amount, eventId, w.id, w.payment.action === 'refund' ? 'captured' : 'authorized'],
           );
         }
         if (w.returnSlots) {

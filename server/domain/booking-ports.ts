@@ -90,7 +90,15 @@ export interface TransitionWrite {
    * row in the same transaction, caused by `event`, for the payment flow (and its sweep) to make.
    */
   payment?: { action: PendingPaymentAction; amount: number | null };
-  /** The domain clock's now: a completed booking's payment row records it as its completion time. */
+  /**
+   * A move that ends the booking other than by completion: the fee it owes under its terms (0 when
+   * none), recorded on its payment row; anything captured above it goes back (payment-flow.ts).
+   */
+  feeOwed?: number | null;
+  /**
+   * The domain clock's now: a completed booking's payment row records it as its completion time, and
+   * any booking reaching a final state as its end (the dispute window and escrow release count from it).
+   */
   at?: Date;
   /** Messages `event` (index 0) owes, written in the same transaction. */
   outbox?: OutboxIntent[];

@@ -11,7 +11,7 @@ import { DomainError, notFound } from './errors';
 import type { LiveCounts } from './live-counts';
 import { commitWithHold, giveBackRefused, type FaultHook } from './hold-commit';
 import type { BookingPayment } from './money/booking-payment-ports';
-import { paymentFor } from './money/payment-flow';
+import { feeOwedFor, paymentFor } from './money/payment-flow';
 
 const EVENT_OF: Record<BookingAction | 'expire', string> = {
   accept: 'accepted',
@@ -53,7 +53,10 @@ export function createBookingTransitions(deps: {
       ? { bookingId: b.movesBookingId, event: { type: 'moved', actorId, actorRole: role, data: { to: b.id } } }
       : undefined;
     // The provider call this move decides is recorded with it (same transaction) and made after COMMIT.
-    const payment = deps.payments ? paymentFor(await deps.payments.find(b.id), action, new Date(deps.clock.now()), new Date(b.startsAt)) ?? undefined : undefined;
+    // A move ending the booking without completion also records the fee it owes (what an early capture keeps).
+    const paid = deps.payments ? await deps.payments.find(b.id) : null;
+    const payment = paymentFor(paid, action, new Date(deps.clock.now()), new Date(b.startsAt)) ?? undefined;
+    const feeOwed = feeOwedFor(paid, action, new Date(deps.clock.now()), new Date(b.startsAt));
     const updated = await bookings.transition({
       id: b.id,
       from: b.status,
@@ -63,12 +66,13 @@ export function createBookingTransitions(deps: {
       event: { type, actorId, actorRole: role, data },
       replaces,
       payment,
+      feeOwed,
       at: new Date(deps.clock.now()),
       outbox: intentsFor([{ type, data }], { status: to, acceptDeadline: null }, new Date(deps.clock.now())),
     });
     if (!updated) throw new DomainError('VERSION_CONFLICT', 'Someone else changed this booking at the same moment; reload it');
     // A failure is recorded on the payment row and retried by the payment sweep; the move stands.
-    if (payment) await deps.payments!.run(b.id).catch(() => undefined);
+    if (payment || feeOwed !== null) await deps.payments!.run(b.id).catch(() => undefined);
     if (returnsCapacity) await live.returnBooked(b.workshopId, b.slotIds);
     const at = new Date(deps.clock.now()).toISOString();
     if (replaces) {

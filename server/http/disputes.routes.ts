@@ -24,7 +24,7 @@ export function disputeRoutes(s: Services) {
         201: ok(disputeBody, '`{dispute}` opened: the escrow is held until an admin resolves it; both sides are told live'),
         ...errors({
           ...authErrors, 404: 'NOT_FOUND (not your booking)',
-          409: 'INVALID_TRANSITION (not completed), DISPUTE_WINDOW_CLOSED (`details.closedAt`) or CONFLICT (already reported)',
+          409: 'INVALID_TRANSITION (not completed, cancelled or a no-show), DISPUTE_WINDOW_CLOSED (`details.closedAt`) or CONFLICT (already reported)',
           422: 'NOTHING_CAPTURED (nothing was paid through Holdfast: nothing to refund)',
         }),
       },
@@ -35,7 +35,7 @@ export function disputeRoutes(s: Services) {
     createRoute({
       method: 'get', path: '/bookings/{id}/dispute', tags: ['bookings', 'money'], middleware: requireAuth(),
       request: { params: idParam },
-      responses: { 200: ok(bookingDisputeSchema, '`{dispute, openUntil}`: the dispute or null, and until when the customer can report a problem (null unless completed); its customer, its workshop\'s owner, admins'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
+      responses: { 200: ok(bookingDisputeSchema, '`{dispute, openUntil}`: the dispute or null, and until when the customer can report a problem (null unless completed, or cancelled or a no-show with a fee charged); its customer, its workshop\'s owner, admins'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
     }),
     async (c) => c.json(await s.disputes.forBooking(c.var.principal!, c.req.valid('param').id), 200),
   );
@@ -58,7 +58,7 @@ export function disputeRoutes(s: Services) {
         200: ok(disputeBody, '`{dispute}` resolved: the refund or release is in the ledger and the booking\'s history; both sides are told live'),
         ...errors({
           ...authErrors, 404: 'NOT_FOUND',
-          409: 'CONFLICT (already resolved, or another decision is under way: repeat it to finish), PAYMENT_STATE_CONFLICT',
+          409: 'CONFLICT (already resolved, or another decision is under way: repeat it to finish), PAYMENT_STATE_CONFLICT (no payment at the provider, or a provider call of the booking still under way: try again later)',
           422: 'REFUND_TOO_LARGE (more than captured less refunded; `details.refundableMinor`)',
           503: 'SERVICE_UNAVAILABLE or PAYMENT_PROVIDER_UNAVAILABLE (repeat the same decision to finish)',
         }),

@@ -4,7 +4,7 @@ import type { SlotRow } from '../domain/catalog-ports';
 import { manualClock } from '../domain/clock';
 import { expectStatus } from './harness';
 import {
-  bookAs, completedBooking, connect, PAY_BY_CARD, nextEvent, quickAccounts, quickWorkshop, startEngineServer,
+  bookAs, completedBooking, connect, holdAs, PAY_BY_CARD, nextEvent, quickAccounts, quickWorkshop, startEngineServer,
   type Account, type ClientSocket, type EngineServer,
 } from './fixtures';
 
@@ -264,5 +264,98 @@ describe('resolving a dispute', () => {
     expect(expectStatus(await disputeOf(booking.id, admin), 200).dispute).toMatchObject({ status: 'open' });
     expect((await resolve(dispute.id, { outcome: 'full_refund' })).body.dispute).toMatchObject({ refundedMinor: 100 });
     expect(await position(booking.id)).toMatchObject({ refunded: booking.priceCents, escrowed: 0 });
+  });
+});
+
+describe('disputing a fee (a late cancellation, a no-show)', () => {
+  let fees: Awaited<ReturnType<typeof quickWorkshop>>;
+  let feeSlots: SlotRow[];
+  beforeAll(async () => {
+    fees = await quickWorkshop(es, { bays: 4, money: { paymentMode: 'full', freeCancelHours: 24, lateCancelFeeBps: 2000, noShowFeeBps: 5000 } });
+    feeSlots = await es.server.services.stores.slots.list(fees.workshop.id, new Date(clock.now() + DAY), new Date(clock.now() + 20 * DAY));
+  });
+  const move = (id: string, action: 'accept' | 'cancel' | 'no-show', who: Account) =>
+    es.api.typed(who.token).POST('/api/v1/bookings/{id}/{action}', { params: { path: { id, action } } });
+
+  /** A card booking at `fees`, accepted, then cancelled late (2 h before), cancelled free (now, 2 days or more before) or a no-show (20 min after the start); the clock is left at that moment. */
+  async function charged(how: 'late' | 'free' | 'no-show') {
+    // A free cancellation happens now, on a slot more than a day ahead.
+    const slotId = how === 'free' ? nextSlot(feeSlots.filter((x) => x.startsAt.getTime() > clock.now() + 2 * DAY)) : nextSlot(feeSlots);
+    const holdId = await holdAs(es, fees, customer, slotId);
+    const booking = expectStatus(await es.api.typed(customer.token).POST('/api/v1/bookings', { body: { holdId, paymentMethod: 'pm_card_visa' } }), 201).booking;
+    expectStatus(await move(booking.id, 'accept', fees.vendor), 200);
+    const start = Date.parse(booking.startsAt);
+    const endedAt = how === 'late' ? start - 2 * HOUR : how === 'free' ? clock.now() : start + 20 * 60_000;
+    clock.set(endedAt);
+    expectStatus(await move(booking.id, how === 'no-show' ? 'no-show' : 'cancel', how === 'no-show' ? fees.vendor : customer), 200);
+    const fee = how === 'late' ? Math.floor(booking.priceCents / 5) : how === 'no-show' ? Math.floor(booking.priceCents / 2) : 0;
+    return { booking, endedAt, fee };
+  }
+
+  it('a no-show fee can be contested within the window from the no-show; a full refund gives it back; after the window it is closed', async () => {
+    const { booking, endedAt, fee } = await charged('no-show');
+    expect(await position(booking.id)).toMatchObject({ captured: fee, escrowed: fee });
+    expect(expectStatus(await disputeOf(booking.id, customer), 200)).toEqual({ dispute: null, openUntil: new Date(endedAt + 48 * HOUR).toISOString() });
+    clock.set(endedAt + HOUR);
+    const r = await open(booking.id, { reason: 'other', text: 'I was there on time; the door was locked.' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    // The release waits for the dispute, even past the window.
+    clock.set(endedAt + 49 * HOUR);
+    await es.server.services.bookingPayments.flow.releaseDue(500);
+    expect(await position(booking.id)).toMatchObject({ escrowed: fee, releaseTxnId: null });
+    expect((await resolve(r.body.dispute.id, { outcome: 'full_refund' })).body.dispute).toMatchObject({ status: 'resolved', refundedMinor: fee });
+    expect(await position(booking.id)).toMatchObject({ captured: fee, refunded: fee, escrowed: 0 });
+    expect(await simulated(booking.id)).toMatchObject({ payment: { status: 'refunded', refunded: fee }, provider: { refunded: fee } });
+    expect(await history(booking.id)).toEqual(expect.arrayContaining(['no_show', 'dispute_opened', 'dispute_resolved']));
+
+    const closed = await charged('no-show');
+    clock.set(closed.endedAt + 48 * HOUR + 1);
+    const r2 = await open(closed.booking.id, complaint);
+    expect(r2.body.error).toMatchObject({ code: 'DISPUTE_WINDOW_CLOSED', details: { closedAt: new Date(closed.endedAt + 48 * HOUR).toISOString() } });
+  });
+
+  it('a late-cancellation fee partly refunded by a dispute: the rest is released to the workshop after the window, counted from the cancellation', async () => {
+    const { booking, endedAt, fee } = await charged('late');
+    clock.set(endedAt + HOUR);
+    const r = await open(booking.id, { reason: 'overcharged', text: 'The workshop moved my slot and then charged me a fee.' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect((await resolve(r.body.dispute.id, { outcome: 'partial_refund', amountMinor: 300 })).status).toBe(200);
+    const flow = es.server.services.bookingPayments.flow;
+    clock.set(endedAt + 48 * HOUR - 1);
+    await flow.releaseDue(500);
+    expect(await position(booking.id)).toMatchObject({ escrowed: fee - 300, releaseTxnId: null });
+    clock.set(endedAt + 48 * HOUR);
+    await flow.releaseDue(500);
+    const pos = await position(booking.id);
+    expect(pos.releaseTxnId).not.toBeNull();
+    const commission = Math.round((fee - 300) / 10);
+    expect(pos).toMatchObject({ escrowed: 0, refunded: 300, commission, vendorShare: fee - 300 - commission });
+    expect((await es.server.services.stores.bookingPayments.findBookingPayment(booking.id))?.releasedAt).toBeTruthy();
+  });
+
+  it('a free cancellation has nothing to contest (no openUntil, 422); an open booking cannot be disputed (409)', async () => {
+    const { booking } = await charged('free');
+    expect(expectStatus(await disputeOf(booking.id, customer), 200)).toEqual({ dispute: null, openUntil: null });
+    const r = await open(booking.id, complaint);
+    expect([r.status, r.body.error.code]).toEqual([422, 'NOTHING_CAPTURED']);
+    const holdId = await holdAs(es, fees, customer, nextSlot(feeSlots));
+    const pending = expectStatus(await es.api.typed(customer.token).POST('/api/v1/bookings', { body: { holdId, paymentMethod: 'pm_card_visa' } }), 201).booking;
+    const r2 = await open(pending.id, complaint);
+    expect([r2.status, r2.body.error.code]).toEqual([409, 'INVALID_TRANSITION']);
+  });
+
+  it('a resolution waits while the booking\'s payment is still being settled with the processor (409 PAYMENT_STATE_CONFLICT), then goes through', async () => {
+    const { booking, endedAt, fee } = await charged('late');
+    clock.set(endedAt + HOUR);
+    const r = await open(booking.id, complaint);
+    expect(r.status).toBe(201);
+    // As while a provider call of this booking waits for its retry.
+    const conn = es.server.orm.em.fork().getConnection();
+    await conn.execute(`update booking_payment set pending_action = 'void', next_attempt_at = ? where booking_id = ?`, [new Date(clock.now() + DAY), booking.id]);
+    const busy = await resolve(r.body.dispute.id, { outcome: 'full_refund' });
+    expect([busy.status, busy.body.error.code]).toEqual([409, 'PAYMENT_STATE_CONFLICT']);
+    expect(await position(booking.id)).toMatchObject({ refunded: 0 });
+    await conn.execute(`update booking_payment set pending_action = null, next_attempt_at = null where booking_id = ?`, [booking.id]);
+    expect((await resolve(r.body.dispute.id, { outcome: 'full_refund' })).body.dispute).toMatchObject({ refundedMinor: fee });
   });
 });

@@ -468,7 +468,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description CONFLICT (already resolved, or another decision is under way: repeat it to finish), PAYMENT_STATE_CONFLICT */
+                /** @description CONFLICT (already resolved, or another decision is under way: repeat it to finish), PAYMENT_STATE_CONFLICT (no payment at the provider, or a provider call of the booking still under way: try again later) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3301,7 +3301,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description `{dispute, openUntil}`: the dispute or null, and until when the customer can report a problem (null unless completed); its customer, its workshop's owner, admins */
+                /** @description `{dispute, openUntil}`: the dispute or null, and until when the customer can report a problem (null unless completed, or cancelled or a no-show with a fee charged); its customer, its workshop's owner, admins */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3475,7 +3475,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description INVALID_TRANSITION (not completed), DISPUTE_WINDOW_CLOSED (`details.closedAt`) or CONFLICT (already reported) */
+                /** @description INVALID_TRANSITION (not completed, cancelled or a no-show), DISPUTE_WINDOW_CLOSED (`details.closedAt`) or CONFLICT (already reported) */
                 409: {
                     headers: {
                         [name: string]: unknown;

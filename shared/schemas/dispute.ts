@@ -3,7 +3,8 @@ import { bookingViewSchema } from './booking';
 import { instantOut } from './views';
 
 /*
- * Disputes: the customer of a completed, paid booking reports a problem within the dispute window;
+ * Disputes: the customer of a completed, paid booking (or one charged a late-cancellation or no-show
+ * fee) reports a problem within the dispute window;
  * an admin settles it with a full refund, a partial refund or a release to the workshop.
  * See docs/money.md ("Disputes").
  */
@@ -74,7 +75,10 @@ export type DisputeView = z.infer<typeof disputeViewSchema>;
 /** `GET /api/bookings/:id/dispute`. */
 export const bookingDisputeSchema = z.strictObject({
   dispute: disputeViewSchema.nullable(),
-  /** Until when the customer can report a problem (completion + the dispute window); null unless completed. */
+  /**
+   * Until when the customer can report a problem (the booking's end + the dispute window); null unless
+   * completed, or cancelled or a no-show with a fee charged.
+   */
   openUntil: instantOut.nullable(),
 });
 export type BookingDispute = z.infer<typeof bookingDisputeSchema>;

@@ -87,12 +87,12 @@ describe('cancellation and no-show fees', () => {
 });
 
 describe('escrow release window', () => {
-  const completedAt = new Date('2027-03-27T23:30:00Z');
-  it('releases once completion plus the dispute window has passed, never while a dispute is open', () => {
-    expect(releaseDueAt(completedAt, 72)).toEqual(new Date('2027-03-30T23:30:00Z'));
+  const endedAt = new Date('2027-03-27T23:30:00Z');
+  it('releases once the end (completion, a late cancellation or no-show) plus the dispute window has passed, never while a dispute is open', () => {
+    expect(releaseDueAt(endedAt, 72)).toEqual(new Date('2027-03-30T23:30:00Z'));
     const just = new Date('2027-03-30T23:30:00Z');
-    expect(releasable({ completedAt, now: new Date(just.getTime() - 1), disputeWindowHours: 72, disputeOpen: false })).toBe(false);
-    expect(releasable({ completedAt, now: just, disputeWindowHours: 72, disputeOpen: false })).toBe(true);
-    expect(releasable({ completedAt, now: just, disputeWindowHours: 72, disputeOpen: true })).toBe(false);
+    expect(releasable({ endedAt, now: new Date(just.getTime() - 1), disputeWindowHours: 72, disputeOpen: false })).toBe(false);
+    expect(releasable({ endedAt, now: just, disputeWindowHours: 72, disputeOpen: false })).toBe(true);
+    expect(releasable({ endedAt, now: just, disputeWindowHours: 72, disputeOpen: true })).toBe(false);
   });
 });

@@ -78,10 +78,13 @@ export function quoteBookingMoney(q: {
   return bookingMoney({ price: priced.priceCents, startsAt: q.startsAt, category: q.service.category, policy: q.policy, rates: q.rates });
 }
 
-/** When a completed booking's escrow may be released: completion plus the dispute window. */
-export const releaseDueAt = (completedAt: Date, disputeWindowHours: number) => new Date(completedAt.getTime() + disputeWindowHours * HOUR);
+/**
+ * When an ended booking's escrow may be released (and until when it may be disputed): the moment it
+ * ended (completion, or the late cancellation / no-show that charged a fee) plus the dispute window.
+ */
+export const releaseDueAt = (endedAt: Date, disputeWindowHours: number) => new Date(endedAt.getTime() + disputeWindowHours * HOUR);
 
 /** True once the window has passed, unless a dispute is open (an open dispute freezes release). */
-export function releasable(r: { completedAt: Date; now: Date; disputeWindowHours: number; disputeOpen: boolean }): boolean {
-  return !r.disputeOpen && r.now.getTime() >= releaseDueAt(r.completedAt, r.disputeWindowHours).getTime();
+export function releasable(r: { endedAt: Date; now: Date; disputeWindowHours: number; disputeOpen: boolean }): boolean {
+  return !r.disputeOpen && r.now.getTime() >= releaseDueAt(r.endedAt, r.disputeWindowHours).getTime();
 }

@@ -23,12 +23,16 @@ export type BookingPaymentStatus =
   /** Everything captured was given back. */
   | 'refunded';
 
-/** A provider call decided by a booking's state change and not yet done (retried by the payment sweep). */
-export type PendingPaymentAction = 'capture' | 'fee_capture' | 'void';
+/**
+ * A provider call decided by a booking's state change and not yet done (retried by the payment sweep).
+ * `refund`: a booking captured early (its authorization about to lapse) ended without completion;
+ * everything above the fee it owes goes back to the customer.
+ */
+export type PendingPaymentAction = 'capture' | 'fee_capture' | 'void' | 'refund';
 
 export interface PendingPayment {
   action: PendingPaymentAction;
-  /** Minor units to capture (capture, fee_capture); null for a void. */
+  /** Minor units to capture (capture, fee_capture) or refund (refund); null for a void. */
   amount: number | null;
   /** The booking event that caused it (the ledger transaction names it). */
   eventId: string | null;
@@ -63,8 +67,19 @@ export interface BookingPayment {
   status: BookingPaymentStatus;
   authorizationExpiresAt: Date | null;
   pending: PendingPayment | null;
-  /** When the booking was completed (the domain clock's time): the dispute window runs from here. */
+  /** When the booking was completed (the domain clock's time). */
   completedAt: Date | null;
+  /**
+   * When the booking reached its final state (completed, cancelled, no-show, declined, expired; the
+   * domain clock's time): the dispute window and the release of whatever it keeps run from here.
+   */
+  endedAt: Date | null;
+  /**
+   * The fee owed under the booking's terms when it ended other than by completion (0: a free
+   * cancellation, a decline, an expiry); null while it is open and after a completion. Anything
+   * captured above it goes back to the customer (`refund`).
+   */
+  feeOwed: number | null;
   /** When its escrow was released to the workshop's payable. */
   releasedAt: Date | null;
   createdAt: Date;
@@ -92,11 +107,12 @@ export interface PaymentAttempt {
   createdAt: Date;
 }
 
-/** A completed booking whose captured money still sits in escrow. */
+/** An ended booking (completed, or a fee kept) whose captured money still sits in escrow. */
 export interface UnreleasedPayment {
   payment: BookingPayment;
   workshopId: string;
-  completedAt: Date;
+  /** When the booking ended: the dispute window runs from here. */
+  endedAt: Date;
 }
 
 /** Port: booking payments (server/db/booking-payment.repository.ts). */
@@ -108,16 +124,35 @@ export interface BookingPaymentStore {
    * when the payment is not `authorized` (nothing to capture or void).
    */
   schedule(bookingId: string, action: PendingPaymentAction, amount: number | null, eventId: string | null, at: Date): Promise<boolean>;
-  /** The call succeeded: the new amounts and status, the pending call cleared (one statement). */
-  settle(bookingId: string, s: { status: BookingPaymentStatus; captured?: number; fee?: number }): Promise<void>;
-  /** The call failed and will be retried at `retryAt` (null: never; the error stays for an admin). */
-  failed(bookingId: string, error: string, retryAt: Date | null): Promise<void>;
+  /**
+   * The pending `action` succeeded: the new amounts and status, the pending call cleared (one
+   * statement; nothing when that call is no longer the pending one, e.g. a second process settled it).
+   */
+  settle(bookingId: string, action: PendingPaymentAction, s: { status: BookingPaymentStatus; captured?: number; fee?: number }): Promise<void>;
+  /**
+   * The pending `refund` succeeded: adds it to the refunded total (status `refunded` once everything
+   * captured is back) and clears the call, once (a second settle of the same refund changes nothing).
+   */
+  settleRefund(bookingId: string, amount: number): Promise<void>;
+  /** The pending `action` failed and will be retried at `retryAt` (null: never; the error stays for an admin). */
+  failed(bookingId: string, action: PendingPaymentAction, error: string, retryAt: Date | null): Promise<void>;
+  /**
+   * An ended booking holding more than the fee it owes (captured early, then cancelled, declined,
+   * expired or a no-show, possibly while that capture was still being made) with no call pending:
+   * records the `refund` of the rest (and the fee as the row's fee). False when nothing is owed back.
+   */
+  scheduleOwedRefund(bookingId: string, at: Date): Promise<boolean>;
+  /** Bookings for which `scheduleOwedRefund` would record a refund (a process stopped between the capture and it). */
+  owedRefunds(limit: number): Promise<string[]>;
   /** Open bookings (pending, accepted, in progress) whose authorization lapses before `before`, with no call pending. */
   lapsingAuthorizations(before: Date, limit: number): Promise<string[]>;
   /** Bookings whose pending call is due. */
   duePending(now: Date, limit: number): Promise<string[]>;
-  /** Completed bookings with captured money not yet released, completed at or before `completedBefore`. */
-  unreleased(completedBefore: Date, limit: number): Promise<UnreleasedPayment[]>;
+  /**
+   * Ended bookings with captured money not yet released, ended at or before `endedBefore`, with no
+   * call pending and nothing owed back (a completion, or a fee kept): what escrow holds is theirs to release.
+   */
+  unreleased(endedBefore: Date, limit: number): Promise<UnreleasedPayment[]>;
   markReleased(bookingId: string, at: Date): Promise<void>;
   /** Adds a refund to the booking's totals (status `refunded` once all of the capture is back). */
   recordRefund(bookingId: string, amount: number): Promise<void>;

@@ -7,7 +7,7 @@ import type { Clock } from '../clock';
 import { DomainError, forbidden, notFound } from '../errors';
 import type { PaymentProvider } from '../payment-ports';
 import { releaseDueAt } from './booking-money';
-import type { BookingPaymentStore } from './booking-payment-ports';
+import type { BookingPayment, BookingPaymentStore } from './booking-payment-ports';
 import type { DisputePublisher, DisputeRecord, DisputeStore } from './dispute-ports';
 import type { LedgerMovements } from './ledger-movements';
 
@@ -23,8 +23,26 @@ export const disputeRefundKey = (disputeId: string) => `dispute:${disputeId}:ref
 const view = ({ customerId: _c, decided: _d, ...v }: DisputeRecord): DisputeView => v;
 
 /**
- * Disputes on completed, paid bookings (docs/money.md "Disputes"). The booking's customer opens one
- * within DISPUTE_WINDOW_HOURS of completion; while it is open the escrow is not released
+ * Bookings a customer may dispute: a completed job, and bookings that ended charging a fee (a late
+ * cancellation, a no-show): the customer may contest the fee ("I was there") within the same window.
+ */
+const DISPUTABLE: ReadonlySet<string> = new Set(['completed', 'cancelled', 'no_show']);
+/** The booking events that end a disputable booking (the window's start when the payment row has none). */
+const ENDING_EVENTS: ReadonlySet<string> = new Set(['completed', 'cancelled', 'no_show']);
+
+/**
+ * The booking's payment is still moving: a provider call pending, or an early capture whose part
+ * above the fee owed has not gone back yet. A refund decided now could overlap it.
+ */
+function stillSettling(p: BookingPayment): boolean {
+  if (p.pending) return true;
+  return p.status === 'captured' && p.feeOwed !== null && p.captured - p.refunded > Math.min(p.feeOwed, p.captured);
+}
+
+/**
+ * Disputes on paid bookings (docs/money.md "Disputes"): a completed job, or a late-cancellation or
+ * no-show fee. The booking's customer opens one within DISPUTE_WINDOW_HOURS of the booking's end
+ * (completion, cancellation, no-show); while it is open the escrow is not released
  * (`hasOpenDispute`). An admin resolves it: a full or partial refund (the provider refunds under a
  * key named after the dispute, then the ledger records it: from escrow before release, from the
  * released shares after) or a release to the workshop. The decision is recorded before any money
@@ -51,13 +69,14 @@ export function createDisputes(deps: {
   }
 
   /**
-   * When the work was completed: the payment row's instant (the domain clock's, the same the escrow
-   * release counts from), else the booking's `completed` event.
+   * When the booking ended (completed, cancelled, no-show): the payment row's instant (the domain
+   * clock's, the same the escrow release counts from), else the booking's ending event.
    */
-  async function completedAt(bookingId: string): Promise<Date | null> {
-    const paid = (await deps.payments.findBookingPayment(bookingId))?.completedAt;
+  async function endedAt(bookingId: string, payment?: BookingPayment | null): Promise<Date | null> {
+    const p = payment === undefined ? await deps.payments.findBookingPayment(bookingId) : payment;
+    const paid = p?.endedAt ?? p?.completedAt;
     if (paid) return paid;
-    const done = (await bookings.events(bookingId)).findLast((e) => e.type === 'completed');
+    const done = (await bookings.events(bookingId)).findLast((e) => ENDING_EVENTS.has(e.type));
     return done ? new Date(done.at) : null;
   }
 
@@ -79,11 +98,11 @@ export function createDisputes(deps: {
     async open(actor: Principal, bookingId: string, input: OpenDisputeInput): Promise<DisputeView> {
       const b = await bookings.findById(bookingId);
       if (!b || b.customerId !== actor.id) throw notFound('Booking');
-      if (b.status !== 'completed') throw new DomainError('INVALID_TRANSITION', 'Only a completed booking can be disputed');
-      const done = await completedAt(bookingId);
+      if (!DISPUTABLE.has(b.status)) throw new DomainError('INVALID_TRANSITION', 'Only a completed job, or a cancellation or no-show that was charged a fee, can be disputed');
+      const done = await endedAt(bookingId);
       const closesAt = done ? releaseDueAt(done, deps.disputeWindowHours) : null;
       if (!closesAt || clock.now() > closesAt.getTime()) {
-        throw new DomainError('DISPUTE_WINDOW_CLOSED', `Problems can be reported up to ${deps.disputeWindowHours} hours after the work is completed`, { closedAt: closesAt?.toISOString() ?? null });
+        throw new DomainError('DISPUTE_WINDOW_CLOSED', `Problems can be reported up to ${deps.disputeWindowHours} hours after the booking ended`, { closedAt: closesAt?.toISOString() ?? null });
       }
       const pos = await ledger.position(bookingId);
       if (pos.captured - pos.refunded <= 0) {
@@ -97,11 +116,19 @@ export function createDisputes(deps: {
 
     /**
      * The booking's dispute (null when none) and until when a problem can be reported (null unless
-     * the booking is completed): its customer, its workshop's owner and admins.
+     * the booking is completed, or cancelled or a no-show with a fee charged): its customer, its
+     * workshop's owner and admins.
      */
     async forBooking(actor: Principal, bookingId: string): Promise<{ dispute: DisputeView | null; openUntil: string | null }> {
       const b = await visibleBooking(actor, bookingId);
-      const [d, done] = await Promise.all([disputes.forBooking(bookingId), b.status === 'completed' ? completedAt(bookingId) : null]);
+      const endedWithFee = async () => {
+        const p = await deps.payments.findBookingPayment(bookingId);
+        return p && p.fee > 0 ? endedAt(bookingId, p) : null;
+      };
+      const [d, done] = await Promise.all([
+        disputes.forBooking(bookingId),
+        b.status === 'completed' ? endedAt(bookingId) : DISPUTABLE.has(b.status) ? endedWithFee() : null,
+      ]);
       return { dispute: d ? view(d) : null, openUntil: done ? releaseDueAt(done, deps.disputeWindowHours).toISOString() : null };
     },
 
@@ -128,6 +155,9 @@ export function createDisputes(deps: {
       if (!b) throw notFound('Booking');
       const payment = await deps.payments.findBookingPayment(b.id);
       if (!payment?.paymentId) throw new DomainError('PAYMENT_STATE_CONFLICT', 'The booking has no payment at the provider');
+      if (!d.decided && stillSettling(payment)) {
+        throw new DomainError('PAYMENT_STATE_CONFLICT', 'The booking\'s payment is still being settled with the card processor; try again in a few minutes');
+      }
 
       if (!d.decided) {
         const pos = await ledger.position(b.id);
