@@ -287,6 +287,17 @@ describe('admin invitations', () => {
     expect(revoked.status).toBe(400);
     expect(revoked.body.error.code).toBe('TOKEN_INVALID');
 
+    // Inviting the same address again replaces the open invitation: one row, only the newer link works.
+    const twice = uniqueEmail('twice');
+    const firstInvite = await es.api.post('/api/admin/invitations', { email: twice }, admin.token);
+    const firstToken = linkToken(await mailTo(twice, /^You are invited/), '/invite');
+    const secondInvite = await es.api.post('/api/admin/invitations', { email: twice }, admin.token);
+    expect(secondInvite.status).toBe(201);
+    const open = (await es.api.get('/api/admin/invitations', admin.token)).body.invitations.filter((i: { email: string }) => i.email === twice);
+    expect(open.map((i: { id: string }) => i.id)).toEqual([secondInvite.body.invitation.id]);
+    expect(open[0].id).not.toBe(firstInvite.body.invitation.id);
+    expect((await es.api.post('/api/auth/invitations/accept', { token: firstToken, name: 'Old', password: 'a-long-admin-password' })).body.error.code).toBe('TOKEN_INVALID');
+
     const late = uniqueEmail('late');
     const lateSent = await es.api.post('/api/admin/invitations', { email: late }, admin.token);
     const lateToken = linkToken(await mailTo(late, /^You are invited/), '/invite');
