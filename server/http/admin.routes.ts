@@ -86,13 +86,19 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     async (c) => c.json({ invitations: (await s.accountLinks.invitations()).map(invitationView) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/invitations', tags, middleware: adminOnly, request: { body: jsonBody(createInvitationSchema) }, responses: { 201: ok(invitationBody, '`{invitation}`: a single-use link (72 h) to become an admin is mailed to the address; an earlier invitation to it stops working'), ...errors({ ...authErrors, 409: 'EMAIL_TAKEN (the address has an account)' }) } }),
-    async (c) => c.json({ invitation: invitationView({ ...(await s.accountLinks.invite(c.var.principal!.id, c.req.valid('json').email)), status: 'pending' }) }, 201),
+    createRoute({ method: 'post', path: '/admin/invitations', tags, middleware: adminOnly, request: { body: jsonBody(createInvitationSchema) }, responses: { 201: ok(invitationBody, '`{invitation}`: a single-use link (72 h) to become an admin is mailed to the address; an earlier invitation to it stops working; audited'), ...errors({ ...authErrors, 409: 'EMAIL_TAKEN (the address has an account)' }) } }),
+    async (c) => {
+      const invitation = await s.accountLinks.invite(c.var.principal!.id, c.req.valid('json').email);
+      await s.audit.record(c.var.principal!, 'admin.invite', { type: 'invitation', id: invitation.id });
+      return c.json({ invitation: invitationView({ ...invitation, status: 'pending' }) }, 201);
+    },
   );
   r.openapi(
-    createRoute({ method: 'delete', path: '/admin/invitations/{id}', tags, middleware: adminOnly, request: { params: idParam }, responses: { 204: noContent('Revoked: its link stops working (and its mail, if not sent yet, is not sent)'), ...errors({ ...authErrors, 404: 'NOT_FOUND (no open invitation with this id)' }) } }),
+    createRoute({ method: 'delete', path: '/admin/invitations/{id}', tags, middleware: adminOnly, request: { params: idParam }, responses: { 204: noContent('Revoked: its link stops working (and its mail, if not sent yet, is not sent); audited'), ...errors({ ...authErrors, 404: 'NOT_FOUND (no open invitation with this id)' }) } }),
     async (c) => {
-      await s.accountLinks.revokeInvitation(c.req.valid('param').id);
+      const id = c.req.valid('param').id;
+      await s.accountLinks.revokeInvitation(id);
+      await s.audit.record(c.var.principal!, 'admin.invite_revoke', { type: 'invitation', id });
       return c.body(null, 204);
     },
   );

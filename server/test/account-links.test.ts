@@ -283,6 +283,8 @@ describe('admin invitations', () => {
     const token = linkToken(await mailTo(email, /^You are invited/), '/invite');
     expect((await es.api.del(`/api/admin/invitations/${sent.body.invitation.id}`, admin.token)).status).toBe(204);
     expect((await es.api.del(`/api/admin/invitations/${sent.body.invitation.id}`, admin.token)).status).toBe(404);
+    const audit = await es.api.get(`/api/admin/audit?targetType=invitation&targetId=${sent.body.invitation.id}`, admin.token);
+    expect(audit.body.entries.map((e: { action: string; actor: { id: string } }) => [e.action, e.actor.id])).toEqual([['admin.invite_revoke', admin.id], ['admin.invite', admin.id]]);
     const revoked = await es.api.post('/api/auth/invitations/accept', { token, name: 'Rex', password: 'a-long-admin-password' });
     expect(revoked.status).toBe(400);
     expect(revoked.body.error.code).toBe('TOKEN_INVALID');

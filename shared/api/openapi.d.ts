@@ -17,7 +17,7 @@ export interface paths {
                     before?: string;
                     limit?: number;
                     targetId?: string;
-                    targetType?: "workshop" | "user" | "review";
+                    targetType?: "workshop" | "user" | "review" | "invitation";
                 };
                 header?: never;
                 path?: never;
@@ -34,7 +34,7 @@ export interface paths {
                         "application/json": {
                             entries: {
                                 /** @enum {string} */
-                                action: "workshop.verify" | "workshop.return" | "workshop.suspend" | "user.suspend" | "user.reinstate" | "review.hide" | "review.unhide" | "review.dismiss_reports";
+                                action: "workshop.verify" | "workshop.return" | "workshop.suspend" | "user.suspend" | "user.reinstate" | "review.hide" | "review.unhide" | "review.dismiss_reports" | "admin.invite" | "admin.invite_revoke";
                                 actor: {
                                     email: string;
                                     /** Format: uuid */
@@ -49,7 +49,7 @@ export interface paths {
                                 /** Format: uuid */
                                 targetId: string;
                                 /** @enum {string} */
-                                targetType: "workshop" | "user" | "review";
+                                targetType: "workshop" | "user" | "review" | "invitation";
                             }[];
                         };
                     };
@@ -730,7 +730,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description `{invitation}`: a single-use link (72 h) to become an admin is mailed to the address; an earlier invitation to it stops working */
+                /** @description `{invitation}`: a single-use link (72 h) to become an admin is mailed to the address; an earlier invitation to it stops working; audited */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -835,7 +835,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Revoked: its link stops working (and its mail, if not sent yet, is not sent) */
+                /** @description Revoked: its link stops working (and its mail, if not sent yet, is not sent); audited */
                 204: {
                     headers: {
                         [name: string]: unknown;
