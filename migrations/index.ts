@@ -16,6 +16,7 @@ import { Migration20261201092000 } from './Migration20261201092000';
 import { Migration20261201093000 } from './Migration20261201093000';
 import { Migration20261201094000 } from './Migration20261201094000';
 import { Migration20261201094500 } from './Migration20261201094500';
+import { Migration20261201100000 } from './Migration20261201100000';
 import { Migration20261201110000 } from './Migration20261201110000';
 import { Migration20261201120000 } from './Migration20261201120000';
 import { Migration20261201150000 } from './Migration20261201150000';
@@ -39,6 +40,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201093000', class: Migration20261201093000 },
   { name: 'Migration20261201094000', class: Migration20261201094000 },
   { name: 'Migration20261201094500', class: Migration20261201094500 },
+  { name: 'Migration20261201100000', class: Migration20261201100000 },
   { name: 'Migration20261201110000', class: Migration20261201110000 },
   { name: 'Migration20261201120000', class: Migration20261201120000 },
   { name: 'Migration20261201150000', class: Migration20261201150000 },

@@ -30,6 +30,8 @@ import type { Services } from './services';
 import type { Redis } from 'ioredis';
 import { messageRoutes } from './http/messages.routes';
 
+/** Verification mails one signed-in user may ask for again per hour. */
+const VERIFY_RESENDS_PER_HOUR = 5;
 /** Messages one person may post per minute across their booking threads. */
 const MESSAGES_PER_MINUTE = 30;
 /** A calendar app polls its feed about hourly; this leaves room for several apps behind one address. */
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps) {
     '/api',
     authRoutes({
       accounts: services.accounts,
+      links: services.accountLinks,
       guard: deps.guard,
       tokenTtlHours: config.tokenTtlHours,
       secureCookies: config.secureCookies,
@@ -88,6 +91,10 @@ export function createApp(deps: AppDeps) {
       registerLimit: limit('register', config.limits.registerPerHour, 3600),
       // Guessing the current password is guessing a password: the login budget applies.
       passwordLimit: limit('password', config.limits.loginPerMin, 60),
+      // Asking for reset links (each one mails someone) and trying link tokens: the login budget too.
+      linkLimit: limit('account-link', config.limits.loginPerMin, 60),
+      // Per user: each resend is a mail to their own address.
+      resendLimit: rateLimit(redis, config.redisPrefix, { name: 'verify-resend', points: VERIFY_RESENDS_PER_HOUR, durationSec: 3600 }, (c) => c.var.principal?.id ?? 'anon'),
     }),
   );
   // Per address: snapshots are the expensive anonymous read (the socket's watch shares this budget).

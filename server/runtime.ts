@@ -37,6 +37,7 @@ import { silentPublisher } from './domain/booking-ports';
 import { startMailWorker, type MailWorker } from './mail/mail-worker';
 import { createMailTransport } from './mail/transport';
 import { createUnsubscribeTokens } from './mail/unsubscribe-token';
+import { createLinkSecrets } from './auth/link-tokens';
 
 /** How often each process checks whether a day's payouts are due (and retries pending transfers). */
 const PAYOUT_CHECK_MS = 60_000;
@@ -112,6 +113,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const secret = env.JWT_SECRET ?? (await sharedSecret(orm, 'jwt'));
   const tokens = createTokenService(secret, env.TOKEN_TTL_HOURS);
   const unsubscribe = createUnsubscribeTokens(secret);
+  const linkSecrets = createLinkSecrets(secret);
   // A sign-in lasts as long as its token: wall-clock time, whatever clock the domain is given.
   const sessions = createSessions({ store: createSessionRepository(orm), clock: systemClock, ttlHours: env.TOKEN_TTL_HOURS });
   const guard = createSessionGuard({ tokens, sessions, recheckMs: env.SESSION_RECHECK_MS });
@@ -148,6 +150,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       onDisabled: (endpoint, reason) => logger.warn({ endpointId: endpoint.id, url: endpoint.url, reason }, 'webhook endpoint disabled'),
     },
     unsubscribe,
+    linkSecrets,
   });
   metrics.ledgerImbalanceWith(() => services.stores.ledger.imbalance());
   const boardFacts = createBoardRepository(orm);
@@ -195,14 +198,14 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   // their messages in the outbox in their own transaction; a write here kicks the relay at once,
   // and its timer picks up every other process's rows (and a crashed one's).
   const mail = env.MAIL_WORKER
-    ? await startMailWorker({ env, clock, logger, transport: createMailTransport(env.SMTP_URL, logger), tokens: unsubscribe }).catch(async (err: unknown) => {
+    ? await startMailWorker({ env, clock, logger, transport: createMailTransport(env.SMTP_URL, logger), tokens: unsubscribe, links: linkSecrets }).catch(async (err: unknown) => {
       await realtime.close();
       redis.disconnect();
       await Promise.all([orm.close(true), sql.close()]);
       throw err;
     })
     : undefined;
-  if (mail) events.subscribe({ ...silentPublisher, bookingChanged: () => mail.kick() });
+  if (mail) events.subscribe({ ...silentPublisher, bookingChanged: () => mail.kick(), accountMailOwed: () => mail.kick() });
 
   // Drift left by a crash (a hold consumed, its booking never committed) or by anything else is
   // repaired before this process serves; afterwards every process re-checks the workshops it saw change.

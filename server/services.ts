@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createMailPreferenceRepository } from './db/mail-preference.repository';
 import { createMailPreferences } from './domain/mail-preferences';
 import type { UnsubscribeTokens } from './mail/unsubscribe-token';
@@ -31,6 +32,9 @@ import { createMoneyReports } from './domain/money/money-reports';
 import { createPayoutRepository } from './db/payout.repository';
 import { createMoneyReportRepository } from './db/money-report.repository';
 import { createAccounts } from './domain/accounts';
+import { createAccountLinks, type LinkSecrets } from './domain/account-links';
+import { createAccountTokenRepository } from './db/account-token.repository';
+import { createLinkSecrets } from './auth/link-tokens';
 import { createCalendars } from './domain/calendars';
 import { createCalendarFeedRepository } from './db/calendar-feed.repository';
 import { createWebhookRepository } from './db/webhook.repository';
@@ -89,6 +93,8 @@ export interface ServicesDeps {
   webhooks?: { allowNetworks: readonly string[]; timeoutMs: number; policy?: Partial<WebhookPolicy>; onDisabled?: (endpoint: { id: string; url: string }, reason: string) => void };
   /** Checks the signed unsubscribe links in mail (runtime: keyed by the app secret); without it every link is refused. */
   unsubscribe?: Pick<UnsubscribeTokens, 'verify'>;
+  /** Token material of emailed account links (runtime: keyed by the app secret); a throwaway key when absent (scripts send no links). */
+  linkSecrets?: LinkSecrets;
 }
 
 /**
@@ -99,6 +105,7 @@ export function createServices(deps: ServicesDeps) {
   const publisher = deps.publisher ?? silentPublisher;
   const { clock, horizonDays } = deps;
   const users = createUserRepository(deps.orm);
+  const hasher = passwordHasher(deps.scryptCostLog2);
   const workshops = createWorkshopRepository(deps.orm);
   const slotStore = createSlotRepository(deps.orm);
   const bookingStore = createBookingRepository(deps.orm, deps.sql);
@@ -170,7 +177,16 @@ export function createServices(deps: ServicesDeps) {
   return {
     /** The time every service reads (a manual clock in tests). */
     clock,
-    accounts: createAccounts({ users, hasher: passwordHasher(deps.scryptCostLog2) }),
+    accounts: createAccounts({ users, hasher, clock }),
+    /** Emailed single-use links: password reset, email verification, admin invitations. */
+    accountLinks: createAccountLinks({
+      users,
+      store: createAccountTokenRepository(deps.orm),
+      secrets: deps.linkSecrets ?? createLinkSecrets(randomBytes(32).toString('hex')),
+      hasher,
+      clock,
+      mailOwed: () => publisher.accountMailOwed(),
+    }),
     catalog,
     availability: createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible }),
     holds,

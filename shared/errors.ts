@@ -56,6 +56,14 @@ export const ERROR_CODES = [
   'NOTHING_CAPTURED',
   /** A refund beyond what the booking has left (captured less refunded; `details.refundableMinor`). */
   'REFUND_TOO_LARGE',
+  /** An emailed link's token that matches nothing (mistyped, or replaced by a newer link, or withdrawn). */
+  'TOKEN_INVALID',
+  /** An emailed link past its lifetime: ask for a new one. */
+  'TOKEN_EXPIRED',
+  /** An emailed link already used once (each works once). */
+  'TOKEN_USED',
+  /** The address is verified already: no new link is sent. */
+  'ALREADY_VERIFIED',
   'INTERNAL',
   /** Tests only: a handler answered a body its route does not declare (see server/http/contract-check.ts). */
   'CONTRACT_VIOLATION',

@@ -68,6 +68,18 @@ describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA) and the
     await scan(undefined, '/#/', 'text=Test Garage', { width: 390, height: 844 });
   });
 
+  it('account screens: forgot password, reset, a failed verification link, an invitation, and the Admins section', async () => {
+    await scan(undefined, '/#/forgot', 'form button[type=submit]', undefined, async (page) => {
+      await page.getByRole('button', { name: 'Email me a link' }).click(); // the field's error, announced
+      await page.waitForSelector('#err-email');
+    });
+    await scan(undefined, '/#/reset?token=not-a-real-token', 'form button[type=submit]');
+    await scan(customer.token, '/#/verify?token=not-a-real-token', '[data-testid=verify-failed]');
+    await scan(undefined, '/#/invite?token=not-a-real-token', 'form button[type=submit]', { width: 390, height: 844 });
+    expect((await api.post('/api/admin/invitations', { email: `a11y-${Date.now()}@test.holdfast` }, admin.token)).status).toBe(201);
+    await scan(admin.token, '/#/admin/admins', '[data-testid=invitations]');
+  });
+
   it('customer screens: workshop with a hold, my bookings, a booking', async () => {
     const slot = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots[10];
     expect((await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token)).status).toBe(201);

@@ -4,8 +4,9 @@ import type { MailCategory, MailTemplate } from '../domain/notifications';
 /** Runs one statement (the mail subsystem's small pool, shared with the job queue). */
 export type RunSql = <R>(text: string, values?: unknown[]) => Promise<R[]>;
 
-/** What the worker needs to render and address one message. */
+/** What the worker needs to render and address one booking message. */
 export interface OutboxMessage {
+  kind: 'booking';
   id: string;
   dedupeKey: string;
   template: MailTemplate;
@@ -29,6 +30,25 @@ export interface OutboxMessage {
   workshop: { id: string; name: string; timezone: string; address: string; city: string; phone: string | null; email: string | null };
   /** The event's data (a decline's reason, …). */
   eventData: Record<string, unknown> | null;
+}
+
+/** Mail about an account (domain/account-links.ts): a link carrying a single-use token. */
+export type AccountTemplate = 'password_reset' | 'email_verify' | 'admin_invite';
+
+/** What the worker needs to render and address one account message. */
+export interface AccountMessage {
+  kind: 'account';
+  id: string;
+  dedupeKey: string;
+  template: AccountTemplate;
+  attempts: number;
+  /** The account's user (null: an invitee, addressed by email alone). */
+  recipient: { id: string | null; email: string; name: string | null; status: string | null };
+  token: { id: string; hash: string; expiresAt: Date; usedAt: Date | null; revokedAt: Date | null };
+  /** The raw token sealed by server/auth/link-tokens.ts; null once the message is final. */
+  sealedToken: string | null;
+  /** Who sent an invitation. */
+  inviterName: string | null;
 }
 
 export type OutboxOutcome = { status: 'sent' | 'skipped'; detail?: string } | { status: 'failed'; detail: string };
@@ -56,33 +76,56 @@ export function createOutboxRepository(sql: RunSql) {
      * Takes one pending message for a send of at most `leaseSeconds`; null when it is already sent,
      * skipped or failed (a duplicate job), or another worker holds it right now (`busy`).
      */
-    async claim(id: string, leaseSeconds: number): Promise<OutboxMessage | 'done' | 'busy'> {
+    async claim(id: string, leaseSeconds: number): Promise<OutboxMessage | AccountMessage | 'done' | 'busy'> {
       const [row] = await sql<Record<string, any>>(
         `with c as (
            update outbox_message set attempts = attempts + 1, claimed_until = now() + $2 * interval '1 second'
             where id = $1 and status = 'pending' and (claimed_until is null or claimed_until < now())
             returning *)
-         select c.id, c.dedupe_key, c.template, c.send_after, c.attempts,
+         select c.id, c.dedupe_key, c.template, c.send_after, c.attempts, c.account_token_id, c.recipient_email, c.sealed_token,
                 r.id as r_id, r.email as r_email, r.name as r_name, r.role as r_role, r.status as r_status,
                 coalesce(p.reminders, true) as p_reminders, coalesce(p.reviews, true) as p_reviews,
                 b.id as b_id, b.status as b_status, b.starts_at, b.ends_at, b.accept_deadline, b.price_cents, b.currency, b.notes,
                 s.name as service_name, cu.name as customer_name,
                 w.id as w_id, w.name as w_name, w.timezone, w.address, w.city, w.phone, w.email as w_email,
-                e.data as event_data
-           from c join "user" r on r.id = c.recipient_id
-           join booking b on b.id = c.booking_id
-           join workshop w on w.id = b.workshop_id
-           join service s on s.id = b.service_id
-           join "user" cu on cu.id = b.customer_id
+                e.data as event_data,
+                t.token_hash, t.expires_at as t_expires_at, t.used_at as t_used_at, t.revoked_at as t_revoked_at, inv.name as inviter_name
+           from c left join "user" r on r.id = c.recipient_id
+           left join booking b on b.id = c.booking_id
+           left join workshop w on w.id = b.workshop_id
+           left join service s on s.id = b.service_id
+           left join "user" cu on cu.id = b.customer_id
            left join mail_preference p on p.user_id = r.id
-           left join booking_event e on e.id = c.event_id`,
+           left join booking_event e on e.id = c.event_id
+           left join account_token t on t.id = c.account_token_id
+           left join "user" inv on inv.id = t.invited_by`,
         [id, leaseSeconds],
       );
       if (!row) {
         const [state] = await sql<{ status: string }>('select status from outbox_message where id = $1', [id]);
         return state?.status === 'pending' ? 'busy' : 'done';
       }
+      if (row.account_token_id) {
+        return {
+          kind: 'account',
+          id: row.id,
+          dedupeKey: row.dedupe_key,
+          template: row.template,
+          attempts: Number(row.attempts),
+          recipient: { id: row.r_id ?? null, email: row.r_email ?? row.recipient_email, name: row.r_name ?? null, status: row.r_status ?? null },
+          token: {
+            id: row.account_token_id,
+            hash: row.token_hash,
+            expiresAt: new Date(row.t_expires_at),
+            usedAt: row.t_used_at ? new Date(row.t_used_at) : null,
+            revokedAt: row.t_revoked_at ? new Date(row.t_revoked_at) : null,
+          },
+          sealedToken: row.sealed_token ?? null,
+          inviterName: row.inviter_name ?? null,
+        };
+      }
       return {
+        kind: 'booking',
         id: row.id,
         dedupeKey: row.dedupe_key,
         template: row.template,
@@ -114,7 +157,8 @@ export function createOutboxRepository(sql: RunSql) {
         return;
       }
       await sql(
-        `update outbox_message set status = $2, detail = $3, claimed_until = null, sent_at = case when $2 = 'sent' then now() else sent_at end
+        // A final message drops its sealed token: nothing can be sent with it any more.
+        `update outbox_message set status = $2, detail = $3, claimed_until = null, sealed_token = null, sent_at = case when $2 = 'sent' then now() else sent_at end
           where id = $1 and status = 'pending'`,
         [id, outcome.status, outcome.detail?.slice(0, 1000) ?? null],
       );

@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/po
 import type { UserRecord, UserStore } from '../domain/accounts';
 import { User, type IUser } from './entities/index';
 
-const toRecord = (u: IUser): UserRecord => ({ id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, phone: u.phone ?? null, createdAt: u.createdAt });
+const toRecord = (u: IUser): UserRecord => ({ id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, phone: u.phone ?? null, emailVerifiedAt: u.emailVerifiedAt ?? null, createdAt: u.createdAt });
 
 /** UserStore on MikroORM; each call is its own unit of work. */
 export function createUserRepository(orm: MikroORM): UserStore {

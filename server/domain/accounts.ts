@@ -1,5 +1,6 @@
 import type { PublicUser, Role } from '@shared/schemas/auth';
 import { DomainError, forbidden, notFound } from './errors';
+import { systemClock, type Clock } from './clock';
 import type { AccountStatus } from './sessions';
 
 export interface UserRecord {
@@ -9,6 +10,8 @@ export interface UserRecord {
   role: Role;
   status: AccountStatus;
   phone: string | null;
+  /** When the owner proved the address; null: not yet (the client shows a banner). */
+  emailVerifiedAt: Date | null;
   createdAt: Date;
 }
 
@@ -21,7 +24,7 @@ export interface UserStore {
   /** Returns false when there is no such user. */
   setStatus(id: string, status: AccountStatus): Promise<boolean>;
   /** Returns null when the email is taken. */
-  create(u: { email: string; name: string; role: Role; passwordHash: string; phone?: string | null }): Promise<UserRecord | null>;
+  create(u: { email: string; name: string; role: Role; passwordHash: string; phone?: string | null; emailVerifiedAt?: Date | null }): Promise<UserRecord | null>;
   /** Returns false when there is no such user. */
   updateProfile(id: string, patch: { name?: string; phone?: string | null }): Promise<boolean>;
 }
@@ -35,25 +38,30 @@ export interface PasswordHasher {
 }
 
 export function toPublicUser(u: UserRecord): PublicUser {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, phone: u.phone, createdAt: u.createdAt.toISOString() };
+  return { id: u.id, email: u.email, name: u.name, role: u.role, phone: u.phone, emailVerified: u.emailVerifiedAt !== null, createdAt: u.createdAt.toISOString() };
 }
 
 const invalidCredentials = () => new DomainError('INVALID_CREDENTIALS', 'Email or password is incorrect');
 
 /** Registration, login and identity: knows nothing of tokens or cookies. */
-export function createAccounts(deps: { users: UserStore; hasher: PasswordHasher }) {
+export function createAccounts(deps: { users: UserStore; hasher: PasswordHasher; clock?: Clock }) {
   const { users, hasher } = deps;
+  const now = () => new Date((deps.clock ?? systemClock).now());
   return {
-    async register(input: { email: string; password: string; name: string; role: 'customer' | 'vendor'; phone?: string }) {
+    /**
+     * A new customer or vendor, unverified (the route then mails the verification link);
+     * `verified`: an address known to be theirs already (the seed's demo accounts).
+     */
+    async register(input: { email: string; password: string; name: string; role: 'customer' | 'vendor'; phone?: string }, opts: { verified?: boolean } = {}) {
       const passwordHash = await hasher.hash(input.password);
-      const user = await users.create({ email: input.email, name: input.name, role: input.role, passwordHash, phone: input.phone ?? null });
+      const user = await users.create({ email: input.email, name: input.name, role: input.role, passwordHash, phone: input.phone ?? null, emailVerifiedAt: opts.verified ? now() : null });
       if (!user) throw new DomainError('EMAIL_TAKEN', 'An account with this email already exists');
       return user;
     },
 
-    /** An operator account (the admin:create command): the email must be free. */
+    /** An operator account (the admin:create command), verified: the email must be free. */
     async createAdmin(input: { email: string; password: string; name: string }) {
-      const user = await users.create({ email: input.email, name: input.name, role: 'admin', passwordHash: await hasher.hash(input.password) });
+      const user = await users.create({ email: input.email, name: input.name, role: 'admin', passwordHash: await hasher.hash(input.password), emailVerifiedAt: now() });
       if (!user) throw new DomainError('EMAIL_TAKEN', `An account with the email ${input.email} already exists`);
       return user;
     },

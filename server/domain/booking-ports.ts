@@ -219,6 +219,8 @@ export interface Publisher extends MessagePublisher, DisputePublisher {
   bookingChanged(booking: BookingView, event: { type: string; at: string; actorRole: string }): void;
   /** A workshop was suspended or reinstated (its watchers' screens pause or resume). */
   workshopStatus(e: { workshopId: string; status: 'pending' | 'verified' | 'suspended' }): void;
+  /** Account mail (a reset, verification or invitation link) was written to the outbox: the mail relay can go now. */
+  accountMailOwed(): void;
 }
 
 /** A publisher that drops everything (scripts, and tests that do not watch). */
@@ -229,4 +231,5 @@ export const silentPublisher: Publisher = {
   bookingMessage: () => {},
   bookingDispute: () => {},
   workshopStatus: () => {},
+  accountMailOwed: () => {},
 };

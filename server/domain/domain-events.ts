@@ -15,6 +15,7 @@ export function createDomainEvents() {
     bookingMessage: (e) => subscribers.forEach((s) => s.bookingMessage(e)),
     bookingDispute: (e) => subscribers.forEach((s) => s.bookingDispute(e)),
     workshopStatus: (e) => subscribers.forEach((s) => s.workshopStatus(e)),
+    accountMailOwed: () => subscribers.forEach((s) => s.accountMailOwed()),
   };
   return {
     publisher,

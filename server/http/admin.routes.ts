@@ -6,10 +6,11 @@ import type { Services } from '../services';
 import { requireAuth } from './auth.middleware';
 import { idParam, jsonBody } from './params';
 import { createRouter } from './router';
-import { authErrors, errors, ok } from './responses';
+import { authErrors, errors, noContent, ok } from './responses';
 import { z } from 'zod';
-import { publicUserSchema } from '@shared/schemas/auth';
+import { createInvitationSchema, invitationViewSchema, publicUserSchema } from '@shared/schemas/auth';
 import { adminReasonSchema } from '@shared/schemas/audit';
+import type { InvitationRecord } from '../domain/account-links';
 import { workshopViewSchema } from '@shared/schemas/views';
 import { adminWorkshopItemSchema, returnWorkshopSchema, verificationViewSchema } from '@shared/schemas/verification';
 
@@ -17,6 +18,12 @@ const workshopsBody = z.strictObject({ workshops: z.array(adminWorkshopItemSchem
 const verificationBody = z.strictObject({ verification: verificationViewSchema });
 const workshopBody = z.strictObject({ workshop: workshopViewSchema });
 const userBody = z.strictObject({ user: publicUserSchema });
+const invitationsBody = z.strictObject({ invitations: z.array(invitationViewSchema) });
+const invitationBody = z.strictObject({ invitation: invitationViewSchema });
+
+const invitationView = (i: InvitationRecord & { status: 'pending' | 'expired' }) => ({
+  id: i.id, email: i.email, invitedBy: i.invitedByName, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString(), status: i.status,
+});
 
 const adminOnly = requireAuth('admin');
 /** Verify, suspend and reinstate take an optional `{reason}` for the audit trail (no body is fine). */
@@ -72,6 +79,27 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
       const user = await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'active');
       await s.audit.record(c.var.principal!, 'user.reinstate', { type: 'user', id: user.id }, reasonOf(c.req.valid('json')));
       return c.json({ user: toPublicUser(user) }, 200);
+    },
+  );
+  r.openapi(
+    createRoute({ method: 'get', path: '/admin/invitations', tags, middleware: adminOnly, responses: { 200: ok(invitationsBody, '`{invitations}`: admin invitations neither accepted nor revoked, newest first (expired ones included, marked)'), ...errors(authErrors) } }),
+    async (c) => c.json({ invitations: (await s.accountLinks.invitations()).map(invitationView) }, 200),
+  );
+  r.openapi(
+    createRoute({ method: 'post', path: '/admin/invitations', tags, middleware: adminOnly, request: { body: jsonBody(createInvitationSchema) }, responses: { 201: ok(invitationBody, '`{invitation}`: a single-use link (72 h) to become an admin is mailed to the address; an earlier invitation to it stops working; audited'), ...errors({ ...authErrors, 409: 'EMAIL_TAKEN (the address has an account)' }) } }),
+    async (c) => {
+      const invitation = await s.accountLinks.invite(c.var.principal!.id, c.req.valid('json').email);
+      await s.audit.record(c.var.principal!, 'admin.invite', { type: 'invitation', id: invitation.id });
+      return c.json({ invitation: invitationView({ ...invitation, status: 'pending' }) }, 201);
+    },
+  );
+  r.openapi(
+    createRoute({ method: 'delete', path: '/admin/invitations/{id}', tags, middleware: adminOnly, request: { params: idParam }, responses: { 204: noContent('Revoked: its link stops working (and its mail, if not sent yet, is not sent); audited'), ...errors({ ...authErrors, 404: 'NOT_FOUND (no open invitation with this id)' }) } }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      await s.accountLinks.revokeInvitation(id);
+      await s.audit.record(c.var.principal!, 'admin.invite_revoke', { type: 'invitation', id });
+      return c.body(null, 204);
     },
   );
   return r;

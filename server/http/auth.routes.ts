@@ -1,7 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { changePasswordSchema, loginSchema, registerSchema } from '@shared/schemas/auth';
+import { acceptInvitationSchema, changePasswordSchema, loginSchema, passwordResetConfirmSchema, passwordResetRequestSchema, registerSchema, verifyEmailSchema } from '@shared/schemas/auth';
+import type { AccountLinks } from '../domain/account-links';
 import type { SessionGuard } from '../auth/session-guard';
 import { toPublicUser, type Accounts, type UserRecord } from '../domain/accounts';
 import { AUTH_COOKIE, requireAuth } from './auth.middleware';
@@ -13,13 +14,21 @@ import { authResultSchema, publicUserSchema, updateProfileSchema } from '@shared
 
 export interface AuthRoutesDeps {
   accounts: Accounts;
+  links: AccountLinks;
   guard: SessionGuard;
   tokenTtlHours: number;
   secureCookies: boolean;
   loginLimit: import('hono').MiddlewareHandler<AppEnv>;
   registerLimit: import('hono').MiddlewareHandler<AppEnv>;
   passwordLimit: import('hono').MiddlewareHandler<AppEnv>;
+  /** Per address, the login budget: asking for reset links and using any emailed link's token. */
+  linkLimit: import('hono').MiddlewareHandler<AppEnv>;
+  /** Per signed-in user: asking for the verification mail again. */
+  resendLimit: import('hono').MiddlewareHandler<AppEnv>;
 }
+
+/** The refusals of a route that takes an emailed link's token. */
+const tokenErrors = { 400: 'TOKEN_INVALID (matches no open link), VALIDATION_FAILED or MALFORMED_JSON', 410: 'TOKEN_EXPIRED or TOKEN_USED', 429: 'RATE_LIMITED' } as const;
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
@@ -43,9 +52,74 @@ export function authRoutes(deps: AuthRoutesDeps) {
     createRoute({
       method: 'post', path: '/auth/register', tags: ['auth'], middleware: deps.registerLimit,
       request: { body: json(registerSchema) },
-      responses: { 201: ok(authResultSchema, 'Registered and signed in: `{user, token}`'), ...errors({ 409: 'EMAIL_TAKEN', 429: 'RATE_LIMITED' }) },
+      responses: { 201: ok(authResultSchema, 'Registered and signed in: `{user, token}`; the address starts unverified and a verification link is mailed'), ...errors({ 409: 'EMAIL_TAKEN', 429: 'RATE_LIMITED' }) },
     }),
-    async (c) => signedIn(c, await accounts.register(c.req.valid('json')), 201),
+    async (c) => {
+      const user = await accounts.register(c.req.valid('json'));
+      await deps.links.sendVerification(user.id);
+      return signedIn(c, user, 201);
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/auth/password-reset', tags: ['auth'], middleware: deps.linkLimit,
+      request: { body: json(passwordResetRequestSchema) },
+      responses: { 202: noContent('Accepted: when the address belongs to an active account, a reset link (one hour, single use) is mailed to it. The answer is the same either way'), ...errors({ 429: 'RATE_LIMITED' }) },
+    }),
+    async (c) => {
+      await deps.links.requestPasswordReset(c.req.valid('json').email);
+      return c.body(null, 202);
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/auth/password-reset/confirm', tags: ['auth'], middleware: deps.linkLimit,
+      request: { body: json(passwordResetConfirmSchema) },
+      responses: { 204: noContent('Password set; every session of the account ended (sign in with the new password)'), ...errors({ ...tokenErrors, 403: 'ACCOUNT_SUSPENDED (the link is left unused)' }) },
+    }),
+    async (c) => {
+      const { token, password } = c.req.valid('json');
+      const user = await deps.links.resetPassword(token, password);
+      await guard.endAllOf(user.id);
+      return c.body(null, 204);
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/auth/verify-email', tags: ['auth'], middleware: deps.linkLimit,
+      request: { body: json(verifyEmailSchema) },
+      responses: { 204: noContent('The address is verified (no sign-in needed: the link may open in another browser)'), ...errors(tokenErrors) },
+    }),
+    async (c) => {
+      await deps.links.verifyEmail(c.req.valid('json').token);
+      return c.body(null, 204);
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/auth/invitations/accept', tags: ['auth'], middleware: deps.linkLimit,
+      request: { body: json(acceptInvitationSchema) },
+      responses: { 201: ok(authResultSchema, 'A verified admin account made from the invitation, signed in: `{user, token}`'), ...errors({ ...tokenErrors, 409: 'EMAIL_TAKEN (the address has an account already; the invitation stays unused)' }) },
+    }),
+    async (c) => {
+      const { token, name, password } = c.req.valid('json');
+      return signedIn(c, await deps.links.acceptInvitation(token, { name, password }), 201);
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/me/verify-email/resend', tags: ['auth'], middleware: [requireAuth(), deps.resendLimit],
+      responses: { 202: noContent('A new verification link (seven days) is mailed; earlier ones stop working'), ...errors({ ...authErrors, 409: 'ALREADY_VERIFIED', 429: 'RATE_LIMITED' }) },
+    }),
+    async (c) => {
+      await deps.links.sendVerification(c.var.principal!.id);
+      return c.body(null, 202);
+    },
   );
 
   r.openapi(

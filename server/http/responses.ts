@@ -19,7 +19,7 @@ export const file = (mediaType: string, description: string) => ({ description, 
 /** A success without a body (204). */
 export const noContent = (description: string) => ({ description });
 
-type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 410 | 413 | 422 | 429 | 500 | 503;
 
 /** One named component for the error body, referenced by every error answer. */
 const apiError = apiErrorBodySchema.openapi('ApiError');

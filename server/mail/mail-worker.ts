@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { runChained } from '../chained-timer';
 import type { Clock } from '../domain/clock';
 import { MAIL_CATEGORY, stillWanted } from '../domain/notifications';
-import { createOutboxRepository, type OutboxMessage, type RunSql } from '../db/outbox.repository';
+import { createOutboxRepository, type AccountMessage, type OutboxMessage, type RunSql } from '../db/outbox.repository';
 import type { Env } from '../env';
-import { renderMail } from './templates';
+import { ACCOUNT_LINK_PATH, renderAccountMail } from './account-templates';
+import { renderMail, type RenderedMail } from './templates';
 import type { MailTransport } from './transport';
 import type { UnsubscribeTokens } from './unsubscribe-token';
 
@@ -37,7 +38,15 @@ export interface MailWorker {
  * a failed send is retried by pg-boss with exponential backoff, a killed worker's job expires
  * after MAIL_JOB_TIMEOUT_SECONDS and is retried by whichever process runs the queue's maintenance.
  */
-export async function startMailWorker(deps: { env: MailEnv; clock: Clock; logger: Logger; transport: MailTransport; tokens: UnsubscribeTokens }): Promise<MailWorker> {
+export async function startMailWorker(deps: {
+  env: MailEnv;
+  clock: Clock;
+  logger: Logger;
+  transport: MailTransport;
+  tokens: UnsubscribeTokens;
+  /** Opens the sealed token of an account message (server/auth/link-tokens.ts). */
+  links: { unseal(sealed: string, hash: string): string | null };
+}): Promise<MailWorker> {
   const { env, clock, logger, transport, tokens } = deps;
   const boss = new PgBoss({
     connectionString: env.DATABASE_URL,
@@ -70,23 +79,20 @@ export async function startMailWorker(deps: { env: MailEnv; clock: Clock; logger
     const m = await outbox.claim(job.data.id, env.MAIL_JOB_TIMEOUT_SECONDS);
     if (m === 'done') return;
     if (m === 'busy') throw new Error(`outbox message ${job.data.id} is being sent by another worker`);
-    const skip = whySkip(m);
-    if (skip) {
-      await outbox.finish(m.id, { status: 'skipped', detail: skip });
+    const prepared = m.kind === 'account' ? prepareAccount(m) : await prepareBooking(m);
+    if ('skip' in prepared) {
+      await outbox.finish(m.id, { status: 'skipped', detail: prepared.skip });
       return;
     }
-    const category = MAIL_CATEGORY[m.template];
-    const unsubscribe = category ? `${publicUrl}/mail/unsubscribe?token=${await tokens.issue(m.recipient.id, category)}` : null;
-    const rendered = renderMail(m, { booking: `${publicUrl}/#/bookings/${m.booking.id}`, unsubscribe });
     try {
       await transport.send({
         from: env.MAIL_FROM,
         to: m.recipient.email,
-        ...rendered,
+        ...prepared.rendered,
         messageId: `<${createHash('sha256').update(m.dedupeKey).digest('hex').slice(0, 32)}@holdfast>`,
         headers: {
           'X-Holdfast-Template': m.template,
-          ...(unsubscribe ? { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+          ...(prepared.unsubscribe ? { 'List-Unsubscribe': `<${prepared.unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
         },
       });
     } catch (err) {
@@ -98,6 +104,28 @@ export async function startMailWorker(deps: { env: MailEnv; clock: Clock; logger
     }
     await outbox.finish(m.id, { status: 'sent' });
     logger.info({ outboxId: m.id, template: m.template, to: m.recipient.id }, 'mail sent');
+  }
+
+  type Prepared = { skip: string } | { rendered: RenderedMail; unsubscribe: string | null };
+
+  async function prepareBooking(m: OutboxMessage): Promise<Prepared> {
+    const skip = whySkip(m);
+    if (skip) return { skip };
+    const category = MAIL_CATEGORY[m.template];
+    const unsubscribe = category ? `${publicUrl}/mail/unsubscribe?token=${await tokens.issue(m.recipient.id, category)}` : null;
+    return { rendered: renderMail(m, { booking: `${publicUrl}/#/bookings/${m.booking.id}`, unsubscribe }), unsubscribe };
+  }
+
+  /** A link that can no longer be used is not sent (a newer one replaced it, it was used, it expired on the domain clock). */
+  function prepareAccount(m: AccountMessage): Prepared {
+    if (m.token.usedAt) return { skip: 'link already used' };
+    if (m.token.revokedAt) return { skip: 'link withdrawn or replaced by a newer one' };
+    if (m.token.expiresAt.getTime() <= clock.now()) return { skip: 'link expired before it was sent' };
+    if (m.recipient.status && m.recipient.status !== 'active') return { skip: `recipient is ${m.recipient.status}` };
+    const token = m.sealedToken ? deps.links.unseal(m.sealedToken, m.token.hash) : null;
+    if (!token) return { skip: 'sealed token missing or not sealed with this app secret' };
+    const link = `${publicUrl}${ACCOUNT_LINK_PATH[m.template]}?token=${encodeURIComponent(token)}`;
+    return { rendered: renderAccountMail(m, link), unsubscribe: null };
   }
 
   function whySkip(m: OutboxMessage): string | null {

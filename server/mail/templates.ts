@@ -24,7 +24,7 @@ interface Draft {
   action: string;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** "Thu 3 Dec, 09:30 (Europe/Berlin)": every time in the workshop's own zone, as the app shows it. */
 export function workshopTime(at: Date, zone: string): string {

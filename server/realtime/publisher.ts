@@ -134,6 +134,9 @@ export function createRealtimePublisher(deps: {
         .catch((err) => deps.logger.error({ err }, 'booking:changed emit failed'));
     },
 
+    // Mail only: nothing goes to sockets.
+    accountMailOwed() {},
+
     workshopStatus(e) {
       if (closed) return;
       io.to(rooms.workshop(e.workshopId)).emit('workshop:status', e);

@@ -10,9 +10,11 @@ export const AUDIT_ACTIONS = [
   'review.hide',
   'review.unhide',
   'review.dismiss_reports',
+  'admin.invite',
+  'admin.invite_revoke',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-export const AUDIT_TARGETS = ['workshop', 'user', 'review'] as const;
+export const AUDIT_TARGETS = ['workshop', 'user', 'review', 'invitation'] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 
 /** One admin action: who did what, to what, why and when. */

@@ -57,6 +57,8 @@ export const publicUserSchema = z.strictObject({
   name: z.string(),
   role: z.enum(ROLES),
   phone: z.string().nullable(),
+  /** The owner proved the address (the emailed link); new registrations start false. */
+  emailVerified: z.boolean(),
   createdAt: z.iso.datetime({ offset: true }),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
@@ -64,3 +66,49 @@ export type PublicUser = z.infer<typeof publicUserSchema>;
 /** A sign-in's answer: the user and the bearer token (also set as the HttpOnly cookie). */
 export const authResultSchema = z.strictObject({ user: publicUserSchema, token: z.string() });
 export type AuthResult = z.infer<typeof authResultSchema>;
+
+/** An emailed link's token: 43 base64url characters (32 random bytes); anything else matches nothing. */
+export const linkTokenSchema = z.string().min(1, 'The link has no token').max(200);
+
+/** `POST /api/auth/password-reset`: asks for a reset link (answered 202 whether or not the account exists). */
+export const passwordResetRequestSchema = z.object({ email }).strict();
+export type PasswordResetRequestInput = z.input<typeof passwordResetRequestSchema>;
+
+/** `POST /api/auth/password-reset/confirm`: the link's token and the new password (the registration policy). */
+export const passwordResetConfirmSchema = z
+  .object({
+    token: linkTokenSchema,
+    password: registerSchema.shape.password,
+  })
+  .strict();
+export type PasswordResetConfirmInput = z.input<typeof passwordResetConfirmSchema>;
+
+/** `POST /api/auth/verify-email`: the verification link's token. */
+export const verifyEmailSchema = z.object({ token: linkTokenSchema }).strict();
+export type VerifyEmailInput = z.input<typeof verifyEmailSchema>;
+
+/** `POST /api/admin/invitations`: who to invite as an admin. */
+export const createInvitationSchema = z.object({ email }).strict();
+export type CreateInvitationInput = z.input<typeof createInvitationSchema>;
+
+/** `POST /api/auth/invitations/accept`: the invitation's token, and the new admin's name and password (the admin policy). */
+export const acceptInvitationSchema = z
+  .object({
+    token: linkTokenSchema,
+    name: registerSchema.shape.name,
+    password: createAdminSchema.shape.password,
+  })
+  .strict();
+export type AcceptInvitationInput = z.input<typeof acceptInvitationSchema>;
+
+/** A pending admin invitation as admins see it (the token itself is never shown again). */
+export const invitationViewSchema = z.strictObject({
+  id: z.uuid(),
+  email: z.string(),
+  invitedBy: z.string().nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+  expiresAt: z.iso.datetime({ offset: true }),
+  /** `expired`: not used in time; it can only be revoked (or replaced by inviting the address again). */
+  status: z.enum(['pending', 'expired']),
+});
+export type InvitationView = z.infer<typeof invitationViewSchema>;

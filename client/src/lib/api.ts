@@ -1,6 +1,6 @@
 import type { ErrorCode } from '@shared/errors';
 import type { BookingAction, BookingStatus } from '@shared/booking-status';
-import type { ChangePasswordInput, LoginInput, RegisterInput, UpdateProfileInput } from '@shared/schemas/auth';
+import type { AcceptInvitationInput, ChangePasswordInput, LoginInput, PasswordResetConfirmInput, RegisterInput, UpdateProfileInput } from '@shared/schemas/auth';
 import type { MailPreferencesPatch } from '@shared/schemas/mail';
 import type { AuditTarget } from '@shared/schemas/audit';
 import type { ConfirmBookingInput, CreateHoldInput } from '@shared/schemas/booking';
@@ -75,6 +75,12 @@ export const api = {
     updateProfile: (body: UpdateProfileInput) => call(client.PATCH('/api/v1/me', { body })),
     /** Ends every session of the user; the answer signs this browser in again (a new cookie). */
     changePassword: (body: ChangePasswordInput) => call(client.POST('/api/v1/me/password', { body })),
+    /** Always accepted (202), whether or not the address has an account. */
+    requestPasswordReset: (email: string) => done(client.POST('/api/v1/auth/password-reset', { body: { email } })),
+    resetPassword: (body: PasswordResetConfirmInput) => done(client.POST('/api/v1/auth/password-reset/confirm', { body })),
+    verifyEmail: (token: string) => done(client.POST('/api/v1/auth/verify-email', { body: { token } })),
+    resendVerification: () => done(client.POST('/api/v1/me/verify-email/resend')),
+    acceptInvitation: (body: AcceptInvitationInput) => call(client.POST('/api/v1/auth/invitations/accept', { body })),
   },
   mail: {
     preferences: () => call(client.GET('/api/v1/me/mail-preferences')),
@@ -170,6 +176,9 @@ export const api = {
     suspend: (id: string) => call(client.POST('/api/v1/admin/workshops/{id}/suspend', path({ id }))),
     returnToVendor: (id: string, reason: string) => call(client.POST('/api/v1/admin/workshops/{id}/return', { ...path({ id }), body: { reason } })),
     board: () => call(client.GET('/api/v1/admin/board')),
+    invitations: () => call(client.GET('/api/v1/admin/invitations')),
+    invite: (email: string) => call(client.POST('/api/v1/admin/invitations', { body: { email } })),
+    revokeInvitation: (id: string) => done(client.DELETE('/api/v1/admin/invitations/{id}', path({ id }))),
     noShowResponses: () => call(client.GET('/api/v1/admin/no-show-responses')),
     finance: (range: { from?: string; to?: string }) => call(client.GET('/api/v1/admin/finance', { params: { query: compactQuery(range) } })),
     disputes: (status?: DisputeStatus) => call(client.GET('/api/v1/admin/disputes', { params: { query: status ? { status } : {} } })),

@@ -31,6 +31,22 @@ class Session {
     live.reconnect();
   }
 
+  /** Signed in by an accepted admin invitation (the server set the cookie). */
+  signedIn(user: PublicUser) {
+    this.user = user;
+    live.reconnect();
+  }
+
+  /** Re-reads the signed-in user (after verifying the address in this browser). */
+  async refresh() {
+    if (!this.user) return;
+    try {
+      this.user = (await api.auth.me()).user;
+    } catch {
+      /* keep what we had: the next load corrects it */
+    }
+  }
+
   async register(input: RegisterInput) {
     this.user = (await api.auth.register(input)).user;
     live.reconnect();

@@ -15,6 +15,8 @@ export const User = defineEntity({
     // An admin suspends an account: it can no longer sign in and its sessions end at once.
     status: p.enum(['active', 'suspended'] as const).default('active'),
     passwordHash: p.string().length(200).hidden(),
+    // When the owner proved the address (the emailed link, a password reset, an invitation); null: not yet.
+    emailVerifiedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -18,6 +18,7 @@ export function recordingPublisher() {
     holdExpired: (e) => sent.push({ kind: 'holdExpired', ...e }),
     bookingChanged: (booking, event) => sent.push({ kind: 'booking', bookingId: booking.id, status: booking.status, type: event.type }),
     workshopStatus: (e) => sent.push({ kind: 'workshopStatus', ...e }),
+    accountMailOwed: () => {},
     bookingMessage: (e) => sent.push({ kind: 'message', bookingId: e.message.bookingId, messageId: e.message.id }),
     bookingDispute: (e) => sent.push({ kind: 'dispute', bookingId: e.dispute.bookingId, status: e.dispute.status, outcome: e.dispute.outcome }),
   };
