@@ -25,10 +25,13 @@ export function searchTerms(q: string | undefined): { terms: string[]; ignored: 
   return { terms: all.slice(0, SEARCH_MAX_TERMS), ignored: all.slice(SEARCH_MAX_TERMS) };
 }
 
-/** The sort a query gets: its own, else relevance with words, distance with a point, rating otherwise. */
+/**
+ * The sort a query gets: its own, else nearest first with a point ("near me" asks for the closest
+ * of the matches), best match with words, best rated otherwise.
+ */
 export function sortOf(query: Pick<WorkshopSearchQuery, 'sort' | 'lat'>, hasTerms: boolean): SearchSort {
   if (query.sort === 'relevance' && !hasTerms) throw new DomainError('VALIDATION_FAILED', 'Invalid query: sort: sort=relevance needs words in q');
-  return query.sort ?? (hasTerms ? 'relevance' : query.lat !== undefined ? 'distance' : 'rating');
+  return query.sort ?? (query.lat !== undefined ? 'distance' : hasTerms ? 'relevance' : 'rating');
 }
 
 /** How many keys each sort's position carries before the id (see the store's ORDER BY). */

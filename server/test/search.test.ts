@@ -136,8 +136,9 @@ describe('near a point', () => {
     expect(narrow.workshops.map((w) => w.id)).toEqual([ids.alpha]);
   });
 
-  it('combines words with distance (relevance first, distance given)', async () => {
-    const res = await search({ q: 'brak', lat: String(MANCHESTER.lat), lng: String(MANCHESTER.lng), radiusKm: '100', sort: 'distance' });
+  it('combines words with a point: nearest first by default', async () => {
+    const res = await search({ q: 'brak', lat: String(MANCHESTER.lat), lng: String(MANCHESTER.lng), radiusKm: '100' });
+    expect(res.sort).toBe('distance');
     expect(res.workshops.map((w) => w.id)).toEqual([ids.charlie, ids.alpha]);
     expect(res.workshops[0]!.distanceKm).toBe(0);
   });

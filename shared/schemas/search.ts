@@ -18,8 +18,8 @@ export const SEARCH_MAX_RADIUS_KM = 500;
 export const SEARCH_MAX_TERMS = 8;
 
 /**
- * relevance: best text match first (needs `q`; the default with `q`); distance: nearest first
- * (needs `lat`/`lng`; the default with a point and no `q`); rating: best rated (the default
+ * relevance: best text match first (needs `q`; the default with `q` and no point); distance:
+ * nearest first (needs `lat`/`lng`; the default with a point); rating: best rated (the default
  * otherwise); name: A–Z; soonest: earliest free slot first.
  */
 export const SEARCH_SORTS = ['relevance', 'distance', 'rating', 'name', 'soonest'] as const;
