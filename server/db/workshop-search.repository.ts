@@ -141,8 +141,10 @@ export function createWorkshopSearchRepository(orm: MikroORM): WorkshopSearchSto
       const total = run<{ n: string }>({ sql: `${p.sql} select count(*) as n from workshop w cross join p where ${all.sql}`, params: [...p.params, ...all.params] });
       const noCategory = where('category');
       const categories = run<{ category: string; n: string }>({
-        sql: `${p.sql} select s.category, count(distinct w.id) as n from workshop w cross join p join service s on s.workshop_id = w.id and s.active
-              where ${noCategory.sql} group by s.category`,
+        // (category, workshop) pairs first, then counted: two hash aggregates, no sort of every service row.
+        sql: `${p.sql} select category, count(*) as n from (
+                select s.category, w.id from workshop w cross join p join service s on s.workshop_id = w.id and s.active
+                where ${noCategory.sql} group by s.category, w.id) pairs group by category`,
         params: [...p.params, ...noCategory.params],
       });
       const noRating = where('rating');
