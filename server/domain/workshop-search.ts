@@ -142,7 +142,6 @@ export function createWorkshopSearch(deps: {
         near: point,
         ignoredTerms: ignored,
         facets,
-        at: now.toISOString(),
       };
     },
   };

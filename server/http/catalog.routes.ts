@@ -24,7 +24,7 @@ export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<
         + `a point (\`lat\`, \`lng\`, \`radiusKm\`) with distances, facets and counts, pages of at most ${SEARCH_MAX_LIMIT} through \`nextCursor\`.`,
       request: { query: workshopSearchSchema },
       responses: {
-        200: ok(workshopSearchResultSchema, '`{workshops, total, limit, nextCursor, sort, near, ignoredTerms, facets, at}`'),
+        200: ok(workshopSearchResultSchema, '`{workshops, total, limit, nextCursor, sort, near, ignoredTerms, facets}`'),
         ...errors({ 400: 'VALIDATION_FAILED (a bad or half-given point, radius, price, rating, date or window, limit over the maximum) or INVALID_CURSOR' }),
       },
     }),

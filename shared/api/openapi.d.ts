@@ -7107,15 +7107,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description `{workshops, total, limit, nextCursor, sort, near, ignoredTerms, facets, at}` */
+                /** @description `{workshops, total, limit, nextCursor, sort, near, ignoredTerms, facets}` */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            /** Format: date-time */
-                            at: string;
                             facets: {
                                 categories: {
                                     count: number;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { calendarDateSchema, instantSchema, MAX_WINDOW_DAYS } from './dates';
 import { SERVICE_CATEGORIES } from './service';
-import { instantOut, workshopListItemSchema } from './views';
+import { workshopListItemSchema } from './views';
 
 /*
  * `GET /api/workshops`: the public search (README "Search"). Full text over a workshop's name,
@@ -108,8 +108,6 @@ export const workshopSearchResultSchema = z.strictObject({
   /** Words of `q` beyond SEARCH_MAX_TERMS that were not searched for (empty normally). */
   ignoredTerms: z.array(z.string()),
   facets: searchFacetsSchema,
-  /** When the free-slot counts were read. */
-  at: instantOut,
 });
 export type WorkshopSearchResult = z.infer<typeof workshopSearchResultSchema>;
 
