@@ -138,7 +138,6 @@ export function createWorkshopSearchRepository(orm: MikroORM): WorkshopSearchSto
               where ${pageWhere.sql} order by ${order.orderBy} limit ?`,
         params: [...p.params, ...nextJoin.params, ...pageWhere.params, f.limit],
       });
-      const total = run<{ n: string }>({ sql: `${p.sql} select count(*) as n from workshop w cross join p where ${all.sql}`, params: [...p.params, ...all.params] });
       const noCategory = where('category');
       const categories = run<{ category: string; n: string }>({
         // (category, workshop) pairs first, then counted: two hash aggregates, no sort of every service row.
@@ -147,12 +146,14 @@ export function createWorkshopSearchRepository(orm: MikroORM): WorkshopSearchSto
                 where ${noCategory.sql} group by s.category, w.id) pairs group by category`,
         params: [...p.params, ...noCategory.params],
       });
+      // The total and the rating counts in one pass: every filter but the rating's, which only the total applies.
       const noRating = where('rating');
+      const rating = conds.find((c) => c.facet === 'rating') ?? part('true');
       const ratings = run<Record<string, string>>({
-        sql: `${p.sql} select count(*) filter (where w.rating_avg >= 4) as r4, count(*) filter (where w.rating_avg >= 3) as r3,
+        sql: `${p.sql} select count(*) filter (where ${rating.sql}) as n, count(*) filter (where w.rating_avg >= 4) as r4, count(*) filter (where w.rating_avg >= 3) as r3,
                 count(*) filter (where w.rating_avg >= 2) as r2, count(*) filter (where w.rating_avg >= 1) as r1
               from workshop w cross join p where ${noRating.sql}`,
-        params: [...p.params, ...noRating.params],
+        params: [...p.params, ...rating.params, ...noRating.params],
       });
       const noPrice = where('price');
       const prices = run<{ lo: number | null; hi: number | null }>({
@@ -161,7 +162,7 @@ export function createWorkshopSearchRepository(orm: MikroORM): WorkshopSearchSto
               where ${noPrice.sql}`,
         params: [...p.params, ...(f.category ? [f.category] : []), ...noPrice.params],
       });
-      const [rows, [count], cats, [r], [price]] = await Promise.all([page, total, categories, ratings, prices]);
+      const [rows, cats, [r], [price]] = await Promise.all([page, categories, ratings, prices]);
 
       const ids = rows.map((x) => x.id as string);
       const [next, from] = await Promise.all([soonest ? null : nextFree(ids, f.now), fromPrices(ids, f.category)]);
@@ -172,7 +173,7 @@ export function createWorkshopSearchRepository(orm: MikroORM): WorkshopSearchSto
         price: price && price.lo != null && price.hi != null ? { minCents: Number(price.lo), maxCents: Number(price.hi) } : null,
       };
       return {
-        total: Number(count?.n ?? 0),
+        total: Number(r?.n ?? 0),
         facets,
         rows: rows.map((x) => {
           const nextFreeAt = soonest ? (x.next_free ? new Date(x.next_free).toISOString() : null) : (next!.get(x.id) ?? null);
