@@ -14,6 +14,7 @@ import type { PaymentProvider } from './domain/payment-ports';
 import { createWebhookInbox } from './db/payment-webhook.repository';
 import { createUserRepository } from './db/user.repository';
 import { createWorkshopRepository } from './db/workshop.repository';
+import { createWorkshopSearchRepository } from './db/workshop-search.repository';
 import { createLedgerRepository } from './db/ledger.repository';
 import { createMoneyPolicyRepository } from './db/money-policy.repository';
 import { createBookingPaymentRepository } from './db/booking-payment.repository';
@@ -46,6 +47,7 @@ import { silentPublisher, type Publisher } from './domain/booking-ports';
 import { createBookingTransitions } from './domain/booking-transitions';
 import { bookingView, createBookings } from './domain/bookings';
 import { createCatalog } from './domain/catalog';
+import { createWorkshopSearch } from './domain/workshop-search';
 import type { Clock } from './domain/clock';
 import type { FaultHook } from './domain/hold-commit';
 import type { HoldPort } from './domain/hold-ports';
@@ -58,6 +60,7 @@ import { createAuditRepository } from './db/audit.repository';
 import { createMessages } from './domain/messages';
 import { createSlotRegeneration } from './domain/slot-regeneration';
 import { placeZones } from './places/place-zones';
+import { findPlaces } from './places/gazetteer';
 
 export interface ServicesDeps {
   orm: MikroORM;
@@ -174,6 +177,7 @@ export function createServices(deps: ServicesDeps) {
     owned: catalog.owned,
     findWorkshop: (id) => workshops.findById(id),
   });
+  const availability = createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible });
   return {
     /** The time every service reads (a manual clock in tests). */
     clock,
@@ -188,7 +192,13 @@ export function createServices(deps: ServicesDeps) {
       mailOwed: () => publisher.accountMailOwed(),
     }),
     catalog,
-    availability: createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible }),
+    availability,
+    /** The public search: words, distance, facets, cursor pages (the free-slot counts come from availability's live snapshot). */
+    search: createWorkshopSearch({
+      store: createWorkshopSearchRepository(deps.orm),
+      clock,
+      freeSlots: async (workshopId, from, to) => (await availability.snapshot(workshopId, from, to)).slots.filter((x) => x.free > 0).length,
+    }),
     holds,
     bookings,
     /** Outgoing webhooks: endpoints, their delivery log, and the worker's rounds. */
@@ -267,6 +277,8 @@ export function createServices(deps: ServicesDeps) {
     },
     /** Which time zones a place can be in (onboarding suggests them; verification checks them). */
     placeZones,
+    /** Places by name from the gazetteer shipped with the product ("near" searches, a workshop's location). */
+    findPlaces,
     /** Reminders and review requests on or off per user; the unsubscribe link. */
     mailPreferences: createMailPreferences({
       store: createMailPreferenceRepository(deps.orm),

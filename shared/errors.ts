@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'MALFORMED_JSON',
+  /** A search `cursor` this server did not give, or given with other search parameters than its first page. */
+  'INVALID_CURSOR',
   'PAYLOAD_TOO_LARGE',
   'UNAUTHENTICATED',
   'INVALID_CREDENTIALS',

@@ -298,6 +298,13 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       await phone.page.reload();
       expect(await phone.page.getByLabel('City').inputValue()).toBe('Leeds');
       const card = phone.page.locator(`a[href="#/workshops/${shop.workshop.id}"]`);
+      // Other files' "Test Garage"s in Leeds share the list, 20 to a page: "Load more" until this one shows.
+      await phone.page.getByTestId('result').first().waitFor();
+      for (let page = 0; page < 30 && !(await card.count()); page++) {
+        const shown = await phone.page.getByTestId('result').count();
+        await phone.page.getByRole('button', { name: /^Load more/ }).click();
+        await phone.page.waitForFunction((n) => document.querySelectorAll('[data-testid=result]').length > n, shown);
+      }
       await card.waitFor();
       // The card says what the cheapest service costs (the fixture's oil change, £49.99).
       expect(await card.getByTestId('from-price').textContent()).toContain('Services from £49.99');

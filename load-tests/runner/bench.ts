@@ -14,6 +14,7 @@ import { flowScenario } from './scenarios/flow';
 import { mixedScenario } from './scenarios/mixed';
 import { raceScenario } from './scenarios/race';
 import { rushScenario } from './scenarios/rush';
+import { searchScenario } from './scenarios/search';
 
 const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
   race: raceScenario,
@@ -22,6 +23,7 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioRe
   mixed: mixedScenario,
   rush: rushScenario,
   baseline: baselineScenario,
+  search: searchScenario,
 };
 
 export interface BenchRun extends BenchOptions {

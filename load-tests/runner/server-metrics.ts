@@ -70,4 +70,4 @@ export function histogramDelta(before: Buckets, after: Buckets, keys: string[]):
   return res;
 }
 
-export const SERVER_SERIES = ['POST /api/holds', 'POST /api/bookings', 'DELETE /api/holds/:id', 'GET /api/workshops/:id/availability', 'broadcast'];
+export const SERVER_SERIES = ['POST /api/holds', 'POST /api/bookings', 'DELETE /api/holds/:id', 'GET /api/workshops/:id/availability', 'GET /api/workshops', 'broadcast'];

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { reviewListQuerySchema } from '@shared/schemas/review';
-import { availabilityQuerySchema, workshopSearchSchema } from '@shared/schemas/workshop';
+import { availabilityQuerySchema } from '@shared/schemas/workshop';
+import { placeSearchQuerySchema, placeViewSchema, SEARCH_MAX_LIMIT, workshopSearchResultSchema, workshopSearchSchema } from '@shared/schemas/search';
 import type { MiddlewareHandler } from 'hono';
 import type { Services } from '../services';
 import type { AppEnv } from './context';
@@ -10,7 +11,7 @@ import { errors, jsonText, ok } from './responses';
 import { z } from 'zod';
 import { availabilitySnapshotSchema } from '@shared/availability';
 import { reviewViewSchema } from '@shared/schemas/review';
-import { workshopDetailViewSchema, workshopListItemSchema } from '@shared/schemas/views';
+import { workshopDetailViewSchema } from '@shared/schemas/views';
 
 /** Public catalog: verified workshops, their services and live availability. */
 export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<AppEnv>) {
@@ -19,10 +20,27 @@ export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<
   r.openapi(
     createRoute({
       method: 'get', path: '/workshops', tags: ['catalog'],
+      description: `Verified workshops: words in \`q\` (name, services, categories, city, description; the last word also as a prefix), `
+        + `a point (\`lat\`, \`lng\`, \`radiusKm\`) with distances, facets and counts, pages of at most ${SEARCH_MAX_LIMIT} through \`nextCursor\`.`,
       request: { query: workshopSearchSchema },
-      responses: { 200: ok(z.strictObject({ workshops: z.array(workshopListItemSchema) }), '`{workshops}`: verified workshops matching city, service category and text'), ...errors() },
+      responses: {
+        200: ok(workshopSearchResultSchema, '`{workshops, total, limit, nextCursor, sort, near, ignoredTerms, facets}`'),
+        ...errors({ 400: 'VALIDATION_FAILED (a bad or half-given point, radius, price, rating, date or window, limit over the maximum) or INVALID_CURSOR' }),
+      },
     }),
-    async (c) => c.json({ workshops: await s.catalog.search(c.req.valid('query')) }, 200),
+    async (c) => c.json(await s.search.search(c.req.valid('query')), 200),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'get', path: '/places', tags: ['catalog'],
+      request: { query: placeSearchQuerySchema },
+      responses: { 200: ok(z.strictObject({ places: z.array(placeViewSchema) }), '`{places}`: places whose name starts with (else contains) `q`, biggest first, from the gazetteer shipped with Holdfast'), ...errors() },
+    }),
+    (c) => {
+      const { q, limit } = c.req.valid('query');
+      return c.json({ places: s.findPlaces(q, limit ?? 8) }, 200);
+    },
   );
 
   r.openapi(

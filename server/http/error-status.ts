@@ -5,6 +5,7 @@ import type { ErrorCode } from '@shared/errors';
 export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   VALIDATION_FAILED: 400,
   MALFORMED_JSON: 400,
+  INVALID_CURSOR: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,

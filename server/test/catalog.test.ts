@@ -11,7 +11,7 @@ describe('vendor onboarding → admin verification → public listing', () => {
     const admin = await createAdmin(t.server, t.api);
     const [asVendor, asAdmin, anyone] = [t.as(vendor.token), t.as(admin.token), t.as()];
     const city = `City-${randomUUID().slice(0, 6)}`;
-    const search = async (query: { city?: string; category?: string; q?: string }) =>
+    const search = async (query: { city?: string; category?: 'brakes' | 'tyres'; q?: string }) =>
       expectStatus(await anyone.GET('/api/v1/workshops', { params: { query } }), 200).workshops.map((w) => w.id);
 
     const body = { name: 'Spanner & Sons', city, address: '9 Forge Lane', timezone: 'Europe/London', bays: 3, ...READY_CONTACT };

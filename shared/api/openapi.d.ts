@@ -6592,6 +6592,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query: {
+                    limit?: string;
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{places}`: places whose name starts with (else contains) `q`, biggest first, from the gazetteer shipped with Holdfast */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            places: {
+                                country: string;
+                                lat: number;
+                                lng: number;
+                                name: string;
+                                province: string;
+                                timezone: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/places/zones": {
         parameters: {
             query?: never;
@@ -7748,13 +7822,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Verified workshops: words in `q` (name, services, categories, city, description; the last word also as a prefix), a point (`lat`, `lng`, `radiusKm`) with distances, facets and counts, pages of at most 50 through `nextCursor`. */
         get: {
             parameters: {
                 query?: {
-                    category?: string;
+                    category?: "maintenance" | "brakes" | "inspection" | "tyres" | "diagnostics" | "bodywork" | "electrical" | "other";
                     city?: string;
+                    cursor?: string;
+                    freeFrom?: string;
+                    freeTo?: string;
+                    lat?: string;
+                    limit?: string;
+                    lng?: string;
+                    maxPrice?: string;
+                    minPrice?: string;
+                    minRating?: string;
+                    openOn?: string;
                     q?: string;
-                    sort?: "rating" | "name" | "soonest";
+                    radiusKm?: string;
+                    sort?: "relevance" | "distance" | "rating" | "name" | "soonest";
                 };
                 header?: never;
                 path?: never;
@@ -7762,13 +7848,39 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description `{workshops}`: verified workshops matching city, service category and text */
+                /** @description `{workshops, total, limit, nextCursor, sort, near, ignoredTerms, facets}` */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            facets: {
+                                categories: {
+                                    count: number;
+                                    /** @enum {string} */
+                                    value: "maintenance" | "brakes" | "inspection" | "tyres" | "diagnostics" | "bodywork" | "electrical" | "other";
+                                }[];
+                                price: {
+                                    maxCents: number;
+                                    minCents: number;
+                                } | null;
+                                ratings: {
+                                    count: number;
+                                    min: number;
+                                }[];
+                            };
+                            ignoredTerms: string[];
+                            limit: number;
+                            near: {
+                                lat: number;
+                                lng: number;
+                                radiusKm: number;
+                            } | null;
+                            nextCursor: string | null;
+                            /** @enum {string} */
+                            sort: "relevance" | "distance" | "rating" | "name" | "soonest";
+                            total: number;
                             workshops: {
                                 acceptSlaMinutes: number;
                                 address: string;
@@ -7777,7 +7889,9 @@ export interface paths {
                                 bays: number;
                                 city: string;
                                 description: string | null;
+                                distanceKm: number | null;
                                 email: string | null;
+                                freeSlots: number | null;
                                 fromPrice: {
                                     cents: number;
                                     currency: string;
@@ -7804,7 +7918,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                /** @description VALIDATION_FAILED (a bad or half-given point, radius, price, rating, date or window, limit over the maximum) or INVALID_CURSOR */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10117,7 +10231,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "PAYMENT_DECLINED" | "PAYMENT_METHOD_REQUIRED" | "PAYMENT_INSUFFICIENT_FUNDS" | "PAYMENT_AUTHORIZATION_EXPIRED" | "PAYMENT_STATE_CONFLICT" | "PAYMENT_REQUIRES_ACTION" | "PAYMENT_PROVIDER_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "DISPUTE_WINDOW_CLOSED" | "NOTHING_CAPTURED" | "REFUND_TOO_LARGE" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_USED" | "ALREADY_VERIFIED" | "INTERNAL" | "CONTRACT_VIOLATION";
+                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "INVALID_CURSOR" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "PAYMENT_DECLINED" | "PAYMENT_METHOD_REQUIRED" | "PAYMENT_INSUFFICIENT_FUNDS" | "PAYMENT_AUTHORIZATION_EXPIRED" | "PAYMENT_STATE_CONFLICT" | "PAYMENT_REQUIRES_ACTION" | "PAYMENT_PROVIDER_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "DISPUTE_WINDOW_CLOSED" | "NOTHING_CAPTURED" | "REFUND_TOO_LARGE" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_USED" | "ALREADY_VERIFIED" | "INTERNAL" | "CONTRACT_VIOLATION";
                 details?: unknown;
                 message: string;
             };

@@ -65,16 +65,6 @@ export type ClosureInput = z.input<typeof closureSchema>;
 export const WORKSHOP_STATUSES = ['pending', 'verified', 'suspended'] as const;
 export type WorkshopStatus = (typeof WORKSHOP_STATUSES)[number];
 
-export const workshopSearchSchema = z
-  .object({
-    city: z.string().trim().max(80).optional(),
-    category: z.string().trim().max(60).optional(),
-    q: z.string().trim().max(100).optional(),
-    /** rating: best first; name: A–Z; soonest: earliest free slot first. */
-    sort: z.enum(['rating', 'name', 'soonest']).optional(),
-  })
-  .strict();
-
 export const availabilityQuerySchema = z.object(windowFields).strict().superRefine(checkWindow);
 
 /** `GET /api/places/zones`: the time zones a city (or a map point) can be in, for onboarding. */

@@ -8,11 +8,11 @@ import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/ser
 import type { ReviewInput } from '@shared/schemas/review';
 import type { DisputeStatus, OpenDisputeInput, ResolveDisputeInput } from '@shared/schemas/dispute';
 import type { CreateWebhookInput, UpdateWebhookInput } from '@shared/schemas/webhook';
-import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus, workshopSearchSchema } from '@shared/schemas/workshop';
+import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
+import type { WorkshopSearchParams } from '@shared/schemas/search';
 import { compactQuery, createApiClient } from '@shared/api/client';
-import type { z } from 'zod';
 
-export type WorkshopSearch = z.input<typeof workshopSearchSchema>;
+export type WorkshopSearch = WorkshopSearchParams;
 
 /*
  * The one place that speaks HTTP, through the typed client generated from the server's
@@ -88,6 +88,8 @@ export const api = {
   },
   workshops: {
     search: (q: WorkshopSearch) => call(client.GET('/api/v1/workshops', { params: { query: compactQuery(q) } })),
+    /** Places by name from the gazetteer shipped with Holdfast (for "near" and a workshop's location). */
+    places: (q: string, limit = 6) => call(client.GET('/api/v1/places', { params: { query: { q, limit: String(limit) } } })),
     get: (id: string) => call(client.GET('/api/v1/workshops/{id}', path({ id }))),
     availability: (id: string, from?: string, to?: string) =>
       call(client.GET('/api/v1/workshops/{id}/availability', { params: { path: { id }, query: compactQuery({ from, to }) } })),
