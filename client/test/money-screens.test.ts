@@ -123,4 +123,38 @@ describe('browser: the vendor Money tab and the admin Finance view', { timeout: 
     expect(errors).toEqual([]);
     await accessible(admin.token, '/#/admin/finance', `[data-testid=finance-${CUR}]`);
   });
+  it('the vendor sets how customers pay: a 30 % deposit with fees, then pay at the workshop (no fees to set)', async () => {
+    const { context, page, errors } = await openContext(browser, es.server.url, w.vendor.token);
+    const policy = async () => (await es.api.get(`/api/workshops/${w.workshop.id}/money-policy`, w.vendor.token)).body.policy;
+    try {
+      await page.goto('/#/vendor/money');
+      const form = page.getByTestId('payment-policy');
+      await form.getByLabel(/authorized for a deposit/).check();
+      await form.getByLabel(/Deposit/).fill('30');
+      await form.getByLabel(/Free cancellation/).fill('48');
+      await form.getByLabel(/Late-cancellation fee/).fill('50');
+      await form.getByLabel(/No-show fee/).fill('100');
+      await form.getByRole('button', { name: 'Save payment policy' }).click();
+      await page.locator('.toast:has-text("Payment policy saved")').waitFor();
+      expect(await policy()).toMatchObject({ paymentMode: 'deposit', depositBps: 3000, freeCancelHours: 48, lateCancelFeeBps: 5000, noShowFeeBps: 10_000 });
+      expect(await form.textContent()).toContain('Holdfast keeps 10% commission');
+
+      await page.reload();
+      await expect.poll(() => page.getByTestId('payment-policy').getByLabel(/Deposit/).inputValue()).toBe('30');
+      // A deposit over 100 % is refused on the form, before any request.
+      await form.getByLabel(/Deposit/).fill('150');
+      await form.getByRole('button', { name: 'Save payment policy' }).click();
+      await form.getByRole('alert').waitFor();
+      expect((await policy()).depositBps).toBe(3000);
+
+      await form.getByLabel(/pays at the workshop/).check();
+      expect(await form.getByLabel(/No-show fee/).count()).toBe(0);
+      await form.getByRole('button', { name: 'Save payment policy' }).click();
+      await expect.poll(async () => (await policy()).paymentMode).toBe('at_workshop');
+      expect(await policy()).toMatchObject({ depositBps: null, lateCancelFeeBps: 0, noShowFeeBps: 0, freeCancelHours: 48 });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

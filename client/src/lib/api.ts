@@ -3,6 +3,7 @@ import type { BookingAction, BookingStatus } from '@shared/booking-status';
 import type { AcceptInvitationInput, ChangePasswordInput, LoginInput, PasswordResetConfirmInput, RegisterInput, UpdateProfileInput } from '@shared/schemas/auth';
 import type { MailPreferencesPatch } from '@shared/schemas/mail';
 import type { AuditTarget } from '@shared/schemas/audit';
+import type { MoneyPolicyInput } from '@shared/schemas/money-policy';
 import type { ConfirmBookingInput, CreateHoldInput } from '@shared/schemas/booking';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
 import type { ReviewInput } from '@shared/schemas/review';
@@ -165,6 +166,8 @@ export const api = {
     verification: (id: string) => call(client.GET('/api/v1/workshops/{id}/verification', path({ id }))),
     requestReview: (id: string) => call(client.POST('/api/v1/workshops/{id}/review-request', path({ id }))),
     money: (id: string) => call(client.GET('/api/v1/workshops/{id}/money', path({ id }))),
+    moneyPolicy: (id: string) => call(client.GET('/api/v1/workshops/{id}/money-policy', path({ id }))),
+    setMoneyPolicy: (id: string, body: MoneyPolicyInput) => call(client.PUT('/api/v1/workshops/{id}/money-policy', { ...path({ id }), body })),
     payoutAccount: (id: string) => call(client.GET('/api/v1/workshops/{id}/payout-account', path({ id }))),
     /** "Set up payouts": where to send the owner (the provider's onboarding). */
     payoutAccountLink: (id: string) => call(client.POST('/api/v1/workshops/{id}/payout-account/link', path({ id }))),
