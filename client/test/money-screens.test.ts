@@ -157,4 +157,24 @@ describe('browser: the vendor Money tab and the admin Finance view', { timeout: 
       await context.close();
     }
   });
+  it('an admin overrides the commission for a workshop and for one category; a blank field clears it', async () => {
+    const { context, page, errors } = await openContext(browser, es.server.url, admin.token);
+    const commission = async () => (await es.api.get(`/api/workshops/${w.workshop.id}/money-policy`, admin.token)).body.policy.commission;
+    try {
+      await page.goto('/#/admin/finance');
+      const card = page.getByTestId('commission-rates');
+      await card.getByLabel('Workshop').selectOption(w.workshop.id);
+      await card.getByLabel(/This workshop's rate/).fill('12.5');
+      await card.getByLabel('brakes').fill('8');
+      await card.getByRole('button', { name: 'Save commission' }).click();
+      await expect.poll(commission).toMatchObject({ workshopBps: 1250, categoryBps: { brakes: 800 } });
+      await card.getByLabel(/This workshop's rate/).fill('');
+      await card.getByRole('button', { name: 'Save commission' }).click();
+      await expect.poll(async () => (await commission()).workshopBps).toBeNull();
+      expect((await commission()).categoryBps).toEqual({ brakes: 800 });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@ import type { BookingAction, BookingStatus } from '@shared/booking-status';
 import type { AcceptInvitationInput, ChangePasswordInput, LoginInput, PasswordResetConfirmInput, RegisterInput, UpdateProfileInput } from '@shared/schemas/auth';
 import type { MailPreferencesPatch } from '@shared/schemas/mail';
 import type { AuditTarget } from '@shared/schemas/audit';
-import type { MoneyPolicyInput } from '@shared/schemas/money-policy';
+import type { CommissionOverridesInput, MoneyPolicyInput } from '@shared/schemas/money-policy';
 import type { ConfirmBookingInput, CreateHoldInput } from '@shared/schemas/booking';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
 import type { ReviewInput } from '@shared/schemas/review';
@@ -188,6 +188,7 @@ export const api = {
     finance: (range: { from?: string; to?: string }) => call(client.GET('/api/v1/admin/finance', { params: { query: compactQuery(range) } })),
     disputes: (status?: DisputeStatus) => call(client.GET('/api/v1/admin/disputes', { params: { query: status ? { status } : {} } })),
     resolveDispute: (id: string, body: ResolveDisputeInput) => call(client.POST('/api/v1/admin/disputes/{id}/resolve', { ...path({ id }), body })),
+    setCommission: (id: string, body: CommissionOverridesInput) => call(client.PUT('/api/v1/admin/workshops/{id}/commission', { ...path({ id }), body })),
     reportedReviews: () => call(client.GET('/api/v1/admin/reviews/reported')),
     moderateReview: (id: string, action: 'hide' | 'unhide' | 'dismiss-reports', reason: string) =>
       call(client.POST(`/api/v1/admin/reviews/{id}/${action}`, { ...path({ id }), body: { reason } })),
