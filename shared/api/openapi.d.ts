@@ -3452,7 +3452,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description NOT_FOUND (not your hold) */
+                /** @description NOT_FOUND (not your hold, or `vehicleId` is not a vehicle in your garage) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3470,7 +3470,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold) or PAYMENT_METHOD_REQUIRED (this workshop takes a card at booking) */
+                /** @description IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold), PAYMENT_METHOD_REQUIRED (this workshop takes a card at booking) or VEHICLE_NOT_SUPPORTED (the service does not take this vehicle: fuel, weight or make; `details.reason`) */
                 422: {
                     headers: {
                         [name: string]: unknown;
