@@ -132,7 +132,12 @@ export function createServices(deps: ServicesDeps) {
     onChanged: live.scheduleChanged,
     prune: async (workshopId, now) => void (await live.prune(workshopId, now)),
   });
-  const holds = createHolds({ live, slots: slotStore, catalogSource: createHoldCatalogSource(deps.orm), clock, publisher, rules: deps.holdRules });
+  const vehicles = createVehicles({
+    store: createVehicleRepository(deps.sql, clock),
+    vin: deps.vehicles?.vin ?? createVinDecoder(),
+    registrations: deps.vehicles?.registrations ?? unconfiguredRegistrations,
+  });
+  const holds = createHolds({ vehicleCopy: vehicles.bookingCopy, live, slots: slotStore, catalogSource: createHoldCatalogSource(deps.orm), clock, publisher, rules: deps.holdRules });
   // Catalog edits move the workshop's schedule version: cached hold checks everywhere go stale.
   const catalogChanged = async (workshopId: string) => {
     holds.forgetWorkshop(workshopId);
@@ -160,11 +165,6 @@ export function createServices(deps: ServicesDeps) {
     // An open dispute freezes the escrow's release until an admin resolves it.
     hasOpenDispute: (bookingId) => disputeStore.hasOpen(bookingId),
     bookingOf: (id) => bookingStore.findById(id),
-  });
-  const vehicles = createVehicles({
-    store: createVehicleRepository(deps.sql, clock),
-    vin: deps.vehicles?.vin ?? createVinDecoder(),
-    registrations: deps.vehicles?.registrations ?? unconfiguredRegistrations,
   });
   const bookings = createBookings({
     vehicleCopy: vehicles.bookingCopy,

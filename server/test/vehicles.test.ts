@@ -192,6 +192,16 @@ describe('confirming with a saved vehicle, and service vehicle constraints', () 
     await setConstraints({ makes: ['Tesla', 'Nissan'] });
     expect(await confirm({ vehicleId: honda.id })).toMatchObject({ status: 422, code: 'VEHICLE_NOT_SUPPORTED', reason: 'make', message: expect.stringMatching(/Tesla, Nissan.*not Honda/) });
 
+    // A hold naming the vehicle is refused the same way, before any slot is held; another's vehicle is not found.
+    const slot2 = expectStatus(await me.GET('/api/v1/workshops/{id}/availability', { params: { path: { id: workshop.id } } }), 200).slots[7]!;
+    const holdWith = async (vehicleId: string) => errorOf(await me.POST('/api/v1/holds', { body: { workshopId: workshop.id, serviceId: service.id, slotId: slot2.id, vehicleId } }));
+    expect(await holdWith(honda.id)).toEqual({ status: 422, code: 'VEHICLE_NOT_SUPPORTED' });
+    const stranger = await register(api, 'customer');
+    const theirs = expectStatus(await as(stranger.token).POST('/api/v1/me/vehicles', { body: { registration: 'NISSAN 1', make: 'Nissan' } }), 201);
+    expect(await holdWith(theirs.id)).toEqual({ status: 404, code: 'NOT_FOUND' });
+    const slotAfter = expectStatus(await me.GET('/api/v1/workshops/{id}/availability', { params: { path: { id: workshop.id } } }), 200).slots.find((s) => s.id === slot2.id);
+    expect(slotAfter).toMatchObject({ held: 0, booked: 0 });
+
     // The hold survived every refusal; with the constraints cleared the same hold books.
     await setConstraints(null);
     const { booking } = expectStatus(await me.POST('/api/v1/bookings', { body: { holdId: hold.id, vehicleId: honda.id } }), 201);

@@ -5191,6 +5191,8 @@ export interface paths {
                         /** Format: uuid */
                         slotId: string;
                         /** Format: uuid */
+                        vehicleId?: string;
+                        /** Format: uuid */
                         workshopId: string;
                     };
                 };
@@ -5249,7 +5251,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description NOT_FOUND */
+                /** @description NOT_FOUND (workshop, or `vehicleId` not in your garage) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5267,7 +5269,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description SLOT_SERVICE_MISMATCH */
+                /** @description SLOT_SERVICE_MISMATCH or VEHICLE_NOT_SUPPORTED (the service does not take this vehicle) */
                 422: {
                     headers: {
                         [name: string]: unknown;

@@ -13,6 +13,8 @@ export const createHoldSchema = z
     serviceId: z.uuid(),
     slotId: z.uuid(),
     options: optionChoiceSchema.optional(),
+    /** A vehicle from the customer's garage: refused now (VEHICLE_NOT_SUPPORTED) if the service does not take it. */
+    vehicleId: z.uuid().optional(),
   })
   .strict();
 export type CreateHoldInput = z.input<typeof createHoldSchema>;
