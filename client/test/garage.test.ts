@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
-import { a11yViolations, launchChromium, openContext, type Browser } from './browser-kit';
+import { a11yViolations, launchChromium, openContext, screen, type Browser } from './browser-kit';
 
 /*
  * My garage in Chromium against a real server: a customer saves a vehicle decoded from its VIN
@@ -45,6 +45,7 @@ describe('browser: my garage', { timeout: 90_000 }, () => {
     expect(await me.page.getByLabel('Fuel').inputValue()).toBe('petrol');
     await me.page.getByLabel('Mileage').fill('87000');
     expect(await a11yViolations(me.page)).toEqual([]);
+    await screen(me.page, 'customer-garage-vin-decoded', { publish: true });
     await me.page.getByRole('button', { name: 'Save vehicle' }).click();
     const saved = me.page.locator('[data-testid=garage-list] li').filter({ hasText: 'HD03 ACC' });
     await saved.waitFor();
@@ -58,6 +59,7 @@ describe('browser: my garage', { timeout: 90_000 }, () => {
     expect(await picker.locator('option:checked').textContent()).toContain('HD03 ACC');
     // A saved vehicle needs no typing: the manual fields are gone.
     expect(await me.page.locator('input[name=registration]').count()).toBe(0);
+    await screen(me.page, 'customer-confirm-vehicle-picker');
     await me.page.click('form[aria-label="Confirm booking"] button[type=submit]');
     await me.page.waitForSelector('[data-testid=booking-status][data-status=pending]');
     expect(await me.page.textContent('[data-testid=booking-vehicle]')).toContain('2003 Honda Accord');
@@ -70,6 +72,7 @@ describe('browser: my garage', { timeout: 90_000 }, () => {
     const text = await card.first().textContent();
     expect(text).toContain('HD03 ACC');
     expect(text).toContain('2003 Honda Accord · Petrol · 87,000 miles');
+    await screen(desk.page, 'vendor-request-vehicle');
     expect(desk.errors).toEqual([]);
   });
 });
