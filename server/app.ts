@@ -29,11 +29,14 @@ import { payoutAccountRoutes } from './http/payout-accounts.routes';
 import type { Services } from './services';
 import type { Redis } from 'ioredis';
 import { messageRoutes } from './http/messages.routes';
+import { vehicleRoutes } from './http/vehicles.routes';
 
 /** Verification mails one signed-in user may ask for again per hour. */
 const VERIFY_RESENDS_PER_HOUR = 5;
 /** Messages one person may post per minute across their booking threads. */
 const MESSAGES_PER_MINUTE = 30;
+/** VIN decodes and registration lookups per signed-in user per minute (each may cost a DVLA call). */
+const VEHICLE_LOOKUPS_PER_MINUTE = 30;
 /** A calendar app polls its feed about hourly; this leaves room for several apps behind one address. */
 const CALENDAR_FEED_PER_MINUTE = 30;
 
@@ -127,6 +130,7 @@ export function createApp(deps: AppDeps) {
 
   // Signed by the provider instead of a session (stripe mode only).
   app.route('/api', mailPreferenceRoutes(services));
+  app.route('/api', vehicleRoutes(services, rateLimit(redis, config.redisPrefix, { name: 'vehicle-lookups', points: VEHICLE_LOOKUPS_PER_MINUTE, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon')));
   app.route('/', unsubscribeRoutes(services));
   app.route('/api', paymentRoutes({
     provider: services.payments.provider.name, publishableKey: config.stripePublishableKey ?? null, webhooks: services.payments.webhooks,

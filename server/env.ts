@@ -108,6 +108,12 @@ const schema = z
     /** Payouts: `false` stops the daily settlement in this process (another process or a manual run pays). */
     PAYOUTS_ENABLED: bool.default(true),
     /** Who moves the money: `simulated` (a test-mode card processor kept in Postgres; the default) or `stripe`. */
+    /** DVLA Vehicle Enquiry Service API key: registration lookup in the garage. Unset: lookups answer 503 LOOKUP_UNAVAILABLE (enter details by hand). */
+    DVLA_API_KEY: z.string().trim().min(1).optional(),
+    /** The Vehicle Enquiry Service's address (a fake in tests). */
+    DVLA_BASE_URL: z.url().default('https://driver-vehicle-licensing.api.gov.uk'),
+    /** Outbound timeout of one registration lookup (connect to last byte). */
+    DVLA_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
     PAYMENT_PROVIDER: z.enum(['simulated', 'stripe']).default('simulated'),
     /** Simulated processor only: hours an authorization stays capturable (card networks: about 7 days). */
     SIMULATED_AUTHORIZATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 31).default(24 * 7),

@@ -16,6 +16,8 @@ import { ormConfig, pgTimeoutOptions } from './db/orm-config';
 import { createPgPool, type SqlPool } from './db/pg-pool';
 import { systemClock, type Clock } from './domain/clock';
 import type { Env } from './env';
+import { createVinDecoder } from './vehicles/vin-decoder';
+import { createDvlaProvider } from './vehicles/dvla-provider';
 import type { FaultHook } from './domain/hold-commit';
 import { createLogger } from './logger';
 import { createHoldStore, type HoldStore } from './redis/hold-store';
@@ -120,7 +122,13 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
   const metrics = createMetrics();
   // Services first: they publish into the domain's event bus and never know who listens.
   const events = createDomainEvents();
+  // Started on the first decode (a worker thread), so start-up loads none of it.
+  const vinDecoder = createVinDecoder();
   const services = createServices({
+    vehicles: {
+      vin: vinDecoder,
+      registrations: createDvlaProvider({ apiKey: env.DVLA_API_KEY, baseUrl: env.DVLA_BASE_URL, timeoutMs: env.DVLA_TIMEOUT_MS, log: logger }),
+    },
     orm,
     sql,
     clock,
@@ -356,7 +364,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       await realtime.close();
       await httpClosed;
       await mail?.close();
-      await Promise.all([orm.close(true), sql.close()]);
+      await Promise.all([orm.close(true), sql.close(), vinDecoder.close()]);
       redis.disconnect();
     })());
 

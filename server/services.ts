@@ -61,6 +61,11 @@ import { createMessages } from './domain/messages';
 import { createSlotRegeneration } from './domain/slot-regeneration';
 import { placeZones } from './places/place-zones';
 import { findPlaces } from './places/gazetteer';
+import { createVehicles } from './domain/vehicles';
+import type { RegistrationProvider, VinDecoder } from './domain/vehicle-ports';
+import { createVehicleRepository } from './db/vehicle.repository';
+import { createVinDecoder } from './vehicles/vin-decoder';
+import { unconfiguredRegistrations } from './vehicles/dvla-provider';
 
 export interface ServicesDeps {
   orm: MikroORM;
@@ -94,6 +99,8 @@ export interface ServicesDeps {
   scryptCostLog2?: number;
   /** Outgoing webhooks: which non-public ranges may be reached, the send timeout, retry policy. */
   webhooks?: { allowNetworks: readonly string[]; timeoutMs: number; policy?: Partial<WebhookPolicy>; onDisabled?: (endpoint: { id: string; url: string }, reason: string) => void };
+  /** VIN decoding and registration lookup (runtime: the corgi worker and the DVLA adapter); absent: a lazy decoder and no lookup. */
+  vehicles?: { vin: VinDecoder; registrations: RegistrationProvider };
   /** Checks the signed unsubscribe links in mail (runtime: keyed by the app secret); without it every link is refused. */
   unsubscribe?: Pick<UnsubscribeTokens, 'verify'>;
   /** Token material of emailed account links (runtime: keyed by the app secret); a throwaway key when absent (scripts send no links). */
@@ -125,7 +132,12 @@ export function createServices(deps: ServicesDeps) {
     onChanged: live.scheduleChanged,
     prune: async (workshopId, now) => void (await live.prune(workshopId, now)),
   });
-  const holds = createHolds({ live, slots: slotStore, catalogSource: createHoldCatalogSource(deps.orm), clock, publisher, rules: deps.holdRules });
+  const vehicles = createVehicles({
+    store: createVehicleRepository(deps.sql, clock),
+    vin: deps.vehicles?.vin ?? createVinDecoder(),
+    registrations: deps.vehicles?.registrations ?? unconfiguredRegistrations,
+  });
+  const holds = createHolds({ vehicleCopy: vehicles.bookingCopy, live, slots: slotStore, catalogSource: createHoldCatalogSource(deps.orm), clock, publisher, rules: deps.holdRules });
   // Catalog edits move the workshop's schedule version: cached hold checks everywhere go stale.
   const catalogChanged = async (workshopId: string) => {
     holds.forgetWorkshop(workshopId);
@@ -155,6 +167,7 @@ export function createServices(deps: ServicesDeps) {
     bookingOf: (id) => bookingStore.findById(id),
   });
   const bookings = createBookings({
+    vehicleCopy: vehicles.bookingCopy,
     bookings: bookingStore, live, workshops, slots: slotStore, clock, publisher, maxOpenPerCustomer: deps.maxOpenBookings, known: holds.known, faults: deps.faults,
     payments: confirmPayments, paymentOf: bookingPayments.findBookingPayment,
   });
@@ -201,6 +214,8 @@ export function createServices(deps: ServicesDeps) {
     }),
     holds,
     bookings,
+    /** Customers' garages, VIN decoding, registration lookup. */
+    vehicles,
     /** Outgoing webhooks: endpoints, their delivery log, and the worker's rounds. */
     webhooks: createWebhooks(
       {

@@ -66,6 +66,18 @@ export const ERROR_CODES = [
   'TOKEN_USED',
   /** The address is verified already: no new link is sent. */
   'ALREADY_VERIFIED',
+  /** A VIN that cannot be one: length, characters, or (North American VINs) the check digit; `details.reason`. */
+  'VIN_INVALID',
+  /** A well-formed VIN the offline NHTSA vPIC data cannot decode (an unknown manufacturer or pattern). */
+  'VIN_UNKNOWN',
+  /** The registration provider (DVLA) refused the registration's format. */
+  'REGISTRATION_INVALID',
+  /** The registration provider (DVLA) has no vehicle with this registration. */
+  'REGISTRATION_NOT_FOUND',
+  /** Registration lookup is not configured, or the provider is down, throttling us or too slow: enter the details by hand. */
+  'LOOKUP_UNAVAILABLE',
+  /** The service does not take this vehicle (fuel, weight or make; `details.reason`). */
+  'VEHICLE_NOT_SUPPORTED',
   'INTERNAL',
   /** Tests only: a handler answered a body its route does not declare (see server/http/contract-check.ts). */
   'CONTRACT_VIOLATION',

@@ -35,6 +35,7 @@ export const serviceView = (s: IService): ServiceView => ({
   basePriceCents: s.basePriceCents,
   currency: s.currency,
   options: s.options,
+  vehicleConstraints: s.vehicleConstraints ?? null,
   active: s.active,
 });
 
@@ -70,7 +71,7 @@ export const workshopFromRow = (r: Record<string, any>): WorkshopView => ({
   ratingCount: Number(r.rating_count),
 });
 
-export const SERVICE_COLUMNS = 'id, workshop_id, name, category, duration_minutes, base_price_cents, currency, options, active';
+export const SERVICE_COLUMNS = 'id, workshop_id, name, category, duration_minutes, base_price_cents, currency, options, vehicle_constraints, active';
 
 export const serviceFromRow = (r: Record<string, any>): ServiceView => ({
   id: r.id,
@@ -81,5 +82,6 @@ export const serviceFromRow = (r: Record<string, any>): ServiceView => ({
   basePriceCents: Number(r.base_price_cents),
   currency: r.currency,
   options: r.options,
+  vehicleConstraints: r.vehicle_constraints ?? null,
   active: Boolean(r.active),
 });

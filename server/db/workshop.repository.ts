@@ -141,6 +141,7 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
       const s = e.create(Service, {
         ...input,
         options: input.options ? serviceOptionsSchema.parse(input.options) : serviceOptionsSchema.parse({}),
+        vehicleConstraints: input.vehicleConstraints ?? null,
         workshop: e.getReference(Workshop, workshopId),
       });
       await e.flush();
@@ -151,9 +152,11 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
       const e = em();
       const s = await e.findOne(Service, { id: serviceId, workshop: workshopId, active: true });
       if (!s) return null;
-      const { options, ...rest } = patch;
+      const { options, vehicleConstraints, ...rest } = patch;
       e.assign(s, rest);
       if (options) s.options = serviceOptionsSchema.parse(options);
+      // Replaced whole (never merged into the old one); null clears them.
+      if (vehicleConstraints !== undefined) s.vehicleConstraints = vehicleConstraints;
       await e.flush();
       return serviceView(s);
     },

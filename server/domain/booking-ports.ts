@@ -9,13 +9,10 @@ import type { MessagePublisher } from './message-ports';
 import type { NewBookingPayment, PendingPaymentAction } from './money/booking-payment-ports';
 import type { DisputePublisher } from './money/dispute-ports';
 import type { OutboxIntent } from './notifications';
+import type { BookingVehicle } from '@shared/schemas/vehicle';
 
-export interface VehicleInput {
-  registration: string;
-  make?: string;
-  model?: string;
-  year?: number;
-}
+/** The vehicle a booking records: typed at confirm or copied from the garage (never a live reference). */
+export type VehicleInput = BookingVehicle;
 
 /** A booking with what authorization needs (the workshop's owner). */
 export interface BookingRecord extends BookingView {

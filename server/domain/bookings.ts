@@ -12,6 +12,7 @@ import type { LiveCounts } from './live-counts';
 import type { ConfirmPayments, PreparedPayment } from './money/confirm-payment';
 import type { BookingPayment } from './money/booking-payment-ports';
 import { receiptOf } from './money/receipt';
+import { vehicleRefusal } from './vehicle-constraints';
 
 export interface ConfirmRequest extends ConfirmBookingInput {
   idempotencyKey?: string;
@@ -43,6 +44,8 @@ export function createBookings(deps: {
   faults?: FaultHook;
   /** Money at confirm (money/confirm-payment.ts): the payment row, and the card authorized first. Absent: bookings carry no payment row. */
   payments?: ConfirmPayments;
+  /** A garage vehicle's copy for a booking (`vehicleId` at confirm); NOT_FOUND for another customer's. Absent: vehicleId is refused. */
+  vehicleCopy?: (customerId: string, vehicleId: string) => Promise<VehicleInput>;
   /** The booking's payment row, for its receipt; absent: no receipt. */
   paymentOf?: (bookingId: string) => Promise<BookingPayment | null>;
 }) {
@@ -55,6 +58,14 @@ export function createBookings(deps: {
   /** The booking this key already made (within 24 h); the same key sent for another hold is a client bug, refused. */
   async function earlierFor(customerId: string, key: string, holdId: string, awaitRacer = false): Promise<BookingRecord | null> {
     return replayOf(await bookings.findByIdempotencyKey(customerId, key, keyCutoff(), { awaitRacer }), holdId);
+  }
+
+  async function vehicleFor(actor: Principal, req: ConfirmRequest): Promise<VehicleInput | null> {
+    if (req.vehicleId) {
+      if (!deps.vehicleCopy) throw new DomainError('VALIDATION_FAILED', 'Saved vehicles are not available here; send the vehicle instead');
+      return deps.vehicleCopy(actor.id, req.vehicleId);
+    }
+    return (req.vehicle as VehicleInput | undefined) ?? null;
   }
 
   /** Gives a hold's units back now (it can no longer be confirmed) and tells watchers. */
@@ -102,12 +113,14 @@ export function createBookings(deps: {
       }
       throw held ? notFound('Hold') : new DomainError('HOLD_EXPIRED', 'This hold has expired or was already used; hold the slot again');
     }
+    // The vehicle the booking will carry: typed, or a copy of one from the customer's garage.
+    const vehicle = await vehicleFor(actor, req);
     // The common case costs no read: the hold catalog's rows, which Postgres checks as it books
     // (guard; a STALE answer wrote nothing, and the confirm goes on below from a fresh read).
     // Only rows that would book are used this way: every refusal below is decided on a read.
     const known = deps.known?.(held) ?? null;
     if (known && held.quote && known.workshop.status === 'verified' && known.service.active && known.slots.length === held.slotIds.length) {
-      const booked = await book(actor, req, held, known, held.quote, true);
+      const booked = await book(actor, req, held, known, held.quote, true, vehicle);
       if (booked !== 'STALE') return booked;
     }
     // Everything the checks below need, read at once (the key's earlier booking included).
@@ -132,7 +145,7 @@ export function createBookings(deps: {
       await letGo(held, actor.id);
       throw new DomainError('SLOT_WITHDRAWN', 'The workshop changed its hours and this time is no longer offered; pick another');
     }
-    const booked = await book(actor, req, held, { workshop, service, slots: ctx.slots }, price, false);
+    const booked = await book(actor, req, held, { workshop, service, slots: ctx.slots }, price, false, vehicle);
     if (booked === 'STALE') throw new Error('the booking store answered STALE to a booking without a guard');
     return booked;
   }
@@ -145,8 +158,12 @@ export function createBookings(deps: {
     { workshop, service, slots }: KnownRows,
     price: { priceCents: number; currency: string },
     guarded: boolean,
+    vehicle: VehicleInput | null,
   ): Promise<{ booking: BookingView; replayed: boolean } | 'STALE'> {
     const key = req.idempotencyKey ?? null;
+    // Refused before anything is written or authorized: the customer keeps the hold and may pick another vehicle.
+    const refusal = vehicle ? vehicleRefusal(service.vehicleConstraints, vehicle) : null;
+    if (refusal) throw new DomainError('VEHICLE_NOT_SUPPORTED', refusal.message, refusal);
     const now = new Date(deps.clock.now());
     const status = workshop.autoAccept ? 'accepted' : 'pending';
     const events: NewBooking['events'] = [{ type: 'requested', actorId: actor.id, actorRole: 'customer', data: { holdId: held.id } }];
@@ -178,7 +195,7 @@ export function createBookings(deps: {
           priceCents: price.priceCents,
           currency: price.currency,
           options: held.options,
-          vehicle: (req.vehicle as VehicleInput | undefined) ?? null,
+          vehicle,
           notes: req.notes ?? null,
           idempotencyKey: key,
           maxOpenPerCustomer,

@@ -369,3 +369,24 @@ describe('confirm from the hold catalog\'s rows (no read; Postgres checks them a
     expect(counts(d, workshop.id, slots[0]!.id)).toEqual({ capacity: 2, booked: 2, held: 0 });
   });
 });
+
+describe('confirm with a vehicle the service does not take', () => {
+  it('refuses VEHICLE_NOT_SUPPORTED before anything is written: the hold stays held, nothing is booked or published', async () => {
+    const d = fakeBookingDomain();
+    const { workshop, service, slots, who, hold } = await arrange(d);
+    d.workshops.setService(service.id, { vehicleConstraints: { fuels: ['electric'] } });
+    const refused = d.confirms.confirm(who, { holdId: hold.id, vehicle: { registration: 'AB12 CDE', fuel: 'diesel' } });
+    await expect(refused).rejects.toMatchObject({ code: 'VEHICLE_NOT_SUPPORTED', details: { reason: 'fuel' } });
+    expect(counts(d, workshop.id, slots[0]!.id)).toEqual({ capacity: 2, booked: 0, held: 1 });
+    expect(d.publisher.sent).toEqual([]);
+    // The same hold books with a vehicle that fits, or one that does not state its fuel.
+    const { booking } = await d.confirms.confirm(who, { holdId: hold.id, vehicle: { registration: 'AB12 CDE' } });
+    expect(booking.vehicle).toEqual({ registration: 'AB12 CDE' });
+  });
+
+  it('a vehicleId needs the garage port: without it the confirm is refused, not booked without the vehicle', async () => {
+    const d = fakeBookingDomain();
+    const { who, hold } = await arrange(d);
+    expect(await codeOf(d.confirms.confirm(who, { holdId: hold.id, vehicleId: randomUUID() }))).toBe('VALIDATION_FAILED');
+  });
+});

@@ -1,4 +1,6 @@
 import type { CreateHoldInput, HoldView } from '@shared/schemas/booking';
+import type { VehicleInput } from './booking-ports';
+import { vehicleRefusal } from './vehicle-constraints';
 import { optionChoiceSchema, priceFor, type OptionChoice } from '@shared/service-options';
 import type { ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { Principal } from './actor';
@@ -45,6 +47,8 @@ export function createHolds(deps: {
   /** Workshop, services and slots of one workshop for the in-memory hold catalog. */
   catalogSource: HoldCatalogSource;
   rules?: Partial<HoldRules>;
+  /** A garage vehicle (`vehicleId` on a hold), checked against the service's vehicle constraints; absent: vehicleId is refused. */
+  vehicleCopy?: (customerId: string, vehicleId: string) => Promise<VehicleInput>;
 }) {
   const rules = { ...DEFAULT_HOLD_RULES, ...deps.rules };
   const catalog = createHoldCatalog({
@@ -148,6 +152,12 @@ export function createHolds(deps: {
       requireCustomer(actor);
       const options = optionChoiceSchema.parse(input.options ?? {});
       const rate = rules.perMinute ? { points: rules.perMinute, windowMs: 60_000 } : undefined;
+      // A hold that names a garage vehicle costs one read, and is refused before Redis if the service does not take it.
+      let vehicle: VehicleInput | null = null;
+      if (input.vehicleId) {
+        if (!deps.vehicleCopy) throw new DomainError('VALIDATION_FAILED', 'Saved vehicles are not available here');
+        vehicle = await deps.vehicleCopy(actor.id, input.vehicleId);
+      }
       // At most two stale cache entries in a row (catalog edits racing this hold), then Postgres.
       for (let attempt = 0; ; attempt++) {
         let entry: HoldCatalogEntry | null = null;
@@ -164,6 +174,8 @@ export function createHolds(deps: {
         }
         const fromCache = cached !== undefined;
         const { workshop, service, price, run } = cached ?? (await checkedFromPostgres(input.workshopId, input.serviceId, input.slotId, options));
+        const refusal = vehicle ? vehicleRefusal(service.vehicleConstraints, vehicle) : null;
+        if (refusal) throw new DomainError('VEHICLE_NOT_SUPPORTED', refusal.message, refusal);
         const result = await deps.live.hold({
           workshopId: workshop.id,
           serviceId: service.id,

@@ -9,7 +9,7 @@ const ready: WorkshopDetailView = {
   description: null, city: 'Leeds', address: '1 Test Street', lat: null, lng: null, timezone: 'Europe/London',
   phone: '+44 113 496 0000', email: 'desk@garage.test', status: 'pending', bays: 2, slotMinutes: 30, holdTtlSeconds: 120,
   acceptSlaMinutes: 30, autoAccept: false, autoAcceptMoves: false, ratingAvg: 0, ratingCount: 0,
-  services: [{ id: '00000000-0000-4000-8000-000000000003', workshopId: '00000000-0000-4000-8000-000000000001', name: 'MOT', category: 'inspection', durationMinutes: 30, basePriceCents: 5000, currency: 'GBP', options: { skillTiers: [], urgency: [] }, active: true }],
+  services: [{ id: '00000000-0000-4000-8000-000000000003', workshopId: '00000000-0000-4000-8000-000000000001', name: 'MOT', category: 'inspection', durationMinutes: 30, basePriceCents: 5000, currency: 'GBP', options: { skillTiers: [], urgency: [] }, vehicleConstraints: null, active: true }],
   hours: [{ weekday: 1, opens: '08:00', closes: '17:00' }],
   closures: [],
 };

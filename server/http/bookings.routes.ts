@@ -32,9 +32,9 @@ export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEn
         201: ok(bookingBody, '`{booking}` created'), 200: ok(bookingBody, '`{booking}`: the same Idempotency-Key was seen within 24 h'),
         ...errors({
           ...authErrors,
-          409: 'HOLD_EXPIRED, SLOT_UNAVAILABLE, SLOT_WITHDRAWN, SERVICE_RETIRED or WORKSHOP_NOT_BOOKABLE', 404: 'NOT_FOUND (not your hold)',
+          409: 'HOLD_EXPIRED, SLOT_UNAVAILABLE, SLOT_WITHDRAWN, SERVICE_RETIRED or WORKSHOP_NOT_BOOKABLE', 404: 'NOT_FOUND (not your hold, or `vehicleId` is not a vehicle in your garage)',
           402: 'PAYMENT_DECLINED or PAYMENT_INSUFFICIENT_FUNDS (the card was refused; the hold is kept: retry with another card), or PAYMENT_REQUIRES_ACTION (the bank asks the customer to authenticate: nothing is booked, the hold is kept; complete it with `details.clientSecret`, then send the same confirm again)',
-          422: 'IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold) or PAYMENT_METHOD_REQUIRED (this workshop takes a card at booking)',
+          422: 'IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold), PAYMENT_METHOD_REQUIRED (this workshop takes a card at booking) or VEHICLE_NOT_SUPPORTED (the service does not take this vehicle: fuel, weight or make; `details.reason`)',
           429: 'RATE_LIMITED (confirms per minute) or BOOKING_LIMIT (too many open bookings)',
           503: 'PAYMENT_PROVIDER_UNAVAILABLE (the card processor is down: the hold is kept, retry after Retry-After) or SERVICE_UNAVAILABLE',
         }),

@@ -23,7 +23,7 @@ export function holdRoutes(s: Services) {
       request: { body: jsonBody(createHoldSchema) },
       responses: {
         201: ok(holdBody, '`{hold}`: the slots are held until `expiresAt`'),
-        ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SLOT_UNAVAILABLE, SLOT_WITHDRAWN, SERVICE_RETIRED or WORKSHOP_NOT_BOOKABLE', 422: 'SLOT_SERVICE_MISMATCH', 429: 'HOLD_LIMIT or RATE_LIMITED' }),
+        ...errors({ ...authErrors, 404: 'NOT_FOUND (workshop, or `vehicleId` not in your garage)', 409: 'SLOT_UNAVAILABLE, SLOT_WITHDRAWN, SERVICE_RETIRED or WORKSHOP_NOT_BOOKABLE', 422: 'SLOT_SERVICE_MISMATCH or VEHICLE_NOT_SUPPORTED (the service does not take this vehicle)', 429: 'HOLD_LIMIT or RATE_LIMITED' }),
       },
     }),
     async (c) => c.json({ hold: await s.holds.hold(c.var.principal!, c.req.valid('json')) }, 201),

@@ -270,9 +270,15 @@ export interface paths {
                                     /** @enum {string} */
                                     status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
                                     vehicle: {
+                                        colour?: string;
+                                        /** @enum {string} */
+                                        fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
                                         make?: string;
+                                        mileage?: number;
                                         model?: string;
                                         registration: string;
+                                        vin?: string;
+                                        weightKg?: number;
                                         year?: number;
                                     } | null;
                                     version: number;
@@ -958,9 +964,15 @@ export interface paths {
                                     /** @enum {string} */
                                     status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
                                     vehicle: {
+                                        colour?: string;
+                                        /** @enum {string} */
+                                        fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
                                         make?: string;
+                                        mileage?: number;
                                         model?: string;
                                         registration: string;
+                                        vin?: string;
+                                        weightKg?: number;
                                         year?: number;
                                     } | null;
                                     version: number;
@@ -3227,9 +3239,15 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
                                 vehicle: {
+                                    colour?: string;
+                                    /** @enum {string} */
+                                    fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
                                     make?: string;
+                                    mileage?: number;
                                     model?: string;
                                     registration: string;
+                                    vin?: string;
+                                    weightKg?: number;
                                     year?: number;
                                 } | null;
                                 version: number;
@@ -3305,11 +3323,15 @@ export interface paths {
                         notes?: string;
                         paymentMethod?: string;
                         vehicle?: {
+                            /** @enum {string} */
+                            fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
                             make?: string;
                             model?: string;
                             registration: string;
                             year?: number;
                         };
+                        /** Format: uuid */
+                        vehicleId?: string;
                     };
                 };
             };
@@ -3352,9 +3374,15 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
                                 vehicle: {
+                                    colour?: string;
+                                    /** @enum {string} */
+                                    fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
                                     make?: string;
+                                    mileage?: number;
                                     model?: string;
                                     registration: string;
+                                    vin?: string;
+                                    weightKg?: number;
                                     year?: number;
                                 } | null;
                                 version: number;
@@ -3403,9 +3431,15 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
                                 vehicle: {
+                                    colour?: string;
+                                    /** @enum {string} */
+                                    fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
                                     make?: string;
+                                    mileage?: number;
                                     model?: string;
                                     registration: string;
+                                    vin?: string;
+                                    weightKg?: number;
                                     year?: number;
                                 } | null;
                                 version: number;
@@ -3452,7 +3486,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description NOT_FOUND (not your hold) */
+                /** @description NOT_FOUND (not your hold, or `vehicleId` is not a vehicle in your garage) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3470,7 +3504,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold) or PAYMENT_METHOD_REQUIRED (this workshop takes a card at booking) */
+                /** @description IDEMPOTENCY_KEY_REUSED (the key confirmed a different hold), PAYMENT_METHOD_REQUIRED (this workshop takes a card at booking) or VEHICLE_NOT_SUPPORTED (the service does not take this vehicle: fuel, weight or make; `details.reason`) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3608,9 +3642,15 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
                                 vehicle: {
+                                    colour?: string;
+                                    /** @enum {string} */
+                                    fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
                                     make?: string;
+                                    mileage?: number;
                                     model?: string;
                                     registration: string;
+                                    vin?: string;
+                                    weightKg?: number;
                                     year?: number;
                                 } | null;
                                 version: number;
@@ -3750,9 +3790,15 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
                                 vehicle: {
+                                    colour?: string;
+                                    /** @enum {string} */
+                                    fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
                                     make?: string;
+                                    mileage?: number;
                                     model?: string;
                                     registration: string;
+                                    vin?: string;
+                                    weightKg?: number;
                                     year?: number;
                                 } | null;
                                 version: number;
@@ -4526,9 +4572,15 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
                                 vehicle: {
+                                    colour?: string;
+                                    /** @enum {string} */
+                                    fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
                                     make?: string;
+                                    mileage?: number;
                                     model?: string;
                                     registration: string;
+                                    vin?: string;
+                                    weightKg?: number;
                                     year?: number;
                                 } | null;
                                 version: number;
@@ -4675,9 +4727,15 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
                                 vehicle: {
+                                    colour?: string;
+                                    /** @enum {string} */
+                                    fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
                                     make?: string;
+                                    mileage?: number;
                                     model?: string;
                                     registration: string;
+                                    vin?: string;
+                                    weightKg?: number;
                                     year?: number;
                                 } | null;
                                 version: number;
@@ -5191,6 +5249,8 @@ export interface paths {
                         /** Format: uuid */
                         slotId: string;
                         /** Format: uuid */
+                        vehicleId?: string;
+                        /** Format: uuid */
                         workshopId: string;
                     };
                 };
@@ -5249,7 +5309,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description NOT_FOUND */
+                /** @description NOT_FOUND (workshop, or `vehicleId` not in your garage) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5267,7 +5327,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description SLOT_SERVICE_MISMATCH */
+                /** @description SLOT_SERVICE_MISMATCH or VEHICLE_NOT_SUPPORTED (the service does not take this vehicle) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6184,6 +6244,525 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/vehicles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{vehicles}`: the caller's garage, oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            vehicles: {
+                                colour: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @enum {string|null} */
+                                fuel: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other" | null;
+                                /** Format: uuid */
+                                id: string;
+                                make: string | null;
+                                mileage: number | null;
+                                model: string | null;
+                                registration: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                vin: string | null;
+                                weightKg: number | null;
+                                year: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        colour?: string;
+                        /** @enum {string} */
+                        fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
+                        make?: string;
+                        mileage?: number;
+                        model?: string;
+                        registration: string;
+                        vin?: string;
+                        weightKg?: number;
+                        year?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The saved vehicle; with a VIN its blank make, model, year, fuel and weight are filled from the decoded VIN (when the data knows it) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            colour: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @enum {string|null} */
+                            fuel: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other" | null;
+                            /** Format: uuid */
+                            id: string;
+                            make: string | null;
+                            mileage: number | null;
+                            model: string | null;
+                            registration: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            vin: string | null;
+                            weightKg: number | null;
+                            year: number | null;
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description CONFLICT (this registration is already in the garage, or the garage is full) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description VIN_INVALID */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/vehicles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One vehicle of the caller's garage */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            colour: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @enum {string|null} */
+                            fuel: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other" | null;
+                            /** Format: uuid */
+                            id: string;
+                            make: string | null;
+                            mileage: number | null;
+                            model: string | null;
+                            registration: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            vin: string | null;
+                            weightKg: number | null;
+                            year: number | null;
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed (bookings already made keep their copy) */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        colour?: string | null;
+                        /** @enum {string|null} */
+                        fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other" | null;
+                        make?: string | null;
+                        mileage?: number | null;
+                        model?: string | null;
+                        registration?: string;
+                        vin?: string | null;
+                        weightKg?: number | null;
+                        year?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description The vehicle after the change (bookings already made keep their copy) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            colour: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @enum {string|null} */
+                            fuel: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other" | null;
+                            /** Format: uuid */
+                            id: string;
+                            make: string | null;
+                            mileage: number | null;
+                            model: string | null;
+                            registration: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            vin: string | null;
+                            weightKg: number | null;
+                            year: number | null;
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description VIN_INVALID */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/me/verify-email/resend": {
         parameters: {
             query?: never;
@@ -6981,6 +7560,237 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/registration/{registration}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    registration: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What the DVLA holds for this registration */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            colour: string | null;
+                            engineCc: number | null;
+                            /** @enum {string|null} */
+                            fuel: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other" | null;
+                            make: string | null;
+                            registration: string;
+                            /** @enum {string} */
+                            source: "dvla";
+                            weightKg: number | null;
+                            year: number | null;
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description REGISTRATION_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description REGISTRATION_INVALID (the DVLA refused its format) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description LOOKUP_UNAVAILABLE (no DVLA_API_KEY, or the DVLA is down, throttling or too slow; `details.why`, Retry-After when known): enter the details by hand */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/vin/{vin}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    vin: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What the offline NHTSA vPIC data says of this VIN */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            body: string | null;
+                            checkDigitVerified: boolean;
+                            engine: string | null;
+                            /** @enum {string|null} */
+                            fuel: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other" | null;
+                            make: string | null;
+                            model: string | null;
+                            vin: string;
+                            weightKg: number | null;
+                            year: number | null;
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description VIN_INVALID (length, characters, or a North American or Chinese VIN's check digit; `details.reason`) or VIN_UNKNOWN (well formed, not in the data) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description LOOKUP_UNAVAILABLE (the decoder failed) or SERVICE_UNAVAILABLE */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8145,6 +8955,11 @@ export interface paths {
                                             todayOnly?: boolean;
                                         }[];
                                     };
+                                    vehicleConstraints: {
+                                        fuels?: ("petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other")[];
+                                        makes?: string[];
+                                        maxWeightKg?: number;
+                                    } | null;
                                     /** Format: uuid */
                                     workshopId: string;
                                 }[];
@@ -9792,6 +10607,11 @@ export interface paths {
                                 todayOnly?: boolean;
                             }[];
                         };
+                        vehicleConstraints?: {
+                            fuels?: ("petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other")[];
+                            makes?: string[];
+                            maxWeightKg?: number;
+                        } | null;
                     };
                 };
             };
@@ -9825,6 +10645,11 @@ export interface paths {
                                         todayOnly?: boolean;
                                     }[];
                                 };
+                                vehicleConstraints: {
+                                    fuels?: ("petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other")[];
+                                    makes?: string[];
+                                    maxWeightKg?: number;
+                                } | null;
                                 /** Format: uuid */
                                 workshopId: string;
                             };
@@ -10014,6 +10839,11 @@ export interface paths {
                                 todayOnly?: boolean;
                             }[];
                         };
+                        vehicleConstraints?: {
+                            fuels?: ("petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other")[];
+                            makes?: string[];
+                            maxWeightKg?: number;
+                        } | null;
                     };
                 };
             };
@@ -10047,6 +10877,11 @@ export interface paths {
                                         todayOnly?: boolean;
                                     }[];
                                 };
+                                vehicleConstraints: {
+                                    fuels?: ("petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other")[];
+                                    makes?: string[];
+                                    maxWeightKg?: number;
+                                } | null;
                                 /** Format: uuid */
                                 workshopId: string;
                             };
@@ -10231,7 +11066,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "INVALID_CURSOR" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "PAYMENT_DECLINED" | "PAYMENT_METHOD_REQUIRED" | "PAYMENT_INSUFFICIENT_FUNDS" | "PAYMENT_AUTHORIZATION_EXPIRED" | "PAYMENT_STATE_CONFLICT" | "PAYMENT_REQUIRES_ACTION" | "PAYMENT_PROVIDER_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "DISPUTE_WINDOW_CLOSED" | "NOTHING_CAPTURED" | "REFUND_TOO_LARGE" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_USED" | "ALREADY_VERIFIED" | "INTERNAL" | "CONTRACT_VIOLATION";
+                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "INVALID_CURSOR" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "PAYMENT_DECLINED" | "PAYMENT_METHOD_REQUIRED" | "PAYMENT_INSUFFICIENT_FUNDS" | "PAYMENT_AUTHORIZATION_EXPIRED" | "PAYMENT_STATE_CONFLICT" | "PAYMENT_REQUIRES_ACTION" | "PAYMENT_PROVIDER_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "DISPUTE_WINDOW_CLOSED" | "NOTHING_CAPTURED" | "REFUND_TOO_LARGE" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_USED" | "ALREADY_VERIFIED" | "VIN_INVALID" | "VIN_UNKNOWN" | "REGISTRATION_INVALID" | "REGISTRATION_NOT_FOUND" | "LOOKUP_UNAVAILABLE" | "VEHICLE_NOT_SUPPORTED" | "INTERNAL" | "CONTRACT_VIOLATION";
                 details?: unknown;
                 message: string;
             };

@@ -4,6 +4,7 @@ import { BOOKING_STATUSES } from '@shared/booking-status';
 import type { ErrorCode } from '@shared/errors';
 import type { BookingMessageEvent } from '@shared/schemas/message';
 import type { BookingDisputeEvent } from '@shared/schemas/dispute';
+import { bookingVehicleSchema } from '@shared/schemas/vehicle';
 
 /*
  * The Socket.IO event maps, typed once and used by both sides with the
@@ -39,9 +40,8 @@ export const bookingSummarySchema = z.strictObject({
   slotIds: z.array(z.uuid()),
   priceCents: z.int(),
   currency: z.string(),
-  vehicle: z
-    .strictObject({ registration: z.string(), make: z.string().optional(), model: z.string().optional(), year: z.int().optional() })
-    .nullable(),
+  /** The vehicle as it was at confirm (typed, or copied from the customer's garage). */
+  vehicle: bookingVehicleSchema.nullable(),
   notes: z.string().nullable(),
   /** Optimistic-locking version; a client keeps the highest it has seen per booking. */
   version: z.int(),

@@ -4,6 +4,7 @@ import { instantSchema } from './dates';
 import { bookingSummarySchema } from '../realtime/events';
 import { optionChoiceSchema } from '../service-options';
 import { instantOut } from './views';
+import { FUEL_TYPES, registrationSchema } from './vehicle';
 
 /** `POST /api/holds`: hold the slots a service needs, starting at `slotId`. */
 export const createHoldSchema = z
@@ -12,6 +13,8 @@ export const createHoldSchema = z
     serviceId: z.uuid(),
     slotId: z.uuid(),
     options: optionChoiceSchema.optional(),
+    /** A vehicle from the customer's garage: refused now (VEHICLE_NOT_SUPPORTED) if the service does not take it. */
+    vehicleId: z.uuid().optional(),
   })
   .strict();
 export type CreateHoldInput = z.input<typeof createHoldSchema>;
@@ -28,18 +31,14 @@ export const holdViewSchema = z.strictObject({
 });
 export type HoldView = z.infer<typeof holdViewSchema>;
 
+/** A vehicle typed at confirm (instead of one from the garage). */
 export const vehicleSchema = z
   .object({
-    registration: z
-      .string()
-      .trim()
-      .min(2)
-      .max(12)
-      .regex(/^[A-Za-z0-9 -]+$/, 'Letters, digits, spaces and hyphens only')
-      .transform((v) => v.toUpperCase()),
+    registration: registrationSchema,
     make: z.string().trim().min(1).max(40).optional(),
     model: z.string().trim().min(1).max(40).optional(),
     year: z.number().int().min(1900).max(2100).optional(),
+    fuel: z.enum(FUEL_TYPES).optional(),
   })
   .strict();
 
@@ -48,6 +47,8 @@ export const confirmBookingSchema = z
   .object({
     holdId: z.uuid(),
     vehicle: vehicleSchema.optional(),
+    /** A vehicle from the customer's garage (`/api/me/vehicles`), instead of `vehicle`: the booking keeps a copy of its details. */
+    vehicleId: z.uuid().optional(),
     notes: z.string().trim().max(1000).optional(),
     /**
      * How the customer pays, when the workshop takes payment at booking: a Stripe PaymentMethod id
@@ -56,7 +57,8 @@ export const confirmBookingSchema = z
      */
     paymentMethod: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_ -]+$/, 'A card number or a payment method id').optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => !(v.vehicle && v.vehicleId), { message: 'Send either vehicle or vehicleId, not both', path: ['vehicleId'] });
 export type ConfirmBookingInput = z.input<typeof confirmBookingSchema>;
 
 export const idempotencyKeySchema = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { serviceOptionsSchema } from '../service-options';
+import { vehicleConstraintsSchema } from './vehicle';
 
 export const SERVICE_CATEGORIES = ['maintenance', 'brakes', 'inspection', 'tyres', 'diagnostics', 'bodywork', 'electrical', 'other'] as const;
 
@@ -10,6 +11,8 @@ const serviceFields = {
   basePriceCents: z.number().int().min(0).max(10_000_000),
   currency: z.string().regex(/^[A-Z]{3}$/, 'Use an ISO 4217 code such as GBP'),
   options: serviceOptionsSchema.optional(),
+  /** What vehicles the service takes; null clears them (any vehicle). */
+  vehicleConstraints: vehicleConstraintsSchema.nullable().optional(),
 };
 
 export const createServiceSchema = z.object(serviceFields).strict();

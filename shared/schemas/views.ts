@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { serviceOptionsViewSchema } from '../service-options';
+import { vehicleConstraintsSchema } from './vehicle';
 import { WORKSHOP_STATUSES } from './workshop';
 
 /*
@@ -20,6 +21,8 @@ export const serviceViewSchema = z.strictObject({
   basePriceCents: z.int(),
   currency: z.string(),
   options: serviceOptionsViewSchema,
+  /** What vehicles this service takes (null: any). */
+  vehicleConstraints: vehicleConstraintsSchema.nullable(),
   active: z.boolean(),
 });
 export type ServiceView = z.infer<typeof serviceViewSchema>;

@@ -6,6 +6,7 @@ import type { AuditTarget } from '@shared/schemas/audit';
 import type { CommissionOverridesInput, MoneyPolicyInput } from '@shared/schemas/money-policy';
 import type { ConfirmBookingInput, CreateHoldInput } from '@shared/schemas/booking';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
+import type { CreateVehicleInput, UpdateVehicleInput } from '@shared/schemas/vehicle';
 import type { ReviewInput } from '@shared/schemas/review';
 import type { DisputeStatus, OpenDisputeInput, ResolveDisputeInput } from '@shared/schemas/dispute';
 import type { CreateWebhookInput, UpdateWebhookInput } from '@shared/schemas/webhook';
@@ -127,6 +128,15 @@ export const api = {
     /** The owning workshop's one public answer. */
     reply: (id: string, text: string) => call(client.POST('/api/v1/reviews/{id}/reply', { ...path({ id }), body: { text } })),
     report: (id: string, reason: string) => done(client.POST('/api/v1/reviews/{id}/report', { ...path({ id }), body: { reason } })),
+  },
+  /** The customer's garage, VIN decoding and registration lookup. */
+  vehicles: {
+    list: () => call(client.GET('/api/v1/me/vehicles')),
+    create: (body: CreateVehicleInput) => call(client.POST('/api/v1/me/vehicles', { body })),
+    update: (id: string, body: UpdateVehicleInput) => call(client.PATCH('/api/v1/me/vehicles/{id}', { ...path({ id }), body })),
+    remove: (id: string) => done(client.DELETE('/api/v1/me/vehicles/{id}', path({ id }))),
+    decodeVin: (vin: string) => call(client.GET('/api/v1/vehicles/vin/{vin}', path({ vin }))),
+    lookupRegistration: (registration: string) => call(client.GET('/api/v1/vehicles/registration/{registration}', path({ registration }))),
   },
   webhooks: {
     list: () => call(client.GET('/api/v1/webhooks')),

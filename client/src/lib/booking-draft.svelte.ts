@@ -4,13 +4,15 @@
  * Forgotten once a booking is confirmed.
  */
 export interface Draft {
+  /** A vehicle from the garage ('' = typed below). */
+  vehicleId: string;
   registration: string;
   make: string;
   model: string;
   notes: string;
 }
 
-const empty = (): Draft => ({ registration: '', make: '', model: '', notes: '' });
+const empty = (): Draft => ({ vehicleId: '', registration: '', make: '', model: '', notes: '' });
 const drafts = new Map<string, Draft>();
 
 export const bookingDraft = {

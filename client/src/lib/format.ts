@@ -1,3 +1,4 @@
+import { FUEL_LABELS, type BookingVehicle } from '@shared/schemas/vehicle';
 /*
  * Dates are always shown in the workshop's own time zone (where the car will be), with
  * Intl.DateTimeFormat; formatters are cached because grids format hundreds of cells.
@@ -77,4 +78,10 @@ export function startOfDay(key: string, tz: string): number {
 export function addDays(key: string, n: number): string {
   const [y = 1970, m = 1, d = 1] = key.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+/** A booked vehicle's description after its registration: "2003 Honda Accord · Petrol · 50,000 miles". */
+export function vehicleDetails(v: BookingVehicle): string {
+  const name = [v.year, v.make, v.model].filter(Boolean).join(' ');
+  return [name, v.fuel && FUEL_LABELS[v.fuel], v.mileage != null && `${v.mileage.toLocaleString('en-GB')} miles`].filter(Boolean).join(' · ');
 }

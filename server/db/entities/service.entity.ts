@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import type { ServiceOptions } from '@shared/service-options';
+import type { VehicleConstraints } from '@shared/schemas/vehicle';
 import { Workshop } from './workshop.entity';
 
 export const Service = defineEntity({
@@ -14,6 +15,8 @@ export const Service = defineEntity({
     basePriceCents: p.integer(),
     currency: p.string().length(3),
     options: p.json<ServiceOptions>(),
+    /** Fuels, maximum weight and makes this service takes (null: any vehicle). */
+    vehicleConstraints: p.json<VehicleConstraints>().nullable(),
     // Services referenced by bookings are retired, never deleted, so history stays readable.
     active: p.boolean().default(true),
     createdAt: p.datetime().onCreate(() => new Date()),

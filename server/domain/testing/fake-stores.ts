@@ -113,6 +113,7 @@ export function fakeWorkshopStore() {
         basePriceCents: 4999,
         currency: 'GBP',
         options: { skillTiers: [], urgency: [] },
+        vehicleConstraints: null,
         active: true,
       };
       workshops.set(id, workshop);
