@@ -4,6 +4,7 @@ import { PAY_BY_CARD, register, verifiedWorkshop, type Account } from '../../ser
 import { offsetClock } from '../../server/domain/clock';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
+import { completedBooking } from './journeys';
 import { a11yViolations, launchChromium, markDocument, noReload, openContext, screen, type Browser } from './browser-kit';
 
 /*
@@ -38,20 +39,7 @@ describe('browser: a customer disputes a completed booking and an admin refunds 
     await server?.close();
   });
 
-  async function completedAndPaid() {
-    const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
-    const slot = slots.find((s) => Date.parse(s.startsAt) > Date.now() + 86_400_000 && s.free > 0)!;
-    const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, customer.token);
-    const booking = (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration: 'DS12 PUT' }, paymentMethod: '4242 4242 4242 4242' }, customer.token)).body.booking;
-    expect((await api.post(`/api/bookings/${booking.id}/accept`, undefined, shop.vendor.token)).status).toBe(200);
-    serverClock.jumpTo(Date.parse(booking.startsAt));
-    try {
-      for (const action of ['start', 'complete']) expect((await api.post(`/api/bookings/${booking.id}/${action}`, undefined, shop.vendor.token)).status).toBe(200);
-    } finally {
-      serverClock.reset();
-    }
-    return booking as { id: string; priceCents: number };
-  }
+  const completedAndPaid = () => completedBooking(api, shop, customer, serverClock, { paymentMethod: '4242 4242 4242 4242' });
 
   it('open → the admin sees it → partial refund → both sides see the outcome live', async () => {
     const booking = await completedAndPaid();

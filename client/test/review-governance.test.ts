@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlotView } from '@shared/availability';
 import { register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { offsetClock } from '../../server/domain/clock';
 import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
+import { completedBooking } from './journeys';
 import { a11yViolations, launchChromium, openContext, type Browser } from './browser-kit';
 
 /*
@@ -35,23 +35,9 @@ describe('browser: a review is answered, reported and hidden with a reason', { t
     await server?.close();
   });
 
-  async function completedBooking() {
-    const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
-    const slot = slots.find((s) => Date.parse(s.startsAt) > Date.now() + 86_400_000 && s.free > 0)!;
-    const hold = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: slot.id }, author.token);
-    const booking = (await api.post('/api/bookings', { holdId: hold.body.hold.id, vehicle: { registration: 'RV12 IEW' } }, author.token)).body.booking;
-    expect((await api.post(`/api/bookings/${booking.id}/accept`, undefined, shop.vendor.token)).status).toBe(200);
-    serverClock.jumpTo(Date.parse(booking.startsAt));
-    try {
-      for (const action of ['start', 'complete']) expect((await api.post(`/api/bookings/${booking.id}/${action}`, undefined, shop.vendor.token)).status).toBe(200);
-    } finally {
-      serverClock.reset();
-    }
-    return booking as { id: string };
-  }
 
   it('the desk replies; a reader reports; the admin hides it with a reason and the audit trail shows it', async () => {
-    const booking = await completedBooking();
+    const booking = await completedBooking(api, shop, author, serverClock);
     const review = (await api.post(`/api/bookings/${booking.id}/review`, { rating: 1, text: 'Slow, and the manager is an idiot' }, author.token)).body.review;
     const desk = await openContext(browser, server.url, shop.vendor.token);
     const reading = await openContext(browser, server.url, reader.token);

@@ -96,8 +96,11 @@ describe('API fuzz: no input makes any route answer 5xx', () => {
     for (const route of routes) {
       for (const variant of [0, 1, 2, 3, 4, 5]) {
         const path = fill(route.path, (p) => ID_VARIANTS(p)[variant]!);
-        for (const caller of callers) {
-          const bodies = route.method === 'GET' || route.method === 'DELETE' ? [undefined] : NASTY_BODIES;
+        for (const [c, caller] of callers.entries()) {
+          // Each (variant, caller) pair sends a third of the nasty bodies, in rotation: every body
+          // still reaches every route as every caller and with two path variants, at a third of the
+          // requests (the whole product grew past the suite's time as the API grew).
+          const bodies = route.method === 'GET' || route.method === 'DELETE' ? [undefined] : NASTY_BODIES.filter((_, i) => (i + variant + c) % 3 === 0);
           await Promise.all(
             bodies.map(async (body) => {
               const res = await api.call(route.method, path, { body, token: caller.token });
@@ -109,7 +112,7 @@ describe('API fuzz: no input makes any route answer 5xx', () => {
       }
     }
     expect(requests).toBeGreaterThan(1000);
-  }, 120_000);
+  }, 180_000);
 
   it('garbage query strings on every GET', async () => {
     const routes = (await documentedRoutes()).filter((r) => r.method === 'GET');
@@ -147,9 +150,10 @@ describe('API fuzz: no input makes any route answer 5xx', () => {
       const base = fill(route.path, (p) => ID_VARIANTS(p)[0]!);
       // Every documented field, plus an undocumented one (the encoding is checked before any route).
       const fields = [...route.query, 'x'];
-      for (const caller of callers) {
+      for (const [c, caller] of callers.entries()) {
+        // Each caller sends half the values, in rotation (every value, every field, two callers).
         await Promise.all(
-          fields.flatMap((field) => values.map(async (v) => {
+          fields.flatMap((field) => values.filter((_, i) => (i + c) % 2 === 0).map(async (v) => {
             expectSane(`${caller.who} GET ${base}?${field}=${v}`, await api.get(`${base}?${field}=${v}`, caller.token));
             requests++;
           })),
@@ -159,7 +163,7 @@ describe('API fuzz: no input makes any route answer 5xx', () => {
       for (const v of BAD_PERCENT) expectSane(`GET ${route.path} with ${v} ids`, await api.get(fill(route.path, () => v), callers[1]!.token));
     }
     expect(requests).toBeGreaterThan(500);
-  }, 120_000);
+  }, 180_000);
 
   it('extreme dates and huge numbers in every body field of every write route, as every caller', async () => {
     const routes = (await documentedRoutes()).filter((r) => r.method !== 'GET' && r.method !== 'DELETE');

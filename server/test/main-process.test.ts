@@ -21,7 +21,7 @@ function runMain(env: Record<string, string>, onListening?: (url: string, kill: 
     });
     let out = '';
     let acted = false;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 85_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = out.match(/"url":"(http:[^"]+)","msg":"Holdfast listening"/);
@@ -59,7 +59,9 @@ const base = () => ({
   SLOT_ROLL_MINUTES: '0',
 });
 
-describe('the server process', () => {
+// Each test starts `server/main.ts` under tsx, which compiles the server first: tens of seconds on
+// a loaded CI box, hence the timeout (a limit, not a speed assertion).
+describe('the server process', { timeout: 90_000 }, () => {
   it('refuses bad configuration with a message naming the variable, and exit code 1', async () => {
     const run = await runMain({ ...base(), PORT: 'seventy', REDIS_URL: 'not a url' });
     expect(run.code).toBe(1);
