@@ -11,10 +11,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  *   browser      Chromium driving the built client against a real server (client/test)
  *   bench        the load-test runner's correctness checks (it makes its own database)
  * `npm run test:fast` is unit + redis. In one `vitest run` the heavy tiers run after the others
- * (sequence.groupOrder): browser files one at a time, the bench last. `npm test` runs the browser
+ * (sequence.groupOrder): browser files two at a time, the bench last. `npm test` runs the browser
  * project in a second Vitest process next to the rest (package.json: test:browser beside
- * test:tiers), so its single Chromium file at a time overlaps the integration tier instead of
- * waiting for it. Inside a group, files
+ * test:tiers), so its Chromium files overlap the integration tier instead of waiting for it.
+ * Inside a group, files
  * run in parallel, the longest first (LongestFirstSequencer below), so none of them starts last
  * and runs on alone.
  *
