@@ -10,6 +10,9 @@ import { authErrors, errors, noContent, ok } from './responses';
 import { z } from 'zod';
 import { createInvitationSchema, invitationViewSchema, publicUserSchema } from '@shared/schemas/auth';
 import { adminReasonSchema } from '@shared/schemas/audit';
+import type { Context } from 'hono';
+import { DomainError } from '../domain/errors';
+import { validationFailed } from '../validation-error';
 import type { InvitationRecord } from '../domain/account-links';
 import { workshopViewSchema } from '@shared/schemas/views';
 import { adminWorkshopItemSchema, returnWorkshopSchema, verificationViewSchema } from '@shared/schemas/verification';
@@ -26,9 +29,25 @@ const invitationView = (i: InvitationRecord & { status: 'pending' | 'expired' })
 });
 
 const adminOnly = requireAuth('admin');
-/** Verify, suspend and reinstate take an optional `{reason}` for the audit trail (no body is fine). */
-const reasonBody = { content: { 'application/json': { schema: adminReasonSchema } }, required: false };
-const reasonOf = (body: unknown) => (body as { reason?: string } | undefined)?.reason ?? null;
+/**
+ * Verify, suspend and reinstate take an optional JSON `{reason}` for the audit trail. These routes
+ * took no body before, and clients still send none, an empty JSON body or another content type:
+ * only a non-empty JSON body is read (and must then be valid), so none of them is refused.
+ */
+async function reasonOf(c: Context): Promise<string | null> {
+  if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) return null;
+  const text = (await c.req.text()).trim();
+  if (!text) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new DomainError('MALFORMED_JSON', 'Request body is not valid JSON');
+  }
+  const parsed = adminReasonSchema.safeParse(json);
+  if (!parsed.success) throw validationFailed(parsed.error, 'reason');
+  return parsed.data.reason ?? null;
+}
 const tags = ['admin'];
 
 /** Marketplace administration: the verification queue and account suspension, each step in the audit trail. */
@@ -39,10 +58,11 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     async (c) => c.json({ workshops: await s.catalog.adminList(c.req.valid('query').status) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam, body: reasonBody }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'NOT_READY (the checklist has open items: `details.missing`) or SCHEDULE_TOO_LARGE' }) } }),
+    createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'NOT_READY (the checklist has open items: `details.missing`) or SCHEDULE_TOO_LARGE' }) } }),
     async (c) => {
+      const reason = await reasonOf(c);
       const workshop = await s.catalog.setStatus(c.req.valid('param').id, 'verified');
-      await s.audit.record(c.var.principal!, 'workshop.verify', { type: 'workshop', id: workshop.id }, reasonOf(c.req.valid('json')));
+      await s.audit.record(c.var.principal!, 'workshop.verify', { type: 'workshop', id: workshop.id }, reason);
       return c.json({ workshop }, 200);
     },
   );
@@ -57,27 +77,30 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     },
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/workshops/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam, body: reasonBody }, responses: { 200: ok(workshopBody, '`{workshop}` suspended: hidden and not bookable; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    createRoute({ method: 'post', path: '/admin/workshops/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` suspended: hidden and not bookable; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
+      const reason = await reasonOf(c);
       const workshop = await s.catalog.setStatus(c.req.valid('param').id, 'suspended');
-      await s.audit.record(c.var.principal!, 'workshop.suspend', { type: 'workshop', id: workshop.id }, reasonOf(c.req.valid('json')));
+      await s.audit.record(c.var.principal!, 'workshop.suspend', { type: 'workshop', id: workshop.id }, reason);
       return c.json({ workshop }, 200);
     },
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/users/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam, body: reasonBody }, responses: { 200: ok(userBody, '`{user}` suspended: signed out everywhere at once, cannot sign in; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    createRoute({ method: 'post', path: '/admin/users/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(userBody, '`{user}` suspended: signed out everywhere at once, cannot sign in; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
+      const reason = await reasonOf(c);
       const user = await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'suspended');
       await guard.endAllOf(user.id);
-      await s.audit.record(c.var.principal!, 'user.suspend', { type: 'user', id: user.id }, reasonOf(c.req.valid('json')));
+      await s.audit.record(c.var.principal!, 'user.suspend', { type: 'user', id: user.id }, reason);
       return c.json({ user: toPublicUser(user) }, 200);
     },
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/admin/users/{id}/reinstate', tags, middleware: adminOnly, request: { params: idParam, body: reasonBody }, responses: { 200: ok(userBody, '`{user}` may sign in again; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    createRoute({ method: 'post', path: '/admin/users/{id}/reinstate', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(userBody, '`{user}` may sign in again; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
+      const reason = await reasonOf(c);
       const user = await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'active');
-      await s.audit.record(c.var.principal!, 'user.reinstate', { type: 'user', id: user.id }, reasonOf(c.req.valid('json')));
+      await s.audit.record(c.var.principal!, 'user.reinstate', { type: 'user', id: user.id }, reason);
       return c.json({ user: toPublicUser(user) }, 200);
     },
   );

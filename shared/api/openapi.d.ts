@@ -1670,13 +1670,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        reason?: string;
-                    };
-                };
-            };
+            requestBody?: never;
             responses: {
                 /** @description `{user}` may sign in again; audited with the optional `{reason}` */
                 200: {
@@ -1780,13 +1774,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        reason?: string;
-                    };
-                };
-            };
+            requestBody?: never;
             responses: {
                 /** @description `{user}` suspended: signed out everywhere at once, cannot sign in; audited with the optional `{reason}` */
                 200: {
@@ -2289,13 +2277,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        reason?: string;
-                    };
-                };
-            };
+            requestBody?: never;
             responses: {
                 /** @description `{workshop}` suspended: hidden and not bookable; audited with the optional `{reason}` */
                 200: {
@@ -2413,13 +2395,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        reason?: string;
-                    };
-                };
-            };
+            requestBody?: never;
             responses: {
                 /** @description `{workshop}` verified; slots generated; audited with the optional `{reason}` */
                 200: {
