@@ -78,10 +78,11 @@ export default defineConfig({
     pool: 'forks',
     isolate: false,
     sequence: { sequencer: LongestFirstSequencer },
-    // Integration files spend much of their time waiting on servers, Postgres and Redis: three at
-    // a time shortens the suite on a 2-core machine (Vitest's default there is one).
+    // Integration files spend much of their time waiting on servers, Postgres and Redis: two at a
+    // time (beside `npm test`'s two browser files) shortens the suite on a 2-core machine; three
+    // beside two browser files saturated it (pool and test timeouts at load average 15).
     // VITEST_MAX_WORKERS overrides it (e.g. 1 to rule out interference while chasing a flake).
-    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 3),
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 2),
     projects: [
       {
         extends: true,
