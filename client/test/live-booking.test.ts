@@ -44,10 +44,14 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     shop = await verifiedWorkshop(server, api, { bays: 1, holdTtlSeconds: TTL_S });
     [bea, cal, admin] = await Promise.all([register(api, 'customer', 'Bea Lane'), register(api, 'customer', 'Cal Rival'), createAdmin(server, api)]);
 
-    // Four independent slots at least 3 hours ahead, inside the grid's first week.
+    // Four independent slots at least 3 hours ahead, inside the grid's first week. S has a later
+    // time on its own day (the keyboard test moves down from it), whatever the time of day the
+    // suite runs at: the first slot 3 hours ahead can be its day's last.
     const avail = await api.get(`/api/workshops/${shop.workshop.id}/availability`);
     const later = (avail.body.slots as SlotView[]).filter((s) => Date.parse(s.startsAt) > Date.now() + 3 * 3600_000);
-    [S, T, U, V] = [later[0]!, later[2]!, later[4]!, later[6]!];
+    const day = (s: SlotView) => new Intl.DateTimeFormat('en-CA', { timeZone: shop.workshop.timezone }).format(new Date(s.startsAt));
+    const first = later.findIndex((s, i) => later[i + 1] !== undefined && day(later[i + 1]!) === day(s));
+    [S, T, U, V] = [later[first]!, later[first + 2]!, later[first + 4]!, later[first + 6]!];
     expect(V, 'enough slots ahead').toBeDefined();
     workshopUrl = `/#/workshops/${shop.workshop.id}`;
 
