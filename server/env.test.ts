@@ -66,6 +66,12 @@ describe('processes and Redis Cluster', () => {
     expect(() => parseEnv({ WEB_CONCURRENCY: 'many' })).toThrow(/WEB_CONCURRENCY/);
   });
 
+  it('does all background work unless BACKGROUND_WORK narrows it, and refuses an unknown value', () => {
+    expect(parseEnv({}).BACKGROUND_WORK).toBe('all');
+    expect(parseEnv({ BACKGROUND_WORK: 'holds' }).BACKGROUND_WORK).toBe('holds');
+    expect(() => parseEnv({ BACKGROUND_WORK: 'some' })).toThrow(/BACKGROUND_WORK/);
+  });
+
   it('refuses long-polling with several workers (it would need sticky sessions)', () => {
     expect(() => parseEnv({ WEB_CONCURRENCY: '2', SOCKET_LONG_POLLING: 'true' })).toThrow(/SOCKET_LONG_POLLING=true needs sticky sessions/);
     expect(parseEnv({ WEB_CONCURRENCY: '1', SOCKET_LONG_POLLING: 'true' }).SOCKET_LONG_POLLING).toBe(true);

@@ -53,6 +53,12 @@ const schema = z
     SLOT_ROLL_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(60),
     MAX_ACTIVE_HOLDS: z.coerce.number().int().min(1).max(100).default(3),
     SWEEP_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
+    /**
+     * Background work this process does: `all` (hold expiry, accept-SLA, payment, payout, money
+     * reconciliation and webhook delivery); `holds` (only its hold expiry); `none`. Every process
+     * may run all of it (each job is safe to run twice); `holds` suits extra web-only processes.
+     */
+    BACKGROUND_WORK: z.enum(['all', 'holds', 'none']).default('all'),
     /** Pause between the end of one accept-SLA sweep and the start of the next. */
     SLA_SWEEP_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
     /** Pause between payment sweeps (pending provider calls and retries, early captures, escrow releases, orphaned authorizations). */

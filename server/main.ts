@@ -38,7 +38,8 @@ async function serveHere() {
   if (!env.JWT_SECRET && cluster.isPrimary) {
     logger.warn('JWT_SECRET is not set: using the development secret stored in the database (never do this in production)');
   }
-  const running = await startServer(env, { logger, migrate: cluster.isPrimary }).catch((err: NodeJS.ErrnoException) => {
+  const background = { all: { sweepers: true, webhooks: true }, holds: { sweepers: 'holds', webhooks: false }, none: { sweepers: false, webhooks: false } } as const;
+  const running = await startServer(env, { logger, migrate: cluster.isPrimary, ...background[env.BACKGROUND_WORK] }).catch((err: NodeJS.ErrnoException) => {
     logger.fatal({ err }, `Holdfast could not start: ${hintFor(err)}`);
     process.exit(1);
   });

@@ -39,7 +39,7 @@ const insertPayout = stmt('payout_insert', `
 
 const pendingPayouts = stmt('payout_pending', `
   select ${COLUMNS} from money_payout
-   where status = 'pending' and created_at < $2 and ($1::uuid[] is null or workshop_id = any($1::uuid[]))
+   where status = 'pending' and provider = $3 and created_at < $2 and ($1::uuid[] is null or workshop_id = any($1::uuid[]))
    order by created_at, id`);
 
 const markPaid = stmt('payout_mark_paid', `
@@ -131,8 +131,8 @@ export function createPayoutRepository(sql: SqlPool): PayoutStore {
       });
     },
 
-    async pending(before, only) {
-      return (await sql.rows<PayoutRow>(pendingPayouts, [only ?? null, before])).map(recordOf);
+    async pending(provider, before, only) {
+      return (await sql.rows<PayoutRow>(pendingPayouts, [only ?? null, before, provider])).map(recordOf);
     },
 
     async markPaid(id, done) {

@@ -42,8 +42,12 @@ function startChild(prefix: string, extra: Record<string, string>): Promise<Chil
         SERVE_CLIENT: 'false',
         SLOT_ROLL_MINUTES: '0',
         RECONCILE_INTERVAL_MS: '0',
-        // The run's shared database holds every file's outbox: no mail worker here (see harness.ts).
+        // The run's shared database holds every file's outbox, bookings, money and deliveries: no
+        // mail worker and no background work here (other files' pending requests, captures,
+        // payouts and webhook deliveries are theirs; see harness.ts).
         MAIL_WORKER: 'false',
+        BACKGROUND_WORK: 'none',
+        PAYOUTS_ENABLED: 'false',
         LOG_LEVEL: 'info',
         ...extra,
       },
@@ -75,6 +79,15 @@ function startChild(prefix: string, extra: Record<string, string>): Promise<Chil
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
   });
+}
+
+/** Waits until the child paused at `step`; fails at once, saying why, if the request ended first instead. */
+async function pausedAt(child: Child, step: CommitStep, inFlight: Promise<unknown>) {
+  const endedFirst = inFlight.then((answer) => {
+    throw new Error(`the request ended before the fault at ${step}: ${JSON.stringify(answer)}`);
+  });
+  await Promise.race([child.saw(`"fault":"${step}"`), endedFirst]);
+  endedFirst.catch(() => undefined);
 }
 
 let es: EngineServer;
@@ -113,7 +126,7 @@ describe('a server killed (SIGKILL) in the middle of a confirm', { timeout: 90_0
 
     const doomed = await startChild(es.prefix, { FAULT_PAUSE_AT: step });
     const inFlight = typedClient(doomed.url, c!.token).POST('/api/v1/bookings', { body: { holdId }, headers: { 'Idempotency-Key': key } }).catch(() => 'no answer');
-    await doomed.saw(`"fault":"${step}"`);
+    await pausedAt(doomed, step, inFlight);
     await doomed.killHard();
     expect(await inFlight).toBe('no answer');
 
@@ -169,7 +182,7 @@ describe('a server killed (SIGKILL) in the middle of a reschedule', { timeout: 9
 
     const doomed = await startChild(es.prefix, { FAULT_PAUSE_AT: 'after-consume' });
     const inFlight = typedClient(doomed.url, c!.token).POST('/api/v1/bookings/{id}/reschedule', { ...onBooking, body: { holdId } }).catch(() => 'no answer');
-    await doomed.saw('"fault":"after-consume"');
+    await pausedAt(doomed, 'after-consume', inFlight);
     await doomed.killHard();
     expect(await inFlight).toBe('no answer');
 

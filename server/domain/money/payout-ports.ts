@@ -56,8 +56,12 @@ export interface PayoutStore {
    * opened. A balance above `maximum` is paid `maximum` now and the rest on later days.
    */
   open(input: { workshopId: string; currency: string; period: string; minimum: number; maximum: number; provider: string; at: Date }, posting: (p: PayoutRecord) => Posting): Promise<PayoutRecord | null>;
-  /** Pending payouts created before `before`, oldest first. */
-  pending(before: Date, only?: readonly string[]): Promise<PayoutRecord[]>;
+  /**
+   * Pending payouts opened with `provider` before `before`, oldest first. Only the provider that
+   * opened a transfer may finish it: after a switch of provider, another one "paying" it would mark
+   * money as sent that never left.
+   */
+  pending(provider: string, before: Date, only?: readonly string[]): Promise<PayoutRecord[]>;
   /** pending → paid; false when it was not pending. */
   markPaid(id: string, done: { accountId: string; transferId: string; at: Date }): Promise<boolean>;
   /** In one store transaction: pending → failed and the reversal posted; false (nothing posted) when it was not pending. */

@@ -26,9 +26,9 @@ function memoryStore(balances: Map<string, number>) {
       balances.set(i.workshopId, 0);
       return p;
     },
-    async pending(before) {
+    async pending(provider, before) {
       calls.push('pending');
-      return rows.filter((r) => r.status === 'pending' && r.createdAt < before);
+      return rows.filter((r) => r.status === 'pending' && r.provider === provider && r.createdAt < before);
     },
     async markPaid(id, d) {
       const r = rows.find((x) => x.id === id)!;

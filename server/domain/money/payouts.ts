@@ -142,7 +142,7 @@ export function createPayouts(deps: {
   async function settle(period: string, opts: { only?: readonly string[]; onError?: (err: unknown, p: PayoutRecord) => void } = {}): Promise<SettlementResult> {
     const onError = opts.onError ?? (() => undefined);
     const result: SettlementResult = { period, paid: [], failed: [], pending: [], skipped: [] };
-    await sendAll(await store.pending(retryBefore(), opts.only), result, onError);
+    await sendAll(await store.pending(provider.name, retryBefore(), opts.only), result, onError);
     for (const due of await store.due(period, config.minimumMinor, opts.only)) {
       const target = await deps.accounts.payable(due.workshopId);
       if ('skip' in target) {
@@ -168,7 +168,7 @@ export function createPayouts(deps: {
     async tick(onError?: (err: unknown, p: PayoutRecord) => void): Promise<SettlementResult | null> {
       const period = dueDay(clock.now(), config.hourUtc);
       if (period === settledDay) {
-        const pending = await store.pending(retryBefore());
+        const pending = await store.pending(provider.name, retryBefore());
         if (!pending.length) return null;
         const result: SettlementResult = { period, paid: [], failed: [], pending: [], skipped: [] };
         await sendAll(pending, result, onError ?? (() => undefined));
