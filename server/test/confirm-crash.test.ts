@@ -22,6 +22,9 @@ interface Child {
   killHard(): Promise<void>;
 }
 
+/** Children still running (a test that failed before its kill): killed after the file. */
+const children = new Set<ChildProcess>();
+
 /** Starts `server/main.ts` on this run's database and the given Redis prefix; resolves once it listens. */
 function startChild(prefix: string, extra: Record<string, string>): Promise<Child> {
   return new Promise((resolve, reject) => {
@@ -47,12 +50,17 @@ function startChild(prefix: string, extra: Record<string, string>): Promise<Chil
         // payouts and webhook deliveries are theirs; see harness.ts).
         MAIL_WORKER: 'false',
         BACKGROUND_WORK: 'none',
+        // One process (not a cluster primary with workers, which a SIGKILL of the primary would
+        // leave serving on the port for a moment): the crash of the process that handles the request.
+        WEB_CONCURRENCY: '1',
         PAYOUTS_ENABLED: 'false',
         LOG_LEVEL: 'info',
         ...extra,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
     let out = '';
     const waiters: Array<{ text: string; done: () => void }> = [];
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -96,6 +104,7 @@ beforeAll(async () => {
   es = await startEngineServer({ env: { RECONCILE_INTERVAL_MS: '0' } });
 });
 afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
   for (const r of restarted) await r.server.close();
   await es?.server.close();
 });
