@@ -43,7 +43,8 @@ function conditions(f: SearchFilter): Array<Part & { facet?: Facet }> {
   if (f.terms.length) out.push(part(`w.search_doc @@ p.tsq`));
   if (f.city) out.push(part(`w.city ilike ?`, escapeLike(f.city)));
   if (f.point) out.push(part(`st_dwithin(w.geog, p.pt, ?)`, f.point.radiusM));
-  if (f.category) out.push({ ...part(`exists (select 1 from service s where s.workshop_id = w.id and s.active and s.category = ?)`, f.category), facet: 'category' });
+  // `service_facets` has a key per category of the workshop's active services (Migration20261201230000).
+  if (f.category) out.push({ ...part(`(w.service_facets -> ?) is not null`, f.category), facet: 'category' });
   if (f.minPriceCents !== undefined || f.maxPriceCents !== undefined) {
     out.push({
       ...part(
@@ -140,10 +141,10 @@ export function createWorkshopSearchRepository(orm: MikroORM): WorkshopSearchSto
       });
       const noCategory = where('category');
       const categories = run<{ category: string; n: string }>({
-        // (category, workshop) pairs first, then counted: two hash aggregates, no sort of every service row.
-        sql: `${p.sql} select category, count(*) as n from (
-                select s.category, w.id from workshop w cross join p join service s on s.workshop_id = w.id and s.active
-                where ${noCategory.sql} group by s.category, w.id) pairs group by category`,
+        // One small value per matching workshop (its categories), never a join of its services.
+        sql: `${p.sql} select f.category, count(*) as n
+              from workshop w cross join p cross join lateral jsonb_object_keys(w.service_facets) f(category)
+              where ${noCategory.sql} group by f.category`,
         params: [...p.params, ...noCategory.params],
       });
       // The total and the rating counts in one pass: every filter but the rating's, which only the total applies.
@@ -156,12 +157,18 @@ export function createWorkshopSearchRepository(orm: MikroORM): WorkshopSearchSto
         params: [...p.params, ...rating.params, ...noRating.params],
       });
       const noPrice = where('price');
-      const prices = run<{ lo: number | null; hi: number | null }>({
-        sql: `${p.sql} select min(s.base_price_cents) as lo, max(s.base_price_cents) as hi
-              from workshop w cross join p join service s on s.workshop_id = w.id and s.active ${f.category ? 'and s.category = ?' : ''}
-              where ${noPrice.sql}`,
-        params: [...p.params, ...(f.category ? [f.category] : []), ...noPrice.params],
-      });
+      // The lowest and highest price (in the category) from each workshop's [lowest, highest] per category.
+      const prices = run<{ lo: number | null; hi: number | null }>(f.category
+        ? {
+          sql: `${p.sql} select min((w.service_facets -> ? ->> 0)::int) as lo, max((w.service_facets -> ? ->> 1)::int) as hi
+                from workshop w cross join p where ${noPrice.sql}`,
+          params: [...p.params, f.category, f.category, ...noPrice.params],
+        }
+        : {
+          sql: `${p.sql} select min((f.range ->> 0)::int) as lo, max((f.range ->> 1)::int) as hi
+                from workshop w cross join p cross join lateral jsonb_each(w.service_facets) f(category, range) where ${noPrice.sql}`,
+          params: [...p.params, ...noPrice.params],
+        });
       const [rows, cats, [r], [price]] = await Promise.all([page, categories, ratings, prices]);
 
       const ids = rows.map((x) => x.id as string);

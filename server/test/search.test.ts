@@ -200,6 +200,21 @@ describe('facets', () => {
     expect(brakes.facets.price).toEqual({ minCents: 3000, maxCents: 14900 });
   });
 
+  it('follow service changes: a new price moves the price range, a retired category leaves the counts', async () => {
+    const tyreFitting = expectStatus(await t.as().GET('/api/v1/workshops/{id}', { params: { path: { id: ids.charlie } } }), 200).workshop.services.find((s) => s.name === 'Tyre fitting')!;
+    const path = { params: { path: { id: ids.charlie, serviceId: tyreFitting.id } } };
+    expect((await search({ category: 'tyres' })).facets.price).toEqual({ minCents: 2000, maxCents: 2000 });
+    expectStatus(await t.as(vendor.token).PATCH('/api/v1/workshops/{id}/services/{serviceId}', { ...path, body: { basePriceCents: 2500 } }), 200);
+    expect((await search({ category: 'tyres' })).facets.price).toEqual({ minCents: 2500, maxCents: 2500 });
+    expect((await search({})).facets.price).toEqual({ minCents: 2500, maxCents: 14900 });
+    expect((await search({ category: 'brakes' })).facets.price).toEqual({ minCents: 3000, maxCents: 14900 });
+    expect((await t.as(vendor.token).DELETE('/api/v1/workshops/{id}/services/{serviceId}', path)).response.status).toBe(204);
+    const after = await search({});
+    expect(after.facets.categories.find((c) => c.value === 'tyres')).toBeUndefined();
+    expect(after.facets.categories).toEqual(expect.arrayContaining([{ value: 'brakes', count: 2 }]));
+    expect((await search({ category: 'tyres' })).workshops).toEqual([]);
+  });
+
   it('filters by price, rating and opening date', async () => {
     expect((await search({ minPrice: '10000' })).workshops.map((w) => w.id)).toEqual([ids.alpha]);
     expect((await search({ category: 'brakes', maxPrice: '5000' })).workshops.map((w) => w.id)).toEqual([ids.charlie]);

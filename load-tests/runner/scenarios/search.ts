@@ -63,7 +63,7 @@ export async function seedSearchCatalog(databaseUrl: string, adminEmail: string)
       [SERVICES.map((s) => s[0]), SERVICES.map((s) => s[1]), SERVICES_PER_WORKSHOP],
     );
     await db.query(`alter table service enable trigger workshop_search_doc_services`);
-    await db.query(`update workshop set search_doc = workshop_search_doc(id, name, city, description) where slug like 'bench-search-%'`);
+    await db.query(`update workshop set search_doc = workshop_search_doc(id, name, city, description), service_facets = workshop_service_facets(id) where slug like 'bench-search-%'`);
     await db.query('commit');
     await db.query('analyze workshop; analyze service;');
   } catch (err) {
