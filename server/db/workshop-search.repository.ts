@@ -123,8 +123,7 @@ export function createWorkshopSearchRepository(orm: MikroORM): WorkshopSearchSto
     async search(f) {
       const p = params(f);
       const conds = conditions(f);
-      const where = (leaveOut?: Facet) => joinParts(conds.filter((c) => !leaveOut || c.facet !== leaveOut), ' and ');
-      const all = where();
+      const all = joinParts(conds, ' and ');
       const order = ordering(f);
       const soonest = f.sort === 'soonest';
       const nextJoin = soonest
@@ -139,45 +138,37 @@ export function createWorkshopSearchRepository(orm: MikroORM): WorkshopSearchSto
               where ${pageWhere.sql} order by ${order.orderBy} limit ?`,
         params: [...p.params, ...nextJoin.params, ...pageWhere.params, f.limit],
       });
-      const noCategory = where('category');
-      const categories = run<{ category: string; n: string }>({
-        // One small value per matching workshop (its categories), never a join of its services.
-        sql: `${p.sql} select f.category, count(*) as n
-              from workshop w cross join p cross join lateral jsonb_object_keys(w.service_facets) f(category)
-              where ${noCategory.sql} group by f.category`,
-        params: [...p.params, ...noCategory.params],
+      // The total and every facet in one statement over one scan: the matches of every filter that is
+      // not a facet's, each flagged with whether it passes each facet's filter; a facet counts the
+      // matches passing every filter but its own (so it shows what picking another value would give).
+      const flag = (facet: Facet) => conds.find((c) => c.facet === facet) ?? part('true');
+      const [byCat, byPrice, byRating] = [flag('category'), flag('price'), flag('rating')];
+      const base = joinParts(conds.filter((c) => !c.facet), ' and ');
+      const facetRows = run<{ n: string; lo: number | null; hi: number | null; cats: Record<string, number> | null } & Record<`r${number}`, string>>({
+        sql: `${p.sql}, m as materialized (
+                select w.rating_avg, w.service_facets, (${byCat.sql}) as c_cat, (${byPrice.sql}) as c_price, (${byRating.sql}) as c_rating
+                  from workshop w cross join p where ${base.sql})
+              select t.*, pr.lo, pr.hi, cats.cats from
+                (select count(*) filter (where c_rating) as n, count(*) filter (where rating_avg >= 4) as r4, count(*) filter (where rating_avg >= 3) as r3,
+                        count(*) filter (where rating_avg >= 2) as r2, count(*) filter (where rating_avg >= 1) as r1
+                   from m where c_cat and c_price) t,
+                (select ${f.category ? `min((m.service_facets -> ? ->> 0)::int) as lo, max((m.service_facets -> ? ->> 1)::int) as hi from m`
+                  : `min((f.range ->> 0)::int) as lo, max((f.range ->> 1)::int) as hi from m cross join lateral jsonb_each(m.service_facets) f(category, range)`}
+                   where c_cat and c_rating) pr,
+                (select jsonb_object_agg(category, n) as cats from (
+                   select f.category, count(*) as n from m cross join lateral jsonb_object_keys(m.service_facets) f(category)
+                    where c_price and c_rating group by f.category) c) cats`,
+        params: [...p.params, ...byCat.params, ...byPrice.params, ...byRating.params, ...base.params, ...(f.category ? [f.category, f.category] : [])],
       });
-      // The total and the rating counts in one pass: every filter but the rating's, which only the total applies.
-      const noRating = where('rating');
-      const rating = conds.find((c) => c.facet === 'rating') ?? part('true');
-      const ratings = run<Record<string, string>>({
-        sql: `${p.sql} select count(*) filter (where ${rating.sql}) as n, count(*) filter (where w.rating_avg >= 4) as r4, count(*) filter (where w.rating_avg >= 3) as r3,
-                count(*) filter (where w.rating_avg >= 2) as r2, count(*) filter (where w.rating_avg >= 1) as r1
-              from workshop w cross join p where ${noRating.sql}`,
-        params: [...p.params, ...rating.params, ...noRating.params],
-      });
-      const noPrice = where('price');
-      // The lowest and highest price (in the category) from each workshop's [lowest, highest] per category.
-      const prices = run<{ lo: number | null; hi: number | null }>(f.category
-        ? {
-          sql: `${p.sql} select min((w.service_facets -> ? ->> 0)::int) as lo, max((w.service_facets -> ? ->> 1)::int) as hi
-                from workshop w cross join p where ${noPrice.sql}`,
-          params: [...p.params, f.category, f.category, ...noPrice.params],
-        }
-        : {
-          sql: `${p.sql} select min((f.range ->> 0)::int) as lo, max((f.range ->> 1)::int) as hi
-                from workshop w cross join p cross join lateral jsonb_each(w.service_facets) f(category, range) where ${noPrice.sql}`,
-          params: [...p.params, ...noPrice.params],
-        });
-      const [rows, cats, [r], [price]] = await Promise.all([page, categories, ratings, prices]);
+      const [rows, [r]] = await Promise.all([page, facetRows]);
 
       const ids = rows.map((x) => x.id as string);
       const [next, from] = await Promise.all([soonest ? null : nextFree(ids, f.now), fromPrices(ids, f.category)]);
-      const byCategory = new Map(cats.map((c) => [c.category, Number(c.n)]));
+      const byCategory = new Map(Object.entries(r?.cats ?? {}).map(([c, n]) => [c, Number(n)]));
       const facets: SearchFacets = {
         categories: SERVICE_CATEGORIES.filter((c) => byCategory.has(c)).map((c) => ({ value: c, count: byCategory.get(c)! })),
         ratings: [4, 3, 2, 1].map((min) => ({ min, count: Number(r?.[`r${min}`] ?? 0) })),
-        price: price && price.lo != null && price.hi != null ? { minCents: Number(price.lo), maxCents: Number(price.hi) } : null,
+        price: r && r.lo != null && r.hi != null ? { minCents: Number(r.lo), maxCents: Number(r.hi) } : null,
       };
       return {
         total: Number(r?.n ?? 0),
