@@ -68,7 +68,8 @@ async function insertOutbox(t: EntityManager, bookingId: string, intents: Outbox
   );
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
+const isUniqueViolation = (err: unknown) =>
+  (err as { code?: string })?.code === '23505' || (err as { name?: string })?.name === 'UniqueConstraintViolationException';
 
 /** JobStore in plain SQL: stage updates, quotes and their items (docs/architecture.md, "Repair tracking"). */
 export function createJobRepository(orm: MikroORM): JobStore {

@@ -253,7 +253,7 @@ describe('who may do what', () => {
   type Who = keyof typeof who;
   // 401 anonymous; 403 for anyone signed in who is no party to the booking, or the wrong side of it.
   // Successes of the allowed side are the tests above (they change state); here only refusals run.
-  const refusals: Array<{ name: string; call: (a: Account | null) => ReturnType<typeof approve>; expect: Partial<Record<Who, number>> }> = [
+  const refusals: Array<{ name: string; call: (a: Account | null) => Promise<{ response: Response; error?: unknown; data?: unknown }>; expect: Partial<Record<Who, number>> }> = [
     { name: 'GET job', call: (a) => as(a).GET('/api/v1/bookings/{id}/job', on(id)), expect: { anon: 401, otherCustomer: 403, vendorB: 403, customer: 200, vendorA: 200, admin: 200 } },
     { name: 'POST stage', call: (a) => stage(a, id, { stage: 'checked_in' }), expect: { anon: 401, otherCustomer: 403, vendorB: 403, customer: 403, admin: 403 } },
     { name: 'POST quotes', call: (a) => quote(a, id, [{ description: 'Exhaust', priceMinor: 100 }]), expect: { anon: 401, otherCustomer: 403, vendorB: 403, customer: 403, admin: 403 } },
