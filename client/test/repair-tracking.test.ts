@@ -100,6 +100,8 @@ describe('browser: the workshop tracks a repair live and the customer approves e
       await mine.page.locator('[data-testid=job-price]', { hasText: '40.50' }).waitFor();
       await desk.page.locator('[data-testid=quote][data-status=approved]').waitFor();
       await desk.page.locator('[data-testid=booking-price]', { hasText: '90.49' }).waitFor();
+      // Paid at the workshop: what is owed there follows (the card, if any, is never charged more).
+      await mine.page.locator('[data-testid=receipt-at-workshop]', { hasText: '90.49' }).waitFor();
 
       // Ready for collection: the last step reaches the customer too.
       await stages.getByRole('button', { name: 'Ready for collection', exact: true }).click();
