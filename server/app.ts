@@ -29,6 +29,7 @@ import { payoutAccountRoutes } from './http/payout-accounts.routes';
 import type { Services } from './services';
 import type { Redis } from 'ioredis';
 import { messageRoutes } from './http/messages.routes';
+import { repairTrackingRoutes } from './http/repair-tracking.routes';
 import { vehicleRoutes } from './http/vehicles.routes';
 
 /** Verification mails one signed-in user may ask for again per hour. */
@@ -115,6 +116,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', messageRoutes(services, rateLimit(redis, config.redisPrefix, { name: 'messages', points: MESSAGES_PER_MINUTE, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon')));
   // Before the booking routes too: `/bookings/:id/dispute`.
   app.route('/api', disputeRoutes(services));
+  app.route('/api', repairTrackingRoutes(services));
   app.route(
     '/api',
     bookingRoutes(

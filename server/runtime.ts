@@ -213,7 +213,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       throw err;
     })
     : undefined;
-  if (mail) events.subscribe({ ...silentPublisher, bookingChanged: () => mail.kick(), accountMailOwed: () => mail.kick() });
+  if (mail) events.subscribe({ ...silentPublisher, bookingChanged: () => mail.kick(), accountMailOwed: () => mail.kick(), jobUpdated: () => mail.kick(), quoteChanged: () => mail.kick() });
 
   // Drift left by a crash (a hold consumed, its booking never committed) or by anything else is
   // repaired before this process serves; afterwards every process re-checks the workshops it saw change.

@@ -8,6 +8,8 @@ import { createBookingRepository } from './db/booking.repository';
 import type { SqlPool } from './db/pg-pool';
 import { createReviewRepository } from './db/review.repository';
 import { createMessageRepository } from './db/message.repository';
+import { createJobRepository } from './db/job.repository';
+import { createRepairTracking } from './domain/repair-tracking';
 import { createHoldCatalogSource, createSlotRepository } from './db/slot.repository';
 import { createPaymentWebhooks } from './domain/payment-webhooks';
 import type { PaymentProvider } from './domain/payment-ports';
@@ -249,6 +251,8 @@ export function createServices(deps: ServicesDeps) {
     /** The trail of admin actions. */
     audit: createAudit({ store: createAuditRepository(deps.orm), clock }),
     messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),
+    /** Live repair tracking: a job's stages, quotes for extra work and their answers. */
+    repairTracking: createRepairTracking({ bookings: bookingStore, store: createJobRepository(deps.orm), publisher, clock }),
     transitions: createBookingTransitions({
       workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults,
       payments: { find: bookingPayments.findBookingPayment, run: paymentFlow.run },

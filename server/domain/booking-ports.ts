@@ -10,6 +10,7 @@ import type { NewBookingPayment, PendingPaymentAction } from './money/booking-pa
 import type { DisputePublisher } from './money/dispute-ports';
 import type { OutboxIntent } from './notifications';
 import type { BookingVehicle } from '@shared/schemas/vehicle';
+import type { TrackingPublisher } from './repair-tracking-ports';
 
 /** The vehicle a booking records: typed at confirm or copied from the garage (never a live reference). */
 export type VehicleInput = BookingVehicle;
@@ -209,7 +210,7 @@ export interface BookingStore {
 }
 
 /** Port: where state changes go to be broadcast (the realtime hub implements it). */
-export interface Publisher extends MessagePublisher, DisputePublisher {
+export interface Publisher extends MessagePublisher, DisputePublisher, TrackingPublisher {
   /** Only live-counts.ts calls this: every change it makes goes out once, with its cause. */
   slotsChanged(change: Change, cause: ChangeCause): void;
   holdExpired(e: { holdId: string; workshopId: string; customerId: string }): void;
@@ -227,6 +228,8 @@ export const silentPublisher: Publisher = {
   bookingChanged: () => {},
   bookingMessage: () => {},
   bookingDispute: () => {},
+  jobUpdated: () => {},
+  quoteChanged: () => {},
   workshopStatus: () => {},
   accountMailOwed: () => {},
 };

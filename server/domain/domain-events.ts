@@ -14,6 +14,8 @@ export function createDomainEvents() {
     bookingChanged: (booking, event) => subscribers.forEach((s) => s.bookingChanged(booking, event)),
     bookingMessage: (e) => subscribers.forEach((s) => s.bookingMessage(e)),
     bookingDispute: (e) => subscribers.forEach((s) => s.bookingDispute(e)),
+    jobUpdated: (e) => subscribers.forEach((s) => s.jobUpdated(e)),
+    quoteChanged: (e) => subscribers.forEach((s) => s.quoteChanged(e)),
     workshopStatus: (e) => subscribers.forEach((s) => s.workshopStatus(e)),
     accountMailOwed: () => subscribers.forEach((s) => s.accountMailOwed()),
   };

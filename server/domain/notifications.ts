@@ -18,6 +18,10 @@ export const MAIL_TEMPLATES = [
   'accept_escalation',
   'request_expired_admin',
   'review_request',
+  /** Repair tracking: a quote for extra work waits for the customer's answer. */
+  'quote_waiting',
+  /** Repair tracking: the job reached "ready for collection". */
+  'job_ready',
 ] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 

@@ -101,6 +101,23 @@ function draft(template: MailTemplate, m: OutboxMessage): Draft {
         lines: [`${template === 'reminder_24h' ? 'Tomorrow' : 'Soon'}: ${b.serviceName} at ${w.name}, ${when}.`, `Address: ${w.address}, ${w.city}.`, ...(w.phone ? [`Phone: ${w.phone}`] : [])],
         action: 'See your booking',
       };
+    case 'quote_waiting': {
+      const total = typeof m.eventData?.totalMinor === 'number' ? formatPrice(m.eventData.totalMinor, b.currency, 'en') : null;
+      return {
+        subject: `Extra work waiting for your approval: ${what}`,
+        lines: [
+          `${w.name} sent a quote for extra work on your ${b.serviceName}${total ? ` (${total})` : ''}.`,
+          'Nothing is done or charged until you approve it; open your booking to approve or decline it.',
+        ],
+        action: 'See the quote',
+      };
+    }
+    case 'job_ready':
+      return {
+        subject: `Ready for collection: ${what}`,
+        lines: [`Your ${b.serviceName} at ${w.name} is ready for collection.`, `Address: ${w.address}, ${w.city}.`, ...(w.phone ? [`Phone: ${w.phone}`] : [])],
+        action: 'See your booking',
+      };
     case 'review_request':
       return {
         subject: `How was ${w.name}?`,

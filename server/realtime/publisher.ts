@@ -5,6 +5,7 @@ import { rooms } from '@shared/realtime/rooms';
 import type { BookingView } from '@shared/schemas/booking';
 import type { BookingMessageEvent } from '@shared/schemas/message';
 import type { BookingDisputeEvent } from '@shared/schemas/dispute';
+import type { JobUpdatedEvent, QuoteChangedEvent } from '@shared/schemas/repair-tracking';
 import type { Change } from '../domain/hold-ports';
 import type { Publisher } from '../domain/booking-ports';
 import type { Clock } from '../domain/clock';
@@ -90,7 +91,7 @@ export function createRealtimePublisher(deps: {
   const frames = createSlotFrames({ emit: emitFrame, flushed: deps.boardChanged, flushMs: deps.slotFlushMs });
 
   /** A booking's two sides only (its customer, its workshop's desk and owner): never a public room. */
-  function toBookingSides<K extends 'booking:message' | 'booking:dispute'>(customerId: string, workshopId: string, event: K, payload: Parameters<ServerToClientEvents[K]>[0]) {
+  function toBookingSides<K extends 'booking:message' | 'booking:dispute' | 'job:updated' | 'quote:changed'>(customerId: string, workshopId: string, event: K, payload: Parameters<ServerToClientEvents[K]>[0]) {
     if (closed) return;
     chain = chain
       .then(() => owner(workshopId))
@@ -152,6 +153,17 @@ export function createRealtimePublisher(deps: {
       // The customer's words are in it: private rooms only, like messages.
       const e: BookingDisputeEvent = { bookingId: dispute.bookingId, workshopId, dispute };
       toBookingSides(customerId, workshopId, 'booking:dispute', e);
+    },
+
+    jobUpdated({ update, customerId, workshopId }) {
+      // Notes may say anything about the customer's car: private rooms only.
+      const e: JobUpdatedEvent = { bookingId: update.bookingId, workshopId, update };
+      toBookingSides(customerId, workshopId, 'job:updated', e);
+    },
+
+    quoteChanged({ quote, priceCents, customerId, workshopId }) {
+      const e: QuoteChangedEvent = { bookingId: quote.bookingId, workshopId, quote, priceCents };
+      toBookingSides(customerId, workshopId, 'quote:changed', e);
     },
 
     close() {

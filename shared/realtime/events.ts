@@ -4,6 +4,7 @@ import { BOOKING_STATUSES } from '@shared/booking-status';
 import type { ErrorCode } from '@shared/errors';
 import type { BookingMessageEvent } from '@shared/schemas/message';
 import type { BookingDisputeEvent } from '@shared/schemas/dispute';
+import type { JobUpdatedEvent, QuoteChangedEvent } from '@shared/schemas/repair-tracking';
 import { bookingVehicleSchema } from '@shared/schemas/vehicle';
 
 /*
@@ -113,6 +114,10 @@ export interface ServerToClientEvents {
   'booking:message': (e: BookingMessageEvent) => void;
   /** To `user:<customerId>`, `vendor:<workshopId>` and `user:<workshop owner>`: a dispute on a booking opened or was resolved. */
   'booking:dispute': (e: BookingDisputeEvent) => void;
+  /** To `user:<customerId>`, `vendor:<workshopId>` and `user:<workshop owner>`: the job moved to a stage (or its note and ETA changed). */
+  'job:updated': (e: JobUpdatedEvent) => void;
+  /** To `user:<customerId>`, `vendor:<workshopId>` and `user:<workshop owner>`: a quote for extra work was sent, approved, declined or withdrawn. */
+  'quote:changed': (e: QuoteChangedEvent) => void;
   /** To `workshop:<id>`: the workshop stopped (or resumed) taking bookings. */
   'workshop:status': (e: WorkshopStatusEvent) => void;
   /** To `admin`: the periodic full board. */

@@ -12,6 +12,7 @@ import type { DisputeStatus, OpenDisputeInput, ResolveDisputeInput } from '@shar
 import type { CreateWebhookInput, UpdateWebhookInput } from '@shared/schemas/webhook';
 import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
 import type { WorkshopSearchParams } from '@shared/schemas/search';
+import type { CreateQuoteInput, StageUpdateInput } from '@shared/schemas/repair-tracking';
 import { compactQuery, createApiClient } from '@shared/api/client';
 
 export type WorkshopSearch = WorkshopSearchParams;
@@ -154,6 +155,15 @@ export const api = {
     /** A new feed address; an earlier one stops working. */
     newFeed: () => call(client.POST('/api/v1/me/calendar-feed')),
     revokeFeed: () => done(client.DELETE('/api/v1/me/calendar-feed')),
+  },
+  /** Live repair tracking: the job's stages and quotes for extra work. */
+  job: {
+    get: (id: string) => call(client.GET('/api/v1/bookings/{id}/job', path({ id }))),
+    setStage: (id: string, body: StageUpdateInput) => call(client.POST('/api/v1/bookings/{id}/stage', { ...path({ id }), body })),
+    sendQuote: (id: string, body: CreateQuoteInput) => call(client.POST('/api/v1/bookings/{id}/quotes', { ...path({ id }), body })),
+    withdrawQuote: (id: string, quoteId: string) => call(client.POST('/api/v1/bookings/{id}/quotes/{quoteId}/withdraw', path({ id, quoteId }))),
+    approveQuote: (id: string, quoteId: string) => call(client.POST('/api/v1/bookings/{id}/quotes/{quoteId}/approve', path({ id, quoteId }))),
+    declineQuote: (id: string, quoteId: string) => call(client.POST('/api/v1/bookings/{id}/quotes/{quoteId}/decline', path({ id, quoteId }))),
   },
   messages: {
     thread: (id: string) => call(client.GET('/api/v1/bookings/{id}/messages', path({ id }))),

@@ -8,7 +8,9 @@ export type Published =
   | { kind: 'booking'; bookingId: string; status: string; type: string }
   | { kind: 'message'; bookingId: string; messageId: string }
   | { kind: 'dispute'; bookingId: string; status: string; outcome: string | null }
-  | { kind: 'workshopStatus'; workshopId: string; status: string };
+  | { kind: 'workshopStatus'; workshopId: string; status: string }
+  | { kind: 'job'; bookingId: string; stage: string }
+  | { kind: 'quote'; bookingId: string; quoteId: string; status: string; priceCents: number };
 
 /** A publisher that keeps everything it is asked to send, in order. */
 export function recordingPublisher() {
@@ -21,6 +23,8 @@ export function recordingPublisher() {
     accountMailOwed: () => {},
     bookingMessage: (e) => sent.push({ kind: 'message', bookingId: e.message.bookingId, messageId: e.message.id }),
     bookingDispute: (e) => sent.push({ kind: 'dispute', bookingId: e.dispute.bookingId, status: e.dispute.status, outcome: e.dispute.outcome }),
+    jobUpdated: (e) => sent.push({ kind: 'job', bookingId: e.update.bookingId, stage: e.update.stage }),
+    quoteChanged: (e) => sent.push({ kind: 'quote', bookingId: e.quote.bookingId, quoteId: e.quote.id, status: e.quote.status, priceCents: e.priceCents }),
   };
   return Object.assign(publisher, {
     sent,
