@@ -43,7 +43,7 @@ export function fakeBookingDomain(opts: { now?: number; maxOpenPerCustomer?: num
       const workshop = await workshops.findById(h.workshopId);
       const service = await workshops.findService(h.serviceId);
       if (!workshop || !service) throw new Error('remember: unknown workshop or service');
-      cached.set(h.id, { workshop: { ...workshop }, service: { ...service }, slots: await slots.byIds(h.slotIds) });
+      cached.set(h.id, { workshop: { ...workshop }, service: { ...service }, services: [{ ...service }], slots: await slots.byIds(h.slotIds) });
     },
     transitions: createBookingTransitions({ bookings, live, clock, publisher, workshops }),
   };
