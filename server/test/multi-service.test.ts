@@ -114,6 +114,18 @@ describe('a visit of several services', () => {
     expect(await serviceRows(one.id)).toHaveLength(1);
   });
 
+  it('a workshop paid in full at booking authorizes the visit\'s summed price on the card', async () => {
+    const shop = await quickWorkshop(es, { bays: 2, services: SERVICES, money: 'default' });
+    const [oil, mot] = shop.services.map((s) => s.id) as [string, string];
+    const day = await dayOfSlots(es.server, shop.workshop.id, clock.now());
+    const [c] = await quickAccounts(es.server, 1);
+    const hold = (await holdVisit(c!, shop, day[0]!.id, [oil, mot])).body.hold;
+    const booked = await confirm(c!, hold.id, { paymentMethod: '4242424242424242' });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const receipt = (await es.api.get(`/api/v1/bookings/${booked.body.booking.id}`, c!.token)).body.booking.payment;
+    expect(receipt).toMatchObject({ mode: 'full', status: 'authorized', priceCents: 10484, authorizedCents: 10484 });
+  });
+
   it('is all or nothing: a visit whose later slot is full takes none of its slots', async () => {
     const { shop, day, oil, mot } = await shopWithDay(1);
     const [x, y] = await quickAccounts(es.server, 2);
