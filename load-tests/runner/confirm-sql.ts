@@ -54,10 +54,10 @@ try {
     const key = `sql-${i}`;
     // As the domain does: the hold catalog's rows checked by the write (guard), or (--read) a context read first.
     const slot = READ
-      ? (await store.confirmContext!({ customerId: c.id, workshopId: w.id, serviceId: w.serviceId, slotIds: [s.id], key, keyNotBefore: new Date(now.getTime() - 86_400_000), countOpen: true })).slots[0]!
+      ? (await store.confirmContext!({ customerId: c.id, workshopId: w.id, serviceIds: [w.serviceId], slotIds: [s.id], key, keyNotBefore: new Date(now.getTime() - 86_400_000), countOpen: true })).slots[0]!
       : { id: s.id, startsAt: new Date(s.startsAt), endsAt: new Date(s.endsAt) };
     const r = await store.create({
-      customerId: c.id, workshopId: w.id, serviceId: w.serviceId, slotIds: [slot.id], startsAt: slot.startsAt, endsAt: slot.endsAt,
+      customerId: c.id, workshopId: w.id, serviceId: w.serviceId, services: [{ serviceId: w.serviceId, name: 'Oil change', durationMinutes: 30, priceCents: 4999, options: {} }], slotIds: [slot.id], startsAt: slot.startsAt, endsAt: slot.endsAt,
       status: 'accepted', priceCents: 4999, currency: 'GBP', options: {}, vehicle: null, notes: null, idempotencyKey: key,
       maxOpenPerCustomer: 1000, holdId: randomUUID(), keyAt: now, keyReusableBefore: new Date(now.getTime() - 86_400_000),
       acceptDeadline: null, createdAt: now,

@@ -22,7 +22,8 @@ const DAY = 86_400_000;
 function booking(customerId: string, w: { workshopId: string; serviceId: string }, slot: { id: string; startsAt: Date; endsAt: Date }, extra: Partial<NewBooking> = {}): NewBooking {
   const now = new Date();
   return {
-    customerId, workshopId: w.workshopId, serviceId: w.serviceId, slotIds: [slot.id], startsAt: slot.startsAt, endsAt: slot.endsAt,
+    customerId, workshopId: w.workshopId, serviceId: w.serviceId, services: [{ serviceId: w.serviceId, name: 'Service 0', durationMinutes: 30, priceCents: 1000, options: {} }],
+    slotIds: [slot.id], startsAt: slot.startsAt, endsAt: slot.endsAt,
     status: 'accepted', priceCents: 1000, currency: 'GBP', options: {}, vehicle: null, notes: null, idempotencyKey: null,
     holdId: randomUUID(), keyAt: now, keyReusableBefore: new Date(now.getTime() - DAY), acceptDeadline: null, createdAt: now,
     events: [{ type: 'requested', actorId: customerId, actorRole: 'customer' }, { type: 'accepted', actorId: null, actorRole: 'system', data: { autoAccept: true } }],

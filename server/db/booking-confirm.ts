@@ -5,6 +5,8 @@ import { deadlineError, stmt, type SqlPool, type Stmt } from './pg-pool';
 import { deadlinePassed } from '../request-deadline';
 import { toBookingRecord, type BookingRow } from './booking-sql';
 import { OUTBOX_INSERT, OUTBOX_ROWS, OUTBOX_VALUES, outboxParam } from './outbox-sql';
+import { visitName } from '@shared/visit';
+import type { ServiceView } from '@shared/schemas/views';
 import { SERVICE_COLUMNS, serviceFromRow, WORKSHOP_COLUMNS, workshopFromRow } from './workshop-views';
 
 /*
@@ -28,7 +30,7 @@ const OPEN = [...ACTIVE_STATUSES];
 const CONTEXT = stmt('hf_confirm_context', `
   select
     (select row_to_json(w) from (select ${WORKSHOP_COLUMNS} from workshop where id = $1) w) as workshop,
-    (select row_to_json(s) from (select ${SERVICE_COLUMNS} from service where id = $2) s) as service,
+    (select coalesce(json_agg(s), '[]'::json) from (select ${SERVICE_COLUMNS} from service where id = any($2::uuid[])) s) as services,
     (select coalesce(json_agg(x order by x.starts_at), '[]'::json)
        from (select id, starts_at, ends_at, capacity, booked, withdrawn from slot where id = any($3::uuid[])) x) as slots,
     case when $4::boolean then (select count(*)::int from booking where customer_id = $5 and status = any($6::text[])) else 0 end as open,
@@ -51,7 +53,7 @@ const BOOK = stmt('hf_confirm_book', `
     -- NewBooking.guard ($24): the cached rows the booking was built from are still Postgres's.
     select $24::boolean is not true or coalesce(
       exists (select 1 from workshop w where w.id = $3 and w.status = 'verified' and w.auto_accept = $25::boolean and w.accept_sla_minutes = $26::int)
-      and exists (select 1 from service s where s.id = $4 and s.active)
+      and (select count(*) from service s where s.id = any($28::uuid[]) and s.active) = cardinality($28::uuid[])
       and (select count(*) = cardinality($5::uuid[]) and min(starts_at) = $6 and max(ends_at) = $7 from slot where id = any($5::uuid[])),
       false) as ok),
   t as (
@@ -72,6 +74,11 @@ const BOOK = stmt('hf_confirm_book', `
       from ok where ok.fresh and ok.units and ok.room
     returning *),
   bs as (insert into booking_slot (booking_id, slot_id) select b.id, x from b, unnest($5::uuid[]) x),
+  bsv as (
+    -- The visit's services in order (one row for one service).
+    insert into booking_service (booking_id, position, service_id, duration_minutes, price_cents, options)
+    select b.id, x.ord - 1, x.service_id, x.duration_minutes, x.price_cents, x.options::jsonb
+      from b, unnest($28::uuid[], $29::int[], $30::int[], $31::text[]) with ordinality x(service_id, duration_minutes, price_cents, options, ord)),
   ev as (
     insert into booking_event (id, booking_id, type, actor_id, actor_role, at, data)
     select e.id, b.id, e.type, e.actor_id, e.actor_role, clock_timestamp() + (e.ord - 1) * interval '1 microsecond', e.data::jsonb
@@ -107,13 +114,13 @@ export async function confirmContext(
   q: ConfirmContextQuery,
   bookingById: (id: string) => Promise<BookingRecord | null>,
 ): Promise<ConfirmContext> {
-  const [row] = await pool.rows<{ workshop: any; service: any; slots: RawSlot[]; open: number; earlier: { hold_id: string; booking_id: string } | null }>(CONTEXT, [
-    q.workshopId, q.serviceId, q.slotIds, q.countOpen, q.customerId, OPEN, q.key, q.keyNotBefore,
+  const [row] = await pool.rows<{ workshop: any; services: any[]; slots: RawSlot[]; open: number; earlier: { hold_id: string; booking_id: string } | null }>(CONTEXT, [
+    q.workshopId, q.serviceIds, q.slotIds, q.countOpen, q.customerId, OPEN, q.key, q.keyNotBefore,
   ]);
   const earlier = row?.earlier ? await bookingById(row.earlier.booking_id) : null;
   return {
     workshop: row?.workshop ? workshopFromRow(row.workshop) : null,
-    service: row?.service ? serviceFromRow(row.service) : null,
+    services: inOrder(q.serviceIds, (row?.services ?? []).map(serviceFromRow)),
     slots: (row?.slots ?? []).map((s) => ({
       id: s.id,
       startsAt: new Date(s.starts_at),
@@ -125,6 +132,13 @@ export async function confirmContext(
     open: Number(row?.open ?? 0),
     earlier: earlier ? { booking: earlier, holdId: row!.earlier!.hold_id || null } : null,
   };
+}
+
+/** The services in the hold's order; empty when any of them no longer exists. */
+function inOrder(ids: string[], found: ServiceView[]): ServiceView[] {
+  const byId = new Map(found.map((s) => [s.id, s]));
+  const list = ids.map((id) => byId.get(id));
+  return list.every((s) => s !== undefined) ? (list as ServiceView[]) : [];
 }
 
 class Refused extends Error {
@@ -166,6 +180,8 @@ export async function createBooking(
         b.events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
         b.guard !== undefined, b.guard?.autoAccept ?? null, b.guard?.acceptSlaMinutes ?? null,
         outboxParam(b.outbox, eventIds),
+        b.services.map((x) => x.serviceId), b.services.map((x) => x.durationMinutes), b.services.map((x) => x.priceCents),
+        b.services.map((x) => JSON.stringify(x.options)),
       ]], ...paymentStmt]);
       // The key first (as before): a twin's key wins over whatever BOOK saw, all of it rolled back.
       if (b.idempotencyKey && !(results[0] as Array<{ n: number }>)[0]?.n) throw new Refused('DUPLICATE_KEY');
@@ -177,7 +193,13 @@ export async function createBooking(
       // Nothing is consumed for a request whose client was already answered 503.
       if (deadlinePassed()) throw deadlineError();
       await beforeCommit?.();
-      return toBookingRecord({ ...r, slot_ids: b.slotIds });
+      // The booking_service rows were written by the same statement, so the view's visit comes from the input.
+      return toBookingRecord({
+        ...r,
+        slot_ids: b.slotIds,
+        service_name: visitName(b.services.map((x) => x.name)),
+        services: b.services.map(({ serviceId, name, durationMinutes, priceCents }) => ({ serviceId, name, durationMinutes, priceCents })),
+      });
     });
     return { ok: true, booking };
   } catch (err) {

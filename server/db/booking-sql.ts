@@ -1,15 +1,32 @@
 import type { BookingEventView } from '@shared/schemas/booking';
 import type { BookingRecord } from '../domain/booking-ports';
+import type { VisitService } from '@shared/visit';
 
-/** One query shape for every booking read: the row plus the names and slots a view needs. */
+/**
+ * A booking's services (a visit) for a query that has the booking as `b` and its first service as
+ * `s`: a lateral join giving `v.names` (" + "-joined, the visit's name) and `v.services` (the
+ * view's list), read from booking_service; VISIT_NAME and VISIT_SERVICES fall back to the one
+ * service for a booking whose rows its transaction has not committed yet.
+ */
+export const VISIT_JOIN = `
+  left join lateral (
+    select string_agg(sv.name, ' + ' order by x.position) as names,
+           json_agg(json_build_object('serviceId', x.service_id, 'name', sv.name, 'durationMinutes', x.duration_minutes, 'priceCents', x.price_cents) order by x.position) as services
+      from booking_service x join service sv on sv.id = x.service_id
+     where x.booking_id = b.id) v on true`;
+export const VISIT_NAME = 'coalesce(v.names, s.name)';
+export const VISIT_SERVICES = `coalesce(v.services, json_build_array(json_build_object('serviceId', b.service_id, 'name', s.name, 'durationMinutes', s.duration_minutes, 'priceCents', b.price_cents)))`;
+
+/** One query shape for every booking read: the row plus the names, services and slots a view needs. */
 export const BOOKING_SELECT = `
-  select b.*, w.name as workshop_name, w.owner_id, s.name as service_name, u.name as customer_name,
+  select b.*, w.name as workshop_name, w.owner_id, ${VISIT_NAME} as service_name, ${VISIT_SERVICES} as services, u.name as customer_name,
     array(select bs.slot_id::text from booking_slot bs join slot sl on sl.id = bs.slot_id
           where bs.booking_id = b.id order by sl.starts_at) as slot_ids
   from booking b
   join workshop w on w.id = b.workshop_id
   join service s on s.id = b.service_id
-  join "user" u on u.id = b.customer_id`;
+  join "user" u on u.id = b.customer_id
+  ${VISIT_JOIN}`;
 
 export interface BookingRow {
   id: string;
@@ -32,6 +49,7 @@ export interface BookingRow {
   workshop_name: string;
   owner_id: string;
   service_name: string;
+  services: VisitService[];
   customer_name: string;
   slot_ids: string[];
 }
@@ -46,6 +64,7 @@ export function toBookingRecord(r: BookingRow): BookingRecord {
     ownerId: r.owner_id,
     serviceId: r.service_id,
     serviceName: r.service_name,
+    services: r.services.map((x) => ({ serviceId: x.serviceId, name: x.name, durationMinutes: Number(x.durationMinutes), priceCents: Number(x.priceCents) })),
     customerId: r.customer_id,
     customerName: r.customer_name,
     status: r.status,

@@ -187,6 +187,12 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
             [id, r.newSlotIds[0], r.newSlotIds.length, r.newSlotIds, r.newSlotIds, r.acceptDeadline, r.createdAt, r.createdAt, r.fromId],
           );
           for (const slotId of r.newSlotIds) await t.execute('insert into booking_slot (booking_id, slot_id) values (?, ?)', [id, slotId]);
+          // The request is for the same visit: the same services, durations and quoted prices.
+          await t.execute(
+            `insert into booking_service (booking_id, position, service_id, duration_minutes, price_cents, options)
+             select ?, position, service_id, duration_minutes, price_cents, options from booking_service where booking_id = ?`,
+            [id, r.fromId],
+          );
           const eventId = await insertEvent(t, id, { type: 'move_requested', actorId: r.actorId, actorRole: 'customer', data: { from: r.fromId } });
           await insertOutbox(t, id, r.outbox, [eventId]);
           await insertEvent(t, r.fromId, { type: 'move_requested', actorId: r.actorId, actorRole: 'customer', data: { to: id } });

@@ -1,6 +1,7 @@
 import type { LedgerFigures, MoneyReportStore, PayoutTally, VendorLine } from '../domain/money/payout-ports';
 import type { TxnKind } from '../domain/money/ledger-ports';
 import { stmt, type SqlPool } from './pg-pool';
+import { VISIT_JOIN, VISIT_NAME } from './booking-sql';
 
 /*
  * Reads behind statements and the finance figures, in plain SQL on the pg pool. The figures sum the
@@ -11,7 +12,7 @@ import { stmt, type SqlPool } from './pg-pool';
 // The platform_revenue entries of the same transaction are its commission (release) or the
 // commission it gave back (refund after release).
 const vendorLines = stmt('report_vendor_lines', `
-  select t.id as txn_id, t.created_at, t.kind, t.currency, t.booking_id, s.name as service, e.amount::text as net,
+  select t.id as txn_id, t.created_at, t.kind, t.currency, t.booking_id, ${VISIT_NAME} as service, e.amount::text as net,
          coalesce((select sum(r.amount) from ledger_entry r join ledger_account ra on ra.id = r.account_id
                     where r.txn_id = t.id and ra.kind = 'platform_revenue'), 0)::text as commission
     from ledger_account a
@@ -19,6 +20,7 @@ const vendorLines = stmt('report_vendor_lines', `
     join ledger_txn t on t.id = e.txn_id
     left join booking b on b.id = t.booking_id
     left join service s on s.id = b.service_id
+    ${VISIT_JOIN}
    where a.kind = 'vendor_payable' and a.owner_id = $1
    order by t.created_at, e.id`);
 

@@ -1,5 +1,6 @@
 import type { BookingStatus } from '@shared/booking-status';
 import type { MailCategory, MailTemplate } from '../domain/notifications';
+import { VISIT_JOIN, VISIT_NAME } from './booking-sql';
 
 /** Runs one statement (the mail subsystem's small pool, shared with the job queue). */
 export type RunSql = <R>(text: string, values?: unknown[]) => Promise<R[]>;
@@ -86,7 +87,7 @@ export function createOutboxRepository(sql: RunSql) {
                 r.id as r_id, r.email as r_email, r.name as r_name, r.role as r_role, r.status as r_status,
                 coalesce(p.reminders, true) as p_reminders, coalesce(p.reviews, true) as p_reviews,
                 b.id as b_id, b.status as b_status, b.starts_at, b.ends_at, b.accept_deadline, b.price_cents, b.currency, b.notes,
-                s.name as service_name, cu.name as customer_name,
+                ${VISIT_NAME} as service_name, cu.name as customer_name,
                 w.id as w_id, w.name as w_name, w.timezone, w.address, w.city, w.phone, w.email as w_email,
                 e.data as event_data,
                 t.token_hash, t.expires_at as t_expires_at, t.used_at as t_used_at, t.revoked_at as t_revoked_at, inv.name as inviter_name
@@ -94,6 +95,7 @@ export function createOutboxRepository(sql: RunSql) {
            left join booking b on b.id = c.booking_id
            left join workshop w on w.id = b.workshop_id
            left join service s on s.id = b.service_id
+           ${VISIT_JOIN}
            left join "user" cu on cu.id = b.customer_id
            left join mail_preference p on p.user_id = r.id
            left join booking_event e on e.id = c.event_id

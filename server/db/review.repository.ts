@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/po
 import type { ReportedReview, ReviewView } from '@shared/schemas/review';
 import type { ReviewRef, ReviewStore } from '../domain/review-ports';
 import { insertAudit } from './audit.repository';
+import { VISIT_JOIN, VISIT_NAME } from './booking-sql';
 
 interface ReviewRow {
   id: string;
@@ -20,12 +21,13 @@ interface ReviewRow {
 }
 
 const SELECT = `
-  select r.id, r.booking_id, r.workshop_id, r.rating, r.text, r.created_at, u.name as customer_name, s.name as service_name,
+  select r.id, r.booking_id, r.workshop_id, r.rating, r.text, r.created_at, u.name as customer_name, ${VISIT_NAME} as service_name,
          r.reply_text, r.replied_at, r.hidden_at, r.hidden_reason
   from review r
   join booking b on b.id = r.booking_id
   join "user" u on u.id = b.customer_id
-  join service s on s.id = b.service_id`;
+  join service s on s.id = b.service_id
+  ${VISIT_JOIN}`;
 
 /** "Amelia Clarke" → "Amelia C.": enough to be a person, not enough to find one. */
 export function publicName(full: string): string {

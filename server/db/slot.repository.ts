@@ -147,24 +147,25 @@ export function createSlotRepository(orm: MikroORM): SlotStore {
       return rows.map(fromRaw);
     },
 
-    async holdContext(workshopId, serviceId, slotId) {
-      const [row] = await orm.em.getConnection().execute<Array<{ workshop: any; service: any; first: any; run: any[] }>>(
+    async holdContext(workshopId, serviceIds, slotId) {
+      const [row] = await orm.em.getConnection().execute<Array<{ workshop: any; services: any[]; first: any; run: any[] }>>(
         `with f as (select ${COLUMNS} from slot where id = ?),
               w as (select ${WORKSHOP_COLUMNS} from workshop where id = ?),
-              s as (select ${SERVICE_COLUMNS} from service where id = ?)
+              s as (select ${SERVICE_COLUMNS} from service where id = any(?::uuid[])),
+              d as (select coalesce(sum(duration_minutes), 0) as minutes from s)
          select (select row_to_json(w) from w) as workshop,
-                (select row_to_json(s) from s) as service,
+                (select coalesce(json_agg(s), '[]'::json) from s) as services,
                 (select row_to_json(f) from f) as first,
                 (select coalesce(json_agg(r order by r.starts_at), '[]'::json) from (
-                   select sl.id, sl.workshop_id, sl.starts_at, sl.ends_at, sl.capacity, sl.booked, sl.withdrawn from slot sl, f, s
+                   select sl.id, sl.workshop_id, sl.starts_at, sl.ends_at, sl.capacity, sl.booked, sl.withdrawn from slot sl, f, d
                     where sl.workshop_id = f.workshop_id and sl.starts_at >= f.starts_at
-                      and sl.starts_at < f.starts_at + s.duration_minutes * interval '1 minute' + (f.ends_at - f.starts_at)
+                      and sl.starts_at < f.starts_at + d.minutes * interval '1 minute' + (f.ends_at - f.starts_at)
                     order by sl.starts_at) r) as run`,
-        [slotId, workshopId, serviceId],
+        [slotId, workshopId, `{${serviceIds.join(',')}}`],
       );
       return {
         workshop: row?.workshop ? workshopFromRow(row.workshop) : null,
-        service: row?.service ? serviceFromRow(row.service) : null,
+        services: (row?.services ?? []).map(serviceFromRow),
         first: row?.first ? fromRaw(row.first) : null,
         candidates: (row?.run ?? []).map(fromRaw),
       };

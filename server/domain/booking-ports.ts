@@ -20,10 +20,23 @@ export interface BookingRecord extends BookingView {
   ownerId: string;
 }
 
+/** One service of a new booking (a visit has several, in order; their prices add up to the booking's). */
+export interface NewBookingService {
+  serviceId: string;
+  /** The service's name now (for the booking's view; the table keeps only the id). */
+  name: string;
+  durationMinutes: number;
+  priceCents: number;
+  options: OptionChoice;
+}
+
 export interface NewBooking {
   customerId: string;
   workshopId: string;
+  /** The first service of the visit (its only one, for one service). */
   serviceId: string;
+  /** Every service of the visit, in order, stored as the booking's `booking_service` rows. */
+  services: NewBookingService[];
   slotIds: string[];
   startsAt: Date;
   endsAt: Date;
@@ -66,7 +79,10 @@ export interface NewBooking {
 /** A hold's workshop, service and slots (in start order) as a cache has them: no read, maybe stale. */
 export interface KnownRows {
   workshop: WorkshopView;
+  /** The visit's first service (its only one, for one service). */
   service: ServiceView;
+  /** Every service of the visit, in order (`[service]` for one). */
+  services: ServiceView[];
   slots: SlotRow[];
 }
 
@@ -139,7 +155,8 @@ export interface BookingFilter {
 export interface ConfirmContextQuery {
   customerId: string;
   workshopId: string;
-  serviceId: string;
+  /** The hold's services, in order. */
+  serviceIds: string[];
   slotIds: string[];
   /** Look up this Idempotency-Key (reserved at or after keyNotBefore) too. */
   key: string | null;
@@ -150,7 +167,8 @@ export interface ConfirmContextQuery {
 
 export interface ConfirmContext {
   workshop: WorkshopView | null;
-  service: ServiceView | null;
+  /** The hold's services in its order; empty when any of them no longer exists. */
+  services: ServiceView[];
   /** The hold's slots that still exist (withdrawn ones included), in start order. */
   slots: SlotRow[];
   /** The customer's open bookings (0 unless asked). */

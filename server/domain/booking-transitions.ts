@@ -10,6 +10,7 @@ import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
 import type { LiveCounts } from './live-counts';
 import { commitWithHold, giveBackRefused, type FaultHook } from './hold-commit';
+import { serviceIdsOf } from './hold-ports';
 import type { BookingPayment } from './money/booking-payment-ports';
 import { feeOwedFor, paymentFor } from './money/payment-flow';
 
@@ -153,8 +154,8 @@ export function createBookingTransitions(deps: {
       requireReschedulable(b.status, timingOf(b));
       const hold = await live.findHold(holdId);
       if (!hold || hold.customerId !== b.customerId) throw new DomainError('HOLD_EXPIRED', 'That hold has expired or is not yours');
-      if (hold.workshopId !== b.workshopId || hold.serviceId !== b.serviceId) {
-        throw new DomainError('SLOT_SERVICE_MISMATCH', 'Hold a slot for the same service at the same workshop to reschedule');
+      if (hold.workshopId !== b.workshopId || serviceIdsOf(hold).join() !== b.services.map((x) => x.serviceId).join()) {
+        throw new DomainError('SLOT_SERVICE_MISMATCH', 'Hold a slot for the same services at the same workshop to reschedule');
       }
       // An accepted booking at a workshop that accepts moves itself: the move is a request.
       if (b.status === 'accepted' && actor.role === 'customer') {

@@ -6,7 +6,8 @@ import type { BookingRecord, BookingStore, ConfirmContext, KnownRows, NewBooking
 import type { SlotStore, WorkshopStore } from './catalog-ports';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
-import type { HoldRecord } from './hold-ports';
+import { serviceIdsOf, type HoldRecord } from './hold-ports';
+import type { ServiceView } from '@shared/schemas/views';
 import { commitWithHold, giveBackRefused, type FaultHook } from './hold-commit';
 import type { LiveCounts } from './live-counts';
 import type { ConfirmPayments, PreparedPayment } from './money/confirm-payment';
@@ -68,6 +69,18 @@ export function createBookings(deps: {
     return (req.vehicle as VehicleInput | undefined) ?? null;
   }
 
+  /** The booking's service lines: each service of the visit with its quoted price (one service: the whole price). */
+  function visitLines(held: HoldRecord, services: ServiceView[], priceCents: number): NewBooking['services'] {
+    const quoted = new Map((held.services ?? []).map((x) => [x.serviceId, x]));
+    return services.map((s, i) => ({
+      serviceId: s.id,
+      name: s.name,
+      durationMinutes: quoted.get(s.id)?.durationMinutes ?? s.durationMinutes,
+      priceCents: quoted.get(s.id)?.priceCents ?? (services.length === 1 ? priceCents : 0),
+      options: quoted.get(s.id)?.options ?? (i === 0 ? held.options : {}),
+    }));
+  }
+
   /** Gives a hold's units back now (it can no longer be confirmed) and tells watchers. */
   async function letGo(held: HoldRecord, customerId: string) {
     await live.release(held.id, customerId);
@@ -85,18 +98,19 @@ export function createBookings(deps: {
   /** Workshop, service, slots, open count and the key's earlier booking: one read when the store offers it. */
   async function contextOf(customerId: string, held: HoldRecord, key: string | null): Promise<ConfirmContext> {
     const q = {
-      customerId, workshopId: held.workshopId, serviceId: held.serviceId, slotIds: held.slotIds,
+      customerId, workshopId: held.workshopId, serviceIds: serviceIdsOf(held), slotIds: held.slotIds,
       key, keyNotBefore: keyCutoff(), countOpen: maxOpenPerCustomer !== undefined,
     };
     if (bookings.confirmContext) return bookings.confirmContext(q);
-    const [workshop, service, slots, open, earlier] = await Promise.all([
+    const [workshop, found, slots, open, earlier] = await Promise.all([
       deps.workshops.findById(q.workshopId),
-      deps.workshops.findService(q.serviceId),
+      Promise.all(q.serviceIds.map((id) => deps.workshops.findService(id))),
       deps.slots.byIds(q.slotIds),
       q.countOpen ? bookings.countOpen(customerId) : 0,
       key ? bookings.findByIdempotencyKey(customerId, key, q.keyNotBefore) : null,
     ]);
-    return { workshop, service, slots, open, earlier };
+    const services = found.filter((x): x is NonNullable<typeof x> => x !== null);
+    return { workshop, services: services.length === q.serviceIds.length ? services : [], slots, open, earlier };
   }
 
   async function confirm(actor: Principal, req: ConfirmRequest): Promise<{ booking: BookingView; replayed: boolean }> {
@@ -119,7 +133,7 @@ export function createBookings(deps: {
     // (guard; a STALE answer wrote nothing, and the confirm goes on below from a fresh read).
     // Only rows that would book are used this way: every refusal below is decided on a read.
     const known = deps.known?.(held) ?? null;
-    if (known && held.quote && known.workshop.status === 'verified' && known.service.active && known.slots.length === held.slotIds.length) {
+    if (known && held.quote && known.workshop.status === 'verified' && known.services.every((x) => x.active) && known.slots.length === held.slotIds.length) {
       const booked = await book(actor, req, held, known, held.quote, true, vehicle);
       if (booked !== 'STALE') return booked;
     }
@@ -127,15 +141,16 @@ export function createBookings(deps: {
     const ctx = await contextOf(actor.id, held, key);
     const earlier = replayOf(ctx.earlier, req.holdId);
     if (earlier) return { booking: bookingView(earlier), replayed: true };
-    const { workshop, service } = ctx;
-    if (!workshop || workshop.status !== 'verified' || !service) throw new DomainError('WORKSHOP_NOT_BOOKABLE', 'This workshop is not taking bookings right now');
-    if (!service.active) {
+    const { workshop, services } = ctx;
+    if (!workshop || workshop.status !== 'verified' || services.length === 0) throw new DomainError('WORKSHOP_NOT_BOOKABLE', 'This workshop is not taking bookings right now');
+    const retired = services.find((x) => !x.active);
+    if (retired) {
       // Retired after the hold was taken: the hold can never become a booking, so its units go back now.
       await letGo(held, actor.id);
-      throw new DomainError('SERVICE_RETIRED', 'The workshop stopped offering this service after you held the slot; pick another service');
+      throw new DomainError('SERVICE_RETIRED', `The workshop stopped offering ${services.length > 1 ? retired.name : 'this service'} after you held the slot; pick another service`);
     }
     // The price quoted when the hold was taken; today's price only for a hold stored without one.
-    const price = held.quote ? { ok: true as const, ...held.quote } : { ...priceFor(service.basePriceCents, service.options, held.options), currency: service.currency };
+    const price = held.quote ? { ok: true as const, ...held.quote } : { ...priceFor(services[0]!.basePriceCents, services[0]!.options, held.options), currency: services[0]!.currency };
     if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
     // Checked before the hold is consumed, so a refused customer keeps the hold; create re-checks under a lock.
     if (maxOpenPerCustomer !== undefined && ctx.open >= maxOpenPerCustomer) throw bookingLimit();
@@ -145,7 +160,7 @@ export function createBookings(deps: {
       await letGo(held, actor.id);
       throw new DomainError('SLOT_WITHDRAWN', 'The workshop changed its hours and this time is no longer offered; pick another');
     }
-    const booked = await book(actor, req, held, { workshop, service, slots: ctx.slots }, price, false, vehicle);
+    const booked = await book(actor, req, held, { workshop, service: services[0]!, services, slots: ctx.slots }, price, false, vehicle);
     if (booked === 'STALE') throw new Error('the booking store answered STALE to a booking without a guard');
     return booked;
   }
@@ -155,15 +170,20 @@ export function createBookings(deps: {
     actor: Principal,
     req: ConfirmRequest,
     held: HoldRecord,
-    { workshop, service, slots }: KnownRows,
+    { workshop, service, services, slots }: KnownRows,
     price: { priceCents: number; currency: string },
     guarded: boolean,
     vehicle: VehicleInput | null,
   ): Promise<{ booking: BookingView; replayed: boolean } | 'STALE'> {
     const key = req.idempotencyKey ?? null;
-    // Refused before anything is written or authorized: the customer keeps the hold and may pick another vehicle.
-    const refusal = vehicle ? vehicleRefusal(service.vehicleConstraints, vehicle) : null;
-    if (refusal) throw new DomainError('VEHICLE_NOT_SUPPORTED', refusal.message, refusal);
+    // Refused before anything is written or authorized: the customer keeps the hold and may pick
+    // another vehicle. Every service of a visit must take it.
+    for (const s of vehicle ? services : []) {
+      const refusal = vehicleRefusal(s.vehicleConstraints, vehicle!);
+      if (!refusal) continue;
+      const message = services.length > 1 ? `${s.name}: ${refusal.message}` : refusal.message;
+      throw new DomainError('VEHICLE_NOT_SUPPORTED', message, { ...refusal, message, serviceId: s.id });
+    }
     const now = new Date(deps.clock.now());
     const status = workshop.autoAccept ? 'accepted' : 'pending';
     const events: NewBooking['events'] = [{ type: 'requested', actorId: actor.id, actorRole: 'customer', data: { holdId: held.id } }];
@@ -188,6 +208,7 @@ export function createBookings(deps: {
           customerId: actor.id,
           workshopId: workshop.id,
           serviceId: service.id,
+          services: visitLines(held, services, price.priceCents),
           slotIds: slots.map((s) => s.id),
           startsAt: slots[0]!.startsAt,
           endsAt: slots[slots.length - 1]!.endsAt,

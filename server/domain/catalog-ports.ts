@@ -68,7 +68,8 @@ export interface SlotRow {
 
 export interface HoldContext {
   workshop: WorkshopView | null;
-  service: ServiceView | null;
+  /** The asked-for services that exist (any workshop's; the caller checks), in no particular order. */
+  services: ServiceView[];
   first: (SlotRow & { workshopId: string }) | null;
   candidates: SlotRow[];
 }
@@ -90,9 +91,9 @@ export interface SlotStore {
   /** Which of these ids are slots that still exist and end after `after` (the rest are history or gone). */
   liveIds(ids: string[], after: Date): Promise<Set<string>>;
   /**
-   * Everything a hold must check, in one round trip: the workshop, the service, the picked slot
-   * and the slots that follow it for the service's duration (the picked one first).
+   * Everything a hold must check, in one round trip: the workshop, the services of the visit, the
+   * picked slot and the slots that follow it for the services' total duration (the picked one first).
    */
-  holdContext(workshopId: string, serviceId: string, slotId: string): Promise<HoldContext>;
+  holdContext(workshopId: string, serviceIds: string[], slotId: string): Promise<HoldContext>;
   byIds(ids: string[]): Promise<Array<SlotRow & { workshopId: string }>>;
 }

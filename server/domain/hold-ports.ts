@@ -37,7 +37,15 @@ export type HoldRecord = {
   options: OptionChoice;
   /** The price quoted when the hold was taken (what confirm charges); absent on holds made before it was stored. */
   quote?: PriceQuote;
+  /**
+   * A visit of several services: each one in order with its choice and quoted price (the quote is
+   * their sum; `serviceId` and `options` are the first's). Absent on a one-service hold.
+   */
+  services?: HoldService[];
 };
+
+/** One service of a multi-service hold. */
+export type HoldService = { serviceId: string; options: OptionChoice; priceCents: number; durationMinutes: number };
 
 export type PriceQuote = { priceCents: number; currency: string };
 
@@ -66,6 +74,8 @@ export type HoldInput = {
   rate?: { points: number; windowMs: number };
   options?: OptionChoice;
   quote?: PriceQuote;
+  /** A visit of several services (see HoldRecord.services); absent for one service. */
+  services?: HoldService[];
 };
 
 export type ExtendOptions = { ttlMs: number; maxExtensions: number; maxLifeMs: number };
@@ -138,3 +148,6 @@ export interface HoldPort {
   /** Unexpired holds of one workshop. */
   activeHoldCount(workshopId: string): Promise<number>;
 }
+
+/** The services a hold is for, in order: the visit's, or its one service. */
+export const serviceIdsOf = (h: Pick<HoldRecord, 'serviceId' | 'services'>): string[] => h.services?.map((s) => s.serviceId) ?? [h.serviceId];

@@ -1,7 +1,8 @@
 import type { CreateHoldInput, HoldView } from '@shared/schemas/booking';
 import type { VehicleInput } from './booking-ports';
 import { vehicleRefusal } from './vehicle-constraints';
-import { optionChoiceSchema, priceFor, type OptionChoice } from '@shared/service-options';
+import { optionChoiceSchema, type OptionChoice } from '@shared/service-options';
+import { visitTotal, type VisitTotal } from '@shared/visit';
 import type { ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { Principal } from './actor';
 import type { SlotRow, SlotStore } from './catalog-ports';
@@ -9,7 +10,7 @@ import type { Clock } from './clock';
 import type { KnownRows, Publisher } from './booking-ports';
 import { DomainError, notFound } from './errors';
 import { createHoldCatalog, type HoldCatalogEntry, type HoldCatalogSource } from './hold-catalog';
-import type { HoldRecord, Released } from './hold-ports';
+import { serviceIdsOf, type HoldRecord, type Released } from './hold-ports';
 import type { LiveCounts } from './live-counts';
 import { localDayOf } from './slot-generation';
 
@@ -25,18 +26,29 @@ export interface HoldRules {
 export const DEFAULT_HOLD_RULES: HoldRules = { maxActivePerCustomer: 3, maxExtensions: 2, maxLifeFactor: 3 };
 
 export function holdView(h: HoldRecord): HoldView {
+  const services = h.services ?? [{ serviceId: h.serviceId, options: h.options ?? {} }];
   return {
     id: h.id,
     workshopId: h.workshopId,
     serviceId: h.serviceId,
+    serviceIds: services.map((s) => s.serviceId),
     slotIds: h.slotIds,
     expiresAt: new Date(h.expiresAt).toISOString(),
     extensions: h.extensions,
     options: h.options ?? {},
+    serviceOptions: Object.fromEntries(services.map((s) => [s.serviceId, s.options])),
+    priceCents: h.quote?.priceCents ?? null,
   };
 }
 
-const mismatch = (message: string) => new DomainError('SLOT_SERVICE_MISMATCH', message);
+/** The services a hold request names, each with its choice: `serviceId` + `options`, or `serviceIds` + `serviceOptions`. */
+export function requestedServices(input: CreateHoldInput): Array<{ serviceId: string; options: OptionChoice }> {
+  if (input.serviceIds) return input.serviceIds.map((id) => ({ serviceId: id, options: optionChoiceSchema.parse(input.serviceOptions?.[id] ?? {}) }));
+  if (!input.serviceId) throw new DomainError('VALIDATION_FAILED', 'Name the service (serviceId) or the services of the visit (serviceIds)');
+  return [{ serviceId: input.serviceId, options: optionChoiceSchema.parse(input.options ?? {}) }];
+}
+
+const mismatch = (message: string, details?: Record<string, unknown>) => new DomainError('SLOT_SERVICE_MISMATCH', message, details);
 
 /** Short, atomic, expiring holds on the consecutive slots a service needs. */
 export function createHolds(deps: {
@@ -62,63 +74,81 @@ export function createHolds(deps: {
     if (actor.role !== 'customer') throw new DomainError('FORBIDDEN', 'Only customer accounts can hold slots');
   }
 
-  type Checked = { workshop: WorkshopView; service: ServiceView; price: number; run: SlotRow[] };
+  type Checked = { workshop: WorkshopView; services: ServiceView[]; visit: Extract<VisitTotal, { ok: true }>; run: SlotRow[] };
+  type Wanted = Array<{ serviceId: string; options: OptionChoice }>;
 
-  /** Every refusal a hold can meet before Redis: the bookable workshop and service, the price, the run of slots. */
+  /** Every refusal a hold can meet before Redis: the bookable workshop and services, the price, the run of slots. */
   function check(
     workshopId: string,
     workshop: WorkshopView | null,
-    service: ServiceView | null | undefined,
+    found: ReadonlyMap<string, ServiceView>,
+    wanted: Wanted,
     first: (SlotRow & { workshopId?: string }) | null | undefined,
     candidates: SlotRow[],
-    options: OptionChoice,
     dayOf: (s: SlotRow, i: number) => string = (s) => localDayOf(s.startsAt, workshop!.timezone),
   ): Checked {
     if (!workshop || workshop.status !== 'verified') throw notFound('Workshop');
-    if (!service || !service.active || service.workshopId !== workshopId) throw mismatch('That service is not offered by this workshop');
-    const price = priceFor(service.basePriceCents, service.options, options);
-    if (!price.ok) throw new DomainError('VALIDATION_FAILED', price.reason);
+    const services: ServiceView[] = [];
+    for (const { serviceId } of wanted) {
+      const service = found.get(serviceId);
+      if (!service || !service.active || service.workshopId !== workshopId) {
+        throw mismatch(wanted.length > 1 ? 'One of the services is not offered by this workshop' : 'That service is not offered by this workshop', { serviceId });
+      }
+      services.push(service);
+    }
+    const choices = new Map(wanted.map((w) => [w.serviceId, w.options]));
+    const visit = visitTotal(services, (id) => choices.get(id) ?? {});
+    if (!visit.ok) throw new DomainError('VALIDATION_FAILED', visit.reason, visit.serviceId ? { serviceId: visit.serviceId } : undefined);
     if (!first || (first.workshopId ?? workshopId) !== workshopId) throw mismatch('That slot does not belong to this workshop');
     if (first.withdrawn) throw new DomainError('SLOT_WITHDRAWN', 'The workshop is closed at that time; pick another');
     if (first.startsAt.getTime() <= deps.clock.now()) throw new DomainError('SLOT_UNAVAILABLE', 'That slot has already started');
-    const urgency = options.urgency ? service.options.urgency.find((o) => o.id === options.urgency) : undefined;
-    if (urgency?.todayOnly && dayOf(first, 0) !== localDayOf(new Date(deps.clock.now()), workshop.timezone)) {
-      throw new DomainError('VALIDATION_FAILED', `"${urgency.label}" is only for times today; pick a time today or another urgency`);
+    for (const service of services) {
+      const chosen = choices.get(service.id)?.urgency;
+      const urgency = chosen ? service.options.urgency.find((o) => o.id === chosen) : undefined;
+      if (urgency?.todayOnly && dayOf(first, 0) !== localDayOf(new Date(deps.clock.now()), workshop.timezone)) {
+        throw new DomainError('VALIDATION_FAILED', `"${urgency.label}" is only for times today; pick a time today or another urgency`);
+      }
     }
-    return { workshop, service, price: price.priceCents, run: consecutiveRun(service, first, candidates, dayOf) };
+    return { workshop, services, visit, run: consecutiveRun(services, visit.durationMinutes, first, candidates, dayOf) };
   }
 
   /** From Postgres, in one query (a slot or service the cache does not know, or a cache that keeps going stale). */
-  async function checkedFromPostgres(workshopId: string, serviceId: string, slotId: string, options: OptionChoice) {
-    const { workshop, service, first, candidates } = await deps.slots.holdContext(workshopId, serviceId, slotId);
-    return check(workshopId, workshop, service, first, candidates, options);
+  async function checkedFromPostgres(workshopId: string, wanted: Wanted, slotId: string) {
+    const { workshop, services, first, candidates } = await deps.slots.holdContext(workshopId, wanted.map((w) => w.serviceId), slotId);
+    return check(workshopId, workshop, new Map(services.map((s) => [s.id, s])), wanted, first, candidates);
   }
 
   /**
-   * From the in-memory catalog; undefined when it does not know the slot or service (new since it
+   * From the in-memory catalog; undefined when it does not know the slot or a service (new since it
    * was read, or not this workshop's): Postgres decides those. A refusal is only given once the
    * entry is known to be current (one Redis read, on refusals only); else 'stale'.
    */
-  async function checkedFromCache(entry: HoldCatalogEntry, serviceId: string, slotId: string, options: OptionChoice): Promise<Checked | 'stale' | undefined> {
+  async function checkedFromCache(entry: HoldCatalogEntry, wanted: Wanted, slotId: string): Promise<Checked | 'stale' | undefined> {
     const i = entry.at.get(slotId);
-    const service = entry.services.get(serviceId);
-    if (i === undefined || !service) return undefined;
+    if (i === undefined) return undefined;
+    let minutes = 0;
+    for (const w of wanted) {
+      const service = entry.services.get(w.serviceId);
+      if (!service) return undefined;
+      minutes += service.durationMinutes;
+    }
     try {
-      const run = entry.slots.slice(i, i + runLength(service, entry.slots[i]!));
-      return check(entry.workshop.id, entry.workshop, service, entry.slots[i], run, options, (_, k) => entry.days[i + k]!);
+      const run = entry.slots.slice(i, i + runLength(minutes, entry.slots[i]!));
+      return check(entry.workshop.id, entry.workshop, entry.services, wanted, entry.slots[i], run, (_, k) => entry.days[i + k]!);
     } catch (err) {
       if (err instanceof DomainError && !(await catalog.current(entry))) return 'stale';
       throw err;
     }
   }
 
-  /** The consecutive slots on one local day, from the picked one, that cover the service. */
-  function runLength(service: ServiceView, first: SlotRow) {
-    return Math.ceil((service.durationMinutes * 60_000) / (first.endsAt.getTime() - first.startsAt.getTime()));
+  /** How many slots, from the picked one, cover `minutes` (the visit's total). */
+  function runLength(minutes: number, first: SlotRow) {
+    return Math.ceil((minutes * 60_000) / (first.endsAt.getTime() - first.startsAt.getTime()));
   }
 
-  function consecutiveRun(service: ServiceView, first: SlotRow, candidates: SlotRow[], dayOf: (s: SlotRow, i: number) => string): SlotRow[] {
-    const needed = runLength(service, first);
+  /** The consecutive slots on one local day, from the picked one, that cover the visit's total duration. */
+  function consecutiveRun(services: ServiceView[], minutes: number, first: SlotRow, candidates: SlotRow[], dayOf: (s: SlotRow, i: number) => string): SlotRow[] {
+    const needed = runLength(minutes, first);
     let day: string | undefined;
     const run: SlotRow[] = [];
     for (const [i, s] of candidates.entries()) {
@@ -131,7 +161,8 @@ export function createHolds(deps: {
       run.push(s);
     }
     if (run.length < needed) {
-      throw mismatch(`${service.name} takes ${service.durationMinutes} minutes: it needs ${needed} consecutive slots on the same day from the one you picked`);
+      const what = services.length > 1 ? `These ${services.length} services take ${minutes} minutes together` : `${services[0]!.name} takes ${minutes} minutes`;
+      throw mismatch(`${what}: ${services.length > 1 ? 'the visit needs' : 'it needs'} ${needed} consecutive slots on the same day from the one you picked`, { neededSlots: needed, durationMinutes: minutes });
     }
     return run;
   }
@@ -150,9 +181,9 @@ export function createHolds(deps: {
   return {
     async hold(actor: Principal, input: CreateHoldInput): Promise<HoldView> {
       requireCustomer(actor);
-      const options = optionChoiceSchema.parse(input.options ?? {});
+      const wanted = requestedServices(input);
       const rate = rules.perMinute ? { points: rules.perMinute, windowMs: 60_000 } : undefined;
-      // A hold that names a garage vehicle costs one read, and is refused before Redis if the service does not take it.
+      // A hold that names a garage vehicle costs one read, and is refused before Redis if a service does not take it.
       let vehicle: VehicleInput | null = null;
       if (input.vehicleId) {
         if (!deps.vehicleCopy) throw new DomainError('VALIDATION_FAILED', 'Saved vehicles are not available here');
@@ -165,7 +196,7 @@ export function createHolds(deps: {
         if (attempt < 2) {
           entry = await catalog.get(input.workshopId);
           if (!entry) throw notFound('Workshop');
-          const c = await checkedFromCache(entry, input.serviceId, input.slotId, options);
+          const c = await checkedFromCache(entry, wanted, input.slotId);
           if (c === 'stale') {
             catalog.drop(input.workshopId, entry.version);
             continue;
@@ -173,12 +204,17 @@ export function createHolds(deps: {
           cached = c;
         }
         const fromCache = cached !== undefined;
-        const { workshop, service, price, run } = cached ?? (await checkedFromPostgres(input.workshopId, input.serviceId, input.slotId, options));
-        const refusal = vehicle ? vehicleRefusal(service.vehicleConstraints, vehicle) : null;
-        if (refusal) throw new DomainError('VEHICLE_NOT_SUPPORTED', refusal.message, refusal);
+        const { workshop, services, visit, run } = cached ?? (await checkedFromPostgres(input.workshopId, wanted, input.slotId));
+        for (const service of vehicle ? services : []) {
+          const refusal = vehicleRefusal(service.vehicleConstraints, vehicle!);
+          if (refusal) {
+            const message = services.length > 1 ? `${service.name}: ${refusal.message}` : refusal.message;
+            throw new DomainError('VEHICLE_NOT_SUPPORTED', message, { ...refusal, message, serviceId: service.id });
+          }
+        }
         const result = await deps.live.hold({
           workshopId: workshop.id,
-          serviceId: service.id,
+          serviceId: services[0]!.id,
           customerId: actor.id,
           // Cached rows are never seeds: only their ids go, and absent counters are seeded from Postgres.
           slots: run,
@@ -188,9 +224,13 @@ export function createHolds(deps: {
           maxActivePerCustomer: rules.maxActivePerCustomer,
           // A retry after STALE is the same attempt: the customer's rate point was taken already.
           ...(rate && attempt === 0 ? { rate } : {}),
-          options,
-          // The price is fixed now: a confirm charges what the customer was quoted when holding.
-          quote: { priceCents: price, currency: service.currency },
+          options: visit.items[0]!.options,
+          // The price is fixed now: a confirm charges what the customer was quoted when holding (the visit's sum).
+          quote: { priceCents: visit.priceCents, currency: visit.currency },
+          // A visit of several services records each one (one service: nothing more is stored, as before).
+          ...(visit.items.length > 1
+            ? { services: visit.items.map((x) => ({ serviceId: x.serviceId, options: x.options, priceCents: x.priceCents, durationMinutes: x.durationMinutes })) }
+            : {}),
         });
         if (result.ok) return holdView(result.hold);
         if (result.code === 'STALE') {
@@ -213,17 +253,22 @@ export function createHolds(deps: {
      * (null when it lacks any of them). Possibly stale: a confirm built on them asks Postgres to
      * check they still hold (NewBooking.guard).
      */
-    known(h: Pick<HoldRecord, 'workshopId' | 'serviceId' | 'slotIds'>): KnownRows | null {
+    known(h: Pick<HoldRecord, 'workshopId' | 'serviceId' | 'slotIds' | 'services'>): KnownRows | null {
       const entry = catalog.peek(h.workshopId);
-      const service = entry?.services.get(h.serviceId);
-      if (!entry || !service) return null;
+      if (!entry) return null;
+      const services: ServiceView[] = [];
+      for (const id of serviceIdsOf(h)) {
+        const service = entry.services.get(id);
+        if (!service) return null;
+        services.push(service);
+      }
       const slots: SlotRow[] = [];
       for (const id of h.slotIds) {
         const i = entry.at.get(id);
         if (i === undefined) return null;
         slots.push(entry.slots[i]!);
       }
-      return { workshop: entry.workshop, service, slots: slots.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime()) };
+      return { workshop: entry.workshop, service: services[0]!, services, slots: slots.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime()) };
     },
 
     /** A schedule or catalog change made here: this process's entry goes at once (others learn from the version). */

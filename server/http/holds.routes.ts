@@ -22,8 +22,15 @@ export function holdRoutes(s: Services) {
       method: 'post', path: '/holds', tags, middleware: customer,
       request: { body: jsonBody(createHoldSchema) },
       responses: {
-        201: ok(holdBody, '`{hold}`: the slots are held until `expiresAt`'),
-        ...errors({ ...authErrors, 404: 'NOT_FOUND (workshop, or `vehicleId` not in your garage)', 409: 'SLOT_UNAVAILABLE, SLOT_WITHDRAWN, SERVICE_RETIRED or WORKSHOP_NOT_BOOKABLE', 422: 'SLOT_SERVICE_MISMATCH or VEHICLE_NOT_SUPPORTED (the service does not take this vehicle)', 429: 'HOLD_LIMIT or RATE_LIMITED' }),
+        201: ok(holdBody, '`{hold}`: the slots the whole visit needs are held until `expiresAt`'),
+        ...errors({
+          ...authErrors,
+          400: 'VALIDATION_FAILED (also: both `serviceId` and `serviceIds`, neither, a service twice, more than 5, an option a service does not offer) or MALFORMED_JSON',
+          404: 'NOT_FOUND (workshop, or `vehicleId` not in your garage)',
+          409: 'SLOT_UNAVAILABLE, SLOT_WITHDRAWN, SERVICE_RETIRED or WORKSHOP_NOT_BOOKABLE',
+          422: 'SLOT_SERVICE_MISMATCH (a service unknown, retired or of another workshop: `details.serviceId`; the visit does not fit from that slot on one day) or VEHICLE_NOT_SUPPORTED (a service of the visit does not take this vehicle)',
+          429: 'HOLD_LIMIT or RATE_LIMITED',
+        }),
       },
     }),
     async (c) => c.json({ hold: await s.holds.hold(c.var.principal!, c.req.valid('json')) }, 201),

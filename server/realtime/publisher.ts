@@ -16,8 +16,8 @@ import type { RealtimeIo } from './types';
 
 /** Exactly the contract's fields: a view may grow fields that must not reach sockets unnoticed. */
 function summary(b: BookingView): BookingSummary {
-  const { id, workshopId, workshopName, serviceId, serviceName, customerId, customerName, status, startsAt, endsAt, slotIds, priceCents, currency, vehicle, notes, version, createdAt, acceptDeadline, movesBookingId } = b;
-  return { id, workshopId, workshopName, serviceId, serviceName, customerId, customerName, status, startsAt, endsAt, slotIds, priceCents, currency, vehicle, notes, version, createdAt, acceptDeadline, movesBookingId };
+  const { id, workshopId, workshopName, serviceId, serviceName, services, customerId, customerName, status, startsAt, endsAt, slotIds, priceCents, currency, vehicle, notes, version, createdAt, acceptDeadline, movesBookingId } = b;
+  return { id, workshopId, workshopName, serviceId, serviceName, services, customerId, customerName, status, startsAt, endsAt, slotIds, priceCents, currency, vehicle, notes, version, createdAt, acceptDeadline, movesBookingId };
 }
 
 export interface RealtimePublisher extends Publisher {

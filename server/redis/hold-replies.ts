@@ -1,4 +1,4 @@
-import type { Change, HoldRecord, SlotCounts, SlotSeed } from './hold-store.types';
+import type { Change, HoldRecord, HoldService, SlotCounts, SlotSeed } from './hold-store.types';
 
 /** A workshop script's JSON reply, before it is shaped into the public types. */
 export type ScriptReply = {
@@ -9,7 +9,7 @@ export type ScriptReply = {
   hold?: RawHold;
   change?: RawChange;
 };
-type RawHold = Omit<HoldRecord, 'slotIds' | 'options' | 'quote'> & { slotIds: unknown; options?: unknown; quote?: unknown };
+type RawHold = Omit<HoldRecord, 'slotIds' | 'options' | 'quote' | 'services'> & { slotIds: unknown; options?: unknown; quote?: unknown; services?: unknown };
 type RawChange = { seq: number; epoch: string; slots: unknown };
 
 // cjson encodes an empty Lua table as `{}`, so every list must be normalized.
@@ -46,7 +46,26 @@ export function toHold(raw: RawHold | undefined): HoldRecord {
     extensions: Number(raw.extensions),
     options: parseOptions(raw.options),
     ...parseQuote(raw.quote),
+    ...parseServices(raw.services),
   };
+}
+
+// A visit's services travel through Lua as a JSON string too (absent on a one-service hold).
+function parseServices(v: unknown): { services?: HoldService[] } {
+  if (typeof v !== 'string') return {};
+  try {
+    const list = JSON.parse(v) as unknown;
+    if (!Array.isArray(list) || list.length === 0) return {};
+    const services = list.map((x: Record<string, unknown>) => ({
+      serviceId: String(x.serviceId),
+      options: x.options && typeof x.options === 'object' && !Array.isArray(x.options) ? (x.options as HoldService['options']) : {},
+      priceCents: Number(x.priceCents),
+      durationMinutes: Number(x.durationMinutes),
+    }));
+    return { services };
+  } catch {
+    return {};
+  }
 }
 
 // Like options, the quote travels through Lua as a JSON string.
@@ -85,6 +104,7 @@ export function holdFromHash(id: string, f: Record<string, string>): HoldRecord 
     extensions: Number(f.extensions),
     options: f.options,
     quote: f.quote,
+    services: f.services,
   });
 }
 

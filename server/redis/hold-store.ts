@@ -220,7 +220,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
 
   return {
     async hold(input) {
-      const { workshopId, serviceId, customerId, slots, ttlMs, maxActivePerCustomer, options = {}, quote, version = '', rate } = input;
+      const { workshopId, serviceId, customerId, slots, ttlMs, maxActivePerCustomer, options = {}, quote, services, version = '', rate } = input;
       if (slots.length === 0) throw new RangeError('hold store: a hold needs at least one slot');
       if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new RangeError('hold store: ttlMs must be a positive integer');
       const t = now();
@@ -235,6 +235,7 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
         extensions: 0,
         options,
         ...(quote ? { quote } : {}),
+        ...(services ? { services } : {}),
       };
       // Everything the helpers below need, so none of them is a closure made per hold.
       const h: Pending = {
@@ -244,7 +245,12 @@ export function createHoldStore({ redis, prefix, clock, holdKeyGraceMs = 60_000,
         customerKey: customerHoldsKey(prefix, customerId),
         indexKey: holdIndexKey(prefix, hold.id),
         keys: [...holdKeys(workshopId, hold.id), workshopKeys(prefix, workshopId).schedule],
-        record: JSON.stringify({ ...hold, options: JSON.stringify(options), ...(quote ? { quote: JSON.stringify(quote) } : {}) }),
+        record: JSON.stringify({
+          ...hold,
+          options: JSON.stringify(options),
+          ...(quote ? { quote: JSON.stringify(quote) } : {}),
+          ...(services ? { services: JSON.stringify(services) } : {}),
+        }),
         deadline: await deadline(),
         version,
         args: slotArgs(slots),

@@ -89,6 +89,7 @@ local function saveHold(rec, graceMs)
     'expiresAt', rec.expiresAt, 'createdAt', rec.createdAt, 'extensions', rec.extensions,
     'options', rec.options or '{}')
   if rec.quote then redis.call('HSET', HOLD, 'quote', rec.quote) end
+  if rec.services then redis.call('HSET', HOLD, 'services', rec.services) end
   redis.call('PEXPIRE', HOLD, math.max(1, rec.expiresAt - NOW + graceMs))
 end
 

@@ -56,7 +56,8 @@ describe('the published contract', () => {
 });
 
 describe('the test-only response check', () => {
-  const validHold = { id: crypto.randomUUID(), workshopId: crypto.randomUUID(), serviceId: crypto.randomUUID(), slotIds: [], expiresAt: new Date(0).toISOString(), extensions: 0, options: {} };
+  const serviceId = crypto.randomUUID();
+  const validHold = { id: crypto.randomUUID(), workshopId: crypto.randomUUID(), serviceId, serviceIds: [serviceId], slotIds: [], expiresAt: new Date(0).toISOString(), extensions: 0, options: {}, serviceOptions: { [serviceId]: {} }, priceCents: null };
   const answers: Record<string, [unknown, number]> = {
     ok: [{ hold: validHold }, 200],
     leak: [{ hold: { ...validHold, customerEmail: 'a@b.c' } }, 200],

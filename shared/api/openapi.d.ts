@@ -263,6 +263,13 @@ export interface paths {
                                     /** Format: uuid */
                                     serviceId: string;
                                     serviceName: string;
+                                    services: {
+                                        durationMinutes: number;
+                                        name: string;
+                                        priceCents: number;
+                                        /** Format: uuid */
+                                        serviceId: string;
+                                    }[];
                                     slotCount: number;
                                     slotIds: string[];
                                     /** Format: date-time */
@@ -957,6 +964,13 @@ export interface paths {
                                     /** Format: uuid */
                                     serviceId: string;
                                     serviceName: string;
+                                    services: {
+                                        durationMinutes: number;
+                                        name: string;
+                                        priceCents: number;
+                                        /** Format: uuid */
+                                        serviceId: string;
+                                    }[];
                                     slotCount: number;
                                     slotIds: string[];
                                     /** Format: date-time */
@@ -3208,6 +3222,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
@@ -3343,6 +3364,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
@@ -3400,6 +3428,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
@@ -3611,6 +3646,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
@@ -3759,6 +3801,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
@@ -4679,6 +4728,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
@@ -5334,6 +5390,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
@@ -5912,8 +5975,16 @@ export interface paths {
                                     skillTier?: string;
                                     urgency?: string;
                                 };
+                                priceCents: number | null;
                                 /** Format: uuid */
                                 serviceId: string;
+                                serviceIds: string[];
+                                serviceOptions: {
+                                    [key: string]: {
+                                        skillTier?: string;
+                                        urgency?: string;
+                                    };
+                                };
                                 slotIds: string[];
                                 /** Format: uuid */
                                 workshopId: string;
@@ -5984,7 +6055,14 @@ export interface paths {
                             urgency?: string;
                         };
                         /** Format: uuid */
-                        serviceId: string;
+                        serviceId?: string;
+                        serviceIds?: string[];
+                        serviceOptions?: {
+                            [key: string]: {
+                                skillTier?: string;
+                                urgency?: string;
+                            };
+                        };
                         /** Format: uuid */
                         slotId: string;
                         /** Format: uuid */
@@ -5995,7 +6073,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description `{hold}`: the slots are held until `expiresAt` */
+                /** @description `{hold}`: the slots the whole visit needs are held until `expiresAt` */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -6012,8 +6090,16 @@ export interface paths {
                                     skillTier?: string;
                                     urgency?: string;
                                 };
+                                priceCents: number | null;
                                 /** Format: uuid */
                                 serviceId: string;
+                                serviceIds: string[];
+                                serviceOptions: {
+                                    [key: string]: {
+                                        skillTier?: string;
+                                        urgency?: string;
+                                    };
+                                };
                                 slotIds: string[];
                                 /** Format: uuid */
                                 workshopId: string;
@@ -6021,7 +6107,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                /** @description VALIDATION_FAILED (also: both `serviceId` and `serviceIds`, neither, a service twice, more than 5, an option a service does not offer) or MALFORMED_JSON */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6066,7 +6152,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiError"];
                     };
                 };
-                /** @description SLOT_SERVICE_MISMATCH or VEHICLE_NOT_SUPPORTED (the service does not take this vehicle) */
+                /** @description SLOT_SERVICE_MISMATCH (a service unknown, retired or of another workshop: `details.serviceId`; the visit does not fit from that slot on one day) or VEHICLE_NOT_SUPPORTED (a service of the visit does not take this vehicle) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6236,8 +6322,16 @@ export interface paths {
                                     skillTier?: string;
                                     urgency?: string;
                                 };
+                                priceCents: number | null;
                                 /** Format: uuid */
                                 serviceId: string;
+                                serviceIds: string[];
+                                serviceOptions: {
+                                    [key: string]: {
+                                        skillTier?: string;
+                                        urgency?: string;
+                                    };
+                                };
                                 slotIds: string[];
                                 /** Format: uuid */
                                 workshopId: string;

@@ -6,6 +6,7 @@ import type { BookingMessageEvent } from '@shared/schemas/message';
 import type { BookingDisputeEvent } from '@shared/schemas/dispute';
 import type { JobUpdatedEvent, QuoteChangedEvent } from '@shared/schemas/repair-tracking';
 import { bookingVehicleSchema } from '@shared/schemas/vehicle';
+import { visitServiceSchema } from '@shared/visit';
 
 /*
  * The Socket.IO event maps, typed once and used by both sides with the
@@ -30,8 +31,12 @@ export const bookingSummarySchema = z.strictObject({
   id: z.uuid(),
   workshopId: z.uuid(),
   workshopName: z.string(),
+  /** The visit's first service (its only one, for one service). */
   serviceId: z.uuid(),
+  /** The visit's name: its services' names joined with " + " ("Oil change + MOT test"). */
   serviceName: z.string(),
+  /** Every service of the visit, in order, with its duration and quoted price (they add up to the booking's). */
+  services: z.array(visitServiceSchema).min(1),
   customerId: z.uuid(),
   /** Personal data: only ever sent to `user:` and `vendor:` rooms, never to `workshop:`. */
   customerName: z.string(),

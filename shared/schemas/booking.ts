@@ -4,30 +4,68 @@ import { instantSchema } from './dates';
 import { bookingSummarySchema } from '../realtime/events';
 import { optionChoiceSchema } from '../service-options';
 import { instantOut } from './views';
+import { MAX_VISIT_SERVICES } from '../visit';
 import { FUEL_TYPES, registrationSchema } from './vehicle';
 
-/** `POST /api/holds`: hold the slots a service needs, starting at `slotId`. */
+/**
+ * `POST /api/holds`: hold the slots a visit needs, starting at `slotId`. A visit is one service
+ * (`serviceId`, with `options`) or several of the same workshop done back to back (`serviceIds`,
+ * 1 to MAX_VISIT_SERVICES, each once, with `serviceOptions` per service id): their durations add up
+ * to one consecutive run of slots on one day and their prices to the booking's price. Send
+ * `serviceId` or `serviceIds`, never both.
+ */
 export const createHoldSchema = z
   .object({
     workshopId: z.uuid(),
-    serviceId: z.uuid(),
+    serviceId: z.uuid().optional(),
+    serviceIds: z.array(z.uuid()).min(1).max(MAX_VISIT_SERVICES).optional(),
     slotId: z.uuid(),
+    /** With `serviceId`: the skill tier and urgency chosen for it. */
     options: optionChoiceSchema.optional(),
-    /** A vehicle from the customer's garage: refused now (VEHICLE_NOT_SUPPORTED) if the service does not take it. */
+    /** With `serviceIds`: the choice for each service, by its id (a service left out: none). */
+    serviceOptions: z.record(z.uuid(), optionChoiceSchema).optional(),
+    /** A vehicle from the customer's garage: refused now (VEHICLE_NOT_SUPPORTED) if any service of the visit does not take it. */
     vehicleId: z.uuid().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.serviceId !== undefined && v.serviceIds !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['serviceIds'], message: 'Send either serviceId or serviceIds, not both' });
+    } else if (v.serviceId === undefined && v.serviceIds === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['serviceId'], message: 'Name the service (serviceId) or the services of the visit (serviceIds)' });
+    }
+    v.serviceIds?.forEach((id, i) => {
+      if (v.serviceIds!.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['serviceIds', i], message: 'Each service may be in a visit once' });
+    });
+    if (v.serviceOptions !== undefined) {
+      if (v.serviceIds === undefined) ctx.addIssue({ code: 'custom', path: ['serviceOptions'], message: 'serviceOptions goes with serviceIds; with serviceId send options' });
+      else for (const id of Object.keys(v.serviceOptions)) {
+        if (!v.serviceIds.includes(id)) ctx.addIssue({ code: 'custom', path: ['serviceOptions', id], message: 'Options for a service that is not in serviceIds' });
+      }
+    }
+    if (v.serviceIds !== undefined && v.options !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'With serviceIds, send each service\'s options in serviceOptions' });
+    }
+  });
 export type CreateHoldInput = z.input<typeof createHoldSchema>;
 
 /** A hold as its owner sees it. */
 export const holdViewSchema = z.strictObject({
   id: z.uuid(),
   workshopId: z.uuid(),
+  /** The visit's first service (its only one, for a one-service hold). */
   serviceId: z.uuid(),
+  /** Every service of the visit, in order (`[serviceId]` for a one-service hold). */
+  serviceIds: z.array(z.uuid()),
   slotIds: z.array(z.uuid()),
   expiresAt: instantOut,
   extensions: z.int(),
+  /** The first service's choice. */
   options: optionChoiceSchema,
+  /** Each service's choice, by id. */
+  serviceOptions: z.record(z.string(), optionChoiceSchema),
+  /** The price quoted when the hold was taken (the sum over the visit's services): what a confirm charges. */
+  priceCents: z.int().nullable(),
 });
 export type HoldView = z.infer<typeof holdViewSchema>;
 

@@ -1,5 +1,6 @@
 import { AppSecret } from './app-secret.entity';
 import { BookingEvent } from './booking-event.entity';
+import { BookingService } from './booking-service.entity';
 import { BookingSlot } from './booking-slot.entity';
 import { Booking } from './booking.entity';
 import { Closure } from './closure.entity';
@@ -15,10 +16,11 @@ import { Slot } from './slot.entity';
 import { User } from './user.entity';
 import { Workshop } from './workshop.entity';
 
-export { AppSecret, Booking, BookingEvent, BookingSlot, Closure, IdempotencyKey, OpeningHours, PaymentWebhookEvent, Review, Service, Session, SimulatedPayment, SimulatedPaymentRequest, Slot, User, Workshop };
+export { AppSecret, Booking, BookingEvent, BookingService, BookingSlot, Closure, IdempotencyKey, OpeningHours, PaymentWebhookEvent, Review, Service, Session, SimulatedPayment, SimulatedPaymentRequest, Slot, User, Workshop };
 /** Every entity, for the ORM config. */
-export const entities = [User, Workshop, Service, OpeningHours, Closure, Slot, Booking, BookingSlot, BookingEvent, Review, Session, AppSecret, IdempotencyKey, SimulatedPayment, SimulatedPaymentRequest, PaymentWebhookEvent];
+export const entities = [User, Workshop, Service, OpeningHours, Closure, Slot, Booking, BookingSlot, BookingService, BookingEvent, Review, Session, AppSecret, IdempotencyKey, SimulatedPayment, SimulatedPaymentRequest, PaymentWebhookEvent];
 export type { IBookingEvent } from './booking-event.entity';
+export type { IBookingService } from './booking-service.entity';
 export type { IBookingSlot } from './booking-slot.entity';
 export type { IBooking } from './booking.entity';
 export type { IClosure } from './closure.entity';

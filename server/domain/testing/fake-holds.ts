@@ -67,6 +67,7 @@ export function fakeHoldPort(clock: Clock) {
         extensions: 0,
         options: input.options ?? {},
         ...(input.quote ? { quote: input.quote } : {}),
+        ...(input.services ? { services: input.services } : {}),
       };
       holds.set(hold.id, hold);
       move(hold, null, 'held');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { visitName } from '@shared/visit';
 import type { ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { BeforeCommit, BookingRecord, BookingStore, NewBooking, RescheduleWrite, TransitionWrite } from '../booking-ports';
 import type { SlotRow, SlotStore, WorkshopStore } from '../catalog-ports';
@@ -153,10 +154,10 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
   /** NewBooking.guard: the rows the booking was built from are still the store's. */
   const guardHolds = async (b: NewBooking, g: NonNullable<NewBooking['guard']>) => {
     const ws = await workshops.findById(b.workshopId);
-    const svc = await workshops.findService(b.serviceId);
+    const svcs = await Promise.all(b.services.map((x) => workshops.findService(x.serviceId)));
     const rows = b.slotIds.map((id) => slots.rows.get(id));
     const present = rows.filter((r) => r !== undefined);
-    return ws?.status === 'verified' && ws.autoAccept === g.autoAccept && ws.acceptSlaMinutes === g.acceptSlaMinutes && svc?.active === true
+    return ws?.status === 'verified' && ws.autoAccept === g.autoAccept && ws.acceptSlaMinutes === g.acceptSlaMinutes && svcs.every((x) => x?.active === true)
       && present.length === rows.length
       && Math.min(...present.map((r) => r.startsAt.getTime())) === b.startsAt.getTime()
       && Math.max(...present.map((r) => r.endsAt.getTime())) === b.endsAt.getTime();
@@ -196,7 +197,8 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
         workshopId: b.workshopId,
         workshopName: ws?.name ?? '',
         serviceId: b.serviceId,
-        serviceName: svc?.name ?? '',
+        serviceName: b.services.length > 1 ? visitName(b.services.map((x) => x.name)) : (svc?.name ?? ''),
+        services: b.services.map(({ serviceId, name, durationMinutes, priceCents }) => ({ serviceId, name, durationMinutes, priceCents })),
         customerId: b.customerId,
         customerName: 'Fake Customer',
         status: b.status,

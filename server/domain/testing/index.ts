@@ -1,6 +1,6 @@
 import type { KnownRows } from '../booking-ports';
 import { createBookingTransitions } from '../booking-transitions';
-import type { HoldRecord } from '../hold-ports';
+import { serviceIdsOf, type HoldRecord } from '../hold-ports';
 import { createBookings } from '../bookings';
 import { manualClock } from '../clock';
 import { createLiveCounts } from '../live-counts';
@@ -41,9 +41,10 @@ export function fakeBookingDomain(opts: { now?: number; maxOpenPerCustomer?: num
     /** Copies the hold's workshop, service and slots as a catalog would hold them: its confirm then books without a read. */
     async remember(h: HoldRecord) {
       const workshop = await workshops.findById(h.workshopId);
-      const service = await workshops.findService(h.serviceId);
-      if (!workshop || !service) throw new Error('remember: unknown workshop or service');
-      cached.set(h.id, { workshop: { ...workshop }, service: { ...service }, slots: await slots.byIds(h.slotIds) });
+      const services = await Promise.all(serviceIdsOf(h).map((id) => workshops.findService(id)));
+      if (!workshop || services.some((x) => !x)) throw new Error('remember: unknown workshop or service');
+      const copies = services.map((x) => ({ ...x! }));
+      cached.set(h.id, { workshop: { ...workshop }, service: copies[0]!, services: copies, slots: await slots.byIds(h.slotIds) });
     },
     transitions: createBookingTransitions({ bookings, live, clock, publisher, workshops }),
   };
