@@ -119,7 +119,7 @@ describe('browser: the vendor Insights tab and the admin Reports page', { timeou
     await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
     await page.getByLabel('From', { exact: true }).fill('2035-07-10');
     await page.getByLabel('To', { exact: true }).fill('2035-07-11');
-    await page.getByLabel('City').fill(CITY);
+    await page.getByRole('textbox', { name: 'City' }).fill(CITY);
     await page.getByRole('button', { name: 'Show' }).click();
     const range = page.getByTestId('report-range');
     await expect.poll(() => range.textContent()).toContain(`2035-07-10 to 2035-07-11, days in UTC, city ${CITY}`);
