@@ -23,6 +23,7 @@ import { webhookRoutes } from './http/webhooks.routes';
 import { holdRoutes } from './http/holds.routes';
 import { moneyRoutes } from './http/money.routes';
 import { moneyReportRoutes } from './http/money-reports.routes';
+import { reportRoutes } from './http/reports.routes';
 import { disputeRoutes } from './http/disputes.routes';
 import { paymentRoutes } from './http/payments.routes';
 import { payoutAccountRoutes } from './http/payout-accounts.routes';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', reviewModerationRoutes(services));
   app.route('/api', moneyRoutes(services));
   app.route('/api', moneyReportRoutes(services));
+  app.route('/api', reportRoutes(services));
   app.route('/api', payoutAccountRoutes(services));
   // Holds are rate-limited per customer inside the hold's own customer script (holdRules.perMinute).
   app.route('/api', holdRoutes(services));

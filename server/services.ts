@@ -34,6 +34,8 @@ import { createPayoutAccounts } from './domain/money/payout-accounts';
 import { createMoneyReports } from './domain/money/money-reports';
 import { createPayoutRepository } from './db/payout.repository';
 import { createMoneyReportRepository } from './db/money-report.repository';
+import { createReports } from './domain/reports';
+import { createReportRepository } from './db/reports.repository';
 import { createAccounts } from './domain/accounts';
 import { createAccountLinks, type LinkSecrets } from './domain/account-links';
 import { createAccountTokenRepository } from './db/account-token.repository';
@@ -192,6 +194,7 @@ export function createServices(deps: ServicesDeps) {
     owned: catalog.owned,
     findWorkshop: (id) => workshops.findById(id),
   });
+  const reports = createReports({ store: createReportRepository(deps.orm), clock, owned: catalog.owned, findWorkshop: (id) => workshops.findById(id) });
   const availability = createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible });
   return {
     /** The time every service reads (a manual clock in tests). */
@@ -271,6 +274,8 @@ export function createServices(deps: ServicesDeps) {
     payoutAccounts,
     /** Balances, statements and finance figures. */
     moneyReports,
+    /** Booking reports: a workshop's (owner, admins) and the marketplace's (admins). */
+    reports,
     /** Customers' disputes on completed bookings and their resolution by admins (refund or release). */
     disputes: createDisputes({
       bookings: bookingStore,

@@ -96,7 +96,7 @@ describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA) and the
     ['week', '[data-slot-id]'],
     ['services', 'text=Service catalog'],
     ['settings', 'text=Opening hours'],
-    ['insights', 'canvas'],
+    ['insights', '[data-testid=report-kpis]'],
   ] as const) {
     it(`vendor desk: the ${tab} tab`, async () => {
       await scan(shop.vendor.token, `/#/vendor/${tab}`, ready);

@@ -1160,6 +1160,293 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    city?: string;
+                    from?: string;
+                    to?: string;
+                    tz?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{report}`: the marketplace figures over days `from`..`to` of `tz` (UTC by default), in total, per day, per workshop and per city; `city` keeps one city */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            report: {
+                                cities: {
+                                    bookings: number;
+                                    byStatus: {
+                                        accepted: number;
+                                        cancelled: number;
+                                        completed: number;
+                                        declined: number;
+                                        expired: number;
+                                        in_progress: number;
+                                        no_show: number;
+                                        pending: number;
+                                    };
+                                    cancellationRate: number | null;
+                                    city: string;
+                                    leadTimeHours: {
+                                        median: number | null;
+                                        p90: number | null;
+                                    };
+                                    noShowRate: number | null;
+                                    utilisation: {
+                                        bookedBayMinutes: number;
+                                        openBayMinutes: number;
+                                        rate: number | null;
+                                    };
+                                    workshops: number;
+                                }[];
+                                city: string | null;
+                                days: {
+                                    bookings: number;
+                                    byStatus: {
+                                        accepted: number;
+                                        cancelled: number;
+                                        completed: number;
+                                        declined: number;
+                                        expired: number;
+                                        in_progress: number;
+                                        no_show: number;
+                                        pending: number;
+                                    };
+                                    cancellationRate: number | null;
+                                    /** Format: date */
+                                    date: string;
+                                    leadTimeHours: {
+                                        median: number | null;
+                                        p90: number | null;
+                                    };
+                                    noShowRate: number | null;
+                                    utilisation: {
+                                        bookedBayMinutes: number;
+                                        openBayMinutes: number;
+                                        rate: number | null;
+                                    };
+                                }[];
+                                /** Format: date */
+                                from: string;
+                                timezone: string;
+                                /** Format: date */
+                                to: string;
+                                totals: {
+                                    bookings: number;
+                                    byStatus: {
+                                        accepted: number;
+                                        cancelled: number;
+                                        completed: number;
+                                        declined: number;
+                                        expired: number;
+                                        in_progress: number;
+                                        no_show: number;
+                                        pending: number;
+                                    };
+                                    cancellationRate: number | null;
+                                    completedValue: {
+                                        completedCents: number;
+                                        currency: string;
+                                    }[];
+                                    leadTimeHours: {
+                                        median: number | null;
+                                        p90: number | null;
+                                    };
+                                    noShowRate: number | null;
+                                    utilisation: {
+                                        bookedBayMinutes: number;
+                                        openBayMinutes: number;
+                                        rate: number | null;
+                                    };
+                                };
+                                workshops: {
+                                    bookings: number;
+                                    byStatus: {
+                                        accepted: number;
+                                        cancelled: number;
+                                        completed: number;
+                                        declined: number;
+                                        expired: number;
+                                        in_progress: number;
+                                        no_show: number;
+                                        pending: number;
+                                    };
+                                    cancellationRate: number | null;
+                                    city: string;
+                                    leadTimeHours: {
+                                        median: number | null;
+                                        p90: number | null;
+                                    };
+                                    name: string;
+                                    noShowRate: number | null;
+                                    utilisation: {
+                                        bookedBayMinutes: number;
+                                        openBayMinutes: number;
+                                        rate: number | null;
+                                    };
+                                    /** Format: uuid */
+                                    workshopId: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reports.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    city?: string;
+                    from?: string;
+                    to?: string;
+                    tz?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The marketplace report as CSV: one row per total, day, workshop and city (`section` column) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/reviews/{id}/dismiss-reports": {
         parameters: {
             query?: never;
@@ -11170,6 +11457,294 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workshops/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{report}`: bookings, statuses, cancellation and no-show rates, lead time, utilisation per day and hour, per service, over local days `from`..`to` of the workshop's zone (the last 30 days by default) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            report: {
+                                bays: number;
+                                days: {
+                                    bookings: number;
+                                    byStatus: {
+                                        accepted: number;
+                                        cancelled: number;
+                                        completed: number;
+                                        declined: number;
+                                        expired: number;
+                                        in_progress: number;
+                                        no_show: number;
+                                        pending: number;
+                                    };
+                                    cancellationRate: number | null;
+                                    /** Format: date */
+                                    date: string;
+                                    leadTimeHours: {
+                                        median: number | null;
+                                        p90: number | null;
+                                    };
+                                    noShowRate: number | null;
+                                    utilisation: {
+                                        bookedBayMinutes: number;
+                                        openBayMinutes: number;
+                                        rate: number | null;
+                                    };
+                                }[];
+                                /** Format: date */
+                                from: string;
+                                hours: {
+                                    hour: number;
+                                    utilisation: {
+                                        bookedBayMinutes: number;
+                                        openBayMinutes: number;
+                                        rate: number | null;
+                                    };
+                                }[];
+                                /** @enum {boolean} */
+                                perBay: false;
+                                services: {
+                                    bookings: number;
+                                    byStatus: {
+                                        accepted: number;
+                                        cancelled: number;
+                                        completed: number;
+                                        declined: number;
+                                        expired: number;
+                                        in_progress: number;
+                                        no_show: number;
+                                        pending: number;
+                                    };
+                                    cancellationRate: number | null;
+                                    category: string;
+                                    completedCents: number;
+                                    currency: string;
+                                    leadTimeHours: {
+                                        median: number | null;
+                                        p90: number | null;
+                                    };
+                                    name: string;
+                                    noShowRate: number | null;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
+                                timezone: string;
+                                /** Format: date */
+                                to: string;
+                                totals: {
+                                    bookings: number;
+                                    byStatus: {
+                                        accepted: number;
+                                        cancelled: number;
+                                        completed: number;
+                                        declined: number;
+                                        expired: number;
+                                        in_progress: number;
+                                        no_show: number;
+                                        pending: number;
+                                    };
+                                    cancellationRate: number | null;
+                                    completedValue: {
+                                        completedCents: number;
+                                        currency: string;
+                                    }[];
+                                    leadTimeHours: {
+                                        median: number | null;
+                                        p90: number | null;
+                                    };
+                                    noShowRate: number | null;
+                                    utilisation: {
+                                        bookedBayMinutes: number;
+                                        openBayMinutes: number;
+                                        rate: number | null;
+                                    };
+                                };
+                                /** Format: uuid */
+                                workshopId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workshops/{id}/reports.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The same report as CSV: one row per total, day, hour and service (`section` column) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

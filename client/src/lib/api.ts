@@ -194,6 +194,11 @@ export const api = {
     /** Where the statement CSV downloads from (a plain link: the cookie signs the request in). */
     statementUrl: (id: string, range: { from?: string; to?: string }) =>
       `/api/v1/workshops/${encodeURIComponent(id)}/money/statement.csv?${new URLSearchParams(compactQuery(range) as Record<string, string>)}`,
+    /** Bookings, rates, lead time and utilisation over local days of the workshop's zone. */
+    report: (id: string, range: { from?: string; to?: string }) => call(client.GET('/api/v1/workshops/{id}/reports', { params: { path: { id }, query: compactQuery(range) } })),
+    /** Where the report's CSV downloads from (a plain link: the cookie signs the request in). */
+    reportCsvUrl: (id: string, range: { from?: string; to?: string }) =>
+      `/api/v1/workshops/${encodeURIComponent(id)}/reports.csv?${new URLSearchParams(compactQuery(range) as Record<string, string>)}`,
   },
   admin: {
     workshops: (status?: WorkshopStatus) => call(client.GET('/api/v1/admin/workshops', { params: { query: compactQuery({ status }) } })),
@@ -206,6 +211,9 @@ export const api = {
     revokeInvitation: (id: string) => done(client.DELETE('/api/v1/admin/invitations/{id}', path({ id }))),
     noShowResponses: () => call(client.GET('/api/v1/admin/no-show-responses')),
     finance: (range: { from?: string; to?: string }) => call(client.GET('/api/v1/admin/finance', { params: { query: compactQuery(range) } })),
+    /** The marketplace report over days of `tz` (UTC by default), optionally one city. */
+    reports: (q: { from?: string; to?: string; city?: string; tz?: string }) => call(client.GET('/api/v1/admin/reports', { params: { query: compactQuery(q) } })),
+    reportsCsvUrl: (q: { from?: string; to?: string; city?: string; tz?: string }) => `/api/v1/admin/reports.csv?${new URLSearchParams(compactQuery(q) as Record<string, string>)}`,
     disputes: (status?: DisputeStatus) => call(client.GET('/api/v1/admin/disputes', { params: { query: status ? { status } : {} } })),
     resolveDispute: (id: string, body: ResolveDisputeInput) => call(client.POST('/api/v1/admin/disputes/{id}/resolve', { ...path({ id }), body })),
     setCommission: (id: string, body: CommissionOverridesInput) => call(client.PUT('/api/v1/admin/workshops/{id}/commission', { ...path({ id }), body })),

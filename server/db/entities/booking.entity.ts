@@ -47,6 +47,8 @@ export const Booking = defineEntity({
     { properties: ['workshop', 'createdAt'] },
     // The accept-SLA sweep: pending requests past their deadline.
     { properties: ['status', 'acceptDeadline'] },
+    // The marketplace report: bookings by appointment time across workshops.
+    { properties: ['startsAt'] },
   ],
 });
 export type IBooking = InferEntity<typeof Booking>;

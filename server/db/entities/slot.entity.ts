@@ -15,6 +15,8 @@ export const Slot = defineEntity({
     withdrawn: p.boolean().default(false),
   },
   uniques: [{ properties: ['workshop', 'startsAt'] }],
+  // The marketplace report reads slots by start time across workshops.
+  indexes: [{ properties: ['startsAt'] }],
   // The capacity guarantee: whatever Redis says, Postgres never holds more than capacity.
   checks: [{ name: 'slot_booked_check', expression: 'booked >= 0 and booked <= capacity' }],
 });
