@@ -32,6 +32,7 @@ import type { Redis } from 'ioredis';
 import { messageRoutes } from './http/messages.routes';
 import { repairTrackingRoutes } from './http/repair-tracking.routes';
 import { vehicleRoutes } from './http/vehicles.routes';
+import { matchRoutes } from './http/match.routes';
 
 /** Verification mails one signed-in user may ask for again per hour. */
 const VERIFY_RESENDS_PER_HOUR = 5;
@@ -134,6 +135,7 @@ export function createApp(deps: AppDeps) {
 
   // Signed by the provider instead of a session (stripe mode only).
   app.route('/api', mailPreferenceRoutes(services));
+  app.route('/api', matchRoutes(services));
   app.route('/api', vehicleRoutes(services, rateLimit(redis, config.redisPrefix, { name: 'vehicle-lookups', points: VEHICLE_LOOKUPS_PER_MINUTE, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon')));
   app.route('/', unsubscribeRoutes(services));
   app.route('/api', paymentRoutes({

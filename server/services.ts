@@ -52,6 +52,8 @@ import { createBookingTransitions } from './domain/booking-transitions';
 import { bookingView, createBookings } from './domain/bookings';
 import { createCatalog } from './domain/catalog';
 import { createWorkshopSearch } from './domain/workshop-search';
+import { createMatching } from './domain/matching-engine';
+import { createMatchRepository } from './db/match.repository';
 import type { Clock } from './domain/clock';
 import type { FaultHook } from './domain/hold-commit';
 import type { HoldPort } from './domain/hold-ports';
@@ -216,6 +218,13 @@ export function createServices(deps: ServicesDeps) {
       store: createWorkshopSearchRepository(deps.orm),
       clock,
       freeSlots: async (workshopId, from, to) => (await availability.snapshot(workshopId, from, to)).slots.filter((x) => x.free > 0).length,
+    }),
+    /** The live matching engine: candidates from Postgres, runs from the live counts (availability's snapshot), scored with the admins' weights. */
+    matching: createMatching({
+      store: createMatchRepository(deps.orm),
+      clock,
+      liveSlots: (workshopId, from, to) => availability.freeSlots(workshopId, from, to),
+      vehicleOf: (customer, id) => vehicles.get(customer, id),
     }),
     holds,
     bookings,

@@ -6,6 +6,8 @@ export const ERROR_CODES = [
   'MALFORMED_JSON',
   /** A search `cursor` this server did not give, or given with other search parameters than its first page. */
   'INVALID_CURSOR',
+  /** A match window that ends before it starts, spans more than 28 days or has already ended. */
+  'MATCH_WINDOW_INVALID',
   'PAYLOAD_TOO_LARGE',
   'UNAUTHENTICATED',
   'INVALID_CREDENTIALS',

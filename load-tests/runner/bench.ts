@@ -15,6 +15,7 @@ import { mixedScenario } from './scenarios/mixed';
 import { raceScenario } from './scenarios/race';
 import { rushScenario } from './scenarios/rush';
 import { searchScenario } from './scenarios/search';
+import { matchScenario } from './scenarios/match';
 
 const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
   race: raceScenario,
@@ -24,6 +25,7 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioRe
   rush: rushScenario,
   baseline: baselineScenario,
   search: searchScenario,
+  match: matchScenario,
 };
 
 export interface BenchRun extends BenchOptions {

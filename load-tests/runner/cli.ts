@@ -1,6 +1,6 @@
 import { DEFAULT_OPTIONS, type BenchOptions } from './context';
 
-export const SCENARIOS = ['race', 'flow', 'fanout', 'mixed', 'rush', 'baseline', 'search'] as const;
+export const SCENARIOS = ['race', 'flow', 'fanout', 'mixed', 'rush', 'baseline', 'search', 'match'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Cli extends BenchOptions {
@@ -13,8 +13,9 @@ export interface Cli extends BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [options]
-  --scenario race|flow|fanout|mixed|rush|baseline|search|all   (default all; comma-separated list allowed)
+  --scenario race|flow|fanout|mixed|rush|baseline|search|match|all   (default all; comma-separated list allowed)
                          search: seeds 5,000 workshops / 50,000 services, then searches (one at a time, then --concurrency up to 8)
+                         match: seeds 1,000 workshops × 28 days of slots, then POST /api/match (one at a time, then --concurrency up to 8)
   --json                 only the JSON lines on stdout (progress always goes to stderr)
   --watchers N           Socket.IO watchers for fanout / mixed / rush / baseline emit (default ${DEFAULT_OPTIONS.watchers})
   --rate N               arrivals per second for flow (journeys), mixed and rush (holds) (default flow 20, mixed 1000, rush 500)

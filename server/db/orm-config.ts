@@ -53,8 +53,8 @@ export function ormConfig(databaseUrl: string, extra: Partial<Options> = {}): Op
     // and so are booking message threads, calendar feeds, booking payments, disputes, the mail outbox
     // and preferences, webhooks and account tokens (plain-SQL stores in db/*.repository.ts): a generated migration
     // must never try to drop or reshape them (Migration20261201070000, …065500, …090000, …091000,
-    // …093000, …094000, …094500), and account links (…100000).
-    schemaGenerator: { skipTables: [/^ledger_/, /^money_/, /^booking_message/, /^calendar_feed$/, /^booking_payment$/, /^payment_attempt$/, /^booking_dispute$/, /^outbox_message$/, /^mail_preference$/, /^webhook_/, /^review_report$/, /^admin_audit$/, /^account_token$/, /^job_stage_update$/, /^job_quote/] },
+    // …093000, …094000, …094500), account links (…100000) and the matching weights (…160000).
+    schemaGenerator: { skipTables: [/^ledger_/, /^money_/, /^booking_message/, /^calendar_feed$/, /^booking_payment$/, /^payment_attempt$/, /^booking_dispute$/, /^outbox_message$/, /^mail_preference$/, /^webhook_/, /^review_report$/, /^admin_audit$/, /^account_token$/, /^job_stage_update$/, /^job_quote/, /^match_weights$/] },
     pool: POOL,
     debug: false,
     ...extra,

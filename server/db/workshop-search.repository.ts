@@ -20,7 +20,7 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 const prefixLexeme = (term: string) => `'${term.replace(/'/g, "''")}':*`;
 
 /** The tsquery of the words: every word must match (stemmed or as written), the last one also as a prefix. */
-function tsqueryOf(terms: string[]): Part {
+export function tsqueryOf(terms: string[]): Part {
   const sql: string[] = [];
   const params: unknown[] = [];
   terms.forEach((t, i) => {

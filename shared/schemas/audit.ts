@@ -12,9 +12,13 @@ export const AUDIT_ACTIONS = [
   'review.dismiss_reports',
   'admin.invite',
   'admin.invite_revoke',
+  /** The matching engine's weights changed (target: the settings row, MATCH_SETTINGS_ID). */
+  'match.weights_update',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-export const AUDIT_TARGETS = ['workshop', 'user', 'review', 'invitation'] as const;
+export const AUDIT_TARGETS = ['workshop', 'user', 'review', 'invitation', 'settings'] as const;
+/** The audit target id of the platform's matching settings (there is one; the trail needs an id). */
+export const MATCH_SETTINGS_ID = '00000000-0000-4000-8000-000000000001';
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 
 /** One admin action: who did what, to what, why and when. */

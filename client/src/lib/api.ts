@@ -13,6 +13,7 @@ import type { CreateWebhookInput, UpdateWebhookInput } from '@shared/schemas/web
 import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
 import type { WorkshopSearchParams } from '@shared/schemas/search';
 import type { CreateQuoteInput, StageUpdateInput } from '@shared/schemas/repair-tracking';
+import type { MatchNeedInput, MatchWeights } from '@shared/schemas/match';
 import { compactQuery, createApiClient } from '@shared/api/client';
 
 export type WorkshopSearch = WorkshopSearchParams;
@@ -104,6 +105,12 @@ export const api = {
     config: () => call(client.GET('/api/v1/payments/config')),
     /** Simulated mode: the customer passes or fails the simulated bank check (3-D Secure) of a confirm. */
     authenticate: (clientSecret: string, approve: boolean) => call(client.POST('/api/v1/payments/simulated/authenticate', { body: { clientSecret, approve } })),
+  },
+  /** The matching engine: ranked bookable options for a need (live counts), and the admins' weights. */
+  match: {
+    find: (body: MatchNeedInput) => call(client.POST('/api/v1/match', { body })),
+    weights: () => call(client.GET('/api/v1/admin/match-weights')),
+    setWeights: (weights: MatchWeights, reason?: string) => call(client.PUT('/api/v1/admin/match-weights', { body: { weights, ...(reason ? { reason } : {}) } })),
   },
   holds: {
     create: (body: CreateHoldInput) => call(client.POST('/api/v1/holds', { body })),
