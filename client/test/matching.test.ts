@@ -46,7 +46,7 @@ describe('browser: matching', { timeout: 120_000 }, () => {
     // Ann's garage: a vehicle saved from its VIN (decoded offline: a 2003 Honda Accord).
     const saved = await api.post('/api/me/vehicles', { registration: 'HD03 ACC', vin: '1HGCM82633A004352' }, ann.token);
     expect(saved.status, JSON.stringify(saved.body)).toBe(201);
-    expect(saved.body.vehicle).toMatchObject({ make: 'Honda', model: 'Accord' });
+    expect(saved.body).toMatchObject({ make: 'Honda', model: 'Accord' });
 
     // One hour from a 10:00 London slot at least a day ahead: exactly one 60-minute run per workshop.
     const now = server.services.clock.now();

@@ -172,7 +172,7 @@ describe('rankOptions', () => {
           expect(o.score).toBeLessThanOrEqual(100);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
