@@ -219,11 +219,11 @@ export function createServices(deps: ServicesDeps) {
       clock,
       freeSlots: async (workshopId, from, to) => (await availability.snapshot(workshopId, from, to)).slots.filter((x) => x.free > 0).length,
     }),
-    /** The live matching engine: candidates from Postgres, runs from the live counts (availability's snapshot), scored with the admins' weights. */
+    /** The live matching engine: candidates and slot times from Postgres, runs from the live counts (Redis), scored with the admins' weights. */
     matching: createMatching({
       store: createMatchRepository(deps.orm),
       clock,
-      liveSlots: (workshopId, from, to) => availability.freeSlots(workshopId, from, to),
+      liveCounts: async (workshopId, rows) => new Map((await live.snapshot(workshopId, rows)).slots.map((x) => [x.id, x.free])),
       vehicleOf: (customer, id) => vehicles.get(customer, id),
     }),
     holds,

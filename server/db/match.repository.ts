@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { MatchWeights, MatchWeightsView } from '@shared/schemas/match';
-import type { MatchCandidate, MatchStore, WorkshopRecord } from '../domain/matching-ports';
+import type { MatchCandidate, MatchSlotRow, MatchStore, WorkshopRecord } from '../domain/matching-ports';
 import { tsqueryOf } from './workshop-search.repository';
 
 /*
@@ -74,6 +74,23 @@ export function createMatchRepository(orm: MikroORM): MatchStore {
         options: { skillTiers: r.options?.skillTiers ?? [], urgency: r.options?.urgency ?? [] },
         vehicleConstraints: r.vehicle_constraints ?? null,
       }));
+    },
+
+    async slots(workshopIds, from, to) {
+      const out = new Map<string, MatchSlotRow[]>();
+      if (!workshopIds.length) return out;
+      const rows = await run<{ id: string; workshop_id: string; starts_at: Date; ends_at: Date; capacity: number; booked: number }>(
+        `select id, workshop_id, starts_at, ends_at, capacity, booked from slot
+          where workshop_id in (?) and starts_at >= ? and starts_at < ? and not withdrawn
+          order by workshop_id, starts_at`,
+        [workshopIds, from, to],
+      );
+      for (const r of rows) {
+        let list = out.get(r.workshop_id);
+        if (!list) out.set(r.workshop_id, (list = []));
+        list.push({ id: r.id, startMs: new Date(r.starts_at).getTime(), endMs: new Date(r.ends_at).getTime(), capacity: Number(r.capacity), booked: Number(r.booked) });
+      }
+      return out;
     },
 
     async records(workshopIds, since) {

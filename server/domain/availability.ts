@@ -194,18 +194,6 @@ export function createAvailability(deps: {
   }
 
   /**
-   * The slots of a window as the matching engine reads them: times as numbers and the units free
-   * now (the same read as a snapshot, so also a repair), without building views.
-   */
-  async function freeSlots(workshopId: string, start: Date, end: Date): Promise<Array<{ id: string; startMs: number; endMs: number; free: number }>> {
-    const { list, lo, hi, counts } = await read(workshopId, start, end);
-    const out: Array<{ id: string; startMs: number; endMs: number; free: number }> = [];
-    // counts(i) must be asked in index order (it walks the live answer).
-    for (let i = lo; i < hi; i++) out.push({ id: list.rows[i]!.id, startMs: list.startMs[i]!, endMs: list.endMs[i]!, free: counts(i).free });
-    return out;
-  }
-
-  /**
    * The same snapshot as JSON text (what HTTP sends): the slots' cached heads plus their counts,
    * without building and stringifying ~330 objects per read.
    */
@@ -229,7 +217,6 @@ export function createAvailability(deps: {
   return {
     window,
     snapshot,
-    freeSlots,
     /**
      * Availability as this viewer may see it, the same for HTTP and sockets: NOT_FOUND for a
      * workshop the viewer may not see, VALIDATION_FAILED for a window too wide; `read` takes the

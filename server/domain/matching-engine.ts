@@ -5,7 +5,7 @@ import type { Principal } from './actor';
 import type { Clock } from './clock';
 import { DomainError, forbidden } from './errors';
 import { firstFreeRun, matchWindow, rankOptions, type RunSlot, type ScoreInput } from './matching';
-import type { MatchCandidate, MatchStore } from './matching-ports';
+import type { MatchCandidate, MatchSlotRow, MatchStore } from './matching-ports';
 import { localDayOf } from './slot-generation';
 import { vehicleRefusal } from './vehicle-constraints';
 import { searchTerms } from './workshop-search';
@@ -14,9 +14,9 @@ import { searchTerms } from './workshop-search';
  * The live matching engine (`POST /api/match`): candidates from Postgres (radius, words or
  * category, a slot Postgres does not count as full in the window, a base price that could fit the
  * budget), the garage vehicle checked against each service's constraints, the price with the
- * need's options, then each workshop's LIVE counts (availability's snapshot: the cached slot
- * list plus the Redis counters, holds included) for the first slot run that fits the job, the
- * workshops' track records, and the pure scoring of matching.ts.
+ * need's options, then the candidates' slot times (one query) and each workshop's LIVE counts
+ * (LiveCounts.snapshot: the Redis counters, holds included, as every availability read) for the
+ * first slot run that fits the job, the workshops' track records, and the pure scoring of matching.ts.
  */
 
 /** (workshop, service) pairs read from Postgres at most: the nearest ones. */
@@ -33,8 +33,8 @@ const LOWEST_MULTIPLIER = 0.5;
 export function createMatching(deps: {
   store: MatchStore;
   clock: Clock;
-  /** A workshop's slots starting in [from, to) with live free counts (availability.snapshot), in start order. */
-  liveSlots: (workshopId: string, from: Date, to: Date) => Promise<RunSlot[]>;
+  /** Units free now per slot id, from the live store (LiveCounts.snapshot: Redis counters, holds included; seeded and repaired from these rows). */
+  liveCounts: (workshopId: string, rows: MatchSlotRow[]) => Promise<Map<string, number>>;
   /** The caller's garage vehicle, NOT_FOUND when it is not theirs (vehicles.get). */
   vehicleOf: (customer: Principal, vehicleId: string) => Promise<SavedVehicleView>;
 }) {
@@ -97,14 +97,19 @@ export function createMatching(deps: {
       });
       const fits = vehicle ? found.filter((c) => !vehicleRefusal(c.vehicleConstraints, vehicle)) : found;
 
-      // Live counts, per workshop: the first stretch of the window, then the whole of it for workshops with no run there.
+      // Slot times from Postgres for every candidate workshop in one query, counts from the live store (Redis, holds
+      // included) per workshop: the window's first two days, then the whole window for workshops with no run there.
       const byWorkshop = new Map<string, MatchCandidate[]>();
       for (const c of fits) byWorkshop.set(c.workshopId, [...(byWorkshop.get(c.workshopId) ?? []), c]);
       const firstEnd = new Date(Math.min(toMs, fromMs + FIRST_PASS_MS));
       const runs = new Map<MatchCandidate, RunSlot[]>();
       const sameDayIn = (tz: string) => (a: RunSlot, b: RunSlot) => localDayOf(new Date(a.startMs), tz) === localDayOf(new Date(b.startMs), tz);
-      const findRuns = async (workshopId: string, cands: MatchCandidate[], end: Date) => {
-        const slots = (await deps.liveSlots(workshopId, from, end)).filter((s) => s.startMs > now);
+      const findRuns = async (workshopId: string, rows: MatchSlotRow[], cands: MatchCandidate[]) => {
+        const ahead = rows.filter((r) => r.startMs > now);
+        // A slot Postgres counts as full is not free live either: only the others are asked for.
+        const open = ahead.filter((r) => r.booked < r.capacity);
+        const live = open.length ? await deps.liveCounts(workshopId, open) : new Map<string, number>();
+        const slots = ahead.map((r) => ({ id: r.id, startMs: r.startMs, endMs: r.endMs, free: live.get(r.id) ?? 0 }));
         const missing: MatchCandidate[] = [];
         for (const c of cands) {
           const run = firstFreeRun(slots, c.durationMinutes, sameDayIn(c.timezone));
@@ -113,13 +118,22 @@ export function createMatching(deps: {
         }
         return missing;
       };
+      const passes = async (ids: string[], end: Date, only?: Map<string, MatchCandidate[]>) => {
+        const rows = await deps.store.slots(ids, from, end);
+        const left = new Map<string, MatchCandidate[]>();
+        await Promise.all(ids.map(async (id) => {
+          const missing = await findRuns(id, rows.get(id) ?? [], (only ?? byWorkshop).get(id)!);
+          if (missing.length) left.set(id, missing);
+        }));
+        return left;
+      };
       const ids = [...byWorkshop.keys()];
       const [records] = await Promise.all([
         deps.store.records(ids, new Date(now - RECORD_DAYS * 86_400_000)),
-        Promise.all(ids.map(async (id) => {
-          const missing = await findRuns(id, byWorkshop.get(id)!, firstEnd);
-          if (missing.length && firstEnd.getTime() < toMs) await findRuns(id, missing, to);
-        })),
+        (async () => {
+          const left = await passes(ids, firstEnd);
+          if (left.size && firstEnd.getTime() < toMs) await passes([...left.keys()], to, left);
+        })(),
       ]);
 
       const want: OptionChoice = need.options ?? {};

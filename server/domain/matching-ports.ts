@@ -43,9 +43,20 @@ export interface WorkshopRecord {
   responseMinutes: number | null;
 }
 
-/** Port: candidate retrieval, track records, and the operators' weights. */
+/** A slot's times and Postgres's counts (the seed of its live counters). */
+export interface MatchSlotRow {
+  id: string;
+  startMs: number;
+  endMs: number;
+  capacity: number;
+  booked: number;
+}
+
+/** Port: candidate retrieval, slot times, track records, and the operators' weights. */
 export interface MatchStore {
   candidates(filter: CandidateFilter): Promise<MatchCandidate[]>;
+  /** The slots on offer (withdrawn ones left out) of these workshops starting in [from, to), each workshop's in start order: one query. */
+  slots(workshopIds: string[], from: Date, to: Date): Promise<Map<string, MatchSlotRow[]>>;
   records(workshopIds: string[], since: Date): Promise<Map<string, WorkshopRecord>>;
   weights(): Promise<MatchWeightsView>;
   saveWeights(weights: MatchWeights, by: string): Promise<MatchWeightsView>;
