@@ -24,13 +24,15 @@ describe('browser: matching', { timeout: 120_000 }, () => {
   let browser: Browser;
   let ann: Account;
   let ben: Account;
+  let admin: Account;
   const shop = {} as Record<'near' | 'far', string>;
   let window: { from: number; to: number };
 
   beforeAll(async () => {
     server = await startTestServer({ SERVE_CLIENT: 'true' });
     api = apiClient(server.url);
-    const [vendor, admin] = await Promise.all([register(api, 'vendor'), createAdmin(server, api)]);
+    const [vendor, anAdmin] = await Promise.all([register(api, 'vendor'), createAdmin(server, api)]);
+    admin = anAdmin;
     [ann, ben] = await Promise.all([register(api, 'customer', 'Ann Match'), register(api, 'customer', 'Ben Rival')]);
     const who = { vendorToken: vendor.token, adminToken: admin.token };
     // The same service, price and hours at both: only the distance tells them apart, so the near one is best under any weights.
@@ -131,6 +133,32 @@ describe('browser: matching', { timeout: 120_000 }, () => {
     } finally {
       await rival.context.close();
       await context.close();
+    }
+  });
+
+  it('an admin reads the matching weights on the Finance screen, and a weight out of range is refused before it is sent', async () => {
+    // Saving is covered by server/test/matching.test.ts: the weights are one platform-wide row, and a save here could
+    // land in the middle of that file's own weight changes when both run at once.
+    const desk = await openContext(browser, server.url, admin.token, undefined, { bypassCSP: true });
+    try {
+      const puts: string[] = [];
+      desk.page.on('request', (r) => {
+        if (r.method() === 'PUT' && r.url().includes('/match-weights')) puts.push(r.url());
+      });
+      await desk.page.goto('/#/admin/finance');
+      const section = desk.page.locator('[data-testid=match-weights]');
+      await section.getByLabel('Distance').waitFor();
+      const shown = await Promise.all(['Distance', 'Price', 'Rating', 'Completion rate', 'Response time', 'How soon'].map((l) => section.getByLabel(l).inputValue()));
+      const stored = (await api.get('/api/admin/match-weights', admin.token)).body.weights;
+      expect(shown.map(Number)).toEqual([stored.distance, stored.price, stored.rating, stored.completion, stored.response, stored.soonness]);
+      await section.getByLabel('Price').fill('101');
+      await section.getByRole('button', { name: 'Save weights' }).click();
+      await section.getByRole('alert').filter({ hasText: 'whole number from 0 to 100' }).waitFor();
+      expect(puts).toEqual([]);
+      expect(await a11yViolations(desk.page)).toEqual([]);
+      expect(desk.errors).toEqual([]);
+    } finally {
+      await desk.context.close();
     }
   });
 });
