@@ -25,6 +25,7 @@ import { moneyRoutes } from './http/money.routes';
 import { moneyReportRoutes } from './http/money-reports.routes';
 import { reportRoutes } from './http/reports.routes';
 import { disputeRoutes } from './http/disputes.routes';
+import { disruptionRoutes } from './http/disruption.routes';
 import { paymentRoutes } from './http/payments.routes';
 import { payoutAccountRoutes } from './http/payout-accounts.routes';
 import type { Services } from './services';
@@ -120,6 +121,8 @@ export function createApp(deps: AppDeps) {
   // Before the booking routes too: `/bookings/:id/dispute`.
   app.route('/api', disputeRoutes(services));
   app.route('/api', repairTrackingRoutes(services));
+  // And `/bookings/:id/workshop-cancel`, `…/workshop-move`, `…/cancel-after-move`.
+  app.route('/api', disruptionRoutes(services));
   app.route(
     '/api',
     bookingRoutes(

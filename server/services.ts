@@ -49,6 +49,7 @@ import { createWebhookSender } from './webhooks/sender';
 import { createAvailability } from './domain/availability';
 import { silentPublisher, type Publisher } from './domain/booking-ports';
 import { createBookingTransitions } from './domain/booking-transitions';
+import { createDisruption } from './domain/disruption';
 import { bookingView, createBookings } from './domain/bookings';
 import { createCatalog } from './domain/catalog';
 import { createWorkshopSearch } from './domain/workshop-search';
@@ -198,6 +199,10 @@ export function createServices(deps: ServicesDeps) {
   });
   const reports = createReports({ store: createReportRepository(deps.orm), clock, owned: catalog.owned, findWorkshop: (id) => workshops.findById(id) });
   const availability = createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible });
+  const transitions = createBookingTransitions({
+    workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults,
+    payments: { find: bookingPayments.findBookingPayment, run: paymentFlow.run },
+  });
   return {
     /** The time every service reads (a manual clock in tests). */
     clock,
@@ -265,9 +270,18 @@ export function createServices(deps: ServicesDeps) {
     messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),
     /** Live repair tracking: a job's stages, quotes for extra work and their answers. */
     repairTracking: createRepairTracking({ bookings: bookingStore, store: createJobRepository(deps.orm), publisher, clock }),
-    transitions: createBookingTransitions({
-      workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults,
-      payments: { find: bookingPayments.findBookingPayment, run: paymentFlow.run },
+    transitions,
+    /** A workshop cancelling or moving bookings with a reason, the customer's one-click answers, and closing a day that has bookings. */
+    disruption: createDisruption({
+      bookings: bookingStore,
+      transitions,
+      live,
+      availability,
+      workshops,
+      // The vendor routes' one ownership check (staff roles will replace it here).
+      access: catalog.owned,
+      addClosure: catalog.addClosure,
+      clock,
     }),
     live,
     slots,

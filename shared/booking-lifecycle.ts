@@ -56,6 +56,8 @@ const CANCELLERS = ['customer', 'admin'] as const;
 
 // Customers cancel up to the start; admins may still cancel later (support cases).
 const cancel: TransitionRule = { to: 'cancelled', roles: CANCELLERS, returnsCapacity: true, window: { untilMinutes: 0, roles: ['customer'] } };
+// The workshop cancels a booking it cannot honour (with a reason, full refund), before it starts.
+const workshopCancel: TransitionRule = { to: 'cancelled', roles: ['vendor'], returnsCapacity: true, window: { untilMinutes: 0 } };
 // Work is started, and finished, no earlier than the car can be there; never days early.
 const workWindow: TimeWindow = { fromMinutes: -START_EARLY_MINUTES };
 
@@ -69,11 +71,13 @@ const TRANSITIONS: Record<BookingStatus, Partial<Record<LifecycleAction, Transit
     accept: { to: 'accepted', roles: STAFF, returnsCapacity: false },
     decline: { to: 'declined', roles: STAFF, returnsCapacity: true },
     cancel,
+    'workshop-cancel': workshopCancel,
     // Only the sweeper expires: a person who wants out cancels or declines instead.
     expire: { to: 'expired', roles: ['system'], returnsCapacity: true },
   },
   accepted: {
     cancel,
+    'workshop-cancel': workshopCancel,
     start: { to: 'in_progress', roles: STAFF, returnsCapacity: false, window: workWindow },
     // The slot time has already passed, so there is nothing useful to give back.
     'no-show': { to: 'no_show', roles: STAFF, returnsCapacity: false, window: { fromMinutes: NO_SHOW_GRACE_MINUTES } },

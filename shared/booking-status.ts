@@ -22,8 +22,14 @@ export type BookingAction = (typeof BOOKING_ACTIONS)[number];
 /** Actions only the server itself takes (the accept-SLA sweeper); never exposed as a URL. */
 export type SystemAction = 'expire';
 
+/**
+ * A workshop taking a booking off its customer (disruption: a closed day, a broken lift): only
+ * through its own routes with a reason (`POST /api/bookings/:id/workshop-cancel`), never a desk button.
+ */
+export type WorkshopAction = 'workshop-cancel';
+
 /** Any action the lifecycle accepts. */
-export type LifecycleAction = BookingAction | SystemAction;
+export type LifecycleAction = BookingAction | SystemAction | WorkshopAction;
 
 /** Statuses that still hold slot capacity and may still change. */
 export const ACTIVE_STATUSES = ['pending', 'accepted', 'in_progress'] as const satisfies readonly BookingStatus[];

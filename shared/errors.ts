@@ -80,6 +80,14 @@ export const ERROR_CODES = [
   'LOOKUP_UNAVAILABLE',
   /** The service does not take this vehicle (fuel, weight or make; `details.reason`). */
   'VEHICLE_NOT_SUPPORTED',
+  /**
+   * Closing a day that still has bookings: `details.bookings` lists them; send a resolution for each
+   * (move to the nearest free run, to a start, or cancel with a reason). `details.failures`: the
+   * resolutions that could not be applied (the others were; the day is still open).
+   */
+  'DAY_HAS_BOOKINGS',
+  /** No free run of the booking's length is left at the workshop (or not at the start asked for). */
+  'NO_FREE_RUN',
   'INTERNAL',
   /** Tests only: a handler answered a body its route does not declare (see server/http/contract-check.ts). */
   'CONTRACT_VIOLATION',

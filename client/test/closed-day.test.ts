@@ -6,9 +6,10 @@ import type { RunningServer } from '../../server/runtime';
 import { launchChromium, markDocument, noReload, openContext, screen, type Browser } from './browser-kit';
 
 /*
- * A closed day does not sell its leftover bays. The vendor (desktop) closes a day that has a
- * booking: the desk lists that booking before saving; a customer watching on a phone sees the
- * whole day leave the grid live; the leftover bay cannot be held; the booking itself stays.
+ * A closed day keeps no booking and sells nothing. The vendor (desktop) closes a day that has a
+ * booking: the desk lists that booking and asks what to do with it (moved to the nearest free
+ * time here); a customer watching on a phone sees the whole day leave the grid live; nothing on
+ * it can be held; the booking now stands on another day.
  */
 
 const LONDON = 'Europe/London';
@@ -36,7 +37,7 @@ describe('browser: closing a day that has bookings', { timeout: 60_000 }, () => 
     await server?.close();
   });
 
-  it('the vendor is warned about the booking, confirms, and the day leaves an open phone grid; the leftover bay is not sold', async () => {
+  it('the vendor resolves the booking (moved to the nearest free time), and the day leaves an open phone grid; nothing on it is sold', async () => {
     // A day two days on (whatever today is), with one of its two bays booked at its first hour.
     const slots = (await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots as SlotView[];
     const day = localDate(new Date(Date.now() + 2 * 86_400_000).toISOString());
@@ -66,7 +67,8 @@ describe('browser: closing a day that has bookings', { timeout: 60_000 }, () => 
       expect(await warning.textContent()).toContain('Bea Booker');
       expect(await api.get(`/api/workshops/${shop.workshop.id}`).then((r) => r.body.workshop.closures)).toEqual([]); // nothing saved yet
       await screen(page, 'vendor-closure-warning');
-      await page.click('button:has-text("Close the day anyway")');
+      expect(await page.getByLabel(/^What to do with/).inputValue()).toBe('move');
+      await page.click('button:has-text("Resolve and close the day")');
       await page.waitForSelector(`li[data-date="${day}"]`);
 
       // Every slot of that day leaves the customer's phone grid, live.
@@ -75,7 +77,10 @@ describe('browser: closing a day that has bookings', { timeout: 60_000 }, () => 
       expect((await api.get(`/api/workshops/${shop.workshop.id}/availability`)).body.slots.some((s: SlotView) => localDate(s.startsAt) === day)).toBe(false);
       const refused = await api.post('/api/holds', { workshopId: shop.workshop.id, serviceId: shop.service.id, slotId: booked.id }, watcher.token);
       expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 409, code: 'SLOT_WITHDRAWN' });
-      expect((await api.get(`/api/bookings/${booking.id}`, booker.token)).body.booking.status).toBe('pending');
+      const moved = (await api.get(`/api/bookings/${booking.id}`, booker.token)).body.booking;
+      expect(moved.status).toBe('pending');
+      expect(localDate(moved.startsAt)).not.toBe(day);
+      expect(moved.events.at(-1)).toMatchObject({ type: 'moved_by_workshop', data: { reason: 'Staff training' } });
       for (const ctx of [vendor, phone]) expect(ctx.errors).toEqual([]);
     } finally {
       await vendor.context.close();

@@ -11,6 +11,7 @@ import type { DisputePublisher } from './money/dispute-ports';
 import type { OutboxIntent } from './notifications';
 import type { BookingVehicle } from '@shared/schemas/vehicle';
 import type { TrackingPublisher } from './repair-tracking-ports';
+import type { Disruption } from '@shared/schemas/disruption';
 
 /** The vehicle a booking records: typed at confirm or copied from the garage (never a live reference). */
 export type VehicleInput = BookingVehicle;
@@ -232,7 +233,7 @@ export interface Publisher extends MessagePublisher, DisputePublisher, TrackingP
   /** Only live-counts.ts calls this: every change it makes goes out once, with its cause. */
   slotsChanged(change: Change, cause: ChangeCause): void;
   holdExpired(e: { holdId: string; workshopId: string; customerId: string }): void;
-  bookingChanged(booking: BookingView, event: { type: string; at: string; actorRole: string }): void;
+  bookingChanged(booking: BookingView, event: { type: string; at: string; actorRole: string; disruption?: Disruption }): void;
   /** A workshop was suspended or reinstated (its watchers' screens pause or resume). */
   workshopStatus(e: { workshopId: string; status: 'pending' | 'verified' | 'suspended' }): void;
   /** Account mail (a reset, verification or invitation link) was written to the outbox: the mail relay can go now. */

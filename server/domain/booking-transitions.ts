@@ -1,5 +1,7 @@
 import { intentsFor } from './notifications';
-import type { BookingAction } from '@shared/booking-status';
+import type { BookingAction, LifecycleAction } from '@shared/booking-status';
+import type { Disruption } from '@shared/schemas/disruption';
+import type { HoldRecord } from './hold-ports';
 import type { BookingView } from '@shared/schemas/booking';
 import type { Principal } from './actor';
 import type { BookingRecord, BookingStore, Publisher } from './booking-ports';
@@ -12,9 +14,22 @@ import type { LiveCounts } from './live-counts';
 import { commitWithHold, giveBackRefused, type FaultHook } from './hold-commit';
 import { serviceIdsOf } from './hold-ports';
 import type { BookingPayment } from './money/booking-payment-ports';
-import { feeOwedFor, paymentFor } from './money/payment-flow';
+import { feeOwedFor, paymentFor, type MoneyAction } from './money/payment-flow';
 
-const EVENT_OF: Record<BookingAction | 'expire', string> = {
+/** How a move is told: the event's type and data, and what the live push adds (a disruption). */
+export interface MoveTelling {
+  type: string;
+  data?: Record<string, unknown>;
+  disruption?: Disruption;
+}
+
+/** Options of a transition: what its money follows (a customer cancelling a workshop's move pays no fee), and what the push adds. */
+export interface ApplyOptions {
+  money?: MoneyAction;
+  disruption?: Disruption;
+}
+
+const EVENT_OF: Record<LifecycleAction, string> = {
   accept: 'accepted',
   decline: 'declined',
   cancel: 'cancelled',
@@ -22,6 +37,7 @@ const EVENT_OF: Record<BookingAction | 'expire', string> = {
   complete: 'completed',
   'no-show': 'no_show',
   expire: 'expired',
+  'workshop-cancel': 'cancelled_by_workshop',
 };
 
 /** The booking event a customer's answer to a no-show is kept as. */
@@ -46,8 +62,9 @@ export function createBookingTransitions(deps: {
 
   const timingOf = (b: BookingRecord) => ({ now: deps.clock.now(), startsAt: Date.parse(b.startsAt) });
 
-  async function apply(b: BookingRecord, action: BookingAction | 'expire', role: LifecycleRole, actorId: string | null, data?: Record<string, unknown>) {
+  async function apply(b: BookingRecord, action: LifecycleAction, role: LifecycleRole, actorId: string | null, data?: Record<string, unknown>, opts: ApplyOptions = {}) {
     const { to, returnsCapacity } = requireTransition(b.status, action, role, timingOf(b));
+    const money = opts.money ?? action;
     const type = EVENT_OF[action];
     // Accepting a move request retires the booking it replaces, in the same transaction.
     const replaces = action === 'accept' && b.movesBookingId
@@ -56,8 +73,8 @@ export function createBookingTransitions(deps: {
     // The provider call this move decides is recorded with it (same transaction) and made after COMMIT.
     // A move ending the booking without completion also records the fee it owes (what an early capture keeps).
     const paid = deps.payments ? await deps.payments.find(b.id) : null;
-    const payment = paymentFor(paid, action, new Date(deps.clock.now()), new Date(b.startsAt)) ?? undefined;
-    const feeOwed = feeOwedFor(paid, action, new Date(deps.clock.now()), new Date(b.startsAt));
+    const payment = paymentFor(paid, money, new Date(deps.clock.now()), new Date(b.startsAt)) ?? undefined;
+    const feeOwed = feeOwedFor(paid, money, new Date(deps.clock.now()), new Date(b.startsAt));
     const updated = await bookings.transition({
       id: b.id,
       from: b.status,
@@ -84,7 +101,45 @@ export function createBookingTransitions(deps: {
       }
     }
     const view = bookingView(updated);
-    publisher.bookingChanged(view, { type, at, actorRole: role });
+    publisher.bookingChanged(view, { type, at, actorRole: role, ...(opts.disruption ? { disruption: opts.disruption } : {}) });
+    return view;
+  }
+
+  /**
+   * Moves booking `b` onto the slots of `hold` (taken for b's customer): the reschedule saga
+   * (commitWithHold: the move in Postgres, the consume, then COMMIT), told as `telling`. A failed
+   * move leaves the booking untouched; the hold is then still live (VERSION) or given back.
+   */
+  async function moveOnto(b: BookingRecord, hold: Pick<HoldRecord, 'id' | 'slotIds'>, actorId: string, actorRole: LifecycleRole, telling: MoveTelling): Promise<BookingView> {
+    const saga = { live, faults: deps.faults, workshopId: b.workshopId, holdId: hold.id, customerId: b.customerId };
+    const committed = await commitWithHold({
+      ...saga,
+      touchedSlotIds: [...b.slotIds, ...hold.slotIds],
+      write: (beforeCommit) =>
+        bookings.reschedule({
+          id: b.id,
+          version: b.version,
+          oldSlotIds: b.slotIds,
+          newSlotIds: hold.slotIds,
+          event: { type: telling.type, actorId, actorRole, data: { from: b.slotIds, to: hold.slotIds, ...telling.data } },
+          outbox: intentsFor([{ type: telling.type, data: telling.data }], { status: b.status, acceptDeadline: null }, new Date(deps.clock.now())),
+        }, beforeCommit),
+    });
+    if (!committed.ok) throw new DomainError('HOLD_EXPIRED', 'That hold expired before the move; hold the slot again');
+    const result = committed.value;
+    if (!result.ok) {
+      // Nothing was consumed: the hold is still the customer's (a VERSION conflict may be retried with it).
+      if (result.reason === 'VERSION') throw new DomainError('VERSION_CONFLICT', 'The booking changed while moving it; reload it');
+      // Redis let a hold through that Postgres refused: as in confirm (a twin used the hold, or it goes back).
+      if ((await giveBackRefused({ ...saga, slotIds: hold.slotIds })) === 'gone') {
+        throw new DomainError('HOLD_EXPIRED', 'That hold has expired or was already used; hold the slot again');
+      }
+      throw new DomainError('SLOT_UNAVAILABLE', 'That slot was just fully booked; pick another');
+    }
+    // Redis: the consume counted every new slot booked; every old one goes back (a slot in both nets out, as in Postgres).
+    await live.returnBooked(b.workshopId, b.slotIds);
+    const view = bookingView(result.booking);
+    publisher.bookingChanged(view, { type: telling.type, at: new Date(deps.clock.now()).toISOString(), actorRole, ...(telling.disruption ? { disruption: telling.disruption } : {}) });
     return view;
   }
 
@@ -163,36 +218,13 @@ export function createBookingTransitions(deps: {
         if (w && !w.autoAccept && !w.autoAcceptMoves) return requestMove(actor, b, hold.slotIds, holdId, w.acceptSlaMinutes);
       }
       // Same order as confirm (see commitWithHold): the move in Postgres, the consume, then COMMIT.
-      const saga = { live, faults: deps.faults, workshopId: b.workshopId, holdId, customerId: b.customerId };
-      const committed = await commitWithHold({
-        ...saga,
-        touchedSlotIds: [...b.slotIds, ...hold.slotIds],
-        write: (beforeCommit) =>
-          bookings.reschedule({
-            id: b.id,
-            version: b.version,
-            oldSlotIds: b.slotIds,
-            newSlotIds: hold.slotIds,
-            event: { type: 'rescheduled', actorId: actor.id, actorRole: actor.role, data: { from: b.slotIds, to: hold.slotIds } },
-            outbox: intentsFor([{ type: 'rescheduled' }], { status: b.status, acceptDeadline: null }, new Date(deps.clock.now())),
-          }, beforeCommit),
-      });
-      if (!committed.ok) throw new DomainError('HOLD_EXPIRED', 'That hold expired before the move; hold the slot again');
-      const result = committed.value;
-      if (!result.ok) {
-        // Nothing was consumed: the hold is still the customer's (a VERSION conflict may be retried with it).
-        if (result.reason === 'VERSION') throw new DomainError('VERSION_CONFLICT', 'The booking changed while moving it; reload it');
-        // Redis let a hold through that Postgres refused: as in confirm (a twin used the hold, or it goes back).
-        if ((await giveBackRefused({ ...saga, slotIds: hold.slotIds })) === 'gone') {
-          throw new DomainError('HOLD_EXPIRED', 'That hold has expired or was already used; hold the slot again');
-        }
-        throw new DomainError('SLOT_UNAVAILABLE', 'That slot was just fully booked; pick another');
-      }
-      await live.returnBooked(b.workshopId, b.slotIds);
-      const view = bookingView(result.booking);
-      publisher.bookingChanged(view, { type: 'rescheduled', at: new Date(deps.clock.now()).toISOString(), actorRole: actor.role });
-      return view;
+      return moveOnto(b, { id: holdId, slotIds: hold.slotIds }, actor.id, actor.role, { type: 'rescheduled' });
     },
+
+    /** Disruption (disruption.ts): a transition on a booking already authorized by the caller. */
+    applyTo: apply,
+    /** Disruption (disruption.ts): the reschedule saga onto a hold taken for the booking's customer, authorized by the caller. */
+    moveOnto,
 
     /** Pending requests the vendor did not answer within its SLA become `expired` (run by every process). */
     async expireOverdue(limit = 100): Promise<number> {

@@ -13,6 +13,8 @@ export const MAIL_TEMPLATES = [
   'booking_expired',
   'booking_cancelled',
   'booking_rescheduled',
+  'booking_cancelled_by_workshop',
+  'booking_moved_by_workshop',
   'reminder_24h',
   'reminder_2h',
   'accept_escalation',
@@ -94,6 +96,13 @@ export function intentsFor(events: EventFacts[], b: BookingFacts, now: Date): Ou
         break;
       case 'rescheduled':
         out.push({ template: 'booking_rescheduled', to: 'customer', event: i });
+        if (b.status === 'accepted') out.push(...reminders(i));
+        break;
+      case 'cancelled_by_workshop':
+        out.push({ template: 'booking_cancelled_by_workshop', to: 'customer', event: i });
+        break;
+      case 'moved_by_workshop':
+        out.push({ template: 'booking_moved_by_workshop', to: 'customer', event: i });
         if (b.status === 'accepted') out.push(...reminders(i));
         break;
       case 'completed':

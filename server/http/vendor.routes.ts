@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createServiceSchema, updateServiceSchema } from '@shared/schemas/service';
-import { closureSchema, createWorkshopSchema, openingHoursSchema, placeZonesQuerySchema, updateWorkshopSchema } from '@shared/schemas/workshop';
+import { closeDaySchema, resolutionOutcomeSchema } from '@shared/schemas/disruption';
+import { createWorkshopSchema, openingHoursSchema, placeZonesQuerySchema, updateWorkshopSchema } from '@shared/schemas/workshop';
 import type { Services } from '../services';
 import { requireAuth } from './auth.middleware';
 import { closureParam, idParam, jsonBody, serviceParam } from './params';
@@ -15,6 +16,11 @@ const serviceBody = z.strictObject({ service: serviceViewSchema });
 
 const vendorOnly = requireAuth('vendor');
 const ownerOrAdmin = requireAuth('vendor', 'admin');
+const closedBody = z.strictObject({
+  closure: closureViewSchema,
+  resolved: z.array(resolutionOutcomeSchema),
+  stillOnDay: z.array(z.strictObject({ id: z.uuid(), startsAt: z.string(), endsAt: z.string(), serviceName: z.string(), customerName: z.string(), status: z.string() })),
+});
 const verificationBody = z.strictObject({ verification: verificationViewSchema });
 const tags = ['vendor'];
 
@@ -55,8 +61,14 @@ export function vendorRoutes(s: Services) {
     async (c) => c.json({ hours: await s.catalog.setHours(me(c), c.req.valid('param').id, c.req.valid('json')) }, 200),
   );
   r.openapi(
-    createRoute({ method: 'post', path: '/workshops/{id}/closures', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(closureSchema) }, responses: { 201: ok(z.strictObject({ closure: closureViewSchema }), '`{closure}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'CONFLICT (already closed that day)' }) } }),
-    async (c) => c.json({ closure: await s.catalog.addClosure(me(c), c.req.valid('param').id, c.req.valid('json')) }, 201),
+    createRoute({
+      method: 'post', path: '/workshops/{id}/closures', tags, middleware: vendorOnly, request: { params: idParam, body: jsonBody(closeDaySchema) },
+      responses: {
+        201: ok(closedBody, '`{closure, resolved, stillOnDay}`: the day is closed after each booking on it was moved or cancelled as `resolutions` said (`stillOnDay`: a booking confirmed from an earlier hold in the very instant of closing, kept on its withdrawn slot)'),
+        ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'CONFLICT (already closed that day) or DAY_HAS_BOOKINGS (bookings on the day without a resolution, or resolutions that failed: `details.bookings`, `details.resolved`, `details.failures`; the day stays open)' }),
+      },
+    }),
+    async (c) => c.json(await s.disruption.closeDay(me(c), c.req.valid('param').id, c.req.valid('json')), 201),
   );
   r.openapi(
     createRoute({ method: 'delete', path: '/workshops/{id}/closures/{closureId}', tags, middleware: vendorOnly, request: { params: closureParam }, responses: { 204: noContent('removed'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'SCHEDULE_TOO_LARGE' }) } }),

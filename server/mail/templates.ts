@@ -32,6 +32,13 @@ export function workshopTime(at: Date, zone: string): string {
   return `${t.toFormat('ccc d LLL, HH:mm')} (${zone})`;
 }
 
+/** The free runs a workshop's cancel or move offered (the event's `alternatives`), one line. */
+function alternativesLines(m: OutboxMessage, zone: string, intro: string): string[] {
+  const runs = Array.isArray(m.eventData?.alternatives) ? (m.eventData.alternatives as Array<{ startsAt?: unknown }>) : [];
+  const times = runs.flatMap((r) => (typeof r.startsAt === 'string' ? [workshopTime(new Date(r.startsAt), zone)] : []));
+  return times.length ? [`${intro} ${times.join('; ')}.`] : [];
+}
+
 function draft(template: MailTemplate, m: OutboxMessage): Draft {
   const b = m.booking;
   const w = m.workshop;
@@ -92,6 +99,27 @@ function draft(template: MailTemplate, m: OutboxMessage): Draft {
       return {
         subject: `Moved: ${what}, now ${when}`,
         lines: [`Your booking of ${b.serviceName} at ${w.name} now starts ${when}.`],
+        action: 'See your booking',
+      };
+    case 'booking_cancelled_by_workshop':
+      return {
+        subject: `Cancelled by ${w.name}: ${b.serviceName}, ${when}`,
+        lines: [
+          `${w.name} had to cancel your booking of ${b.serviceName} on ${when}.`,
+          ...(reason ? [`Their reason: ${reason}`] : []),
+          'Anything you paid for it is refunded in full; no cancellation fee applies.',
+          ...alternativesLines(m, w.timezone, 'You can book one of these free times instead:'),
+        ],
+        action: 'See your booking',
+      };
+    case 'booking_moved_by_workshop':
+      return {
+        subject: `Moved by ${w.name}: ${b.serviceName}, now ${when}`,
+        lines: [
+          `${w.name} had to move your booking of ${b.serviceName}: it now starts ${when}.`,
+          ...(reason ? [`Their reason: ${reason}`] : []),
+          ...alternativesLines(m, w.timezone, 'If that time does not suit you, pick one of these with one click on the booking page, or cancel it there for a full refund:'),
+        ],
         action: 'See your booking',
       };
     case 'reminder_24h':

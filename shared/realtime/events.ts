@@ -7,6 +7,7 @@ import type { BookingDisputeEvent } from '@shared/schemas/dispute';
 import type { JobUpdatedEvent, QuoteChangedEvent } from '@shared/schemas/repair-tracking';
 import { bookingVehicleSchema } from '@shared/schemas/vehicle';
 import { visitServiceSchema } from '@shared/visit';
+import type { Disruption } from '@shared/schemas/disruption';
 
 /*
  * The Socket.IO event maps, typed once and used by both sides with the
@@ -63,7 +64,13 @@ export type BookingSummary = z.infer<typeof bookingSummarySchema>;
 export interface BookingChangedEvent {
   booking: BookingSummary;
   /** The `booking_event` row that caused it; `type` is its type, e.g. `accepted`. */
-  event: { type: string; at: string; actorRole: string };
+  event: {
+    type: string;
+    at: string;
+    actorRole: string;
+    /** The workshop cancelled or moved the booking: its reason and the free runs offered instead (private rooms only). */
+    disruption?: Disruption;
+  };
 }
 
 /** One workshop's row on the admin live board. */

@@ -10,7 +10,8 @@ import type { CreateVehicleInput, UpdateVehicleInput } from '@shared/schemas/veh
 import type { ReviewInput } from '@shared/schemas/review';
 import type { DisputeStatus, OpenDisputeInput, ResolveDisputeInput } from '@shared/schemas/dispute';
 import type { CreateWebhookInput, UpdateWebhookInput } from '@shared/schemas/webhook';
-import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
+import type { CloseDayInput, MoveTarget } from '@shared/schemas/disruption';
+import type { CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
 import type { WorkshopSearchParams } from '@shared/schemas/search';
 import type { CreateQuoteInput, StageUpdateInput } from '@shared/schemas/repair-tracking';
 import type { MatchNeedInput, MatchWeights } from '@shared/schemas/match';
@@ -132,6 +133,15 @@ export const api = {
     dispute: (id: string) => call(client.GET('/api/v1/bookings/{id}/dispute', path({ id }))),
     openDispute: (id: string, body: OpenDisputeInput) => call(client.POST('/api/v1/bookings/{id}/dispute', { ...path({ id }), body })),
   },
+  /** A workshop cancelling or moving a booking with a reason, and the customer's one-click answers. */
+  disruption: {
+    cancel: (id: string, reason: string) => call(client.POST('/api/v1/bookings/{id}/workshop-cancel', { ...path({ id }), body: { reason } })),
+    move: (id: string, to: MoveTarget, reason: string) => call(client.POST('/api/v1/bookings/{id}/workshop-move', { ...path({ id }), body: { to, reason } })),
+    freeRuns: (id: string) => call(client.GET('/api/v1/bookings/{id}/free-runs', path({ id }))),
+    alternatives: (id: string) => call(client.GET('/api/v1/bookings/{id}/alternatives', path({ id }))),
+    acceptAlternative: (id: string, startsAt: string) => call(client.POST('/api/v1/bookings/{id}/alternatives/accept', { ...path({ id }), body: { startsAt } })),
+    cancelAfterMove: (id: string) => call(client.POST('/api/v1/bookings/{id}/cancel-after-move', path({ id }))),
+  },
   reviews: {
     /** The owning workshop's one public answer. */
     reply: (id: string, text: string) => call(client.POST('/api/v1/reviews/{id}/reply', { ...path({ id }), body: { text } })),
@@ -183,7 +193,8 @@ export const api = {
     create: (body: CreateWorkshopInput) => call(client.POST('/api/v1/workshops', { body })),
     update: (id: string, body: UpdateWorkshopInput) => call(client.PATCH('/api/v1/workshops/{id}', { ...path({ id }), body })),
     setHours: (id: string, body: OpeningHoursInput) => call(client.PUT('/api/v1/workshops/{id}/hours', { ...path({ id }), body })),
-    addClosure: (id: string, body: ClosureInput) => call(client.POST('/api/v1/workshops/{id}/closures', { ...path({ id }), body })),
+    /** 409 DAY_HAS_BOOKINGS (details: DayHasBookingsDetails) while bookings on the day have no resolution. */
+    addClosure: (id: string, body: CloseDayInput) => call(client.POST('/api/v1/workshops/{id}/closures', { ...path({ id }), body })),
     removeClosure: (id: string, closureId: string) => done(client.DELETE('/api/v1/workshops/{id}/closures/{closureId}', path({ id, closureId }))),
     createService: (id: string, body: CreateServiceInput) => call(client.POST('/api/v1/workshops/{id}/services', { ...path({ id }), body })),
     updateService: (id: string, serviceId: string, body: UpdateServiceInput) =>

@@ -33,7 +33,11 @@ export const EARLY_CAPTURE_REFUND = 'early-capture';
 /** Retries of a failed provider call: 1 min, 2, 4 … at most an hour apart. */
 const backoffMs = (attempts: number) => Math.min(60_000 * 2 ** attempts, 3600_000);
 
-export type MoneyAction = BookingAction | 'expire';
+/**
+ * `workshop-cancel`: the workshop cancelled (disruption): like a decline, the customer owes nothing
+ * and gets back everything (void, or a full refund of an early capture).
+ */
+export type MoneyAction = BookingAction | 'expire' | 'workshop-cancel';
 
 /**
  * The fee a card-paid booking owes when this move ends it other than by completion (0: a free
@@ -45,6 +49,7 @@ export function feeOwedFor(p: BookingPayment | null, action: MoneyAction, at: Da
   switch (action) {
     case 'decline':
     case 'expire':
+    case 'workshop-cancel':
       return 0;
     case 'cancel': {
       const freeUntil = startsAt.getTime() - p.freeCancelHours * 3600_000;
@@ -73,6 +78,7 @@ export function paymentFor(p: BookingPayment | null, action: MoneyAction, at: Da
   switch (action) {
     case 'decline':
     case 'expire':
+    case 'workshop-cancel':
       return { action: 'void', amount: null };
     case 'cancel': {
       const freeUntil = startsAt.getTime() - p.freeCancelHours * 3600_000;
