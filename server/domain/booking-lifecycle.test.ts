@@ -18,7 +18,7 @@ import {
 import { DomainError } from './errors';
 
 const ROLES: LifecycleRole[] = ['customer', 'vendor', 'admin', 'system'];
-const ACTIONS: LifecycleAction[] = [...BOOKING_ACTIONS, 'expire'];
+const ACTIONS: LifecycleAction[] = [...BOOKING_ACTIONS, 'expire', 'workshop-cancel'];
 const TERMINAL: BookingStatus[] = ['completed', 'declined', 'cancelled', 'expired', 'no_show'];
 
 // Fixed instants (no real clock): a booking starting at START, looked at half an hour before
@@ -42,6 +42,8 @@ const ALLOWED: Row[] = [
   ['pending', 'cancel', 'customer', 'cancelled', true],
   ['pending', 'cancel', 'admin', 'cancelled', true],
   ['pending', 'expire', 'system', 'expired', true],
+  ['pending', 'workshop-cancel', 'vendor', 'cancelled', true],
+  ['accepted', 'workshop-cancel', 'vendor', 'cancelled', true],
   ['accepted', 'cancel', 'customer', 'cancelled', true],
   ['accepted', 'cancel', 'admin', 'cancelled', true],
   ['accepted', 'start', 'vendor', 'in_progress', false],
@@ -67,7 +69,7 @@ for (const from of BOOKING_STATUSES)
 describe('decideTransition', () => {
   it('covers the whole status × action × role space', () => {
     expect(ALLOWED.length + rejected.length).toBe(BOOKING_STATUSES.length * ACTIONS.length * ROLES.length);
-    expect(rejected.length).toBe(8 * 7 * 4 - ALLOWED.length);
+    expect(rejected.length).toBe(8 * 8 * 4 - ALLOWED.length);
   });
 
   it.each(ALLOWED)('%s --%s by %s--> %s (returnsCapacity %s)', (from, action, role, to, returns) => {
@@ -79,11 +81,15 @@ describe('decideTransition', () => {
     expect(decideTransition(from, action, role, AFTER)).toEqual({ ok: false, code });
   });
 
-  it('returns capacity exactly for decline, cancel and expire', () => {
+  it('returns capacity exactly for decline, cancel (the customer\'s or the workshop\'s) and expire', () => {
     for (const [from, action, role] of ALLOWED) {
       const d = decideTransition(from, action, role, timeFor(action));
-      expect(d.ok && d.returnsCapacity).toBe(['decline', 'cancel', 'expire'].includes(action));
+      expect(d.ok && d.returnsCapacity).toBe(['decline', 'cancel', 'expire', 'workshop-cancel'].includes(action));
     }
+  });
+
+  it('lets the workshop cancel only before the start', () => {
+    expect(decideTransition('accepted', 'workshop-cancel', 'vendor', AFTER)).toMatchObject({ ok: false, code: 'TOO_LATE' });
   });
 
   it('does not let a customer cancel once work has started', () => {

@@ -27,6 +27,12 @@ describe('paymentFor', () => {
     expect(paymentFor(authorized, 'complete', at(-2), START)).toEqual({ action: 'capture', amount: 5000 });
   });
 
+  it('the workshop cancelling (disruption) voids at any time: no late fee', () => {
+    expect(paymentFor(authorized, 'workshop-cancel', at(1), START)).toEqual({ action: 'void', amount: null });
+    expect(feeOwedFor(authorized, 'workshop-cancel', at(1), START)).toBe(0);
+    expect(paymentFor({ ...authorized, status: 'captured', captured: 5000 }, 'workshop-cancel', at(1), START)).toEqual({ action: 'refund', amount: 5000 });
+  });
+
   it('the free-cancel boundary follows the booking when it moves (computed from its current start)', () => {
     const moved = new Date(START.getTime() + 72 * HOUR);
     expect(paymentFor(authorized, 'cancel', at(2), moved)).toEqual({ action: 'void', amount: null });
