@@ -113,6 +113,16 @@ export function createSlotRepository(orm: MikroORM): SlotStore {
           );
           withdrawn = rows.map((r) => r.id);
         }
+        // A slot the schedule dropped that could not be deleted (a cancelled booking's history still
+        // names it, or a confirm booked it meanwhile) is withdrawn instead: it must not stay on sale.
+        const kept = p.remove.filter((id) => !removed.includes(id));
+        if (kept.length) {
+          const rows = await t.execute<Array<{ id: string }>>(
+            'update slot set capacity = booked, withdrawn = true where id in (?) and not (withdrawn and capacity = booked) returning id',
+            [kept],
+          );
+          withdrawn = [...withdrawn, ...rows.map((r) => r.id)];
+        }
         const reinstated: string[] = [];
         for (const r of p.reinstate) {
           const n = await t.nativeUpdate(Slot, { id: r.id, withdrawn: true, booked: { $lte: r.capacity } }, { capacity: r.capacity, withdrawn: false });
