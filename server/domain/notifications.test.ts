@@ -30,6 +30,12 @@ describe('which events owe which messages', () => {
     expect(intentsFor([{ type: 'started' }, { type: 'moved' }, { type: 'no_show_response' }], { status: 'in_progress', acceptDeadline: null }, NOW)).toEqual([]);
   });
 
+  it('the workshop\'s cancel and move tell the customer (a move re-schedules an accepted booking\'s reminders)', () => {
+    expect(intentsFor([{ type: 'cancelled_by_workshop' }], { status: 'cancelled', acceptDeadline: null }, NOW).map((i) => `${i.template}→${i.to}`)).toEqual(['booking_cancelled_by_workshop→customer']);
+    expect(intentsFor([{ type: 'moved_by_workshop' }], { status: 'accepted', acceptDeadline: null }, NOW).map((i) => i.template)).toEqual(['booking_moved_by_workshop', 'reminder_24h', 'reminder_2h']);
+    expect(intentsFor([{ type: 'moved_by_workshop' }], { status: 'pending', acceptDeadline: null }, NOW).map((i) => i.template)).toEqual(['booking_moved_by_workshop']);
+  });
+
   it('a move re-schedules reminders only for an accepted booking; completion asks for a review', () => {
     expect(intentsFor([{ type: 'rescheduled' }], { status: 'pending', acceptDeadline: null }, NOW).map((i) => i.template)).toEqual(['booking_rescheduled']);
     expect(intentsFor([{ type: 'rescheduled' }], { status: 'accepted', acceptDeadline: null }, NOW).map((i) => i.template)).toEqual(['booking_rescheduled', 'reminder_24h', 'reminder_2h']);
