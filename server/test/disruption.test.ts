@@ -249,6 +249,8 @@ describe('closing a day that has bookings', () => {
     // where the bookings went, Redis and Postgres agree.
     const left = (await db.query<{ withdrawn: boolean; booked: number; capacity: number }>('select withdrawn, booked, capacity from slot where id = any($1)', [day.map((s) => s.id)])).rows;
     for (const slot of left) expect(slot).toEqual({ withdrawn: true, booked: 0, capacity: 0 });
+    const query = { from: day[0]!.startsAt.toISOString(), to: day.at(-1)!.endsAt.toISOString() };
+    expect(expectStatus(await as(null).GET('/api/v1/workshops/{id}/availability', { params: { path: { id: w.workshop.id }, query } }), 200).slots).toEqual([]);
     const moved = [await detail(second.id, b), await detail(pending.id, c)].flatMap((x) => x.slotIds);
     await expectSlotInvariants(es.server, w.workshop.id, moved);
   });
