@@ -5,7 +5,7 @@ import { renderMail } from './templates';
 /* The workshop's cancel and move mails carry its reason and the free times offered instead (escaped in HTML). */
 
 const message = (template: OutboxMessage['template'], eventData: Record<string, unknown>): OutboxMessage => ({
-  id: 'm', dedupeKey: 'k', template, sendAfter: null, attempts: 0,
+  kind: 'booking', id: 'm', dedupeKey: 'k', template, sendAfter: null, attempts: 0,
   recipient: { id: 'u', email: 'c@example.test', name: 'Cara', role: 'customer', status: 'active' },
   wants: { reminders: true, reviews: true },
   booking: {
