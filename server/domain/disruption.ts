@@ -42,7 +42,7 @@ export function createDisruption(deps: {
   transitions: Pick<BookingTransitions, 'applyTo' | 'moveOnto'>;
   live: Pick<LiveCounts, 'hold' | 'release'>;
   availability: Pick<Availability, 'snapshot'>;
-  workshops: Pick<WorkshopStore, 'findById' | 'findService'>;
+  workshops: Pick<WorkshopStore, 'findById'>;
   /**
    * The one ownership check of vendor routes (catalog.owned: NOT_FOUND, or FORBIDDEN for another's
    * workshop). Kept a single call so staff roles can replace it.
@@ -83,25 +83,26 @@ export function createDisruption(deps: {
   }
 
   /**
-   * Free runs for booking `b` (same workshop, same service length, consecutive slots on one local
+   * Free runs for booking `b` (same workshop, the booking's length, consecutive slots on one local
    * day, none of b's own slots, none on `avoid.date`, starting after now), nearest to `around`
    * first (earlier on a tie). Counts are live (holds included); taking one is still decided by its hold.
    */
   async function freeRuns(b: BookingRecord, around: number, limit: number, avoid: Avoid = {}): Promise<FreeRun[]> {
-    const [w, service] = await Promise.all([deps.workshops.findById(b.workshopId), deps.workshops.findService(b.serviceId)]);
+    const w = await deps.workshops.findById(b.workshopId);
     if (!w) return [];
     const now = clock.now();
     const snap = await deps.availability.snapshot(w.id, new Date(now), new Date(now + MAX_WINDOW_DAYS * DAY));
     const slots = snap.slots.map((s) => ({ ...s, start: Date.parse(s.startsAt), end: Date.parse(s.endsAt) }));
     const own = new Set(b.slotIds);
-    const durationMs = service ? service.durationMinutes * 60_000 : null;
+    // The booking's own length: one service, or a visit's services back to back.
+    const durationMs = Date.parse(b.endsAt) - Date.parse(b.startsAt);
     const runs: Array<FreeRun & { distance: number; start: number }> = [];
     for (let i = 0; i < slots.length; i++) {
       const first = slots[i]!;
       if (first.start <= now) continue;
       const day = localDayOf(new Date(first.start), w.timezone);
       if (day === avoid.date) continue;
-      const needed = durationMs ? Math.ceil(durationMs / (first.end - first.start)) : b.slotCount;
+      const needed = Math.ceil(durationMs / (first.end - first.start));
       const run = [first];
       for (let j = i + 1; run.length < needed && j < slots.length; j++) {
         const s = slots[j]!;

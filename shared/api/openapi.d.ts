@@ -4349,6 +4349,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
@@ -4588,6 +4595,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
@@ -6705,6 +6719,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
@@ -6860,6 +6881,13 @@ export interface paths {
                                 /** Format: uuid */
                                 serviceId: string;
                                 serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
                                 slotCount: number;
                                 slotIds: string[];
                                 /** Format: date-time */
