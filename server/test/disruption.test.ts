@@ -179,6 +179,18 @@ describe('the workshop moves a booking', () => {
     await expectSlotInvariants(es.server, w.workshop.id, [day[4]!.id, day[10]!.id]);
   });
 
+  it('a visit of two services moves as one run of its own length', async () => {
+    const { w, day } = await shopWithDay({ services: [{ durationMinutes: 30 }, { durationMinutes: 30 }] });
+    const [, , , c] = customers as [Account, Account, Account, Account];
+    const held = expectStatus(await as(c).POST('/api/v1/holds', { body: { workshopId: w.workshop.id, serviceIds: w.services.map((x) => x.id), slotId: day[4]!.id } }), 201);
+    const b = expectStatus(await as(c).POST('/api/v1/bookings', { body: { holdId: held.hold.id } }), 201).booking;
+    expect(b.slotIds).toEqual([day[4]!.id, day[5]!.id]);
+    // 09:00–10:00 is the nearest free hour that does not overlap its own (09:30 would).
+    const moved = expectStatus(await workshopMove(b.id, 'nearest', 'Short of staff', w.vendor), 200).booking;
+    expect(moved.slotIds).toEqual([day[2]!.id, day[3]!.id]);
+    await expectSlotInvariants(es.server, w.workshop.id, day.slice(0, 8).map((s) => s.id));
+  });
+
   it('racing a customer hold for the same last bay: exactly one wins, and Redis and Postgres agree', async () => {
     const { w, day } = await shopWithDay();
     const [c, racer] = customers.slice(6) as [Account, Account];
