@@ -17,7 +17,7 @@ export interface paths {
                     before?: string;
                     limit?: number;
                     targetId?: string;
-                    targetType?: "workshop" | "user" | "review" | "invitation";
+                    targetType?: "workshop" | "user" | "review" | "invitation" | "settings";
                 };
                 header?: never;
                 path?: never;
@@ -34,7 +34,7 @@ export interface paths {
                         "application/json": {
                             entries: {
                                 /** @enum {string} */
-                                action: "workshop.verify" | "workshop.return" | "workshop.suspend" | "user.suspend" | "user.reinstate" | "review.hide" | "review.unhide" | "review.dismiss_reports" | "admin.invite" | "admin.invite_revoke";
+                                action: "workshop.verify" | "workshop.return" | "workshop.suspend" | "user.suspend" | "user.reinstate" | "review.hide" | "review.unhide" | "review.dismiss_reports" | "admin.invite" | "admin.invite_revoke" | "match.weights_update";
                                 actor: {
                                     email: string;
                                     /** Format: uuid */
@@ -49,7 +49,7 @@ export interface paths {
                                 /** Format: uuid */
                                 targetId: string;
                                 /** @enum {string} */
-                                targetType: "workshop" | "user" | "review" | "invitation";
+                                targetType: "workshop" | "user" | "review" | "invitation" | "settings";
                             }[];
                         };
                     };
@@ -911,6 +911,186 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/match-weights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{weights, updatedAt}`: the weight of each matching factor */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                            weights: {
+                                completion: number;
+                                distance: number;
+                                price: number;
+                                rating: number;
+                                response: number;
+                                soonness: number;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                        weights: {
+                            completion: number;
+                            distance: number;
+                            price: number;
+                            rating: number;
+                            response: number;
+                            soonness: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description The new `{weights, updatedAt}`; every process uses them within a second; audited */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                            weights: {
+                                completion: number;
+                                distance: number;
+                                price: number;
+                                rating: number;
+                                response: number;
+                                soonness: number;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED (a weight outside 0–100 or not whole, a factor missing or unknown, all zero) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7535,6 +7715,187 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Ranked bookable options for a need: workshop, service, the first slot run with a unit free now (live counts, holds included) that fits the job, the price with the options, distance, rating, completion rate and response time, each with a score and its per-factor explanation. Anonymous callers may ask; `vehicleId` needs the signed-in customer whose garage holds it. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        budgetCents?: number;
+                        /** @enum {string} */
+                        category?: "maintenance" | "brakes" | "inspection" | "tyres" | "diagnostics" | "bodywork" | "electrical" | "other";
+                        limit?: number;
+                        near: {
+                            lat: number;
+                            lng: number;
+                            radiusKm: number;
+                        };
+                        options?: {
+                            skillTier?: string;
+                            urgency?: string;
+                        };
+                        q?: string;
+                        /** Format: uuid */
+                        vehicleId?: string;
+                        window: {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description `{options, considered, window, weights}`: best first (ties: earlier start, nearer, cheaper, then ids) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            considered: number;
+                            options: {
+                                completionRate: number | null;
+                                distanceKm: number;
+                                factors: {
+                                    detail: string;
+                                    /** @enum {string} */
+                                    factor: "distance" | "price" | "rating" | "completion" | "response" | "soonness";
+                                    points: number;
+                                    value: number;
+                                    weight: number;
+                                }[];
+                                options: {
+                                    skillTier?: string;
+                                    urgency?: string;
+                                };
+                                price: {
+                                    cents: number;
+                                    currency: string;
+                                };
+                                rank: number;
+                                rating: {
+                                    avg: number;
+                                    count: number;
+                                };
+                                responseMinutes: number | null;
+                                run: {
+                                    /** Format: date-time */
+                                    endsAt: string;
+                                    slotIds: string[];
+                                    /** Format: date-time */
+                                    startsAt: string;
+                                };
+                                score: number;
+                                service: {
+                                    category: string;
+                                    durationMinutes: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                };
+                                workshop: {
+                                    city: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    timezone: string;
+                                };
+                            }[];
+                            weights: {
+                                completion: number;
+                                distance: number;
+                                price: number;
+                                rating: number;
+                                response: number;
+                                soonness: number;
+                            };
+                            window: {
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                to: string;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED (a bad point, radius, instant, option id, budget or limit; neither q nor category; q without letters or digits) or MATCH_WINDOW_INVALID (window.to not after window.from, more than 28 days, or already over) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED (`vehicleId` without signing in) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (`vehicleId` from a vendor or admin: only customers have a garage) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND (`vehicleId` is not in your garage) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -13343,7 +13704,7 @@ export interface components {
         ApiError: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "INVALID_CURSOR" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "PAYMENT_DECLINED" | "PAYMENT_METHOD_REQUIRED" | "PAYMENT_INSUFFICIENT_FUNDS" | "PAYMENT_AUTHORIZATION_EXPIRED" | "PAYMENT_STATE_CONFLICT" | "PAYMENT_REQUIRES_ACTION" | "PAYMENT_PROVIDER_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "DISPUTE_WINDOW_CLOSED" | "NOTHING_CAPTURED" | "REFUND_TOO_LARGE" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_USED" | "ALREADY_VERIFIED" | "VIN_INVALID" | "VIN_UNKNOWN" | "REGISTRATION_INVALID" | "REGISTRATION_NOT_FOUND" | "LOOKUP_UNAVAILABLE" | "VEHICLE_NOT_SUPPORTED" | "DAY_HAS_BOOKINGS" | "NO_FREE_RUN" | "INTERNAL" | "CONTRACT_VIOLATION";
+                code: "VALIDATION_FAILED" | "MALFORMED_JSON" | "INVALID_CURSOR" | "MATCH_WINDOW_INVALID" | "PAYLOAD_TOO_LARGE" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "ACCOUNT_SUSPENDED" | "CSRF_REJECTED" | "NOT_FOUND" | "CONFLICT" | "EMAIL_TAKEN" | "SLOT_UNAVAILABLE" | "SLOT_WITHDRAWN" | "SLOT_SERVICE_MISMATCH" | "HOLD_EXPIRED" | "HOLD_LIMIT" | "BOOKING_LIMIT" | "HOLD_EXTENSION_LIMIT" | "INVALID_TRANSITION" | "TOO_EARLY" | "VERSION_CONFLICT" | "WORKSHOP_NOT_BOOKABLE" | "SCHEDULE_TOO_LARGE" | "NOT_READY" | "SERVICE_RETIRED" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "PAYMENT_DECLINED" | "PAYMENT_METHOD_REQUIRED" | "PAYMENT_INSUFFICIENT_FUNDS" | "PAYMENT_AUTHORIZATION_EXPIRED" | "PAYMENT_STATE_CONFLICT" | "PAYMENT_REQUIRES_ACTION" | "PAYMENT_PROVIDER_UNAVAILABLE" | "WEBHOOK_SIGNATURE_INVALID" | "DISPUTE_WINDOW_CLOSED" | "NOTHING_CAPTURED" | "REFUND_TOO_LARGE" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "TOKEN_USED" | "ALREADY_VERIFIED" | "VIN_INVALID" | "VIN_UNKNOWN" | "REGISTRATION_INVALID" | "REGISTRATION_NOT_FOUND" | "LOOKUP_UNAVAILABLE" | "VEHICLE_NOT_SUPPORTED" | "DAY_HAS_BOOKINGS" | "NO_FREE_RUN" | "INTERNAL" | "CONTRACT_VIOLATION";
                 details?: unknown;
                 message: string;
             };
