@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { WebhookPayload } from '@shared/schemas/webhook';
+import { WEBHOOK_EVENT_TYPES, type WebhookPayload } from '@shared/schemas/webhook';
 import { dropDatabase } from '../db/create-database';
 import { startServer, type RunningServer } from '../runtime';
 import { verifyWebhookSignature } from '../webhooks/signature';
@@ -77,6 +77,17 @@ async function book(customer: Account) {
 }
 
 describe('webhook deliveries', () => {
+  it('names every booking event a subscriber can choose after the event the lifecycle records', async () => {
+    // The event types booking_event rows carry (domain/booking-transitions.ts and the confirm).
+    const recorded = ['requested', 'accepted', 'declined', 'expired', 'cancelled', 'cancelled_by_workshop', 'rescheduled', 'moved_by_workshop', 'move_requested', 'moved', 'started', 'completed', 'no_show'];
+    const rows = await server.orm.em.fork().getConnection().execute<Array<{ t: string; w: string | null }>>(
+      `select t, webhook_event_type(t) as w from unnest(array[${recorded.map(() => '?').join(', ')}]::text[]) t`, recorded,
+    );
+    expect(rows.filter((r) => r.w === null).map((r) => r.t)).toEqual([]);
+    expect(new Set(rows.map((r) => r.w))).toEqual(new Set(WEBHOOK_EVENT_TYPES));
+    expect(rows.find((r) => r.t === 'started')!.w).toBe('booking.started');
+  });
+
   it('retries a receiver that fails twice, then it accepts one signed delivery; later events of the booking wait their turn', async () => {
     const rx = await receiver([500, 503]);
     receivers.push(rx);
