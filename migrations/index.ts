@@ -24,6 +24,7 @@ import { Migration20261201140000 } from './Migration20261201140000';
 import { Migration20261201150000 } from './Migration20261201150000';
 import { Migration20261201160000 } from './Migration20261201160000';
 import { Migration20261201170000 } from './Migration20261201170000';
+import { Migration20261201180000 } from './Migration20261201180000';
 import { Migration20261201190000 } from './Migration20261201190000';
 import { Migration20261201200000 } from './Migration20261201200000';
 import { Migration20261201220000 } from './Migration20261201220000';
@@ -56,6 +57,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201150000', class: Migration20261201150000 },
   { name: 'Migration20261201160000', class: Migration20261201160000 },
   { name: 'Migration20261201170000', class: Migration20261201170000 },
+  { name: 'Migration20261201180000', class: Migration20261201180000 },
   { name: 'Migration20261201190000', class: Migration20261201190000 },
   { name: 'Migration20261201200000', class: Migration20261201200000 },
   { name: 'Migration20261201220000', class: Migration20261201220000 },

@@ -15,6 +15,7 @@ import { AVAILABILITY_LIMIT, rateLimit } from './http/rate-limit';
 import { API_VERSION_PREFIX, versionedDocument, unversionedPath } from './http/api-version';
 import { catalogRoutes } from './http/catalog.routes';
 import { vendorRoutes } from './http/vendor.routes';
+import { staffRoutes } from './http/staff.routes';
 import { adminRoutes } from './http/admin.routes';
 import { reviewModerationRoutes } from './http/review-moderation.routes';
 import { bookingRoutes } from './http/bookings.routes';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps) {
   // Per address: snapshots are the expensive anonymous read (the socket's watch shares this budget).
   app.route('/api', catalogRoutes(services, limit(AVAILABILITY_LIMIT, config.limits.availabilityPerMin, 60)));
   app.route('/api', vendorRoutes(services));
+  app.route('/api', staffRoutes(services));
   app.route('/api', adminRoutes(services, deps.guard));
   app.route('/api', reviewModerationRoutes(services));
   app.route('/api', moneyRoutes(services));

@@ -177,7 +177,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     metrics,
     ports: {
       availability: services.availability,
-      vendorWorkshops: async (p) => (await services.catalog.mine(p)).map((w) => w.id),
+      vendorWorkshops: async (p) => (await services.access.workshopsOf(p.id)).map((m) => m.workshopId),
       ownerOf: services.ownerOf,
       // One budget with HTTP availability reads, per client address.
       limitSnapshot: (address) => snapshotLimit(normalizeAddress(address)),

@@ -65,6 +65,10 @@ import { createReviewModeration } from './domain/review-moderation';
 import { createAudit } from './domain/audit';
 import { createAuditRepository } from './db/audit.repository';
 import { createMessages } from './domain/messages';
+import { createWorkshopAccess } from './domain/workshop-access';
+import { createStaff } from './domain/staff';
+import { createJobAssignment } from './domain/job-assignment';
+import { createWorkshopMemberRepository } from './db/workshop-member.repository';
 import { createSlotRegeneration } from './domain/slot-regeneration';
 import { placeZones } from './places/place-zones';
 import { findPlaces } from './places/gazetteer';
@@ -124,6 +128,9 @@ export function createServices(deps: ServicesDeps) {
   const users = createUserRepository(deps.orm);
   const hasher = passwordHasher(deps.scryptCostLog2);
   const workshops = createWorkshopRepository(deps.orm);
+  const members = createWorkshopMemberRepository(deps.orm);
+  // The one gate of workshop-side actions: membership and the role's permissions (README "Staff and roles").
+  const access = createWorkshopAccess({ members, findWorkshop: (id) => workshops.findById(id) });
   const slotStore = createSlotRepository(deps.orm);
   const bookingStore = createBookingRepository(deps.orm, deps.sql);
   const reviewStore = createReviewRepository(deps.orm);
@@ -150,12 +157,12 @@ export function createServices(deps: ServicesDeps) {
     holds.forgetWorkshop(workshopId);
     await live.catalogChanged(workshopId);
   };
-  const catalog = createCatalog({ workshops, slots, clock, zonesOf: placeZones, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged, publisher });
+  const catalog = createCatalog({ workshops, slots, clock, zonesOf: placeZones, bounds: { horizonDays, maxSlots: deps.maxSlotsPerWorkshop }, changed: catalogChanged, publisher, access });
   const ledgerStore = createLedgerRepository(deps.sql, clock);
   const moneyConfig = deps.money ?? { platformDefaultBps: 1000, disputeWindowHours: 72 };
   const money = createMoneySettings({
     store: createMoneyPolicyRepository(deps.sql),
-    owned: catalog.owned,
+    owned: access.gate('money.view'),
     findWorkshop: (id) => workshops.findById(id),
     config: moneyConfig,
   });
@@ -183,7 +190,7 @@ export function createServices(deps: ServicesDeps) {
   const payoutAccounts = createPayoutAccounts({
     store: payoutStore,
     provider: deps.payments,
-    access: { owned: catalog.owned, findWorkshop: (id) => workshops.findById(id) },
+    access: { owned: access.gate('money.view'), findWorkshop: (id) => workshops.findById(id) },
     clock,
     config: { accountCountry: payoutConfig.accountCountry, returnUrl: `${(deps.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, '')}/#/vendor/money` },
     emailOf: async (id) => (await workshops.findById(id))?.email ?? null,
@@ -194,10 +201,19 @@ export function createServices(deps: ServicesDeps) {
     payouts: payoutStore,
     clock,
     config: payoutConfig,
-    owned: catalog.owned,
+    owned: access.gate('money.view'),
     findWorkshop: (id) => workshops.findById(id),
   });
-  const reports = createReports({ store: createReportRepository(deps.orm), clock, owned: catalog.owned, findWorkshop: (id) => workshops.findById(id) });
+  const reports = createReports({ store: createReportRepository(deps.orm), clock, owned: access.gate('money.view'), findWorkshop: (id) => workshops.findById(id) });
+  const accountLinks = createAccountLinks({
+    users,
+    store: createAccountTokenRepository(deps.orm),
+    secrets: deps.linkSecrets ?? createLinkSecrets(randomBytes(32).toString('hex')),
+    hasher,
+    clock,
+    mailOwed: () => publisher.accountMailOwed(),
+    staffJoined: (e) => publisher.staffAccess(e),
+  });
   const availability = createAvailability({ slots: slotStore, live, clock, options: { maxSlots: deps.maxSlotsPerWorkshop }, visible: catalog.visible });
   const transitions = createBookingTransitions({
     workshops, bookings: bookingStore, live, clock, publisher, faults: deps.faults,
@@ -207,15 +223,14 @@ export function createServices(deps: ServicesDeps) {
     /** The time every service reads (a manual clock in tests). */
     clock,
     accounts: createAccounts({ users, hasher, clock }),
-    /** Emailed single-use links: password reset, email verification, admin invitations. */
-    accountLinks: createAccountLinks({
-      users,
-      store: createAccountTokenRepository(deps.orm),
-      secrets: deps.linkSecrets ?? createLinkSecrets(randomBytes(32).toString('hex')),
-      hasher,
-      clock,
-      mailOwed: () => publisher.accountMailOwed(),
-    }),
+    /** Emailed single-use links: password reset, email verification, admin and staff invitations. */
+    accountLinks,
+    /** Who works in which workshop and what their role may do (every workshop-side route asks it). */
+    access,
+    /** A workshop's team: staff invitations, roles, removal. */
+    staff: createStaff({ members, access, links: accountLinks, publisher }),
+    /** Jobs given to a mechanic and a bay. */
+    assignment: createJobAssignment({ bookings: bookingStore, workshops, publisher, clock }),
     catalog,
     availability,
     /** The public search: words, distance, facets, cursor pages (the free-slot counts come from availability's live snapshot). */
@@ -239,7 +254,7 @@ export function createServices(deps: ServicesDeps) {
     webhooks: createWebhooks(
       {
         store: createWebhookRepository(deps.sql),
-        owned: catalog.owned,
+        owned: access.gate('settings.edit'),
         booking: async (id) => {
           const b = await bookingStore.findById(id);
           return b ? bookingView(b) : null;
@@ -264,7 +279,7 @@ export function createServices(deps: ServicesDeps) {
     }),
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
     /** Replies, reports and admin moderation of reviews (audited with the step). */
-    reviewModeration: createReviewModeration({ reviews: reviewStore, owned: catalog.owned, clock }),
+    reviewModeration: createReviewModeration({ reviews: reviewStore, owned: access.gate('settings.edit'), clock }),
     /** The trail of admin actions. */
     audit: createAudit({ store: createAuditRepository(deps.orm), clock }),
     messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),
@@ -279,7 +294,7 @@ export function createServices(deps: ServicesDeps) {
       availability,
       workshops,
       // The vendor routes' one ownership check (staff roles will replace it here).
-      access: catalog.owned,
+      access: access.gate('bookings.respond'),
       addClosure: catalog.addClosure,
       clock,
     }),
@@ -334,7 +349,7 @@ export function createServices(deps: ServicesDeps) {
     /** Who owns a workshop (the realtime hub routes booking events to the owner's screens). */
     ownerOf: async (workshopId: string) => (await workshops.findById(workshopId))?.ownerId ?? null,
     /** Repositories, for tests and scripts only (routes and realtime go through the services above). */
-    stores: { users, workshops, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore, bookingPayments, payouts: payoutStore, disputes: disputeStore },
+    stores: { users, workshops, members, slots: slotStore, bookings: bookingStore, reviews: reviewStore, ledger: ledgerStore, bookingPayments, payouts: payoutStore, disputes: disputeStore },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { BookingEventView } from '@shared/schemas/booking';
+import type { StaffRole } from '@shared/schemas/staff';
 import type { BookingRecord } from '../domain/booking-ports';
 import type { VisitService } from '@shared/visit';
 
@@ -21,11 +22,15 @@ export const VISIT_SERVICES = `coalesce(v.services, json_build_array(json_build_
 export const BOOKING_SELECT = `
   select b.*, w.name as workshop_name, w.owner_id, ${VISIT_NAME} as service_name, ${VISIT_SERVICES} as services, u.name as customer_name,
     array(select bs.slot_id::text from booking_slot bs join slot sl on sl.id = bs.slot_id
-          where bs.booking_id = b.id order by sl.starts_at) as slot_ids
+          where bs.booking_id = b.id order by sl.starts_at) as slot_ids,
+    (select coalesce(jsonb_object_agg(m.user_id, m.role), '{}'::jsonb) from workshop_member m where m.workshop_id = b.workshop_id) as staff,
+    a.name as assignee_name
   from booking b
   join workshop w on w.id = b.workshop_id
   join service s on s.id = b.service_id
   join "user" u on u.id = b.customer_id
+  left join "user" a on a.id = b.assignee_id
+
   ${VISIT_JOIN}`;
 
 export interface BookingRow {
@@ -52,6 +57,11 @@ export interface BookingRow {
   services: VisitService[];
   customer_name: string;
   slot_ids: string[];
+  /** Who works in the booking's workshop (user id → role); absent from the confirm's own row. */
+  staff?: Record<string, StaffRole>;
+  assignee_id?: string | null;
+  assignee_name?: string | null;
+  bay?: number | null;
 }
 
 const iso = (d: Date | string) => new Date(d).toISOString();
@@ -62,6 +72,7 @@ export function toBookingRecord(r: BookingRow): BookingRecord {
     workshopId: r.workshop_id,
     workshopName: r.workshop_name,
     ownerId: r.owner_id,
+    staff: r.staff ?? {},
     serviceId: r.service_id,
     serviceName: r.service_name,
     services: r.services.map((x) => ({ serviceId: x.serviceId, name: x.name, durationMinutes: Number(x.durationMinutes), priceCents: Number(x.priceCents) })),
@@ -81,6 +92,8 @@ export function toBookingRecord(r: BookingRow): BookingRecord {
     createdAt: iso(r.created_at),
     acceptDeadline: r.accept_deadline ? iso(r.accept_deadline) : null,
     movesBookingId: r.moves_booking_id ?? null,
+    assignee: r.assignee_id && r.assignee_name ? { id: r.assignee_id, name: r.assignee_name } : null,
+    bay: r.bay ?? null,
   };
 }
 
@@ -88,7 +101,9 @@ export interface EventRow {
   type: string;
   at: Date;
   actor_role: string;
+  /** Who did it (null: the system, or an account deleted since). */
+  actor_name?: string | null;
   data: Record<string, unknown> | null;
 }
 
-export const toEventView = (r: EventRow): BookingEventView => ({ type: r.type, at: iso(r.at), actorRole: r.actor_role, data: r.data });
+export const toEventView = (r: EventRow): BookingEventView => ({ type: r.type, at: iso(r.at), actorRole: r.actor_role, actorName: r.actor_name ?? null, data: r.data });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { ForeignKeyConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { ACTIVE_STATUSES, isActiveStatus } from '@shared/booking-status';
 import type { BookingStore, TransitionWrite } from '../domain/booking-ports';
 import type { OutboxIntent } from '../domain/notifications';
@@ -238,6 +238,23 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
       }
     },
 
+    async assign(a) {
+      try {
+        return await em().transactional(async (t) => {
+          const changed = await t.execute<Array<{ id: string }>>(
+            'update booking set assignee_id = ?, bay = ?, version = version + 1, updated_at = now() where id = ? and version = ? returning id',
+            [a.assigneeId, a.bay, a.id, a.version],
+          );
+          if (!changed.length) return null;
+          await insertEvent(t, a.id, a.event);
+          return one(t, 'b.id = ?', [a.id]);
+        });
+      } catch (err) {
+        if (err instanceof ForeignKeyConstraintViolationException) return 'not_member' as const;
+        throw err;
+      }
+    },
+
     async list(f) {
       const where: string[] = ['true'];
       const params: unknown[] = [];
@@ -247,19 +264,23 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
       };
       if (f.customerId) add('b.customer_id = ?', f.customerId);
       if (f.ownerId) add('w.owner_id = ?', f.ownerId);
+      if (f.memberId) add('exists (select 1 from workshop_member wm where wm.workshop_id = b.workshop_id and wm.user_id = ?)', f.memberId);
       if (f.workshopId) add('b.workshop_id = ?', f.workshopId);
       if (f.status) add('b.status = ?', f.status);
       if (f.from) add('b.starts_at >= ?', f.from);
       if (f.to) add('b.starts_at < ?', f.to);
       const rows = await em().execute<BookingRow[]>(`${BOOKING_SELECT} where ${where.join(' and ')} order by b.starts_at asc limit ?`, [...params, f.limit]);
       return rows.map((row) => {
-        const { ownerId: _owner, ...view } = toBookingRecord(row);
+        const { ownerId: _owner, staff: _staff, ...view } = toBookingRecord(row);
         return view;
       });
     },
 
     async events(bookingId) {
-      const rows = await em().execute<EventRow[]>('select type, at, actor_role, data from booking_event where booking_id = ? order by at, id', [bookingId]);
+      const rows = await em().execute<EventRow[]>(
+        'select e.type, e.at, e.actor_role, u.name as actor_name, e.data from booking_event e left join "user" u on u.id = e.actor_id where e.booking_id = ? order by e.at, e.id',
+        [bookingId],
+      );
       return rows.map(toEventView);
     },
 
@@ -282,7 +303,7 @@ export function createBookingRepository(orm: MikroORM, pool: SqlPool): BookingSt
         [type, limit],
       );
       return rows.map((r) => {
-        const { ownerId: _owner, ...booking } = toBookingRecord(r);
+        const { ownerId: _owner, staff: _staff, ...booking } = toBookingRecord(r);
         return { booking, event: toEventView({ type: r.e_type, at: r.e_at, actor_role: r.e_actor_role, data: r.e_data }) };
       });
     },

@@ -68,7 +68,10 @@ export function createMessageRepository(orm: MikroORM): MessageStore {
     },
 
     async unreadFor(userId, role) {
-      const mine = role === 'customer' ? 'b.customer_id = ?' : 'w.owner_id = ?';
+      // The workshop side: every workshop the user works in; what colleagues wrote is not unread.
+      const mine = role === 'customer'
+        ? 'b.customer_id = ?'
+        : `exists (select 1 from workshop_member wm where wm.workshop_id = b.workshop_id and wm.user_id = ?) and m.author_role <> 'vendor'`;
       const rows = await db().execute<Array<{ booking_id: string; n: string }>>(
         `select m.booking_id, count(*) as n from booking_message m
            join booking b on b.id = m.booking_id join workshop w on w.id = b.workshop_id

@@ -34,7 +34,7 @@ export interface OutboxMessage {
 }
 
 /** Mail about an account (domain/account-links.ts): a link carrying a single-use token. */
-export type AccountTemplate = 'password_reset' | 'email_verify' | 'admin_invite';
+export type AccountTemplate = 'password_reset' | 'email_verify' | 'admin_invite' | 'staff_invite';
 
 /** What the worker needs to render and address one account message. */
 export interface AccountMessage {
@@ -50,6 +50,8 @@ export interface AccountMessage {
   sealedToken: string | null;
   /** Who sent an invitation. */
   inviterName: string | null;
+  /** A staff invitation's workshop and role. */
+  staff: { workshopName: string; role: string } | null;
 }
 
 export type OutboxOutcome = { status: 'sent' | 'skipped'; detail?: string } | { status: 'failed'; detail: string };
@@ -90,7 +92,8 @@ export function createOutboxRepository(sql: RunSql) {
                 ${VISIT_NAME} as service_name, cu.name as customer_name,
                 w.id as w_id, w.name as w_name, w.timezone, w.address, w.city, w.phone, w.email as w_email,
                 e.data as event_data,
-                t.token_hash, t.expires_at as t_expires_at, t.used_at as t_used_at, t.revoked_at as t_revoked_at, inv.name as inviter_name
+                t.token_hash, t.expires_at as t_expires_at, t.used_at as t_used_at, t.revoked_at as t_revoked_at, inv.name as inviter_name,
+                t.staff_role, tw.name as staff_workshop_name
            from c left join "user" r on r.id = c.recipient_id
            left join booking b on b.id = c.booking_id
            left join workshop w on w.id = b.workshop_id
@@ -100,7 +103,8 @@ export function createOutboxRepository(sql: RunSql) {
            left join mail_preference p on p.user_id = r.id
            left join booking_event e on e.id = c.event_id
            left join account_token t on t.id = c.account_token_id
-           left join "user" inv on inv.id = t.invited_by`,
+           left join "user" inv on inv.id = t.invited_by
+           left join workshop tw on tw.id = t.workshop_id`,
         [id, leaseSeconds],
       );
       if (!row) {
@@ -124,6 +128,7 @@ export function createOutboxRepository(sql: RunSql) {
           },
           sealedToken: row.sealed_token ?? null,
           inviterName: row.inviter_name ?? null,
+          staff: row.staff_role ? { workshopName: row.staff_workshop_name ?? 'a workshop', role: row.staff_role } : null,
         };
       }
       return {

@@ -92,7 +92,7 @@ async function createAdmin(s: SeedServices, demo: DemoAccount) {
 
 async function ensureWorkshop(s: SeedServices, vendor: Principal, demo: DemoWorkshop, count: Count) {
   const input = createWorkshopSchema.parse(demo.workshop);
-  const mine = await s.catalog.mine(vendor);
+  const mine = (await s.catalog.mine(vendor)).workshops;
   const found = mine.find((w) => w.name === input.name);
   count(!found);
   const workshop = found ?? (await s.catalog.create(vendor, input));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException, type FilterQuery, type MikroORM } from '@mikro-orm/postgresql';
 import { serviceOptionsSchema } from '@shared/service-options';
 import type { WorkshopStore } from '../domain/catalog-ports';
-import { Closure, OpeningHours, Service, User, Workshop, type IWorkshop } from './entities/index';
+import { Closure, OpeningHours, Service, User, Workshop, WorkshopMember, type IWorkshop } from './entities/index';
 import { closureView, hoursView, SERVICE_COLUMNS, serviceFromRow, serviceView, WORKSHOP_COLUMNS, workshopFromRow, workshopView } from './workshop-views';
 
 function slugify(name: string): string {
@@ -52,6 +52,8 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
         phone: input.phone ?? null,
         email: input.email ?? null,
       });
+      // The owner is the workshop's first member (same flush, same transaction).
+      e.create(WorkshopMember, { workshop: w, user: e.getReference(User, ownerId), role: 'owner', invitedBy: null, createdAt: new Date() });
       await e.flush();
       return workshopView(w);
     },
@@ -85,6 +87,7 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
       const where: FilterQuery<IWorkshop> = {};
       if (f.status) where.status = f.status;
       if (f.ownerId) where.owner = f.ownerId;
+      if (f.ids) where.id = { $in: f.ids };
       if (f.city) where.city = { $ilike: escapeLike(f.city) };
       if (f.q) {
         const like = `%${escapeLike(f.q)}%`;
@@ -93,7 +96,8 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
       if (f.category) {
         const e = em();
         const rows = await e.find(Service, { category: f.category, active: true }, { fields: ['workshop'] });
-        where.id = { $in: [...new Set(rows.map((s) => s.workshop.id))] };
+        const inCategory = [...new Set(rows.map((s) => s.workshop.id))];
+        where.id = { $in: f.ids ? inCategory.filter((id) => f.ids!.includes(id)) : inCategory };
       }
       const orderBy = f.sort === 'rating' ? { ratingAvg: 'desc', name: 'asc' } as const : { name: 'asc' } as const;
       const list = (await em().find(Workshop, where, { orderBy, limit: f.limit ?? 200 })).map(workshopView);

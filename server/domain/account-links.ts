@@ -1,3 +1,4 @@
+import type { InvitableRole } from '@shared/schemas/staff';
 import type { UserRecord, PasswordHasher, UserStore } from './accounts';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
@@ -11,14 +12,21 @@ import type { AccountStatus } from './sessions';
  * The message is written to the outbox in the same transaction as the token row.
  */
 
-export type LinkPurpose = 'password_reset' | 'email_verify' | 'admin_invite';
+export type LinkPurpose = 'password_reset' | 'email_verify' | 'admin_invite' | 'staff_invite';
 
 /** How long each link works. */
 export const LINK_TTL_MS: Record<LinkPurpose, number> = {
   password_reset: 3_600_000,
   email_verify: 7 * 86_400_000,
   admin_invite: 72 * 3_600_000,
+  staff_invite: 7 * 86_400_000,
 };
+
+/** What a staff invitation invites to (account_token.workshop_id, staff_role). */
+export interface StaffInviteTarget {
+  workshopId: string;
+  role: InvitableRole;
+}
 
 export interface LinkTokenRecord {
   id: string;
@@ -31,6 +39,12 @@ export interface LinkTokenRecord {
   revokedAt: Date | null;
   /** The account's status now (null for an invitation). */
   userStatus: AccountStatus | null;
+  /** A staff invitation's workshop (and its name) and role; null for every other purpose. */
+  staff: (StaffInviteTarget & { workshopName: string }) | null;
+}
+
+export interface StaffInvitationRecord extends InvitationRecord {
+  role: InvitableRole;
 }
 
 export interface InvitationRecord {
@@ -48,7 +62,7 @@ export interface LinkTokenStore {
    * invitation, carrying `sealedToken`) in one transaction; open tokens of the same purpose for
    * the same account (or invited address) are revoked in it, so only the newest link works.
    */
-  issue(t: { purpose: LinkPurpose; userId: string | null; email: string; invitedBy: string | null; tokenHash: string; sealedToken: string; now: Date; expiresAt: Date }): Promise<{ id: string }>;
+  issue(t: { purpose: LinkPurpose; userId: string | null; email: string; invitedBy: string | null; tokenHash: string; sealedToken: string; now: Date; expiresAt: Date; staff?: StaffInviteTarget }): Promise<{ id: string }>;
   findByHash(tokenHash: string): Promise<LinkTokenRecord | null>;
   /** Uses the token and sets the password (and marks the address verified) in one transaction; false: the token was used or revoked meanwhile. */
   resetPassword(id: string, now: Date, passwordHash: string): Promise<boolean>;
@@ -60,6 +74,17 @@ export interface LinkTokenStore {
   openInvitations(): Promise<InvitationRecord[]>;
   /** false: no such open invitation. */
   revokeInvitation(id: string, now: Date): Promise<boolean>;
+  /**
+   * Uses a staff invitation and makes the member in one transaction: `existing` joins an account
+   * that has the address, `create` makes a verified workshop-side account first. 'used' as above;
+   * 'email_taken' when the address got an account meanwhile (nothing changed); 'member' when the
+   * account belongs to the workshop already (the token is used).
+   */
+  acceptStaffInvitation(id: string, now: Date, who: { existing: string } | { create: { email: string; name: string; passwordHash: string } }): Promise<UserRecord | 'used' | 'email_taken' | 'member'>;
+  /** A workshop's staff invitations neither used nor revoked, newest first. */
+  openStaffInvitations(workshopId: string): Promise<StaffInvitationRecord[]>;
+  /** false: no such open invitation of this workshop. */
+  revokeStaffInvitation(workshopId: string, id: string, now: Date): Promise<boolean>;
 }
 
 /** Port: token material (server/auth/link-tokens.ts). */
@@ -81,10 +106,12 @@ export function createAccountLinks(deps: {
   clock: Clock;
   /** Told after mail was written (runtime: kicks the mail relay). */
   mailOwed?: () => void;
+  /** Told after someone joined a workshop through a staff invitation (their open screens join its live feed). */
+  staffJoined?: (e: { workshopId: string; userId: string; role: InvitableRole }) => void;
 }) {
   const { users, store, secrets, hasher, clock } = deps;
 
-  async function issue(purpose: LinkPurpose, to: { userId: string | null; email: string; invitedBy?: string }) {
+  async function issue(purpose: LinkPurpose, to: { userId: string | null; email: string; invitedBy?: string; staff?: StaffInviteTarget }) {
     const now = clock.now();
     const { token, hash } = secrets.mint();
     const row = await store.issue({
@@ -96,6 +123,7 @@ export function createAccountLinks(deps: {
       sealedToken: secrets.seal(token, hash),
       now: new Date(now),
       expiresAt: new Date(now + LINK_TTL_MS[purpose]),
+      staff: to.staff,
     });
     deps.mailOwed?.();
     return row;
@@ -175,6 +203,67 @@ export function createAccountLinks(deps: {
       if (made === 'used') throw usedMeanwhile();
       if (made === 'email_taken') throw new DomainError('EMAIL_TAKEN', 'An account with this email already exists');
       return made;
+    },
+
+    /**
+     * An owner invites someone by email to work in a workshop as `role` (the caller checked
+     * staff.manage). The address may have a workshop-side account already (it joins with that
+     * account's password) or none (the link makes one); a customer account cannot be staff.
+     */
+    async inviteStaff(actorId: string, target: StaffInviteTarget, email: string, isMember: (email: string) => Promise<boolean>): Promise<StaffInvitationRecord> {
+      const address = email.toLowerCase();
+      const found = await users.findCredentials(address);
+      if (found && found.user.role !== 'vendor') {
+        throw new DomainError('EMAIL_TAKEN', 'This address belongs to a customer or admin account; invite another address for work');
+      }
+      if (await isMember(address)) throw new DomainError('CONFLICT', 'This person already works in this workshop');
+      const { id } = await issue('staff_invite', { userId: null, email: address, invitedBy: actorId, staff: target });
+      const made = (await store.openStaffInvitations(target.workshopId)).find((i) => i.id === id);
+      if (!made) throw notFound('Invitation');
+      return made;
+    },
+
+    async staffInvitations(workshopId: string) {
+      const now = clock.now();
+      return (await store.openStaffInvitations(workshopId)).map((i) => ({ ...i, status: i.expiresAt.getTime() <= now ? ('expired' as const) : ('pending' as const) }));
+    },
+
+    async revokeStaffInvitation(workshopId: string, id: string): Promise<void> {
+      if (!(await store.revokeStaffInvitation(workshopId, id, new Date(clock.now())))) throw notFound('Invitation');
+    },
+
+    /** What a staff link invites to, and whether the address has an account (the page asks for its password then). */
+    async staffInvitePreview(token: string) {
+      const t = await usable(token, 'staff_invite');
+      const found = await users.findCredentials(t.email);
+      return { workshopName: t.staff!.workshopName, role: t.staff!.role, email: t.email, hasAccount: !!found };
+    },
+
+    /**
+     * Accepts a staff invitation: with an existing workshop-side account of that address, its
+     * password proves it is theirs; otherwise a verified account is made with `name` and `password`.
+     * Returns the account (the caller signs it in) and what it joined.
+     */
+    async acceptStaffInvitation(token: string, input: { name?: string; password: string }): Promise<{ user: UserRecord; workshopId: string; role: InvitableRole }> {
+      const t = await usable(token, 'staff_invite');
+      const staff = t.staff!;
+      const found = await users.findCredentials(t.email);
+      let made: UserRecord | 'used' | 'email_taken' | 'member';
+      if (found) {
+        if (!(await hasher.verify(input.password, found.passwordHash))) throw new DomainError('INVALID_CREDENTIALS', 'That is not the password of the account with this address');
+        if (found.user.role !== 'vendor') throw new DomainError('EMAIL_TAKEN', 'This address belongs to a customer or admin account, which cannot work in a workshop');
+        if (found.user.status !== 'active') throw new DomainError('ACCOUNT_SUSPENDED', 'This account is suspended');
+        made = await store.acceptStaffInvitation(t.id, new Date(clock.now()), { existing: found.user.id });
+      } else {
+        if (!input.name) throw new DomainError('VALIDATION_FAILED', 'Invalid input: name: Tell us your name', [{ path: 'name', message: 'Tell us your name' }]);
+        const passwordHash = await hasher.hash(input.password);
+        made = await store.acceptStaffInvitation(t.id, new Date(clock.now()), { create: { email: t.email, name: input.name, passwordHash } });
+      }
+      if (made === 'used') throw usedMeanwhile();
+      if (made === 'email_taken') throw new DomainError('EMAIL_TAKEN', 'An account with this email was made meanwhile; open the link again to join with it');
+      if (made === 'member') throw new DomainError('CONFLICT', 'You already work in this workshop');
+      deps.staffJoined?.({ workshopId: staff.workshopId, userId: made.id, role: staff.role });
+      return { user: made, workshopId: staff.workshopId, role: staff.role };
     },
   };
 }

@@ -12,13 +12,15 @@ import type { OutboxIntent } from './notifications';
 import type { BookingVehicle } from '@shared/schemas/vehicle';
 import type { TrackingPublisher } from './repair-tracking-ports';
 import type { Disruption } from '@shared/schemas/disruption';
+import type { StaffRole } from '@shared/schemas/staff';
 
 /** The vehicle a booking records: typed at confirm or copied from the garage (never a live reference). */
 export type VehicleInput = BookingVehicle;
 
-/** A booking with what authorization needs (the workshop's owner). */
+/** A booking with what authorization needs (the workshop's owner, and everyone working there with their role). */
 export interface BookingRecord extends BookingView {
   ownerId: string;
+  staff: Record<string, StaffRole>;
 }
 
 /** One service of a new booking (a visit has several, in order; their prices add up to the booking's). */
@@ -145,6 +147,8 @@ export interface RescheduleWrite {
 export interface BookingFilter {
   customerId?: string;
   ownerId?: string;
+  /** Bookings of the workshops this user works in. */
+  memberId?: string;
   workshopId?: string;
   status?: BookingStatus;
   from?: Date;
@@ -186,6 +190,12 @@ export type BeforeCommit = () => Promise<void>;
 /** Port: bookings in Postgres; every write is one transaction that also writes its booking_event. */
 export interface BookingStore {
   findById(id: string): Promise<BookingRecord | null>;
+  /**
+   * Sets the booking's mechanic and bay and records `event`, in one transaction, when the booking
+   * is still at `version`: null then. 'not_member' (nothing written) when the assignee does not
+   * work in the booking's workshop (the composite foreign key onto workshop_member).
+   */
+  assign(a: { id: string; version: number; assigneeId: string | null; bay: number | null; event: TransitionWrite['event'] }): Promise<BookingRecord | null | 'not_member'>;
   /**
    * The booking an idempotency key reserved at or after `notBefore` made, with the hold it was made from.
    * `awaitRacer`: first wait (in Postgres, on the key's row lock, no polling) for a request that is
@@ -238,6 +248,8 @@ export interface Publisher extends MessagePublisher, DisputePublisher, TrackingP
   workshopStatus(e: { workshopId: string; status: 'pending' | 'verified' | 'suspended' }): void;
   /** Account mail (a reset, verification or invitation link) was written to the outbox: the mail relay can go now. */
   accountMailOwed(): void;
+  /** A member's access to a workshop changed (null: removed): their sockets join or leave its desk feed at once. */
+  staffAccess(e: { workshopId: string; userId: string; role: StaffRole | null }): void;
 }
 
 /** A publisher that drops everything (scripts, and tests that do not watch). */
@@ -251,4 +263,5 @@ export const silentPublisher: Publisher = {
   quoteChanged: () => {},
   workshopStatus: () => {},
   accountMailOwed: () => {},
+  staffAccess: () => {},
 };

@@ -7,7 +7,8 @@ import type { Principal } from './actor';
 import type { BookingRecord, BookingStore, Publisher } from './booking-ports';
 import type { WorkshopStore } from './catalog-ports';
 import { requireReschedulable, requireTransition, type LifecycleRole } from './booking-lifecycle';
-import { bookingView, canSee } from './bookings';
+import { bookingView, canSee, requireStaffPermission } from './bookings';
+import { BOOKING_ACTION_PERMISSION } from '@shared/schemas/staff';
 import type { Clock } from './clock';
 import { DomainError, notFound } from './errors';
 import type { LiveCounts } from './live-counts';
@@ -181,6 +182,7 @@ export function createBookingTransitions(deps: {
     async act(actor: Principal, id: string, action: BookingAction, reason?: string): Promise<BookingView> {
       const b = await bookings.findById(id);
       if (!b || !canSee(actor, b)) throw notFound('Booking');
+      requireStaffPermission(actor, b, BOOKING_ACTION_PERMISSION[action]);
       return apply(b, action, actor.role, actor.id, reason ? { reason } : undefined);
     },
 

@@ -5,7 +5,8 @@ import type { Principal } from './actor';
 import type { BookingRecord, BookingStore, ConfirmContext, KnownRows, NewBooking, Publisher, VehicleInput } from './booking-ports';
 import type { SlotStore, WorkshopStore } from './catalog-ports';
 import type { Clock } from './clock';
-import { DomainError, notFound } from './errors';
+import { DomainError, forbidden, notFound } from './errors';
+import { permits, ROLE_LABEL, type Permission, type StaffRole } from '@shared/schemas/staff';
 import { serviceIdsOf, type HoldRecord } from './hold-ports';
 import type { ServiceView } from '@shared/schemas/views';
 import { commitWithHold, giveBackRefused, type FaultHook } from './hold-commit';
@@ -19,12 +20,25 @@ export interface ConfirmRequest extends ConfirmBookingInput {
   idempotencyKey?: string;
 }
 
-/** Strips the authorization-only field. */
-export const bookingView = ({ ownerId: _owner, ...view }: BookingRecord): BookingView => view;
+/** Strips the authorization-only fields. */
+export const bookingView = ({ ownerId: _owner, staff: _staff, ...view }: BookingRecord): BookingView => view;
 
-/** May this person see this booking at all? (Others get NOT_FOUND: a booking's existence is private.) */
+/** The actor's role in the booking's workshop (null: they do not work there). */
+export const staffRoleIn = (actor: Principal, b: BookingRecord): StaffRole | null => (actor.role === 'vendor' ? (b.staff[actor.id] ?? null) : null);
+
+/**
+ * May this person see this booking at all? Its customer, admins, and everyone working in its
+ * workshop (every role has desk.view). Others get NOT_FOUND: a booking's existence is private.
+ */
 export function canSee(actor: Principal, b: BookingRecord): boolean {
-  return actor.role === 'admin' || b.customerId === actor.id || (actor.role === 'vendor' && b.ownerId === actor.id);
+  return actor.role === 'admin' || b.customerId === actor.id || permits(staffRoleIn(actor, b), 'desk.view');
+}
+
+/** A workshop-side action on a booking its actor can see: the actor's role must have `permission`. */
+export function requireStaffPermission(actor: Principal, b: BookingRecord, permission: Permission): void {
+  if (actor.role !== 'vendor') return;
+  const role = staffRoleIn(actor, b);
+  if (!permits(role, permission)) throw forbidden(`As ${ROLE_LABEL[role ?? 'mechanic'].toLowerCase()} you may not do that here (${permission})`);
 }
 
 /** How long an Idempotency-Key replays its booking; after that the key may be used again. */
@@ -277,7 +291,9 @@ export function createBookings(deps: {
     async get(actor: Principal, id: string): Promise<BookingDetailView> {
       const b = await bookings.findById(id);
       if (!b || !canSee(actor, b)) throw notFound('Booking');
-      const [events, contact, payment] = await Promise.all([bookings.events(id), bookings.contact(id), deps.paymentOf?.(id) ?? null]);
+      const [all, contact, payment] = await Promise.all([bookings.events(id), bookings.contact(id), deps.paymentOf?.(id) ?? null]);
+      // Who did what on the workshop side is the workshop's business: customers see the role only.
+      const events = actor.role === 'customer' ? all.map((e) => (e.actorRole === 'customer' ? e : { ...e, actorName: null })) : all;
       return { ...bookingView(b), events, contact, payment: payment ? receiptOf(payment, new Date(b.startsAt)) : null };
     },
 
@@ -291,7 +307,7 @@ export function createBookings(deps: {
         limit: q.limit,
       };
       if (actor.role === 'customer') return bookings.list({ ...filter, customerId: actor.id });
-      if (actor.role === 'vendor') return bookings.list({ ...filter, ownerId: actor.id });
+      if (actor.role === 'vendor') return bookings.list({ ...filter, memberId: actor.id });
       return bookings.list(filter);
     },
   };

@@ -10,6 +10,8 @@ export interface WorkshopFilter {
   q?: string;
   status?: WorkshopStatus;
   ownerId?: string;
+  /** Only these workshops (a staff member's own). */
+  ids?: string[];
   sort?: 'rating' | 'name' | 'soonest';
   /** The instant 'next free slot' is counted from (the domain clock's now). */
   freeAfter?: Date;

@@ -6,10 +6,11 @@ import type { Principal } from './actor';
 import type { Clock } from './clock';
 import type { WorkshopFilter, WorkshopStore } from './catalog-ports';
 import { slotsOverHorizon, type WeeklyHours } from './slot-generation';
-import { DomainError, forbidden, notFound } from './errors';
+import { DomainError, notFound } from './errors';
 import { readinessOf, type PlaceZones } from './readiness';
 import type { Publisher } from './booking-ports';
 import type { SlotRegeneration } from './slot-regeneration';
+import type { StaffAccess } from './workshop-access';
 
 /** Workshops, hours, closures and services: vendor onboarding, public catalog, admin verification. */
 export interface ScheduleBounds {
@@ -32,6 +33,8 @@ export function createCatalog(deps: {
   changed?: (workshopId: string) => Promise<void>;
   /** Tells open screens that a workshop was suspended or reinstated. */
   publisher?: Pick<Publisher, 'workshopStatus'>;
+  /** Who works in which workshop, and what their role may do (workshop-access.ts). */
+  access: StaffAccess;
 }) {
   const { workshops, slots, bounds } = deps;
   const changed = async (workshopId: string) => deps.changed?.(workshopId);
@@ -52,17 +55,14 @@ export function createCatalog(deps: {
     }
   }
 
-  /** The workshop, if `actor` owns it; vendor B never learns more than "not yours". */
-  async function owned(actor: Principal, id: string): Promise<WorkshopView> {
-    const w = await workshops.findById(id);
-    if (!w) throw notFound('Workshop');
-    if (w.ownerId !== actor.id) throw forbidden('This workshop is not yours');
-    return w;
-  }
+  /** The workshop, if `actor` may change its settings (its owner); anyone else never learns more than "not yours". */
+  const owned = async (actor: Principal, id: string): Promise<WorkshopView> => (await deps.access.require(actor, id, 'settings.edit')).workshop;
 
   const isPublic = (w: WorkshopView) => w.status === 'verified';
-  const canSee = (w: WorkshopView, viewer: Principal | null) =>
-    isPublic(w) || viewer?.role === 'admin' || w.ownerId === viewer?.id;
+  /** Staff see their workshop in any status, with its retired services. */
+  const isStaff = (w: WorkshopView, viewer: Principal | null) => deps.access.isMember(viewer, w.id);
+  const canSee = async (w: WorkshopView, viewer: Principal | null) =>
+    isPublic(w) || viewer?.role === 'admin' || (await isStaff(w, viewer));
 
   /** The checklist and the last decision, for the vendor who owns the workshop and for admins. */
   async function verificationOf(id: string): Promise<VerificationView> {
@@ -143,7 +143,12 @@ export function createCatalog(deps: {
       await changed(id);
     },
 
-    mine: (actor: Principal) => workshops.search({ ownerId: actor.id, sort: 'name' }),
+    /** The workshops the actor works in (as owner or staff), each with their role there. */
+    async mine(actor: Principal) {
+      const memberships = await deps.access.workshopsOf(actor.id);
+      const list = memberships.length ? await workshops.search({ ids: memberships.map((m) => m.workshopId), sort: 'name' }) : [];
+      return { workshops: list, memberships };
+    },
 
     /** Public search: verified workshops only. */
     search: (filter: Omit<WorkshopFilter, 'status' | 'ownerId' | 'freeAfter'>) =>
@@ -151,15 +156,15 @@ export function createCatalog(deps: {
 
     async detail(id: string, viewer: Principal | null) {
       const w = await workshops.detail(id);
-      if (!w || !canSee(w, viewer)) throw notFound('Workshop');
-      const showRetired = viewer?.role === 'admin' || w.ownerId === viewer?.id;
+      if (!w || !(await canSee(w, viewer))) throw notFound('Workshop');
+      const showRetired = viewer?.role === 'admin' || (await isStaff(w, viewer));
       return showRetired ? w : { ...w, services: w.services.filter((s) => s.active) };
     },
 
     /** A workshop the viewer may see, or NOT_FOUND (pending workshops stay invisible to the public). */
     async visible(id: string, viewer: Principal | null) {
       const w = await workshops.findById(id);
-      if (!w || !canSee(w, viewer)) throw notFound('Workshop');
+      if (!w || !(await canSee(w, viewer))) throw notFound('Workshop');
       return w;
     },
 
@@ -178,7 +183,7 @@ export function createCatalog(deps: {
     },
 
     async verification(actor: Principal, id: string): Promise<VerificationView> {
-      if (actor.role !== 'admin') await owned(actor, id);
+      if (actor.role !== 'admin') await deps.access.require(actor, id, 'desk.view');
       return verificationOf(id);
     },
 

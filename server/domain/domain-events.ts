@@ -18,6 +18,7 @@ export function createDomainEvents() {
     quoteChanged: (e) => subscribers.forEach((s) => s.quoteChanged(e)),
     workshopStatus: (e) => subscribers.forEach((s) => s.workshopStatus(e)),
     accountMailOwed: () => subscribers.forEach((s) => s.accountMailOwed()),
+    staffAccess: (e) => subscribers.forEach((s) => s.staffAccess(e)),
   };
   return {
     publisher,

@@ -1,7 +1,7 @@
 import type { MessageView, ThreadView, UnreadSummary } from '@shared/schemas/message';
 import type { Principal } from './actor';
 import type { BookingStore } from './booking-ports';
-import { canSee } from './bookings';
+import { canSee, requireStaffPermission } from './bookings';
 import type { Clock } from './clock';
 import { forbidden, notFound } from './errors';
 import type { MessagePublisher, MessageStore } from './message-ports';
@@ -32,6 +32,7 @@ export function createMessages(deps: { bookings: Pick<BookingStore, 'findById'>;
     async post(actor: Principal, bookingId: string, body: string): Promise<MessageView> {
       const b = await visible(actor, bookingId);
       if (actor.role === 'admin') throw forbidden('Admins read booking threads but do not write in them');
+      requireStaffPermission(actor, b, 'messages.write');
       const at = new Date(clock.now());
       const message = await messages.add({ bookingId, authorId: actor.id, authorRole: actor.role, body, at });
       // Writing is reading: your own thread is read up to your message.

@@ -26,7 +26,9 @@ describe('which stage may follow which', () => {
 /** One accepted booking and an in-memory job store: the domain's rules without Postgres. */
 function setup(status: BookingRecord['status'] = 'accepted') {
   const clock = manualClock(NOW);
-  const booking = { id: 'b1', customerId: CUSTOMER, ownerId: OWNER, workshopId: 'w1', status, priceCents: 5000, currency: 'GBP', version: 1 } as BookingRecord;
+  // Its workshop's owner is its one member (the staff role decides workshop-side moves).
+  const staff: BookingRecord['staff'] = { [OWNER]: 'owner' };
+  const booking = { id: 'b1', customerId: CUSTOMER, ownerId: OWNER, staff, workshopId: 'w1', status, priceCents: 5000, currency: 'GBP', version: 1 } as BookingRecord;
   const updates: StageUpdateView[] = [];
   const quotes: QuoteView[] = [];
   const store: JobStore = {

@@ -5,7 +5,7 @@ import {
 } from '@shared/schemas/repair-tracking';
 import type { Principal } from './actor';
 import type { BookingRecord, BookingStore, Publisher } from './booking-ports';
-import { bookingView, canSee } from './bookings';
+import { bookingView, canSee, requireStaffPermission } from './bookings';
 import type { Clock } from './clock';
 import { DomainError, forbidden, notFound } from './errors';
 import type { OutboxIntent } from './notifications';
@@ -95,6 +95,7 @@ export function createRepairTracking(deps: {
     /** The workshop moves the job on (or updates the current stage's note and ETA). */
     async setStage(actor: Principal, bookingId: string, input: StageUpdateInput): Promise<StageUpdateView> {
       const { b } = await access(actor, bookingId, ['workshop'], "the booking's workshop can move its job on");
+      requireStaffPermission(actor, b, 'jobs.update');
       if (!trackable(b.status)) throw closed(b);
       const now = clock.now();
       const eta = input.eta ? new Date(input.eta) : null;
@@ -118,6 +119,8 @@ export function createRepairTracking(deps: {
     /** The workshop sends a quote for extra work; one may be pending at a time. */
     async sendQuote(actor: Principal, bookingId: string, input: CreateQuoteInput): Promise<QuoteView> {
       const { b } = await access(actor, bookingId, ['workshop'], "the booking's workshop can send it a quote");
+      // A quote changes what the customer pays: the desk's decision (owner, front desk), not a mechanic's.
+      requireStaffPermission(actor, b, 'bookings.respond');
       if (!trackable(b.status)) throw closed(b);
       const items = input.items.map((i) => ({ description: i.description.trim(), priceMinor: i.priceMinor }));
       const totalMinor = items.reduce((n, i) => n + i.priceMinor, 0);

@@ -11,6 +11,7 @@ import { createRouter } from './router';
 import { authErrors, errors, noContent, ok } from './responses';
 import { z } from 'zod';
 import { authResultSchema, publicUserSchema, updateProfileSchema } from '@shared/schemas/auth';
+import { staffInviteAcceptSchema, staffInvitePreviewInputSchema, staffInvitePreviewSchema } from '@shared/schemas/staff';
 
 export interface AuthRoutesDeps {
   accounts: Accounts;
@@ -108,6 +109,33 @@ export function authRoutes(deps: AuthRoutesDeps) {
     async (c) => {
       const { token, name, password } = c.req.valid('json');
       return signedIn(c, await deps.links.acceptInvitation(token, { name, password }), 201);
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/auth/staff-invitations/preview', tags: ['auth', 'staff'], middleware: deps.linkLimit,
+      request: { body: json(staffInvitePreviewInputSchema) },
+      responses: { 200: ok(staffInvitePreviewSchema, 'What the staff link invites to: `{workshopName, role, email, hasAccount}` (nothing is used)'), ...errors(tokenErrors) },
+    }),
+    async (c) => c.json(await deps.links.staffInvitePreview(c.req.valid('json').token), 200),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'post', path: '/auth/staff-invitations/accept', tags: ['auth', 'staff'], middleware: deps.linkLimit,
+      request: { body: json(staffInviteAcceptSchema) },
+      responses: {
+        200: ok(authResultSchema, 'Joined the workshop with the existing account of that address (its password), signed in: `{user, token}`'),
+        201: ok(authResultSchema, 'A verified workshop-side account made from the invitation, member of the workshop, signed in: `{user, token}`'),
+        ...errors({ ...tokenErrors, 401: 'INVALID_CREDENTIALS (not the password of the existing account)', 403: 'ACCOUNT_SUSPENDED', 409: 'EMAIL_TAKEN (a customer or admin account has this address) or CONFLICT (already a member)' }),
+      },
+    }),
+    async (c) => {
+      const { token, name, password } = c.req.valid('json');
+      const preview = await deps.links.staffInvitePreview(token);
+      const joined = await deps.links.acceptStaffInvitation(token, { name, password });
+      return preview.hasAccount ? signedIn(c, joined.user, 200) : signedIn(c, joined.user, 201);
     },
   );
 

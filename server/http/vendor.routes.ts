@@ -10,6 +10,7 @@ import { authErrors, errors, noContent, ok } from './responses';
 import { z } from 'zod';
 import { verificationViewSchema } from '@shared/schemas/verification';
 import { closureViewSchema, openingHoursViewSchema, serviceViewSchema, workshopListItemSchema, workshopViewSchema } from '@shared/schemas/views';
+import { membershipSchema } from '@shared/schemas/staff';
 
 const workshopBody = z.strictObject({ workshop: workshopViewSchema });
 const serviceBody = z.strictObject({ service: serviceViewSchema });
@@ -30,8 +31,8 @@ export function vendorRoutes(s: Services) {
   const me = (c: { var: { principal: { id: string; role: 'customer' | 'vendor' | 'admin' } | null } }) => c.var.principal!;
 
   r.openapi(
-    createRoute({ method: 'get', path: '/vendor/workshops', tags, middleware: vendorOnly, responses: { 200: ok(z.strictObject({ workshops: z.array(workshopListItemSchema) }), '`{workshops}` I own, any status'), ...errors(authErrors) } }),
-    async (c) => c.json({ workshops: await s.catalog.mine(me(c)) }, 200),
+    createRoute({ method: 'get', path: '/vendor/workshops', tags, middleware: vendorOnly, responses: { 200: ok(z.strictObject({ workshops: z.array(workshopListItemSchema), memberships: z.array(membershipSchema) }), '`{workshops, memberships}`: the workshops I work in (own or staff), any status, and my role in each'), ...errors(authErrors) } }),
+    async (c) => c.json(await s.catalog.mine(me(c)), 200),
   );
   r.openapi(
     createRoute({ method: 'post', path: '/workshops', tags, middleware: vendorOnly, request: { body: jsonBody(createWorkshopSchema) }, responses: { 201: ok(workshopBody, '`{workshop}` in status pending'), ...errors(authErrors) } }),

@@ -6,7 +6,10 @@ export const ACCOUNT_LINK_PATH: Record<AccountMessage['template'], string> = {
   password_reset: '/#/reset',
   email_verify: '/#/verify',
   admin_invite: '/#/invite',
+  staff_invite: '/#/staff-invite',
 };
+
+const ROLE_WORDS: Record<string, string> = { front_desk: 'front desk', mechanic: 'mechanic' };
 
 function draft(m: AccountMessage): { subject: string; lines: string[]; action: string; footer: string } {
   switch (m.template) {
@@ -34,6 +37,18 @@ function draft(m: AccountMessage): { subject: string; lines: string[]; action: s
         action: 'Accept the invitation',
         footer: 'Not expecting this? Ignore this message: no account is made without you.',
       };
+    case 'staff_invite': {
+      const workshop = m.staff?.workshopName ?? 'a workshop';
+      return {
+        subject: `Join ${workshop} on Holdfast`,
+        lines: [
+          `${m.inviterName ?? 'The owner'} invited you to work at ${workshop} as ${ROLE_WORDS[m.staff?.role ?? ''] ?? 'staff'}.`,
+          'Open the link to join: with your Holdfast workshop account if you have one, or choose a name and password. It works once, for seven days.',
+        ],
+        action: 'Join the workshop',
+        footer: 'Not expecting this? Ignore this message: nothing changes without you.',
+      };
+    }
   }
 }
 

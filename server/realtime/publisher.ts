@@ -16,8 +16,8 @@ import type { RealtimeIo } from './types';
 
 /** Exactly the contract's fields: a view may grow fields that must not reach sockets unnoticed. */
 function summary(b: BookingView): BookingSummary {
-  const { id, workshopId, workshopName, serviceId, serviceName, services, customerId, customerName, status, startsAt, endsAt, slotIds, priceCents, currency, vehicle, notes, version, createdAt, acceptDeadline, movesBookingId } = b;
-  return { id, workshopId, workshopName, serviceId, serviceName, services, customerId, customerName, status, startsAt, endsAt, slotIds, priceCents, currency, vehicle, notes, version, createdAt, acceptDeadline, movesBookingId };
+  const { id, workshopId, workshopName, serviceId, serviceName, services, customerId, customerName, status, startsAt, endsAt, slotIds, priceCents, currency, vehicle, notes, version, createdAt, acceptDeadline, movesBookingId, assignee, bay } = b;
+  return { id, workshopId, workshopName, serviceId, serviceName, services, customerId, customerName, status, startsAt, endsAt, slotIds, priceCents, currency, vehicle, notes, version, createdAt, acceptDeadline, movesBookingId, assignee, bay };
 }
 
 export interface RealtimePublisher extends Publisher {
@@ -142,6 +142,19 @@ export function createRealtimePublisher(deps: {
       if (closed) return;
       io.to(rooms.workshop(e.workshopId)).emit('workshop:status', e);
       metrics.emitted('workshop:status');
+    },
+
+    /**
+     * Membership changed: the member's sockets (all tabs, on every process: the Redis adapter
+     * broadcasts the room change) join or leave the workshop's `vendor:` room now, then hear it.
+     */
+    staffAccess({ workshopId, userId, role }) {
+      if (closed) return;
+      const sockets = io.in(rooms.user(userId));
+      if (role) sockets.socketsJoin(rooms.vendor(workshopId));
+      else sockets.socketsLeave(rooms.vendor(workshopId));
+      io.to(rooms.user(userId)).emit('workshop:access', { workshopId, role });
+      metrics.emitted('workshop:access');
     },
 
     bookingMessage({ message, customerId, workshopId }) {

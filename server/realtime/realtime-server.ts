@@ -26,7 +26,7 @@ import type { RealtimeIo } from './types';
 export interface RealtimePorts {
   /** Availability as a viewer may see it (the same assembly HTTP uses). */
   availability: Pick<Availability, 'window' | 'forViewer'>;
-  /** The workshops a vendor owns (its `vendor:` rooms at connection). */
+  /** The workshops a workshop-side account works in, as owner or staff (its `vendor:` rooms at connection). */
   vendorWorkshops(p: Principal): Promise<string[]>;
   /** Who owns a workshop: a vendor gets bookings of a workshop created after it connected. */
   ownerOf(workshopId: string): Promise<string | null>;
@@ -193,6 +193,17 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       const p = now.get(socket.data.sid!);
       // Rooms were chosen for the old role: a fresh connection gets the right ones (or none).
       if (!p || p.role !== socket.data.principal!.role) socket.disconnect(true);
+    }
+    // Staff removal moves rooms at once (publisher.staffAccess); this closes the one gap, a socket
+    // whose handshake read its workshops just before a removal it then missed.
+    const desks = signedIn.filter((s) => s.connected && [...s.rooms].some((r) => r.startsWith(rooms.vendor(''))));
+    const byUser = new Map<string, typeof desks>();
+    for (const s of desks) byUser.set(s.data.principal!.id, [...(byUser.get(s.data.principal!.id) ?? []), s]);
+    for (const [, list] of byUser) {
+      const current = await deps.ports.vendorWorkshops(list[0]!.data.principal!).catch(() => null);
+      if (!current) continue;
+      const allowed = new Set(current.map((id) => rooms.vendor(id)));
+      for (const s of list) for (const r of s.rooms) if (r.startsWith(rooms.vendor('')) && !allowed.has(r as ReturnType<typeof rooms.vendor>)) s.leave(r);
     }
   };
   let rechecking = false;

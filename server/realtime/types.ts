@@ -8,7 +8,7 @@ export interface SocketData {
   principal: Principal | null;
   /** The session the socket signed in with: ending it disconnects the socket. */
   sid: string | null;
-  /** Workshops the principal owned at connection (their `vendor:` rooms). */
+  /** Workshops the principal worked in at connection (their `vendor:` rooms); membership changes then move the rooms (publisher.staffAccess). */
   vendorOf: string[];
 }
 

@@ -57,6 +57,10 @@ export const bookingSummarySchema = z.strictObject({
   acceptDeadline: instant.nullable(),
   /** A move request: the accepted booking it replaces once the workshop accepts it; else null. */
   movesBookingId: z.uuid().nullable(),
+  /** The mechanic the workshop gave the job to (a member of the workshop); null until assigned. */
+  assignee: z.strictObject({ id: z.uuid(), name: z.string() }).nullable(),
+  /** The bay the job is in (1..the workshop's bays); null until assigned. */
+  bay: z.int().nullable(),
 });
 export type BookingSummary = z.infer<typeof bookingSummarySchema>;
 
@@ -136,6 +140,17 @@ export interface ServerToClientEvents {
   'board:snapshot': (b: BoardSnapshot) => void;
   /** To `admin`: the board right after something on it changed. */
   'board:changed': (b: BoardSnapshot) => void;
+  /**
+   * To `user:<id>`: your access to a workshop changed. `role` null: you were removed, and your
+   * sockets already left its `vendor:` room (on every server); otherwise you joined it (or have a new role).
+   */
+  'workshop:access': (e: WorkshopAccessEvent) => void;
+}
+
+/** A member's access to one workshop changed (staff accounts). */
+export interface WorkshopAccessEvent {
+  workshopId: string;
+  role: 'owner' | 'front_desk' | 'mechanic' | null;
 }
 
 /** Events a client emits; every ack is an `Ack<…>`. */

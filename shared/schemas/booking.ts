@@ -131,6 +131,8 @@ export const bookingEventViewSchema = z.strictObject({
   type: z.string(),
   at: instantOut,
   actorRole: z.string(),
+  /** Who did it: the person's name (null for the system, e.g. an expired request). */
+  actorName: z.string().nullable(),
   data: z.record(z.string(), z.unknown()).nullable(),
 });
 export type BookingEventView = z.infer<typeof bookingEventViewSchema>;

@@ -15,6 +15,7 @@ import type { CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, Works
 import type { WorkshopSearchParams } from '@shared/schemas/search';
 import type { CreateQuoteInput, StageUpdateInput } from '@shared/schemas/repair-tracking';
 import type { MatchNeedInput, MatchWeights } from '@shared/schemas/match';
+import type { AssignmentInput, InvitableRole, StaffInviteAcceptInput, StaffInviteInput } from '@shared/schemas/staff';
 import { compactQuery, createApiClient } from '@shared/api/client';
 
 export type WorkshopSearch = WorkshopSearchParams;
@@ -86,6 +87,17 @@ export const api = {
     verifyEmail: (token: string) => done(client.POST('/api/v1/auth/verify-email', { body: { token } })),
     resendVerification: () => done(client.POST('/api/v1/me/verify-email/resend')),
     acceptInvitation: (body: AcceptInvitationInput) => call(client.POST('/api/v1/auth/invitations/accept', { body })),
+    staffInvitePreview: (token: string) => call(client.POST('/api/v1/auth/staff-invitations/preview', { body: { token } })),
+    acceptStaffInvite: (body: StaffInviteAcceptInput) => call(client.POST('/api/v1/auth/staff-invitations/accept', { body })),
+  },
+  /** A workshop's team and job assignment (README "Staff and roles"). */
+  staff: {
+    list: (id: string) => call(client.GET('/api/v1/workshops/{id}/staff', path({ id }))),
+    invite: (id: string, body: StaffInviteInput) => call(client.POST('/api/v1/workshops/{id}/staff/invitations', { ...path({ id }), body })),
+    revokeInvitation: (id: string, invitationId: string) => done(client.DELETE('/api/v1/workshops/{id}/staff/invitations/{invitationId}', path({ id, invitationId }))),
+    setRole: (id: string, userId: string, role: InvitableRole) => call(client.PATCH('/api/v1/workshops/{id}/staff/{userId}', { ...path({ id, userId }), body: { role } })),
+    remove: (id: string, userId: string) => done(client.DELETE('/api/v1/workshops/{id}/staff/{userId}', path({ id, userId }))),
+    assign: (bookingId: string, body: AssignmentInput) => call(client.PUT('/api/v1/bookings/{id}/assignment', { ...path({ id: bookingId }), body })),
   },
   mail: {
     preferences: () => call(client.GET('/api/v1/me/mail-preferences')),

@@ -39,6 +39,14 @@ export const Booking = defineEntity({
     acceptDeadline: p.datetime().nullable(),
     /** A move request: the accepted booking this one replaces once the workshop accepts it. */
     movesBooking: (): any => p.manyToOne(Booking).ref().nullable().index().deleteRule('set null'),
+    /**
+     * The mechanic doing the job: a member of this booking's workshop. In SQL a composite foreign
+     * key (workshop_id, assignee_id) onto workshop_member (ON DELETE SET NULL (assignee_id)), which
+     * the ORM cannot declare; kept as a plain column here (Migration20261201180000).
+     */
+    assigneeId: p.uuid().nullable(),
+    /** The bay the job is in (1..the workshop's bays, checked by the domain). */
+    bay: p.smallint().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
@@ -49,6 +57,8 @@ export const Booking = defineEntity({
     { properties: ['status', 'acceptDeadline'] },
     // The marketplace report: bookings by appointment time across workshops.
     { properties: ['startsAt'] },
+    { name: 'booking_assignee_id_index', expression: 'create index "booking_assignee_id_index" on "booking" ("assignee_id") where "assignee_id" is not null' },
   ],
+  checks: [{ name: 'booking_bay_check', expression: 'bay is null or bay >= 1' }],
 });
 export type IBooking = InferEntity<typeof Booking>;

@@ -15,10 +15,11 @@ import { SimulatedPaymentRequest } from './simulated-payment-request.entity';
 import { Slot } from './slot.entity';
 import { User } from './user.entity';
 import { Workshop } from './workshop.entity';
+import { WorkshopMember } from './workshop-member.entity';
 
-export { AppSecret, Booking, BookingEvent, BookingService, BookingSlot, Closure, IdempotencyKey, OpeningHours, PaymentWebhookEvent, Review, Service, Session, SimulatedPayment, SimulatedPaymentRequest, Slot, User, Workshop };
+export { AppSecret, Booking, BookingEvent, BookingService, BookingSlot, Closure, IdempotencyKey, OpeningHours, PaymentWebhookEvent, Review, Service, Session, SimulatedPayment, SimulatedPaymentRequest, Slot, User, Workshop, WorkshopMember };
 /** Every entity, for the ORM config. */
-export const entities = [User, Workshop, Service, OpeningHours, Closure, Slot, Booking, BookingSlot, BookingService, BookingEvent, Review, Session, AppSecret, IdempotencyKey, SimulatedPayment, SimulatedPaymentRequest, PaymentWebhookEvent];
+export const entities = [User, Workshop, Service, OpeningHours, Closure, Slot, Booking, BookingSlot, BookingService, BookingEvent, Review, Session, AppSecret, IdempotencyKey, SimulatedPayment, SimulatedPaymentRequest, PaymentWebhookEvent, WorkshopMember];
 export type { IBookingEvent } from './booking-event.entity';
 export type { IBookingService } from './booking-service.entity';
 export type { IBookingSlot } from './booking-slot.entity';

@@ -2,7 +2,7 @@ import type { BookingView } from '@shared/schemas/booking';
 import type { DisputeOutcome, DisputeStatus, DisputeView, OpenDisputeInput, ResolveDisputeInput } from '@shared/schemas/dispute';
 import type { Principal } from '../actor';
 import type { BookingRecord, BookingStore } from '../booking-ports';
-import { canSee } from '../bookings';
+import { bookingView, canSee } from '../bookings';
 import type { Clock } from '../clock';
 import { DomainError, forbidden, notFound } from '../errors';
 import type { PaymentProvider } from '../payment-ports';
@@ -139,7 +139,7 @@ export function createDisputes(deps: {
       const entries = await Promise.all(rows.map(async (d) => {
         const [record, pos] = await Promise.all([bookings.findById(d.bookingId), ledger.position(d.bookingId)]);
         if (!record) return null;
-        const { ownerId: _owner, ...booking } = record;
+        const booking = bookingView(record);
         return { dispute: view(d), booking, money: { captured: pos.captured, refunded: pos.refunded, escrowed: pos.escrowed, released: pos.releaseTxnId !== null } };
       }));
       return entries.filter((e): e is DisputeQueueEntry => e !== null);

@@ -194,6 +194,7 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
       const record: BookingRecord = {
         id: randomUUID(),
         ownerId: ws?.ownerId ?? '',
+        staff: ws?.ownerId ? { [ws.ownerId]: 'owner' } : {},
         workshopId: b.workshopId,
         workshopName: ws?.name ?? '',
         serviceId: b.serviceId,
@@ -213,6 +214,8 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
         createdAt: b.createdAt.toISOString(),
         acceptDeadline: b.acceptDeadline?.toISOString() ?? null,
         movesBookingId: null,
+        assignee: null,
+        bay: null,
         options: b.options,
         slotCount: b.slotIds.length,
       };
@@ -222,6 +225,13 @@ export function fakeBookingStore(slots: FakeSlotStore, workshops: FakeWorkshopSt
         if (keyId) keys.set(keyId, { bookingId: record.id, holdId: b.holdId, at: b.keyAt });
       });
       return { ok: true as const, booking: structuredClone(record) };
+    },
+    async assign(a) {
+      const b = bookings.get(a.id);
+      if (!b || b.version !== a.version) return null;
+      if (a.assigneeId && !b.staff[a.assigneeId]) return 'not_member' as const;
+      Object.assign(b, { assignee: a.assigneeId ? { id: a.assigneeId, name: 'Fake Member' } : null, bay: a.bay, version: b.version + 1 });
+      return structuredClone(b);
     },
     async reschedule(r: RescheduleWrite, beforeCommit) {
       await hooks.beforeWrite?.();

@@ -10,7 +10,8 @@ export type Published =
   | { kind: 'dispute'; bookingId: string; status: string; outcome: string | null }
   | { kind: 'workshopStatus'; workshopId: string; status: string }
   | { kind: 'job'; bookingId: string; stage: string }
-  | { kind: 'quote'; bookingId: string; quoteId: string; status: string; priceCents: number };
+  | { kind: 'quote'; bookingId: string; quoteId: string; status: string; priceCents: number }
+  | { kind: 'staffAccess'; workshopId: string; userId: string; role: string | null };
 
 /** A publisher that keeps everything it is asked to send, in order. */
 export function recordingPublisher() {
@@ -21,6 +22,7 @@ export function recordingPublisher() {
     bookingChanged: (booking, event) => sent.push({ kind: 'booking', bookingId: booking.id, status: booking.status, type: event.type }),
     workshopStatus: (e) => sent.push({ kind: 'workshopStatus', ...e }),
     accountMailOwed: () => {},
+    staffAccess: (e) => sent.push({ kind: 'staffAccess', ...e }),
     bookingMessage: (e) => sent.push({ kind: 'message', bookingId: e.message.bookingId, messageId: e.message.id }),
     bookingDispute: (e) => sent.push({ kind: 'dispute', bookingId: e.dispute.bookingId, status: e.dispute.status, outcome: e.dispute.outcome }),
     jobUpdated: (e) => sent.push({ kind: 'job', bookingId: e.update.bookingId, stage: e.update.stage }),
