@@ -293,7 +293,7 @@ export function createServices(deps: ServicesDeps) {
       live,
       availability,
       workshops,
-      // The vendor routes' one ownership check (staff roles will replace it here).
+      // A workshop's own cancel or move of a booking: the desk's decision (bookings.respond; README "Staff and roles").
       access: access.gate('bookings.respond'),
       addClosure: catalog.addClosure,
       clock,

@@ -242,6 +242,12 @@ export interface paths {
                                 booking: {
                                     /** Format: date-time */
                                     acceptDeadline: string | null;
+                                    assignee: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    bay: number | null;
                                     /** Format: date-time */
                                     createdAt: string;
                                     currency: string;
@@ -1123,6 +1129,12 @@ export interface paths {
                                 booking: {
                                     /** Format: date-time */
                                     acceptDeadline: string | null;
+                                    assignee: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    bay: number | null;
                                     /** Format: date-time */
                                     createdAt: string;
                                     currency: string;
@@ -1175,6 +1187,7 @@ export interface paths {
                                     workshopName: string;
                                 };
                                 event: {
+                                    actorName: string | null;
                                     actorRole: string;
                                     /** Format: date-time */
                                     at: string;
@@ -3552,6 +3565,250 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/staff-invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        password: string;
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Joined the workshop with the existing account of that address (its password), signed in: `{user, token}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            token: string;
+                            user: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                email: string;
+                                emailVerified: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                phone: string | null;
+                                /** @enum {string} */
+                                role: "customer" | "vendor" | "admin";
+                            };
+                        };
+                    };
+                };
+                /** @description A verified workshop-side account made from the invitation, member of the workshop, signed in: `{user, token}` */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            token: string;
+                            user: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                email: string;
+                                emailVerified: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                phone: string | null;
+                                /** @enum {string} */
+                                role: "customer" | "vendor" | "admin";
+                            };
+                        };
+                    };
+                };
+                /** @description TOKEN_INVALID (matches no open link), VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INVALID_CREDENTIALS (not the password of the existing account) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description ACCOUNT_SUSPENDED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description EMAIL_TAKEN (a customer or admin account has this address) or CONFLICT (already a member) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description TOKEN_EXPIRED or TOKEN_USED */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/staff-invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description What the staff link invites to: `{workshopName, role, email, hasAccount}` (nothing is used) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: string;
+                            hasAccount: boolean;
+                            /** @enum {string} */
+                            role: "front_desk" | "mechanic";
+                            workshopName: string;
+                        };
+                    };
+                };
+                /** @description TOKEN_INVALID (matches no open link), VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description TOKEN_EXPIRED or TOKEN_USED */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description RATE_LIMITED */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/verify-email": {
         parameters: {
             query?: never;
@@ -3668,6 +3925,12 @@ export interface paths {
                             bookings: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -3810,6 +4073,12 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -3874,6 +4143,12 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -4054,6 +4329,12 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 contact: {
                                     customer: {
                                         phone: string | null;
@@ -4075,6 +4356,7 @@ export interface paths {
                                 /** Format: date-time */
                                 endsAt: string;
                                 events: {
+                                    actorName: string | null;
                                     actorRole: string;
                                     /** Format: date-time */
                                     at: string;
@@ -4247,6 +4529,12 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -4508,6 +4796,12 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -4627,6 +4921,175 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assigneeId: string | null;
+                        bay: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description `{booking}` with its mechanic and bay; an `assigned` event names who did it (jobs.assign) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** Format: date-time */
+                                acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                currency: string;
+                                /** Format: uuid */
+                                customerId: string;
+                                customerName: string;
+                                /** Format: date-time */
+                                endsAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                movesBookingId: string | null;
+                                notes: string | null;
+                                options: {
+                                    skillTier?: string;
+                                    urgency?: string;
+                                };
+                                priceCents: number;
+                                /** Format: uuid */
+                                serviceId: string;
+                                serviceName: string;
+                                services: {
+                                    durationMinutes: number;
+                                    name: string;
+                                    priceCents: number;
+                                    /** Format: uuid */
+                                    serviceId: string;
+                                }[];
+                                slotCount: number;
+                                slotIds: string[];
+                                /** Format: date-time */
+                                startsAt: string;
+                                /** @enum {string} */
+                                status: "pending" | "accepted" | "in_progress" | "completed" | "declined" | "cancelled" | "expired" | "no_show";
+                                vehicle: {
+                                    colour?: string;
+                                    /** @enum {string} */
+                                    fuel?: "petrol" | "diesel" | "electric" | "hybrid" | "plug_in_hybrid" | "lpg" | "hydrogen" | "other";
+                                    make?: string;
+                                    mileage?: number;
+                                    model?: string;
+                                    registration: string;
+                                    vin?: string;
+                                    weightKg?: number;
+                                    year?: number;
+                                } | null;
+                                version: number;
+                                /** Format: uuid */
+                                workshopId: string;
+                                workshopName: string;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (not your workshop, or your role lacks the permission: README "Staff and roles") */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INVALID_TRANSITION (finished), CONFLICT (no longer a member) or VERSION_CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4754,6 +5217,12 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -5689,6 +6158,12 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -6351,6 +6826,12 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -6878,6 +7359,12 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -7040,6 +7527,12 @@ export interface paths {
                             booking: {
                                 /** Format: date-time */
                                 acceptDeadline: string | null;
+                                assignee: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                bay: number | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 currency: string;
@@ -10132,13 +10625,19 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description `{workshops}` I own, any status */
+                /** @description `{workshops, memberships}`: the workshops I work in (own or staff), any status, and my role in each */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            memberships: {
+                                /** @enum {string} */
+                                role: "owner" | "front_desk" | "mechanic";
+                                /** Format: uuid */
+                                workshopId: string;
+                            }[];
                             workshops: {
                                 acceptSlaMinutes: number;
                                 address: string;
@@ -13582,6 +14081,539 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/workshops/{id}/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{members, invitations}` (jobs.assign; invitations only with staff.manage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            invitations: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                email: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                invitedBy: string | null;
+                                /** @enum {string} */
+                                role: "front_desk" | "mechanic";
+                                /** @enum {string} */
+                                status: "pending" | "expired";
+                            }[];
+                            members: {
+                                email: string;
+                                invitedBy: string | null;
+                                name: string;
+                                /** @enum {string} */
+                                role: "owner" | "front_desk" | "mechanic";
+                                /** Format: date-time */
+                                since: string;
+                                /** Format: uuid */
+                                userId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (not your workshop, or your role lacks the permission: README "Staff and roles") */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workshops/{id}/staff/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description removed at once: their next request is refused and their screens leave the live feed; their assignments clear (staff.manage) */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (not your workshop, or your role lacks the permission: README "Staff and roles") */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description CONFLICT (the owner cannot be removed) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        role: "front_desk" | "mechanic";
+                    };
+                };
+            };
+            responses: {
+                /** @description `{member}` with the new role (staff.manage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            member: {
+                                email: string;
+                                invitedBy: string | null;
+                                name: string;
+                                /** @enum {string} */
+                                role: "owner" | "front_desk" | "mechanic";
+                                /** Format: date-time */
+                                since: string;
+                                /** Format: uuid */
+                                userId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (not your workshop, or your role lacks the permission: README "Staff and roles") */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description CONFLICT (the owner's role never changes) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/workshops/{id}/staff/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        /** @enum {string} */
+                        role: "front_desk" | "mechanic";
+                    };
+                };
+            };
+            responses: {
+                /** @description `{invitation}`: a seven-day link is mailed (staff.manage) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            invitation: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                email: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                invitedBy: string | null;
+                                /** @enum {string} */
+                                role: "front_desk" | "mechanic";
+                                /** @enum {string} */
+                                status: "pending" | "expired";
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (not your workshop, or your role lacks the permission: README "Staff and roles") */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description CONFLICT (already a member) or EMAIL_TAKEN (a customer or admin account has this address) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workshops/{id}/staff/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    invitationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description withdrawn: the link stops working (staff.manage) */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (not your workshop, or your role lacks the permission: README "Staff and roles") */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/workshops/{id}/verification": {
