@@ -17,6 +17,7 @@ import { catalogRoutes } from './http/catalog.routes';
 import { vendorRoutes } from './http/vendor.routes';
 import { adminRoutes } from './http/admin.routes';
 import { reviewModerationRoutes } from './http/review-moderation.routes';
+import { qualityRoutes } from './http/quality.routes';
 import { bookingRoutes } from './http/bookings.routes';
 import { calendarRoutes } from './http/calendar.routes';
 import { webhookRoutes } from './http/webhooks.routes';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', vendorRoutes(services));
   app.route('/api', adminRoutes(services, deps.guard));
   app.route('/api', reviewModerationRoutes(services));
+  app.route('/api', qualityRoutes(services));
   app.route('/api', moneyRoutes(services));
   app.route('/api', moneyReportRoutes(services));
   app.route('/api', reportRoutes(services));
