@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { breachesOf, DEFAULT_QUALITY_THRESHOLDS as T, metricsOf } from './quality';
+import type { QualityCounts } from './quality-ports';
 
-const counts = { completed: 0, declined: 0, expired: 0, cancelledByWorkshop: 0, accepted: 0, responses: 0, medianResponseMinutes: null, ratingAvg: 0, ratingCount: 0 };
+const counts: Omit<QualityCounts, 'workshopId'> = { completed: 0, declined: 0, expired: 0, cancelledByWorkshop: 0, accepted: 0, responses: 0, medianResponseMinutes: null, ratingAvg: 0, ratingCount: 0 };
 const keys = (c: Partial<typeof counts>) => breachesOf(metricsOf({ ...counts, ...c }), T).map((b) => b.key);
 
 describe('quality metrics', () => {
