@@ -27,6 +27,7 @@ import { Migration20261201170000 } from './Migration20261201170000';
 import { Migration20261201180000 } from './Migration20261201180000';
 import { Migration20261201190000 } from './Migration20261201190000';
 import { Migration20261201200000 } from './Migration20261201200000';
+import { Migration20261201210000 } from './Migration20261201210000';
 import { Migration20261201220000 } from './Migration20261201220000';
 import { Migration20261201230000 } from './Migration20261201230000';
 
@@ -60,6 +61,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201180000', class: Migration20261201180000 },
   { name: 'Migration20261201190000', class: Migration20261201190000 },
   { name: 'Migration20261201200000', class: Migration20261201200000 },
+  { name: 'Migration20261201210000', class: Migration20261201210000 },
   { name: 'Migration20261201220000', class: Migration20261201220000 },
   { name: 'Migration20261201230000', class: Migration20261201230000 },
 ];

@@ -18,6 +18,7 @@ import { vendorRoutes } from './http/vendor.routes';
 import { staffRoutes } from './http/staff.routes';
 import { adminRoutes } from './http/admin.routes';
 import { reviewModerationRoutes } from './http/review-moderation.routes';
+import { qualityRoutes } from './http/quality.routes';
 import { bookingRoutes } from './http/bookings.routes';
 import { calendarRoutes } from './http/calendar.routes';
 import { webhookRoutes } from './http/webhooks.routes';
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', staffRoutes(services));
   app.route('/api', adminRoutes(services, deps.guard));
   app.route('/api', reviewModerationRoutes(services));
+  app.route('/api', qualityRoutes(services));
   app.route('/api', moneyRoutes(services));
   app.route('/api', moneyReportRoutes(services));
   app.route('/api', reportRoutes(services));

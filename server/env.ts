@@ -61,6 +61,18 @@ const schema = z
     BACKGROUND_WORK: z.enum(['all', 'holds', 'none']).default('all'),
     /** Pause between the end of one accept-SLA sweep and the start of the next. */
     SLA_SWEEP_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+    /** Pause between insurance-lapse sweeps (verified workshops whose insurance expired go back to pending). */
+    INSURANCE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(900_000),
+    /** Quality thresholds (admin quality queue): see docs/architecture.md "Trust and quality". */
+    QUALITY_MIN_RATING: z.coerce.number().min(0).max(5).default(3.0),
+    QUALITY_MIN_REVIEWS: z.coerce.number().int().min(1).max(10_000).default(10),
+    QUALITY_MIN_COMPLETION_RATE: z.coerce.number().min(0).max(1).default(0.8),
+    QUALITY_MIN_FINISHED: z.coerce.number().int().min(1).max(10_000).default(10),
+    QUALITY_MAX_MEDIAN_RESPONSE_MINUTES: z.coerce.number().min(1).max(100_000).default(120),
+    QUALITY_MIN_RESPONSES: z.coerce.number().int().min(1).max(10_000).default(10),
+    QUALITY_MAX_CANCELLATION_RATE: z.coerce.number().min(0).max(1).default(0.1),
+    QUALITY_MIN_ACCEPTED: z.coerce.number().int().min(1).max(10_000).default(10),
+    QUALITY_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /** Pause between payment sweeps (pending provider calls and retries, early captures, escrow releases, orphaned authorizations). */
     PAYMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(20).max(3_600_000).default(30_000),
     /** A Redis command not answered within this fails (no offline queue): the request gets 503. */

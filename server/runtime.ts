@@ -40,6 +40,7 @@ import { startMailWorker, type MailWorker } from './mail/mail-worker';
 import { createMailTransport } from './mail/transport';
 import { createUnsubscribeTokens } from './mail/unsubscribe-token';
 import { createLinkSecrets } from './auth/link-tokens';
+import type { QualityThresholds } from '@shared/schemas/quality';
 
 /** How often each process checks whether a day's payouts are due (and retries pending transfers). */
 const PAYOUT_CHECK_MS = 60_000;
@@ -84,6 +85,19 @@ function faultHook(env: Env, logger: Logger): FaultHook | undefined {
  * `webhooks`: the webhook delivery worker (default on; tests turn it on only where they test it,
  * since it would take other files' deliveries from the shared database).
  */
+/** The quality thresholds from the QUALITY_* settings. */
+export const qualityThresholdsOf = (env: Env): QualityThresholds => ({
+  minRating: env.QUALITY_MIN_RATING,
+  minReviews: env.QUALITY_MIN_REVIEWS,
+  minCompletionRate: env.QUALITY_MIN_COMPLETION_RATE,
+  minFinished: env.QUALITY_MIN_FINISHED,
+  maxMedianResponseMinutes: env.QUALITY_MAX_MEDIAN_RESPONSE_MINUTES,
+  minResponses: env.QUALITY_MIN_RESPONSES,
+  maxCancellationRate: env.QUALITY_MAX_CANCELLATION_RATE,
+  minAccepted: env.QUALITY_MIN_ACCEPTED,
+  windowDays: env.QUALITY_WINDOW_DAYS,
+});
+
 export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logger; migrate?: boolean; sweepers?: boolean | 'holds'; webhooks?: boolean } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
@@ -140,6 +154,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     holdRules: { maxActivePerCustomer: env.MAX_ACTIVE_HOLDS, perMinute: env.RATE_LIMIT_HOLDS_PER_MIN },
     maxOpenBookings: env.MAX_OPEN_BOOKINGS,
     money: { platformDefaultBps: env.COMMISSION_DEFAULT_BPS, disputeWindowHours: env.DISPUTE_WINDOW_HOURS },
+    quality: qualityThresholdsOf(env),
     payouts: { minimumMinor: env.PAYOUT_MINIMUM_MINOR, hourUtc: env.PAYOUT_HOUR_UTC, accountCountry: env.PAYOUT_ACCOUNT_COUNTRY },
     publisher: events.publisher,
     faults: faultHook(env, logger),
@@ -302,6 +317,16 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
     { intervalMs: env.SLA_SWEEP_INTERVAL_MS, onError: (err) => logger.error({ err }, 'accept-SLA sweep failed') },
   );
 
+  // Re-verification: verified workshops whose insurance expired go back to pending. Every process may
+  // run it; the guarded update lapses each workshop once.
+  const insuranceSweeper = !storeSweeps ? undefined : runChained(
+    async () => {
+      const lapsed = await services.catalog.lapseExpiredInsurance();
+      if (lapsed.length) logger.info({ workshops: lapsed.slice(0, 50), count: lapsed.length }, 'insurance lapsed: workshops back to pending until re-verified');
+    },
+    { intervalMs: env.INSURANCE_SWEEP_INTERVAL_MS, onError: (err) => logger.error({ err }, 'insurance lapse sweep failed') },
+  );
+
   // Money that follows bookings: provider calls due or to retry, authorizations about to lapse,
   // escrow past the dispute window, and authorizations no booking took. Every process runs it: the
   // provider keys, the ledger causes and the rows' guarded updates make a second runner harmless.
@@ -354,7 +379,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
       clearInterval(rollTimer);
       clearInterval(purgeTimer);
       clearInterval(reconcileTimer);
-      await Promise.all([sweeper?.stop(), slaSweeper?.stop(), paymentSweeper?.stop(), payoutScheduler?.stop(), moneyReconciler?.stop(), webhookWorker?.stop()]);
+      await Promise.all([sweeper?.stop(), slaSweeper?.stop(), insuranceSweeper?.stop(), paymentSweeper?.stop(), payoutScheduler?.stop(), moneyReconciler?.stop(), webhookWorker?.stop()]);
       const httpClosed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets would hold close() open; end them once in-flight requests had a moment.

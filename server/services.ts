@@ -63,6 +63,9 @@ import { createLiveCounts, type LiveCountsDeps } from './domain/live-counts';
 import { createReviews } from './domain/reviews';
 import { createReviewModeration } from './domain/review-moderation';
 import { createAudit } from './domain/audit';
+import { createQuality, DEFAULT_QUALITY_THRESHOLDS } from './domain/quality';
+import { createQualityRepository } from './db/quality.repository';
+import type { QualityThresholds } from '@shared/schemas/quality';
 import { createAuditRepository } from './db/audit.repository';
 import { createMessages } from './domain/messages';
 import { createWorkshopAccess } from './domain/workshop-access';
@@ -114,6 +117,8 @@ export interface ServicesDeps {
   vehicles?: { vin: VinDecoder; registrations: RegistrationProvider };
   /** Checks the signed unsubscribe links in mail (runtime: keyed by the app secret); without it every link is refused. */
   unsubscribe?: Pick<UnsubscribeTokens, 'verify'>;
+  /** Quality thresholds (QUALITY_* settings); the defaults when absent. */
+  quality?: QualityThresholds;
   /** Token material of emailed account links (runtime: keyed by the app secret); a throwaway key when absent (scripts send no links). */
   linkSecrets?: LinkSecrets;
 }
@@ -280,6 +285,14 @@ export function createServices(deps: ServicesDeps) {
     reviews: createReviews({ bookings: bookingStore, reviews: reviewStore, visibleWorkshop: catalog.visible }),
     /** Replies, reports and admin moderation of reviews (audited with the step). */
     reviewModeration: createReviewModeration({ reviews: reviewStore, owned: access.gate('settings.edit'), clock }),
+    /** Workshop quality metrics, the admin's quality queue and its dismissals. */
+    quality: createQuality({
+      store: createQualityRepository(deps.orm),
+      clock,
+      thresholds: deps.quality ?? DEFAULT_QUALITY_THRESHOLDS,
+      owns: access.gate('money.view'),
+      exists: async (id) => (await workshops.findById(id)) !== null,
+    }),
     /** The trail of admin actions. */
     audit: createAudit({ store: createAuditRepository(deps.orm), clock }),
     messages: createMessages({ bookings: bookingStore, messages: messageStore, publisher, clock }),

@@ -89,7 +89,7 @@ describe('browser: contact on a booking, and verification with a checklist', { t
       const row = `tr[data-workshop-id="${id}"]`;
       await page.waitForSelector(row);
       expect(await page.textContent(row)).toContain('Vic Vendor');
-      expect(await page.locator(`${row} .checklist li.open`).evaluateAll((els) => els.map((e) => e.getAttribute('data-item')))).toEqual(['hours', 'service', 'timezone', 'contact']);
+      expect(await page.locator(`${row} .checklist li.open`).evaluateAll((els) => els.map((e) => e.getAttribute('data-item')))).toEqual(['hours', 'service', 'timezone', 'contact', 'registration', 'insurance']);
       expect(await page.textContent(`${row} [data-item=timezone]`)).toContain('UTC does not match Leeds (expected Europe/London)');
       expect(await page.isDisabled(`${row} button:has-text("Verify")`)).toBe(true);
       await page.click(`${row} button:has-text("Return to vendor")`);

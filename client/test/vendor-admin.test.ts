@@ -84,7 +84,7 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     expect(page.url()).toContain('/vendor/settings');
     // The desk says what is missing before Holdfast can verify it.
     await page.waitForSelector('[data-item=hours].open');
-    expect(await page.locator('.checklist li.open').evaluateAll((els) => els.map((e) => e.getAttribute('data-item')))).toEqual(['hours', 'service']);
+    expect(await page.locator('.checklist li.open').evaluateAll((els) => els.map((e) => e.getAttribute('data-item')))).toEqual(['hours', 'service', 'registration', 'insurance']);
 
     const queue = await api.get(`/api/admin/workshops?status=pending`, admin.token);
     workshopId = queue.body.workshops.find((w: { name: string }) => w.name === name)?.id ?? '';
@@ -118,6 +118,11 @@ describe('browser: vendor onboarding, settings, services, insights and the admin
     for (let i = 0; i < 7; i++) await days.nth(i).check();
     await page.click('button:has-text("Save hours")');
     await toast(page, 'Opening hours saved');
+    // What Holdfast checks besides hours and services: the registration number and the insurance.
+    await page.getByLabel('Business registration number').fill('GB-04512345');
+    await page.getByLabel('Insurance valid until').fill('2099-12-31');
+    await page.click('button:has-text("Save registration and insurance")');
+    await toast(page, 'Business details saved');
     const hours = (await api.get(`/api/workshops/${workshopId}`, (await api.post('/api/auth/login', { email: vendorEmail, password: 'correct-horse-battery' })).body.token)).body.workshop.hours;
     expect(hours).toHaveLength(7);
     expect(hours[0]).toMatchObject({ opens: '08:00', closes: '18:00' });

@@ -78,7 +78,7 @@ export const ALL_DAY = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, opens:
  */
 export function createWorkshop(adminToken, vendorToken, opts) {
   const w = must(
-    post('/api/workshops', { name: opts.name || `k6 Garage ${RUN}`, city: opts.city || 'K6ville', address: '1 Load Street', timezone: 'Europe/London', bays: opts.bays, autoAccept: true, holdTtlSeconds: 300, phone: '+44 113 496 0000', email: 'desk@k6.example', lat: 53.8, lng: -1.55 }, vendorToken),
+    post('/api/workshops', { name: opts.name || `k6 Garage ${RUN}`, city: opts.city || 'K6ville', address: '1 Load Street', timezone: 'Europe/London', bays: opts.bays, autoAccept: true, holdTtlSeconds: 300, phone: '+44 113 496 0000', email: 'desk@k6.example', lat: 53.8, lng: -1.55, registrationNumber: 'K6-0000001', insuranceExpiresOn: '2099-12-31' }, vendorToken),
     201,
     'create workshop',
   ).workshop;

@@ -77,6 +77,7 @@ export const DEMO_WORKSHOPS: DemoWorkshop[] = [
       lat: 53.8031,
       lng: -1.5672,
       timezone: LONDON,
+      registrationNumber: 'GB-08123401',
       bays: 3,
       holdTtlSeconds: 120,
       autoAccept: false,
@@ -95,6 +96,7 @@ export const DEMO_WORKSHOPS: DemoWorkshop[] = [
       lat: 55.9425,
       lng: -3.2186,
       timezone: LONDON,
+      registrationNumber: 'GB-08123402',
       bays: 2,
       holdTtlSeconds: 120,
       autoAccept: false,
@@ -113,6 +115,7 @@ export const DEMO_WORKSHOPS: DemoWorkshop[] = [
       lat: 51.4468,
       lng: -2.604,
       timezone: LONDON,
+      registrationNumber: 'GB-08123403',
       bays: 4,
       holdTtlSeconds: 120,
       // The one auto-accepting workshop, so the demo shows both booking flows.

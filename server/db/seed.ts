@@ -12,6 +12,7 @@ import { DEMO_ADMIN, DEMO_CUSTOMERS, DEMO_HOURS, DEMO_PASSWORDS, DEMO_WORKSHOPS,
 
 /** What the seed needs from the composition root (availability and live counts play no part). */
 export type SeedServices = Pick<Services, 'accounts' | 'catalog' | 'slots' | 'stores'>;
+const DEMO_INSURANCE_EXPIRES_ON = '2099-12-31';
 
 export interface SeedResult {
   /** Accounts, workshops and services this run created. */
@@ -95,7 +96,13 @@ async function ensureWorkshop(s: SeedServices, vendor: Principal, demo: DemoWork
   const mine = (await s.catalog.mine(vendor)).workshops;
   const found = mine.find((w) => w.name === input.name);
   count(!found);
-  const workshop = found ?? (await s.catalog.create(vendor, input));
+  // Demo insurance runs far ahead (like the test fixtures'), so no test clock lapses the demo
+  // workshops; an older demo database gets the fields it lacked.
+  const insuranceExpiresOn = DEMO_INSURANCE_EXPIRES_ON;
+  let workshop = found ?? (await s.catalog.create(vendor, { ...input, insuranceExpiresOn: input.insuranceExpiresOn ?? insuranceExpiresOn }));
+  if (!workshop.registrationNumber || !workshop.insuranceExpiresOn) {
+    workshop = { ...workshop, ...(await s.catalog.update(vendor, workshop.id, { registrationNumber: workshop.registrationNumber ?? input.registrationNumber ?? null, insuranceExpiresOn: workshop.insuranceExpiresOn ?? insuranceExpiresOn })) };
+  }
 
   // The owner's view includes retired services, so a service the vendor retired is not revived.
   const detail = await s.catalog.detail(workshop.id, vendor);

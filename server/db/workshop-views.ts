@@ -1,6 +1,16 @@
 import type { ClosureView, OpeningHoursView, ServiceView, WorkshopView } from '@shared/schemas/views';
 import type { IClosure, IOpeningHours, IService, IWorkshop } from './entities/index';
 
+/**
+ * A Postgres `date` as 'YYYY-MM-DD': row_to_json and MikroORM give the string, node-postgres'
+ * plain queries a Date at local midnight (read back with local parts, so no zone shifts the day).
+ */
+export function calendarDate(v: unknown): string | null {
+  if (v == null) return null;
+  if (v instanceof Date) return `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
+  return String(v).slice(0, 10);
+}
+
 /** Entity → API view mappers: the only place that knows both shapes. */
 export const workshopView = (w: IWorkshop): WorkshopView => ({
   id: w.id,
@@ -24,6 +34,8 @@ export const workshopView = (w: IWorkshop): WorkshopView => ({
   autoAcceptMoves: w.autoAcceptMoves,
   ratingAvg: Math.round(Number(w.ratingAvg) * 100) / 100,
   ratingCount: w.ratingCount,
+  registrationNumber: w.registrationNumber ?? null,
+  insuranceExpiresOn: calendarDate(w.insuranceExpiresOn),
 });
 
 export const serviceView = (s: IService): ServiceView => ({
@@ -45,7 +57,8 @@ export const closureView = (c: IClosure): ClosureView => ({ id: c.id, date: c.da
 
 /** Plain-row readers for the hot paths (holds, confirms, snapshots), skipping entity hydration. */
 export const WORKSHOP_COLUMNS = `id, owner_id, name, slug, description, city, address, lat, lng, timezone, phone, email, status, bays,
-  slot_minutes, hold_ttl_seconds, accept_sla_minutes, auto_accept, auto_accept_moves, rating_avg, rating_count`;
+  slot_minutes, hold_ttl_seconds, accept_sla_minutes, auto_accept, auto_accept_moves, rating_avg, rating_count,
+  registration_number, insurance_expires_on`;
 
 export const workshopFromRow = (r: Record<string, any>): WorkshopView => ({
   id: r.id,
@@ -69,6 +82,8 @@ export const workshopFromRow = (r: Record<string, any>): WorkshopView => ({
   autoAcceptMoves: Boolean(r.auto_accept_moves),
   ratingAvg: Math.round(Number(r.rating_avg) * 100) / 100,
   ratingCount: Number(r.rating_count),
+  registrationNumber: r.registration_number ?? null,
+  insuranceExpiresOn: calendarDate(r.insurance_expires_on),
 });
 
 export const SERVICE_COLUMNS = 'id, workshop_id, name, category, duration_minutes, base_price_cents, currency, options, vehicle_constraints, active';

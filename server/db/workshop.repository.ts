@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { UniqueConstraintViolationException, type FilterQuery, type MikroORM } from '@mikro-orm/postgresql';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException, type EntityManager, type FilterQuery, type MikroORM } from '@mikro-orm/postgresql';
+import type { VerificationAction, VerificationRecordView } from '@shared/schemas/verification';
 import { serviceOptionsSchema } from '@shared/service-options';
-import type { WorkshopStore } from '../domain/catalog-ports';
+import type { VerificationStamp, WorkshopStore } from '../domain/catalog-ports';
 import { Closure, OpeningHours, Service, User, Workshop, WorkshopMember, type IWorkshop } from './entities/index';
 import { closureView, hoursView, SERVICE_COLUMNS, serviceFromRow, serviceView, WORKSHOP_COLUMNS, workshopFromRow, workshopView } from './workshop-views';
 
@@ -11,6 +12,45 @@ function slugify(name: string): string {
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+interface RecordRow {
+  id: string;
+  workshop_id: string;
+  action: VerificationAction;
+  registration_number: string | null;
+  insurance_expires_on: string | null;
+  by_id: string | null;
+  by_name: string | null;
+  reason: string | null;
+  created_at: Date;
+}
+
+const RECORD_SELECT = `select v.id, v.workshop_id, v.action, v.registration_number, to_char(v.insurance_expires_on, 'YYYY-MM-DD') as insurance_expires_on,
+  v.by_id, u.name as by_name, v.reason, v.created_at
+  from workshop_verification v left join "user" u on u.id = v.by_id`;
+
+const recordView = (r: RecordRow): VerificationRecordView => ({
+  id: r.id,
+  workshopId: r.workshop_id,
+  action: r.action,
+  registrationNumber: r.registration_number,
+  insuranceExpiresOn: r.insurance_expires_on,
+  by: r.by_id ? { id: r.by_id, name: r.by_name ?? '' } : null,
+  reason: r.reason,
+  at: new Date(r.created_at).toISOString(),
+});
+
+/** A verify: 'reverified' when the latest row is a lapse, else 'verified'; what was checked is copied from the workshop row. */
+async function insertVerification(t: EntityManager, workshopId: string, stamp: VerificationStamp) {
+  await t.execute(
+    `insert into workshop_verification (id, workshop_id, action, registration_number, insurance_expires_on, by_id, reason, created_at)
+     select ?, w.id,
+            case when (select action from workshop_verification where workshop_id = w.id order by created_at desc, seq desc limit 1) = 'lapsed' then 'reverified' else 'verified' end,
+            w.registration_number, w.insurance_expires_on, ?, ?, ?
+       from workshop w where w.id = ?`,
+    [randomUUID(), stamp.byId, stamp.reason, stamp.at, workshopId],
+  );
+}
 
 /** WorkshopStore on MikroORM; each method is one unit of work. */
 export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
@@ -51,6 +91,8 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
         lng: input.lng ?? null,
         phone: input.phone ?? null,
         email: input.email ?? null,
+        registrationNumber: input.registrationNumber ?? null,
+        insuranceExpiresOn: input.insuranceExpiresOn ?? null,
       });
       // The owner is the workshop's first member (same flush, same transaction).
       e.create(WorkshopMember, { workshop: w, user: e.getReference(User, ownerId), role: 'owner', invitedBy: null, createdAt: new Date() });
@@ -109,12 +151,38 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
       return items;
     },
 
-    async setStatus(id, status) {
-      const e = em();
-      const w = await e.findOneOrFail(Workshop, { id });
-      w.status = status;
-      await e.flush();
-      return workshopView(w);
+    async setStatus(id, status, stamp) {
+      return em().transactional(async (t) => {
+        const w = await t.findOneOrFail(Workshop, { id });
+        w.status = status;
+        await t.flush();
+        if (stamp) await insertVerification(t, id, stamp);
+        return workshopView(w);
+      });
+    },
+
+    async verificationHistory(id) {
+      const rows = await orm.em.getConnection().execute<RecordRow[]>(`${RECORD_SELECT} where v.workshop_id = ? order by v.created_at desc, v.seq desc limit 200`, [id]);
+      return rows.map(recordView);
+    },
+
+    async lapseExpiredInsurance(now) {
+      // Each workshop's own calendar day at `now`; the status guard makes a second sweeper a no-op.
+      const rows = await orm.em.getConnection().execute<Array<{ id: string; insurance_expires_on: unknown }>>(
+        `with lapsed as (
+           update workshop set status = 'pending', updated_at = ?
+            where status = 'verified' and insurance_expires_on is not null
+              and insurance_expires_on < (?::timestamptz at time zone timezone)::date
+           returning id, registration_number, insurance_expires_on
+         ), recorded as (
+           insert into workshop_verification (id, workshop_id, action, registration_number, insurance_expires_on, by_id, reason, created_at)
+           select gen_random_uuid(), id, 'lapsed', registration_number, insurance_expires_on, null, 'Insurance expired on ' || to_char(insurance_expires_on, 'YYYY-MM-DD'), ?
+             from lapsed
+         )
+         select id, to_char(insurance_expires_on, 'YYYY-MM-DD') as insurance_expires_on from lapsed`,
+        [now, now, now],
+      );
+      return rows.map((r) => ({ id: r.id, insuranceExpiresOn: String(r.insurance_expires_on) }));
     },
 
     async replaceHours(id, rows) {
@@ -171,6 +239,11 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
 
     async verificationRecords(ids) {
       if (!ids.length) return new Map();
+      const latest = await orm.em.getConnection().execute<RecordRow[]>(
+        `select distinct on (v.workshop_id) ${RECORD_SELECT.slice('select'.length)} where v.workshop_id in (?) order by v.workshop_id, v.created_at desc, v.seq desc`,
+        [ids],
+      );
+      const latestBy = new Map(latest.map((r) => [r.workshop_id, recordView(r)]));
       const rows = await orm.em.getConnection().execute<Array<Record<string, any>>>(
         `select w.id, w.review_note, w.reviewed_at, w.review_requested_at, u.id as owner_id, u.name as owner_name, u.email as owner_email
            from workshop w join "user" u on u.id = w.owner_id where w.id in (?)`,
@@ -178,6 +251,7 @@ export function createWorkshopRepository(orm: MikroORM): WorkshopStore {
       );
       return new Map(rows.map((r) => [r.id, {
         owner: { id: r.owner_id, name: r.owner_name, email: r.owner_email },
+        latest: latestBy.get(r.id) ?? null,
         returned: r.review_note ? { reason: r.review_note, at: new Date(r.reviewed_at).toISOString() } : null,
         reviewRequestedAt: r.review_requested_at ? new Date(r.review_requested_at).toISOString() : null,
       }]));

@@ -1,5 +1,6 @@
 import type { ClosureInput, CreateWorkshopInput, OpeningHoursInput, UpdateWorkshopInput, WorkshopStatus } from '@shared/schemas/workshop';
 import type { CreateServiceInput, UpdateServiceInput } from '@shared/schemas/service';
+import type { VerificationRecordView } from '@shared/schemas/verification';
 import type { ClosureView, ServiceView, WorkshopDetailView, WorkshopListItem, WorkshopView } from '@shared/schemas/views';
 import type { WeeklyHours, ClosureDay } from './slot-generation';
 import type { ExistingSlot, SlotSyncPlan } from './slot-sync-plan';
@@ -26,7 +27,19 @@ export interface WorkshopStore {
   findById(id: string): Promise<WorkshopView | null>;
   detail(id: string): Promise<WorkshopDetailView | null>;
   search(filter: WorkshopFilter): Promise<WorkshopListItem[]>;
-  setStatus(id: string, status: WorkshopStatus): Promise<WorkshopView>;
+  /**
+   * With `stamp` (a verify), the verification record gets a row ('verified', or 'reverified' after
+   * a lapse) with the registration number and insurance expiry as they are, in the same transaction.
+   */
+  setStatus(id: string, status: WorkshopStatus, stamp?: VerificationStamp): Promise<WorkshopView>;
+  /** The workshop's verification record, newest first. */
+  verificationHistory(id: string): Promise<VerificationRecordView[]>;
+  /**
+   * Verified workshops whose insurance expiry day has passed on their own calendar (at `now`) go
+   * back to pending, each with a 'lapsed' row by the system; one guarded UPDATE … RETURNING, so
+   * of several processes sweeping at once each workshop lapses once. Returns those lapsed.
+   */
+  lapseExpiredInsurance(now: Date): Promise<Array<{ id: string; insuranceExpiresOn: string }>>;
   replaceHours(id: string, rows: OpeningHoursInput): Promise<void>;
   /** Null when that date is already closed. */
   addClosure(id: string, input: ClosureInput): Promise<ClosureView | null>;
@@ -43,8 +56,17 @@ export interface WorkshopStore {
   setReviewRequested(id: string, at: Date): Promise<void>;
 }
 
+/** Who verified (null: the system) and why, for the verification record. */
+export interface VerificationStamp {
+  byId: string | null;
+  reason: string | null;
+  at: Date;
+}
+
 export interface VerificationRecord {
   owner: { id: string; name: string; email: string };
+  /** The latest row of the append-only verification record. */
+  latest: VerificationRecordView | null;
   returned: { reason: string; at: string } | null;
   reviewRequestedAt: string | null;
 }

@@ -205,8 +205,11 @@ export function createCatalog(deps: {
       return verificationOf(id);
     },
 
-    /** Verify (or reinstate) only a workshop whose checklist is complete; suspend any time. */
-    async setStatus(id: string, status: WorkshopStatus) {
+    /**
+     * Verify (or reinstate) only a workshop whose checklist is complete; suspend any time. A verify
+     * adds a row to the verification record (by `by`, an admin's id; null: the system, e.g. seeding).
+     */
+    async setStatus(id: string, status: WorkshopStatus, by: { actorId: string | null; reason: string | null } = { actorId: null, reason: null }) {
       const before = await workshops.detail(id);
       if (!before) throw notFound('Workshop');
       if (status === 'verified') {
@@ -216,11 +219,34 @@ export function createCatalog(deps: {
           throw new DomainError('NOT_READY', `Not ready to verify: ${open.map((i) => `${i.label.toLowerCase()} (${i.detail})`).join('; ')}`, { missing: open.map((i) => i.key) });
         }
       }
-      const w = await workshops.setStatus(id, status);
+      const stamp = status === 'verified' ? { byId: by.actorId, reason: by.reason, at: new Date(deps.clock.now()) } : undefined;
+      const w = await workshops.setStatus(id, status, stamp);
       if (w.status !== before.status) deps.publisher?.workshopStatus({ workshopId: id, status: w.status });
       await refreshSlots(w);
       await changed(id);
       return w;
+    },
+
+    /** The verification record of a workshop, newest first: admins read any, the owner their own. */
+    async verificationHistory(actor: Principal, id: string) {
+      if (actor.role !== 'admin') await owned(actor, id);
+      else if (!(await workshops.findById(id))) throw notFound('Workshop');
+      return workshops.verificationHistory(id);
+    },
+
+    /**
+     * The re-verification sweep: verified workshops whose insurance has expired (on their own
+     * calendar day, by the clock) go back to pending (hidden, not bookable) with a 'lapsed' row in
+     * the verification record; the owner updates the expiry and an admin verifies again. Safe to
+     * run often and from every process at once (a guarded update lapses each workshop once).
+     */
+    async lapseExpiredInsurance() {
+      const lapsed = await workshops.lapseExpiredInsurance(new Date(deps.clock.now()));
+      for (const w of lapsed) {
+        deps.publisher?.workshopStatus({ workshopId: w.id, status: 'pending' });
+        await changed(w.id);
+      }
+      return lapsed;
     },
   };
 }

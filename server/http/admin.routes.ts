@@ -15,10 +15,11 @@ import { DomainError } from '../domain/errors';
 import { validationFailed } from '../validation-error';
 import type { InvitationRecord } from '../domain/account-links';
 import { workshopViewSchema } from '@shared/schemas/views';
-import { adminWorkshopItemSchema, returnWorkshopSchema, verificationViewSchema } from '@shared/schemas/verification';
+import { adminWorkshopItemSchema, returnWorkshopSchema, verificationRecordSchema, verificationViewSchema } from '@shared/schemas/verification';
 
 const workshopsBody = z.strictObject({ workshops: z.array(adminWorkshopItemSchema) });
 const verificationBody = z.strictObject({ verification: verificationViewSchema });
+const verificationsBody = z.strictObject({ verifications: z.array(verificationRecordSchema) });
 const workshopBody = z.strictObject({ workshop: workshopViewSchema });
 const userBody = z.strictObject({ user: publicUserSchema });
 const invitationsBody = z.strictObject({ invitations: z.array(invitationViewSchema) });
@@ -61,10 +62,14 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'NOT_READY (the checklist has open items: `details.missing`) or SCHEDULE_TOO_LARGE' }) } }),
     async (c) => {
       const reason = await reasonOf(c);
-      const workshop = await s.catalog.setStatus(c.req.valid('param').id, 'verified');
+      const workshop = await s.catalog.setStatus(c.req.valid('param').id, 'verified', { actorId: c.var.principal!.id, reason });
       await s.audit.record(c.var.principal!, 'workshop.verify', { type: 'workshop', id: workshop.id }, reason);
       return c.json({ workshop }, 200);
     },
+  );
+  r.openapi(
+    createRoute({ method: 'get', path: '/admin/workshops/{id}/verifications', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(verificationsBody, '`{verifications}`: the workshop\'s append-only verification record, newest first (verified, lapsed, reverified; what was checked, by whom, why, when)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
+    async (c) => c.json({ verifications: await s.catalog.verificationHistory(c.var.principal!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({ method: 'post', path: '/admin/workshops/{id}/return', tags, middleware: adminOnly, request: { params: idParam, body: jsonBody(returnWorkshopSchema) }, responses: { 200: ok(verificationBody, 'Returned to the vendor with the reason: `{verification}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'CONFLICT (not waiting for verification)' }) } }),

@@ -18,7 +18,7 @@ describe('verification gated on a readiness checklist', () => {
     const refused = await asAdmin.POST('/api/v1/admin/workshops/{id}/verify', path);
     expect(refused.response.status).toBe(422);
     expect(refused.error!.error.code).toBe('NOT_READY');
-    expect((refused.error!.error.details as { missing: string[] }).missing).toEqual(['hours', 'service', 'timezone', 'contact']);
+    expect((refused.error!.error.details as { missing: string[] }).missing).toEqual(['hours', 'service', 'timezone', 'contact', 'registration', 'insurance']);
     expect(refused.error!.error.message).toMatch(/opening hours \(Set the weekly opening hours\)/);
 
     // The queue row shows who owns it and the checklist.
@@ -26,7 +26,7 @@ describe('verification gated on a readiness checklist', () => {
     const row = queue.workshops.find((w) => w.id === ws.id)!;
     expect(row.owner).toEqual({ id: vendor.id, name: 'Priya Owner', email: vendor.email });
     expect(row.verification.readiness.ready).toBe(false);
-    expect(row.verification.readiness.items.filter((i) => !i.ok).map((i) => i.key)).toEqual(['hours', 'service', 'timezone', 'contact']);
+    expect(row.verification.readiness.items.filter((i) => !i.ok).map((i) => i.key)).toEqual(['hours', 'service', 'timezone', 'contact', 'registration', 'insurance']);
 
     // Returned with a reason: the vendor reads it on their checklist.
     const bad = await asAdmin.POST('/api/v1/admin/workshops/{id}/return', { ...path, body: { reason: 'no' } });
@@ -39,7 +39,7 @@ describe('verification gated on a readiness checklist', () => {
     expect(queueAfter.at(-1)!.verification.returned).not.toBeNull(); // returned ones wait at the end
 
     // The vendor fixes everything and asks again; the return note is cleared.
-    expectStatus(await asVendor.PATCH('/api/v1/workshops/{id}', { ...path, body: { timezone: 'Europe/London', phone: '0113 496 0000', email: 'Desk@Empty.example' } }), 200);
+    expectStatus(await asVendor.PATCH('/api/v1/workshops/{id}', { ...path, body: { timezone: 'Europe/London', phone: '0113 496 0000', email: 'Desk@Empty.example', registrationNumber: 'GB-11223344', insuranceExpiresOn: '2099-12-31' } }), 200);
     expectStatus(await asVendor.PUT('/api/v1/workshops/{id}/hours', { ...path, body: ALL_WEEK }), 200);
     expectStatus(await asVendor.POST('/api/v1/workshops/{id}/services', { ...path, body: service }), 201);
     const asked = expectStatus(await asVendor.POST('/api/v1/workshops/{id}/review-request', path), 200).verification;

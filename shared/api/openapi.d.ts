@@ -34,7 +34,7 @@ export interface paths {
                         "application/json": {
                             entries: {
                                 /** @enum {string} */
-                                action: "workshop.verify" | "workshop.return" | "workshop.suspend" | "user.suspend" | "user.reinstate" | "review.hide" | "review.unhide" | "review.dismiss_reports" | "admin.invite" | "admin.invite_revoke" | "match.weights_update";
+                                action: "workshop.verify" | "workshop.return" | "workshop.suspend" | "workshop.quality_dismiss" | "user.suspend" | "user.reinstate" | "review.hide" | "review.unhide" | "review.dismiss_reports" | "admin.invite" | "admin.invite_revoke" | "match.weights_update";
                                 actor: {
                                     email: string;
                                     /** Format: uuid */
@@ -1255,6 +1255,224 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/quality/{workshopId}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workshopId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Off the queue for 30 days unless a new flag appears; audited with the reason */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description CONFLICT (not in the queue) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/quality/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{workshops}`: verified workshops breaching a quality threshold (each breach explained), and workshops whose insurance expires within 30 days or has lapsed; dismissed ones stay out until a new flag */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            workshops: {
+                                breaches: {
+                                    detail: string;
+                                    /** @enum {string} */
+                                    key: "rating" | "completion" | "response" | "cancellation";
+                                }[];
+                                insurance: {
+                                    /** Format: date */
+                                    expiresOn: string | null;
+                                    /** @enum {string} */
+                                    state: "expiring" | "lapsed";
+                                } | null;
+                                metrics: {
+                                    accepted: number;
+                                    completionRate: number | null;
+                                    finished: number;
+                                    medianResponseMinutes: number | null;
+                                    rating: number | null;
+                                    responses: number;
+                                    reviews: number;
+                                    workshopCancellationRate: number | null;
+                                };
+                                workshop: {
+                                    city: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    /** Format: uuid */
+                                    ownerId: string;
+                                    /** @enum {string} */
+                                    status: "pending" | "verified" | "suspended";
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/reconciliation": {
         parameters: {
             query?: never;
@@ -2395,6 +2613,8 @@ export interface paths {
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: date */
+                                insuranceExpiresOn: string | null;
                                 lat: number | null;
                                 lng: number | null;
                                 name: string;
@@ -2411,19 +2631,40 @@ export interface paths {
                                 phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
+                                registrationNumber: string | null;
                                 slotMinutes: number;
                                 slug: string;
                                 /** @enum {string} */
                                 status: "pending" | "verified" | "suspended";
                                 timezone: string;
                                 verification: {
+                                    latest: {
+                                        /** @enum {string} */
+                                        action: "verified" | "lapsed" | "reverified";
+                                        /** Format: date-time */
+                                        at: string;
+                                        by: {
+                                            /** Format: uuid */
+                                            id: string;
+                                            name: string;
+                                        } | null;
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** Format: date */
+                                        insuranceExpiresOn: string | null;
+                                        reason: string | null;
+                                        registrationNumber: string | null;
+                                        /** Format: uuid */
+                                        workshopId: string;
+                                    } | null;
                                     readiness: {
                                         items: {
                                             detail: string;
                                             /** @enum {string} */
-                                            key: "hours" | "service" | "timezone" | "contact";
+                                            key: "hours" | "service" | "timezone" | "contact" | "registration" | "insurance";
                                             label: string;
                                             ok: boolean;
+                                            warning?: boolean;
                                         }[];
                                         ready: boolean;
                                     };
@@ -2659,13 +2900,33 @@ export interface paths {
                     content: {
                         "application/json": {
                             verification: {
+                                latest: {
+                                    /** @enum {string} */
+                                    action: "verified" | "lapsed" | "reverified";
+                                    /** Format: date-time */
+                                    at: string;
+                                    by: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: date */
+                                    insuranceExpiresOn: string | null;
+                                    reason: string | null;
+                                    registrationNumber: string | null;
+                                    /** Format: uuid */
+                                    workshopId: string;
+                                } | null;
                                 readiness: {
                                     items: {
                                         detail: string;
                                         /** @enum {string} */
-                                        key: "hours" | "service" | "timezone" | "contact";
+                                        key: "hours" | "service" | "timezone" | "contact" | "registration" | "insurance";
                                         label: string;
                                         ok: boolean;
+                                        warning?: boolean;
                                     }[];
                                     ready: boolean;
                                 };
@@ -2792,6 +3053,8 @@ export interface paths {
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: date */
+                                insuranceExpiresOn: string | null;
                                 lat: number | null;
                                 lng: number | null;
                                 name: string;
@@ -2800,6 +3063,7 @@ export interface paths {
                                 phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
+                                registrationNumber: string | null;
                                 slotMinutes: number;
                                 slug: string;
                                 /** @enum {string} */
@@ -2871,6 +3135,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/workshops/{id}/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{verifications}`: the workshop's append-only verification record, newest first (verified, lapsed, reverified; what was checked, by whom, why, when) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            verifications: {
+                                /** @enum {string} */
+                                action: "verified" | "lapsed" | "reverified";
+                                /** Format: date-time */
+                                at: string;
+                                by: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: date */
+                                insuranceExpiresOn: string | null;
+                                reason: string | null;
+                                registrationNumber: string | null;
+                                /** Format: uuid */
+                                workshopId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/workshops/{id}/verify": {
         parameters: {
             query?: never;
@@ -2910,6 +3285,8 @@ export interface paths {
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: date */
+                                insuranceExpiresOn: string | null;
                                 lat: number | null;
                                 lng: number | null;
                                 name: string;
@@ -2918,6 +3295,7 @@ export interface paths {
                                 phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
+                                registrationNumber: string | null;
                                 slotMinutes: number;
                                 slug: string;
                                 /** @enum {string} */
@@ -10654,6 +11032,8 @@ export interface paths {
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: date */
+                                insuranceExpiresOn: string | null;
                                 lat: number | null;
                                 lng: number | null;
                                 name: string;
@@ -10664,6 +11044,7 @@ export interface paths {
                                 phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
+                                registrationNumber: string | null;
                                 slotMinutes: number;
                                 slug: string;
                                 /** @enum {string} */
@@ -11527,6 +11908,8 @@ export interface paths {
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: date */
+                                insuranceExpiresOn: string | null;
                                 lat: number | null;
                                 lng: number | null;
                                 name: string;
@@ -11537,6 +11920,7 @@ export interface paths {
                                 phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
+                                registrationNumber: string | null;
                                 slotMinutes: number;
                                 slug: string;
                                 /** @enum {string} */
@@ -11595,10 +11979,13 @@ export interface paths {
                         description?: string | null;
                         email?: string | null;
                         holdTtlSeconds?: number;
+                        /** Format: date */
+                        insuranceExpiresOn?: string | null;
                         lat?: number | null;
                         lng?: number | null;
                         name: string;
                         phone?: string | null;
+                        registrationNumber?: string | null;
                         slotMinutes?: number;
                         timezone: string;
                     };
@@ -11624,6 +12011,8 @@ export interface paths {
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: date */
+                                insuranceExpiresOn: string | null;
                                 lat: number | null;
                                 lng: number | null;
                                 name: string;
@@ -11632,6 +12021,7 @@ export interface paths {
                                 phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
+                                registrationNumber: string | null;
                                 slotMinutes: number;
                                 slug: string;
                                 /** @enum {string} */
@@ -11743,6 +12133,8 @@ export interface paths {
                                 }[];
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: date */
+                                insuranceExpiresOn: string | null;
                                 lat: number | null;
                                 lng: number | null;
                                 name: string;
@@ -11751,6 +12143,7 @@ export interface paths {
                                 phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
+                                registrationNumber: string | null;
                                 services: {
                                     active: boolean;
                                     basePriceCents: number;
@@ -11854,10 +12247,13 @@ export interface paths {
                         description?: string | null;
                         email?: string | null;
                         holdTtlSeconds?: number;
+                        /** Format: date */
+                        insuranceExpiresOn?: string | null;
                         lat?: number | null;
                         lng?: number | null;
                         name?: string;
                         phone?: string | null;
+                        registrationNumber?: string | null;
                         slotMinutes?: number;
                         timezone?: string;
                     };
@@ -11883,6 +12279,8 @@ export interface paths {
                                 holdTtlSeconds: number;
                                 /** Format: uuid */
                                 id: string;
+                                /** Format: date */
+                                insuranceExpiresOn: string | null;
                                 lat: number | null;
                                 lng: number | null;
                                 name: string;
@@ -11891,6 +12289,7 @@ export interface paths {
                                 phone: string | null;
                                 ratingAvg: number;
                                 ratingCount: number;
+                                registrationNumber: string | null;
                                 slotMinutes: number;
                                 slug: string;
                                 /** @enum {string} */
@@ -13192,6 +13591,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workshops/{id}/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `{quality}`: the workshop's metrics over the window, what they breach and the thresholds (its owner and admins) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            quality: {
+                                breaches: {
+                                    detail: string;
+                                    /** @enum {string} */
+                                    key: "rating" | "completion" | "response" | "cancellation";
+                                }[];
+                                metrics: {
+                                    accepted: number;
+                                    completionRate: number | null;
+                                    finished: number;
+                                    medianResponseMinutes: number | null;
+                                    rating: number | null;
+                                    responses: number;
+                                    reviews: number;
+                                    workshopCancellationRate: number | null;
+                                };
+                                /** Format: date-time */
+                                since: string;
+                                thresholds: {
+                                    maxCancellationRate: number;
+                                    maxMedianResponseMinutes: number;
+                                    minAccepted: number;
+                                    minCompletionRate: number;
+                                    minFinished: number;
+                                    minRating: number;
+                                    minResponses: number;
+                                    minReviews: number;
+                                    windowDays: number;
+                                };
+                                /** Format: uuid */
+                                workshopId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description VALIDATION_FAILED or MALFORMED_JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description FORBIDDEN (wrong role), ACCOUNT_SUSPENDED or CSRF_REJECTED */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+                /** @description SERVICE_UNAVAILABLE (a store is down or the request deadline passed; see Retry-After) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workshops/{id}/reports": {
         parameters: {
             query?: never;
@@ -13508,13 +14031,33 @@ export interface paths {
                     content: {
                         "application/json": {
                             verification: {
+                                latest: {
+                                    /** @enum {string} */
+                                    action: "verified" | "lapsed" | "reverified";
+                                    /** Format: date-time */
+                                    at: string;
+                                    by: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: date */
+                                    insuranceExpiresOn: string | null;
+                                    reason: string | null;
+                                    registrationNumber: string | null;
+                                    /** Format: uuid */
+                                    workshopId: string;
+                                } | null;
                                 readiness: {
                                     items: {
                                         detail: string;
                                         /** @enum {string} */
-                                        key: "hours" | "service" | "timezone" | "contact";
+                                        key: "hours" | "service" | "timezone" | "contact" | "registration" | "insurance";
                                         label: string;
                                         ok: boolean;
+                                        warning?: boolean;
                                     }[];
                                     ready: boolean;
                                 };
@@ -14642,13 +15185,33 @@ export interface paths {
                     content: {
                         "application/json": {
                             verification: {
+                                latest: {
+                                    /** @enum {string} */
+                                    action: "verified" | "lapsed" | "reverified";
+                                    /** Format: date-time */
+                                    at: string;
+                                    by: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: date */
+                                    insuranceExpiresOn: string | null;
+                                    reason: string | null;
+                                    registrationNumber: string | null;
+                                    /** Format: uuid */
+                                    workshopId: string;
+                                } | null;
                                 readiness: {
                                     items: {
                                         detail: string;
                                         /** @enum {string} */
-                                        key: "hours" | "service" | "timezone" | "contact";
+                                        key: "hours" | "service" | "timezone" | "contact" | "registration" | "insurance";
                                         label: string;
                                         ok: boolean;
+                                        warning?: boolean;
                                     }[];
                                     ready: boolean;
                                 };

@@ -5,6 +5,7 @@ export const AUDIT_ACTIONS = [
   'workshop.verify',
   'workshop.return',
   'workshop.suspend',
+  'workshop.quality_dismiss',
   'user.suspend',
   'user.reinstate',
   'review.hide',

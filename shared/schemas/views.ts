@@ -55,6 +55,10 @@ const workshopViewFields = {
   autoAcceptMoves: z.boolean(),
   ratingAvg: z.number(),
   ratingCount: z.int(),
+  /** Business registration number (null: not given yet). */
+  registrationNumber: z.string().nullable(),
+  /** Last day covered by the workshop's insurance, 'YYYY-MM-DD' (null: not given yet). */
+  insuranceExpiresOn: z.iso.date().nullable(),
 };
 
 /** A workshop as the catalog shows it. */

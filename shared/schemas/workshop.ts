@@ -33,6 +33,10 @@ const workshopFields = {
   autoAccept: z.boolean().optional(),
   /** Moves of accepted bookings take effect at once; otherwise each is a request the desk accepts. */
   autoAcceptMoves: z.boolean().optional(),
+  /** The business registration number (company or trade register), checked before verification. */
+  registrationNumber: z.string().trim().min(2, 'At least 2 characters').max(40, 'At most 40 characters').nullable().optional(),
+  /** The last day the workshop's liability insurance covers; past it the workshop is re-verified. */
+  insuranceExpiresOn: calendarDateSchema.nullable().optional(),
 };
 
 export const createWorkshopSchema = z.object(workshopFields).strict();

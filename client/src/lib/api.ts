@@ -214,6 +214,7 @@ export const api = {
     retireService: (id: string, serviceId: string) => done(client.DELETE('/api/v1/workshops/{id}/services/{serviceId}', path({ id, serviceId }))),
     placeZones: (city: string) => call(client.GET('/api/v1/places/zones', { params: { query: { city } } })),
     verification: (id: string) => call(client.GET('/api/v1/workshops/{id}/verification', path({ id }))),
+    quality: (id: string) => call(client.GET('/api/v1/workshops/{id}/quality', path({ id }))),
     requestReview: (id: string) => call(client.POST('/api/v1/workshops/{id}/review-request', path({ id }))),
     money: (id: string) => call(client.GET('/api/v1/workshops/{id}/money', path({ id }))),
     moneyPolicy: (id: string) => call(client.GET('/api/v1/workshops/{id}/money-policy', path({ id }))),
@@ -250,6 +251,10 @@ export const api = {
     reportedReviews: () => call(client.GET('/api/v1/admin/reviews/reported')),
     moderateReview: (id: string, action: 'hide' | 'unhide' | 'dismiss-reports', reason: string) =>
       call(client.POST(`/api/v1/admin/reviews/{id}/${action}`, { ...path({ id }), body: { reason } })),
+    qualityQueue: () => call(client.GET('/api/v1/admin/quality/queue')),
+    dismissQuality: (workshopId: string, reason: string) => done(client.POST('/api/v1/admin/quality/{workshopId}/dismiss', { params: { path: { workshopId } }, body: { reason } })),
+    /** Suspend with the reason for the audit trail (the route reads an optional JSON `{reason}` the contract does not declare). */
+    suspendWithReason: (id: string, reason: string) => call(client.POST('/api/v1/admin/workshops/{id}/suspend', { ...path({ id }), body: { reason } } as never)),
     audit: (q: { targetType?: AuditTarget; targetId?: string; before?: string; limit?: number } = {}) => call(client.GET('/api/v1/admin/audit', { params: { query: compactQuery(q) } })),
   },
 };

@@ -23,6 +23,10 @@ export const Workshop = defineEntity({
     reviewNote: p.string().length(500).nullable(),
     reviewedAt: p.datetime().nullable(),
     reviewRequestedAt: p.datetime().nullable(),
+    // What verification checks beyond the checklist's hours/services/contact: the business
+    // registration number and the last day the insurance covers (a lapse sends it back to pending).
+    registrationNumber: p.string().length(40).nullable(),
+    insuranceExpiresOn: p.date().nullable(),
     status: p.enum(['pending', 'verified', 'suspended'] as const).default('pending').index(),
     bays: p.integer(),
     slotMinutes: p.integer().default(30),
@@ -39,6 +43,7 @@ export const Workshop = defineEntity({
   checks: [
     { name: 'workshop_bays_check', expression: 'bays >= 1 and bays <= 50' },
     { name: 'workshop_slot_minutes_check', expression: 'slot_minutes >= 5 and slot_minutes <= 240' },
+    { name: 'workshop_registration_number_check', expression: 'registration_number is null or char_length(registration_number) between 2 and 40' },
   ],
 });
 export type IWorkshop = InferEntity<typeof Workshop>;

@@ -76,6 +76,8 @@ export function fakeWorkshopStore() {
     verificationRecords: no('verificationRecords'),
     setReturned: no('setReturned'),
     setReviewRequested: no('setReviewRequested'),
+    verificationHistory: no('verificationHistory'),
+    lapseExpiredInsurance: no('lapseExpiredInsurance'),
   };
   return Object.assign(port, {
     /** A verified workshop with one 30-minute service; `patch` overrides any field. */
@@ -103,6 +105,8 @@ export function fakeWorkshopStore() {
         autoAcceptMoves: false,
         ratingAvg: 0,
         ratingCount: 0,
+        registrationNumber: null,
+        insuranceExpiresOn: null,
         ...patch,
       };
       const service: ServiceView = {
