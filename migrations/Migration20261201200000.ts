@@ -29,6 +29,7 @@ export class Migration20261201200000 extends Migration {
 
     this.addSql(`create table "job_quote" (
       "id" uuid not null,
+      "seq" bigint generated always as identity,
       "booking_id" uuid not null,
       "status" text not null default 'pending',
       "total_minor" bigint not null,
@@ -47,7 +48,7 @@ export class Migration20261201200000 extends Migration {
     this.addSql(`alter table "job_quote" add constraint "job_quote_booking_id_foreign" foreign key ("booking_id") references "booking" ("id") on update cascade on delete cascade;`);
     this.addSql(`alter table "job_quote" add constraint "job_quote_created_by_foreign" foreign key ("created_by") references "user" ("id") on update cascade;`);
     this.addSql(`alter table "job_quote" add constraint "job_quote_decided_by_foreign" foreign key ("decided_by") references "user" ("id") on update cascade;`);
-    this.addSql(`create index "job_quote_booking_index" on "job_quote" ("booking_id", "created_at" desc);`);
+    this.addSql(`create index "job_quote_booking_index" on "job_quote" ("booking_id", "created_at" desc, "seq" desc);`);
     this.addSql(`create unique index "job_quote_one_pending" on "job_quote" ("booking_id") where "status" = 'pending';`);
 
     this.addSql(`create table "job_quote_item" (

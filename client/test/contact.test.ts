@@ -275,7 +275,7 @@ describe('browser: contact on a booking, and verification with a checklist', { t
     const phone = await openContext(browser, server.url, customer.token, PHONE);
     try {
       await phone.page.goto(`/#/workshops/${other.workshop.id}`);
-      await phone.page.getByLabel(/Urgent repair/).check();
+      await phone.page.getByRole('radio', { name: /Urgent repair/ }).check();
       await phone.page.getByLabel('Urgency').selectOption({ label: 'Same day (×1.5) — today only' });
       await phone.page.click(`[data-slot-id="${later.id}"]`);
       await phone.page.waitForSelector('text=“Same day” is only for times today');

@@ -87,7 +87,8 @@ const BOOK = stmt('hf_confirm_book', `
     -- The messages the events owe (the mail outbox), in the same transaction; '[]' inserts nothing.
     ${OUTBOX_INSERT} ${OUTBOX_VALUES} from b ${OUTBOX_ROWS('$27', 'select w.owner_id from workshop w where w.id = b.workshop_id')}
     on conflict (dedupe_key) do nothing)
-  select ok.fresh, ok.units, ok.room, b.*, w.name as workshop_name, w.owner_id, s.name as service_name, u.name as customer_name
+  select ok.fresh, ok.units, ok.room, b.*, w.name as workshop_name, w.owner_id, s.name as service_name, u.name as customer_name,
+         (select coalesce(jsonb_object_agg(m.user_id, m.role), '{}'::jsonb) from workshop_member m where m.workshop_id = b.workshop_id) as staff
     from ok left join b on true
     left join workshop w on w.id = b.workshop_id
     left join service s on s.id = b.service_id

@@ -86,7 +86,7 @@ export function createJobRepository(orm: MikroORM): JobStore {
     },
 
     async quotes(bookingId) {
-      const rows = await em().execute<QuoteRow[]>(`${QUOTE_SELECT} where q.booking_id = ? order by q.created_at desc, q.id`, [bookingId]);
+      const rows = await em().execute<QuoteRow[]>(`${QUOTE_SELECT} where q.booking_id = ? order by q.created_at desc, q.seq desc`, [bookingId]);
       return rows.map(toQuote);
     },
 

@@ -45,6 +45,26 @@ const WORKSHOP_SLOTS = `
            where s.workshop_id = ? and s.starts_at >= ? and s.starts_at < ?) g
    group by grouping sets ((), (g.day), (g.hour))`;
 
+// Per bay: bay i is open for a slot's length when the slot offers at least i units (capacity), and
+// booked for the length of each booking assigned to it that holds a unit; bookings with no bay are
+// summed apart (bay null).
+const WORKSHOP_BAYS = `
+  with s as (select capacity, extract(epoch from (ends_at - starts_at))::bigint / 60 as minutes
+               from slot where workshop_id = ? and starts_at >= ? and starts_at < ?),
+       bays as (select generate_series(1, w.bays) as bay from workshop w where w.id = ?),
+       open as (select bays.bay, coalesce(sum(s.minutes) filter (where s.capacity >= bays.bay), 0) as minutes
+                  from bays left join s on true group by bays.bay),
+       held as (select b.bay, sum(extract(epoch from (b.ends_at - b.starts_at))::bigint / 60) as minutes
+                  from booking b
+                 where b.workshop_id = ? and b.starts_at >= ? and b.starts_at < ?
+                   and b.status in ('pending', 'accepted', 'in_progress', 'completed', 'no_show')
+                 group by b.bay)
+  select o.bay, o.minutes::bigint::text as open_minutes, coalesce(h.minutes, 0)::bigint::text as booked_minutes
+    from open o left join held h on h.bay = o.bay
+  union all
+  select null, '0', coalesce((select minutes from held where bay is null), 0)::bigint::text
+   order by 1 nulls last`;
+
 const MARKET_BOOKINGS = `
   select case when grouping(g.workshop_id) = 0 then 'workshop' when grouping(g.city) = 0 then 'city' when grouping(g.day) = 0 then 'day' when grouping(g.currency) = 0 then 'currency' else 'total' end as dim,
          g.workshop_id, min(g.name) as name, g.city, g.day, g.currency,${bookingFigures}
@@ -110,6 +130,15 @@ export function createReportRepository(orm: MikroORM): ReportStore {
         total: utilisation(totalOf(rows)),
         byDay: only(rows, 'day').map((r) => ({ date: r.day!, ...utilisation(r) })),
         byHour: only(rows, 'hour').map((r) => ({ hour: Number(r.hour), ...utilisation(r) })),
+      };
+    },
+    async workshopBays(workshopId, range) {
+      const rows = await run<{ bay: number | null; open_minutes: string; booked_minutes: string }>(WORKSHOP_BAYS, [
+        workshopId, range.start, range.end, workshopId, workshopId, range.start, range.end,
+      ]);
+      return {
+        byBay: rows.filter((r) => r.bay !== null).map((r) => ({ bay: Number(r.bay), bookedBayMinutes: Number(r.booked_minutes), openBayMinutes: Number(r.open_minutes) })),
+        unassignedBookedBayMinutes: Number(rows.find((r) => r.bay === null)?.booked_minutes ?? 0),
       };
     },
     async marketplaceBookings(range, city) {

@@ -42,6 +42,11 @@ export interface ReportStore {
     byDay: Array<RawUtilisation & { date: string }>;
     byHour: Array<RawUtilisation & { hour: number }>;
   }>;
+  /** Utilisation of each bay 1..bays by the bookings assigned to it, and the booked minutes of bookings with no bay. */
+  workshopBays(workshopId: string, range: ReportRange): Promise<{
+    byBay: Array<RawUtilisation & { bay: number }>;
+    unassignedBookedBayMinutes: number;
+  }>;
   /** `city`: only workshops in that city (compared case-insensitively). */
   marketplaceBookings(range: ReportRange, city: string | null): Promise<{
     total: RawFigures;

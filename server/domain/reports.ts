@@ -31,8 +31,10 @@ import type { RawFigures, RawUtilisation, ReportRange, ReportStore } from './rep
  * - Utilisation = booked bay-minutes ÷ open bay-minutes of the slots starting in the group, where a
  *   slot's open bay-minutes are capacity (bays) × its length and its booked ones `booked` × its
  *   length (`booked` holds the units of pending, accepted, in-progress, completed and no-show
- *   bookings: a no-show kept the bay). Bookings carry no bay, so there is no figure per bay index:
- *   utilisation is given per day and per local hour of the day (the hour the slot starts in).
+ *   bookings: a no-show kept the bay); given per day, per local hour of the day (the hour the slot
+ *   starts in) and, for a workshop, per bay: bay i is open for a slot's length when the slot offers
+ *   at least i units, and booked for each booking assigned to bay i that holds a unit; bookings with
+ *   no bay are reported as unassigned minutes.
  * - Completed value = price_cents of completed bookings, per currency.
  * - Rates are rounded to 4 decimal places and are null when their denominator is 0.
  */
@@ -98,14 +100,15 @@ export function createReports(deps: { store: ReportStore; clock: Clock } & Works
       await ownerOrAdmin(deps, actor, workshopId, 'its reports');
       const w = (await deps.findWorkshop(workshopId))!;
       const range = reportRange(q, w.timezone, deps.clock.now());
-      const [b, s] = await Promise.all([store.workshopBookings(workshopId, range), store.workshopSlots(workshopId, range)]);
+      const [b, s, bays] = await Promise.all([store.workshopBookings(workshopId, range), store.workshopSlots(workshopId, range), store.workshopBays(workshopId, range)]);
       return {
         workshopId,
         timezone: w.timezone,
         from: range.from,
         to: range.to,
         bays: w.bays,
-        perBay: false,
+        byBay: bays.byBay.map((r) => ({ bay: r.bay, utilisation: utilisationOf(r) })),
+        unassignedBookedBayMinutes: bays.unassignedBookedBayMinutes,
         totals: { ...figuresOf(b.total), utilisation: utilisationOf(s.total), completedValue: b.completedValue },
         days: daySeries(range, new Map(b.byDay.map((d) => [d.date, d])), new Map(s.byDay.map((d) => [d.date, d]))),
         hours: s.byHour.map((h) => ({ hour: h.hour, utilisation: utilisationOf(h) })).sort((x, y) => x.hour - y.hour),

@@ -5,8 +5,9 @@ import { csvField } from './statement-csv';
 /*
  * A report as one CSV table (RFC 4180, CRLF, the statement's field quoting and formula defusing for
  * names people typed: services, workshops, cities). One row per group, `section` saying which:
- * total, day (key = the date), hour (key = the local hour, utilisation only), service (key = its
- * id), workshop (key = its id), city (key = the city). Rates are decimals in [0, 1]; a figure that
+ * total, day (key = the date), hour (key = the local hour, utilisation only), bay (key = the bay
+ * number, utilisation only; key `unassigned`: booked minutes of bookings with no bay), service (key
+ * = its id), workshop (key = its id), city (key = the city). Rates are decimals in [0, 1]; a figure that
  * does not apply (a rate with nothing to divide by, booking figures of an hour) is empty.
  */
 
@@ -32,6 +33,8 @@ export function workshopReportCsv(r: WorkshopReport): string {
     row('total', `${r.from}..${r.to}`, '', r.totals, r.totals.utilisation),
     ...r.days.map((d) => row('day', d.date, '', d, d.utilisation)),
     ...r.hours.map((h) => row('hour', String(h.hour).padStart(2, '0'), '', null, h.utilisation)),
+    ...r.byBay.map((b) => row('bay', String(b.bay), `Bay ${b.bay}`, null, b.utilisation)),
+    row('bay', 'unassigned', 'No bay assigned', null, { bookedBayMinutes: r.unassignedBookedBayMinutes, openBayMinutes: 0, rate: null }),
     ...r.services.map((s) => row('service', s.serviceId, s.name, s, null)),
   ]);
 }

@@ -47,13 +47,13 @@ async function slot(workshopId: string, startsAt: string, minutes: number, booke
   return id;
 }
 
-async function booking(workshopId: string, serviceId: string, firstSlot: string, status: string, startsAt: string, leadHours: number, priceCents = 5000) {
+async function booking(workshopId: string, serviceId: string, firstSlot: string, status: string, startsAt: string, leadHours: number, priceCents = 5000, bay: number | null = null) {
   const start = new Date(startsAt);
   const created = new Date(start.getTime() - leadHours * 3_600_000);
   await db.query(
-    `insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status, price_cents, currency, options, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, 'GBP', '{}', $10, $10)`,
-    [randomUUID(), customer.id, workshopId, serviceId, firstSlot, start, new Date(start.getTime() + 3_600_000), status, priceCents, created],
+    `insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status, price_cents, currency, options, created_at, updated_at, bay)
+     values ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, 'GBP', '{}', $10, $10, $11)`,
+    [randomUUID(), customer.id, workshopId, serviceId, firstSlot, start, new Date(start.getTime() + 3_600_000), status, priceCents, created, bay],
   );
 }
 
@@ -74,12 +74,12 @@ beforeAll(async () => {
   const a11at9 = await slot(a.workshop.id, '2035-06-11T08:00:00Z', 60, 1);
   const a11at10 = await slot(a.workshop.id, '2035-06-11T09:00:00Z', 60, 0);
   const late = await slot(a.workshop.id, '2035-06-12T23:30:00Z', 30, 2);
-  await booking(a.workshop.id, s1, a10at9, 'completed', '2035-06-10T08:00:00Z', 24, 10_000);
-  await booking(a.workshop.id, s1, a10at9, 'completed', '2035-06-10T08:00:00Z', 6, 10_000);
+  await booking(a.workshop.id, s1, a10at9, 'completed', '2035-06-10T08:00:00Z', 24, 10_000, 1);
+  await booking(a.workshop.id, s1, a10at9, 'completed', '2035-06-10T08:00:00Z', 6, 10_000, 2);
   await booking(a.workshop.id, s2, a10at10, 'no_show', '2035-06-10T09:00:00Z', 48);
-  await booking(a.workshop.id, s2, a11at9, 'cancelled', '2035-06-11T08:00:00Z', 24);
-  await booking(a.workshop.id, s1, a11at9, 'accepted', '2035-06-11T08:00:00Z', 2);
-  await booking(a.workshop.id, s2, a11at10, 'declined', '2035-06-11T09:00:00Z', 2);
+  await booking(a.workshop.id, s2, a11at9, 'cancelled', '2035-06-11T08:00:00Z', 24, 5000, 2);
+  await booking(a.workshop.id, s1, a11at9, 'accepted', '2035-06-11T08:00:00Z', 2, 5000, 1);
+  await booking(a.workshop.id, s2, a11at10, 'declined', '2035-06-11T09:00:00Z', 2, 5000, 2);
   await booking(a.workshop.id, s2, early, 'completed', '2035-06-09T23:30:00Z', 12, 4000);
   await booking(a.workshop.id, s1, a11at9, 'pending', '2035-06-12T08:00:00Z', 24);
   await booking(a.workshop.id, s2, a11at10, 'expired', '2035-06-12T09:00:00Z', 3);
@@ -106,7 +106,15 @@ describe("a workshop's report (local days of its zone)", () => {
     const r = await es.api.get(`/api/v1/workshops/${a.workshop.id}/reports?${RANGE}`, a.vendor.token);
     expect(r.status).toBe(200);
     const report = r.body.report;
-    expect(report).toMatchObject({ workshopId: a.workshop.id, timezone: 'Europe/London', from: '2035-06-10', to: '2035-06-12', bays: 2, perBay: false });
+    expect(report).toMatchObject({ workshopId: a.workshop.id, timezone: 'Europe/London', from: '2035-06-10', to: '2035-06-12', bays: 2 });
+    // Per bay (bookings 1 and 5 in bay 1, booking 2 in bay 2; a cancelled and a declined one in bay 2
+    // hold no unit): each bay is open 30 + 4 × 60 minutes; the no-show, the early completed and the
+    // pending booking (60 minutes each) have no bay.
+    expect(report.byBay).toEqual([
+      { bay: 1, utilisation: { bookedBayMinutes: 120, openBayMinutes: 270, rate: 0.4444 } },
+      { bay: 2, utilisation: { bookedBayMinutes: 60, openBayMinutes: 270, rate: 0.2222 } },
+    ]);
+    expect(report.unassignedBookedBayMinutes).toBe(180);
     expect(report.totals).toEqual({
       bookings: 9,
       byStatus: statuses({ pending: 1, accepted: 1, completed: 3, declined: 1, cancelled: 1, expired: 1, no_show: 1 }),
@@ -147,6 +155,9 @@ describe("a workshop's report (local days of its zone)", () => {
       `hour,00,,${hourBlank},30,60,0.5`,
       `hour,09,,${hourBlank},180,240,0.75`,
       `hour,10,,${hourBlank},60,240,0.25`,
+      `bay,1,Bay 1,${hourBlank},120,270,0.4444`,
+      `bay,2,Bay 2,${hourBlank},60,270,0.2222`,
+      `bay,unassigned,No bay assigned,${hourBlank},180,0,`,
       `service,${s2},Tyres,5,0,0,0,1,1,1,1,1,0.2,0.5,24,43.2,,,`,
       `service,${s1},"'=Brakes, ""front""",4,1,1,0,2,0,0,0,0,0,0,15,24,,,`,
       '',

@@ -13745,6 +13745,14 @@ export interface paths {
                         "application/json": {
                             report: {
                                 bays: number;
+                                byBay: {
+                                    bay: number;
+                                    utilisation: {
+                                        bookedBayMinutes: number;
+                                        openBayMinutes: number;
+                                        rate: number | null;
+                                    };
+                                }[];
                                 days: {
                                     bookings: number;
                                     byStatus: {
@@ -13781,8 +13789,6 @@ export interface paths {
                                         rate: number | null;
                                     };
                                 }[];
-                                /** @enum {boolean} */
-                                perBay: false;
                                 services: {
                                     bookings: number;
                                     byStatus: {
@@ -13839,6 +13845,7 @@ export interface paths {
                                         rate: number | null;
                                     };
                                 };
+                                unassignedBookedBayMinutes: number;
                                 /** Format: uuid */
                                 workshopId: string;
                             };

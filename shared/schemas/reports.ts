@@ -93,6 +93,8 @@ export type ServiceRow = z.infer<typeof serviceRowSchema>;
 
 export const hourRowSchema = z.strictObject({ hour: z.int().min(0).max(23), utilisation: utilisationSchema });
 
+export const bayRowSchema = z.strictObject({ bay: z.int().min(1), utilisation: utilisationSchema });
+
 export const workshopReportSchema = z.strictObject({
   workshopId: z.uuid(),
   /** The workshop's zone: days, hours and the range are its local ones. */
@@ -101,10 +103,12 @@ export const workshopReportSchema = z.strictObject({
   to: z.iso.date(),
   bays: z.int(),
   /**
-   * Bookings carry no bay assignment, so utilisation is reported per day and per local hour of the
-   * day across all bays, never per bay.
+   * Each bay 1..bays: open for a slot's length when the slot offers at least that many units, booked
+   * for the length of each booking assigned to it (the desk's Jobs tab) that holds a unit.
    */
-  perBay: z.literal(false),
+  byBay: z.array(bayRowSchema),
+  /** Booked minutes of bookings holding a unit with no bay assigned (not in any bay's figure). */
+  unassignedBookedBayMinutes: count,
   totals: reportTotalsSchema,
   /** Every day of the range, oldest first (days without activity are zeros). */
   days: z.array(reportDaySchema),
