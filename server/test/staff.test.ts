@@ -139,6 +139,9 @@ describe('the role matrix on workshop-side routes (staff of A never reach B, and
     { name: 'POST staff invitation (staff.manage)', call: (c) => c.POST('/api/v1/workshops/{id}/staff/invitations', { ...onA(), body: { email: uniqueEmail('matrix'), role: 'mechanic' } }), expect: only({ ownerA: 201 }) },
     { name: 'DELETE an unknown invitation (staff.manage)', call: (c) => c.DELETE('/api/v1/workshops/{id}/staff/invitations/{invitationId}', { params: { path: { id: wsA, invitationId: crypto.randomUUID() } } }), expect: only({ ownerA: 404 }) },
     { name: 'PATCH a member\'s role (staff.manage)', call: (c) => c.PATCH('/api/v1/workshops/{id}/staff/{userId}', { params: { path: { id: wsA, userId: who.mechA!.id } }, body: { role: 'mechanic' } }), expect: only({ ownerA: 200 }) },
+    { name: 'GET reports (money.view)', call: (c) => c.GET('/api/v1/workshops/{id}/reports', { ...onA(), params: { ...onA().params, query: {} } }), expect: only({ ownerA: 200, admin: 200 }) },
+    { name: 'GET quality (money.view)', call: (c) => c.GET('/api/v1/workshops/{id}/quality', onA()), expect: only({ ownerA: 200, admin: 200 }) },
+    { name: 'GET payout account (money.view)', call: (c) => c.GET('/api/v1/workshops/{id}/payout-account', onA()), expect: only({ ownerA: 200, admin: 200 }) },
     { name: 'DELETE an unknown member (staff.manage)', call: (c) => c.DELETE('/api/v1/workshops/{id}/staff/{userId}', { params: { path: { id: wsA, userId: crypto.randomUUID() } } }), expect: only({ ownerA: 404 }) },
   ];
   for (const c of cases) {
@@ -147,6 +150,33 @@ describe('the role matrix on workshop-side routes (staff of A never reach B, and
       expect(got).toEqual(c.expect);
     });
   }
+
+  it("repair tracking, the workshop's cancel and free runs on a booking of A", async () => {
+    const { booking } = await requestOnA(1);
+    const path = (action: string) => `/api/bookings/${booking.id}/${action}`;
+    expect((await api.post(path('accept'), undefined, who.ownerA!.token)).status).toBe(200);
+    const lines = { items: [{ description: 'Wiper blades', priceMinor: 1500 }] };
+    const refused = (status: number) => expect([403, 404]).toContain(status);
+    // B's owner and staff reach nothing of A's booking.
+    for (const w of ['ownerB', 'mechB'] as const) {
+      const token = who[w]!.token;
+      refused((await api.get(path('job'), token)).status);
+      refused((await api.post(path('stage'), { stage: 'checked_in' }, token)).status);
+      refused((await api.post(path('quotes'), lines, token)).status);
+      refused((await api.get(path('free-runs'), token)).status);
+      refused((await api.post(path('workshop-cancel'), { reason: 'Not ours to cancel' }, token)).status);
+    }
+    // A's mechanic updates the job (jobs.update) but neither quotes nor cancels (bookings.respond).
+    expect((await api.post(path('stage'), { stage: 'checked_in', note: 'Keys at the desk' }, who.mechA!.token)).status).toBeLessThan(300);
+    refused((await api.post(path('quotes'), lines, who.mechA!.token)).status);
+    refused((await api.post(path('workshop-cancel'), { reason: 'Mechanic tries' }, who.mechA!.token)).status);
+    // A's front desk sends the quote.
+    expect((await api.post(path('quotes'), lines, who.deskA!.token)).status).toBe(201);
+    const { job } = (await api.get(path('job'), who.ownerA!.token)).body;
+    expect(job).toMatchObject({ stage: 'checked_in' });
+    expect(job.quotes.map((q: { status: string }) => q.status)).toEqual(['pending']);
+    expect((await api.get(`/api/bookings/${booking.id}`, who.ownerA!.token)).body.booking.status).toBe('accepted');
+  });
 
   it('booking moves, messages and assignment on a request of A', async () => {
     const { booking } = await requestOnA(0);
