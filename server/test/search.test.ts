@@ -231,8 +231,12 @@ describe('facets', () => {
   it('filters by a free slot in a time window, with live free counts', async () => {
     const slotsOf = async (id: string) => expectStatus(await t.as().GET('/api/v1/workshops/{id}/availability', { params: { path: { id } } }), 200).slots;
     const alphaSlots = await slotsOf(ids.alpha);
-    const from = alphaSlots[0]!.startsAt;
-    const to = new Date(Date.parse(from) + 60 * 60_000).toISOString();
+    // The first slot followed by another on the same day (at the end of a day the next one is the
+    // next morning, whatever the time of day the test runs at): an hour holding exactly those two.
+    const first = alphaSlots.findIndex((s, i) => alphaSlots[i + 1]?.startsAt === s.endsAt);
+    expect(first).toBeGreaterThanOrEqual(0);
+    const from = alphaSlots[first]!.startsAt;
+    const to = alphaSlots[first + 1]!.endsAt;
     const before = await search({ freeFrom: from, freeTo: to, sort: 'name' });
     const alphaBefore = before.workshops.find((w) => w.id === ids.alpha)!;
     expect(alphaBefore.freeSlots).toBe(2);
