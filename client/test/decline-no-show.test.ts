@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlotView } from '@shared/availability';
 import { register, verifiedWorkshop, type Account } from '../../server/test/fixtures';
 import { offsetClock } from '../../server/domain/clock';
-import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
+import { apiClient, startTestServer, useOwnDatabase, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
 import { launchChromium, openContext, screen, type Browser } from './browser-kit';
 
@@ -14,6 +14,9 @@ import { launchChromium, openContext, screen, type Browser } from './browser-kit
 
 const PHONE = { width: 390, height: 844 };
 
+// A database of its own: the accept-SLA sweep on the moved server clock would expire other files' pending requests.
+const database = useOwnDatabase('decline_no_show');
+
 describe('browser: decline and no-show with a reason, an undo and a way forward', { timeout: 60_000 }, () => {
   let server: RunningServer;
   let api: ApiClient;
@@ -24,7 +27,7 @@ describe('browser: decline and no-show with a reason, an undo and a way forward'
   const serverClock = offsetClock();
 
   beforeAll(async () => {
-    server = await startTestServer({ SERVE_CLIENT: 'true' }, { clock: serverClock });
+    server = await startTestServer({ SERVE_CLIENT: 'true', DATABASE_URL: database() }, { clock: serverClock });
     api = apiClient(server.url);
     shop = await verifiedWorkshop(server, api);
     customer = await register(api, 'customer', 'Nia Customer');

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifiedWorkshop } from '../../server/test/fixtures';
 import { offsetClock } from '../../server/domain/clock';
-import { apiClient, startTestServer, type ApiClient } from '../../server/test/harness';
+import { apiClient, startTestServer, useOwnDatabase, type ApiClient } from '../../server/test/harness';
 import type { RunningServer } from '../../server/runtime';
 import { a11yViolations, launchChromium, openContext, type Browser } from './browser-kit';
 
@@ -13,6 +13,9 @@ import { a11yViolations, launchChromium, openContext, type Browser } from './bro
  * sweep run at a server clock past its expiry): its owner's desk says so and what to do.
  */
 
+// A database of its own: the insurance sweep 45 days ahead would lapse other files' verified workshops.
+const database = useOwnDatabase('quality_governance');
+
 describe('browser: the quality queue and an insurance lapse', { timeout: 90_000 }, () => {
   let server: RunningServer;
   let api: ApiClient;
@@ -22,7 +25,7 @@ describe('browser: the quality queue and an insurance lapse', { timeout: 90_000 
   const serverClock = offsetClock();
 
   beforeAll(async () => {
-    server = await startTestServer({ SERVE_CLIENT: 'true' }, { clock: serverClock });
+    server = await startTestServer({ SERVE_CLIENT: 'true', DATABASE_URL: database() }, { clock: serverClock });
     api = apiClient(server.url);
     [lowRated, insured] = await Promise.all([verifiedWorkshop(server, api), verifiedWorkshop(server, api)]);
     await server.orm.em.getConnection().execute('update workshop set rating_avg = 2.2, rating_count = 11 where id = ?', [lowRated.workshop.id]);

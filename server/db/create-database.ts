@@ -23,6 +23,21 @@ export async function createDatabaseIfMissing(databaseUrl: string): Promise<bool
   }
 }
 
+/** Creates the database named in `target` as a copy of `template`, which nobody may be connected to (tests only). */
+export async function cloneDatabase(templateUrl: string, target: string): Promise<void> {
+  const names = [templateUrl, target].map((u) => decodeURIComponent(new URL(u).pathname.replace(/^\//, '')));
+  for (const n of names) if (!/^[A-Za-z0-9_-]+$/.test(n)) throw new Error(`Unsupported database name: ${n}`);
+  const url = new URL(target);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`create database "${names[1]}" template "${names[0]}"`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Drops a database (tests only). */
 export async function dropDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);

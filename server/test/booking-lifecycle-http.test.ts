@@ -4,9 +4,12 @@ import type { ApiErrorBody } from '@shared/errors';
 import { manualClock } from '../domain/clock';
 import type { SlotRow } from '../domain/catalog-ports';
 import { type Account, dayOfSlots, expectSlotInvariants, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './fixtures';
-import { expectStatus } from './harness';
+import { expectStatus, useOwnDatabase } from './harness';
 
 // A manual clock drives the accept SLA; no background sweepers, so expiry happens only when asked.
+// A database of its own: the accept-SLA sweep below runs on a moved clock, which on the shared
+// database would expire other files' pending requests.
+const database = useOwnDatabase('lifecycle');
 const clock = manualClock();
 let es: EngineServer;
 let ws: Awaited<ReturnType<typeof quickWorkshop>>;
@@ -17,7 +20,7 @@ let stranger: Account;
 let nextSlot = 0;
 
 beforeAll(async () => {
-  es = await startEngineServer({ clock, sweepers: false });
+  es = await startEngineServer({ clock, sweepers: false, env: { DATABASE_URL: database() } });
   ws = await quickWorkshop(es, { bays: 2 });
   otherVendor = (await quickWorkshop(es, { bays: 1 })).vendor;
   day = [...(await dayOfSlots(es.server, ws.workshop.id, clock.now(), 2)), ...(await dayOfSlots(es.server, ws.workshop.id, clock.now(), 3))];

@@ -1,12 +1,12 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MoneyPolicyInput } from '@shared/schemas/money-policy';
 import { manualClock } from '../domain/clock';
 import { createBookingTransitions } from '../domain/booking-transitions';
 import { createPaymentFlow } from '../domain/money/payment-flow';
 import type { SlotRow } from '../domain/catalog-ports';
 import { atInstant, dayOfSlots, holdAs, quickAccounts, quickWorkshop, startEngineServer, type Account, type EngineServer } from './fixtures';
-import { expectStatus } from './harness';
+import { expectStatus, useOwnDatabase } from './harness';
 
 /*
  * Money wired into bookings, on real Postgres and Redis with the simulated processor: confirm
@@ -16,6 +16,9 @@ import { expectStatus } from './harness';
  * a fixed date drives the lifecycle windows; no sweepers run, the test calls them.
  */
 
+// A database of its own: this file sweeps the whole database (accept SLA, orphaned payments) on a
+// clock far from the real one, which on the shared database would act on other files' bookings.
+const database = useOwnDatabase('payments');
 const clock = manualClock(Date.parse('2027-03-01T07:00:00Z'));
 const HOUR = 3_600_000;
 const GOOD = '4242 4242 4242 4242';
@@ -33,8 +36,8 @@ async function shop(name: string, money: MoneyPolicyInput, opts: { autoAccept?: 
 }
 
 beforeAll(async () => {
-  es = await startEngineServer({ clock, sweepers: false });
-  db = new pg.Client({ connectionString: inject('databaseUrl') });
+  es = await startEngineServer({ clock, sweepers: false, env: { DATABASE_URL: database() } });
+  db = new pg.Client({ connectionString: database() });
   await db.connect();
   [customer] = (await quickAccounts(es.server, 1)) as [Account];
   await shop('full', { paymentMode: 'full', freeCancelHours: 24, lateCancelFeeBps: 2000, noShowFeeBps: 5000 });

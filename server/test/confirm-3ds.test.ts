@@ -3,7 +3,7 @@ import type { SlotRow } from '../domain/catalog-ports';
 import { manualClock } from '../domain/clock';
 import { ORPHAN_AFTER_MS } from '../domain/money/confirm-payment';
 import { startFakeStripe, type FakeStripe } from './fixtures/fake-stripe';
-import { expectStatus } from './harness';
+import { expectStatus, useOwnDatabase } from './harness';
 import { dayOfSlots, holdAs, quickAccounts, quickWorkshop, startEngineServer, type Account, type EngineServer } from './fixtures';
 
 /*
@@ -16,6 +16,9 @@ import { dayOfSlots, holdAs, quickAccounts, quickWorkshop, startEngineServer, ty
  */
 
 const clock = manualClock(Date.parse('2027-04-05T07:00:00Z'));
+// A database of its own: the orphaned-payment sweep below runs at a 2027 clock, which on the
+// shared database would void other files' confirms in flight.
+const database = useOwnDatabase('confirm_3ds');
 const THREE_DS = '4000 0027 6000 3184';
 const full = { paymentMode: 'full', freeCancelHours: 24, lateCancelFeeBps: 2000, noShowFeeBps: 0 } as const;
 
@@ -28,8 +31,8 @@ const shops = new Map<EngineServer, { w: Awaited<ReturnType<typeof quickWorkshop
 beforeAll(async () => {
   fake = await startFakeStripe({ clock });
   [sim, str] = await Promise.all([
-    startEngineServer({ clock, sweepers: false }),
-    startEngineServer({ clock, sweepers: false, env: { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_3ds', STRIPE_PUBLISHABLE_KEY: 'pk_test_3ds', STRIPE_WEBHOOK_SECRET: 'whsec_3ds', STRIPE_API_BASE: fake.url } }),
+    startEngineServer({ clock, sweepers: false, env: { DATABASE_URL: database() } }),
+    startEngineServer({ clock, sweepers: false, env: { DATABASE_URL: database(), PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_3ds', STRIPE_PUBLISHABLE_KEY: 'pk_test_3ds', STRIPE_WEBHOOK_SECRET: 'whsec_3ds', STRIPE_API_BASE: fake.url } }),
   ]);
   for (const es of [sim, str]) {
     const w = await quickWorkshop(es, { bays: 1, money: full });

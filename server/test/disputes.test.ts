@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DisputeView, ResolveDisputeInput } from '@shared/schemas/dispute';
 import type { SlotRow } from '../domain/catalog-ports';
 import { manualClock } from '../domain/clock';
-import { expectStatus } from './harness';
+import { expectStatus, useOwnDatabase } from './harness';
 import {
   bookAs, completedBooking, connect, holdAs, PAY_BY_CARD, nextEvent, quickAccounts, quickWorkshop, startEngineServer,
   type Account, type ClientSocket, type EngineServer,
@@ -21,6 +21,9 @@ const DAY = 24 * HOUR;
 // clock is then left an hour after completion (when customers report problems).
 // A fixed date far from other files' (the escrow release job looks at every booking in the database).
 const clock = manualClock(Date.UTC(2031, 2, 3, 7, 0));
+// A database of its own: the escrow release below runs at a 2031 clock, which on the shared
+// database would release other files' captures.
+const database = useOwnDatabase('disputes');
 let es: EngineServer;
 let ws: Awaited<ReturnType<typeof quickWorkshop>>;
 let other: Awaited<ReturnType<typeof quickWorkshop>>;
@@ -32,7 +35,7 @@ let admin: Account;
 const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
-  es = await startEngineServer({ clock, sweepers: false, env: { DISPUTE_WINDOW_HOURS: '48' } });
+  es = await startEngineServer({ clock, sweepers: false, env: { DATABASE_URL: database(), DISPUTE_WINDOW_HOURS: '48' } });
   // `ws` takes cards (captured at completion); `other` is paid at the workshop.
   [ws, other] = [await quickWorkshop(es, { bays: 4, money: PAY_BY_CARD }), await quickWorkshop(es, { bays: 4 })];
   const ahead = (id: string) => es.server.services.stores.slots.list(id, new Date(clock.now() + DAY), new Date(clock.now() + 20 * DAY));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createApiClient, type HoldfastClient } from '@shared/api/client';
+import { cloneDatabase, dropDatabase } from '../db/create-database';
 import type { Clock } from '../domain/clock';
 import { parseEnv, type Env } from '../env';
 import { startServer, type RunningServer } from '../runtime';
@@ -44,6 +45,31 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     MAIL_WORKER: 'false',
     ...overrides,
   });
+}
+
+/**
+ * A database of this file's own, cloned from the run's migrated template before the file's other
+ * `beforeAll` hooks (call it at the top of the file) and dropped after it. For files that run a
+ * whole-database sweep (accept SLA, orphaned payments, insurance lapse) on a clock that is not
+ * the real one: on the shared database such a sweep would act on other files' bookings, whose
+ * deadlines are in real time (an SLA sweep at a 2027 clock expires every file's pending request).
+ * Returns the URL, readable once the hooks ran; pass it as DATABASE_URL.
+ */
+export function useOwnDatabase(tag: string): () => string {
+  if (!/^[a-z0-9_]+$/.test(tag)) throw new Error(`database tag must be [a-z0-9_]: ${tag}`);
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `${url.pathname}_${tag}`;
+  const own = url.toString();
+  let ready = false;
+  beforeAll(async () => {
+    await cloneDatabase(inject('templateDatabaseUrl'), own);
+    ready = true;
+  });
+  afterAll(() => dropDatabase(own));
+  return () => {
+    if (!ready) throw new Error('useOwnDatabase: read the URL in a hook or test, after the database was made');
+    return own;
+  };
 }
 
 /** A Redis key prefix of its own under this run's prefix (so global teardown still deletes its keys). */

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MoneyPolicyInput } from '@shared/schemas/money-policy';
 import type { SlotRow } from '../domain/catalog-ports';
 import { manualClock } from '../domain/clock';
 import { createBookingTransitions } from '../domain/booking-transitions';
 import { createPaymentFlow } from '../domain/money/payment-flow';
 import { percentHalfEven } from '../domain/money/minor-units';
-import { expectStatus } from './harness';
+import { expectStatus, useOwnDatabase } from './harness';
 import { atInstant, holdAs, quickAccounts, quickWorkshop, startEngineServer, type Account, type EngineServer } from './fixtures';
 
 /*
@@ -39,6 +39,9 @@ const T0 = Date.UTC(2033, 2, 1, 7, 0);
 const PRICE = 5000;
 const COMMISSION_BPS = 1000;
 
+// A database of its own: this file sweeps the whole database (accept SLA, orphaned payments) on a
+// clock far from the real one, which on the shared database would act on other files' bookings.
+const database = useOwnDatabase('money_property');
 const clock = manualClock(T0);
 let es: EngineServer;
 let db: pg.Client;
@@ -110,9 +113,9 @@ beforeAll(async () => {
   es = await startEngineServer({
     clock,
     sweepers: false,
-    env: { DISPUTE_WINDOW_HOURS: String(WINDOW_HOURS), SIMULATED_AUTHORIZATION_TTL_HOURS: String(31 * 24), COMMISSION_DEFAULT_BPS: String(COMMISSION_BPS) },
+    env: { DATABASE_URL: database(), DISPUTE_WINDOW_HOURS: String(WINDOW_HOURS), SIMULATED_AUTHORIZATION_TTL_HOURS: String(31 * 24), COMMISSION_DEFAULT_BPS: String(COMMISSION_BPS) },
   });
-  db = new pg.Client({ connectionString: inject('databaseUrl') });
+  db = new pg.Client({ connectionString: database() });
   await db.connect();
   [customer] = (await quickAccounts(es.server, 1)) as [Account];
   [admin] = (await quickAccounts(es.server, 1, 'admin')) as [Account];

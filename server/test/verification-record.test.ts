@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../domain/clock';
+import { useOwnDatabase } from './harness';
 import { ALL_WEEK, type Account, quickAccounts, startEngineServer, type EngineServer } from './fixtures';
 
 /*
@@ -11,6 +12,8 @@ import { ALL_WEEK, type Account, quickAccounts, startEngineServer, type EngineSe
  * The clock is in June 2098 and the insurance ends in July 2098: the fixtures' (and the demo's)
  * insurance runs to 2099-12-31, so this file's sweeps lapse no other file's workshops.
  */
+// A database of its own: the insurance sweep at a 2098 clock would lapse other files' verified workshops.
+const database = useOwnDatabase('verification');
 const clock = manualClock(Date.UTC(2098, 5, 20, 10)); // 20 June 2098, 11:00 in London
 let es: EngineServer;
 let owner: Account;
@@ -24,7 +27,7 @@ const records = async () => (await es.api.get(`/api/admin/workshops/${id}/verifi
 const ownView = async () => (await es.api.get(`/api/v1/workshops/${id}/verification`, owner.token)).body.verification;
 
 beforeAll(async () => {
-  es = await startEngineServer({ clock, sweepers: false });
+  es = await startEngineServer({ clock, sweepers: false, env: { DATABASE_URL: database() } });
   [owner, otherVendor] = (await quickAccounts(es.server, 2, 'vendor')) as [Account, Account];
   [admin] = (await quickAccounts(es.server, 1, 'admin')) as [Account];
   [customer] = (await quickAccounts(es.server, 1, 'customer')) as [Account];
