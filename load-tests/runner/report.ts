@@ -9,5 +9,7 @@ export function printSummary(results: ScenarioResult[]) {
     if (r.throughput) process.stderr.write(`   throughput ${JSON.stringify(r.throughput)}\n`);
     if (r.events) process.stderr.write(`   events ${JSON.stringify(r.events)}\n`);
     if (r.ratios) process.stderr.write(`   ratios ${JSON.stringify(r.ratios)}\n`);
+    const t = r.target as { measure: string; p95AtMostMs: number; p95Ms: number | null; met: boolean } | undefined;
+    if (t) process.stderr.write(`   target p95 ≤ ${t.p95AtMostMs} ms (${t.measure}): p95 ${t.p95Ms} ms, ${t.met ? 'met' : 'MISSED'}\n`);
   }
 }

@@ -40,3 +40,9 @@ export interface Counts {
 export const newCounts = (): Counts => ({ attempted: 0, succeeded: 0, conflicts: 0, errors: 0 });
 
 export const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The search and matching targets: p95 ≤ 50 ms server-side, read from the one-at-a-time samples (no queueing; loopback included). */
+export const P95_TARGET_MS = 50;
+export function p95Target(p95: number | null) {
+  return { measure: 'one request at a time, server + loopback', p95AtMostMs: P95_TARGET_MS, p95Ms: p95, met: p95 !== null && p95 <= P95_TARGET_MS };
+}

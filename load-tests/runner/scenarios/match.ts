@@ -3,7 +3,7 @@ import pg from 'pg';
 import { closedLoop } from '../arrivals';
 import { progress } from '../log';
 import { histogramDelta, scrapeHistograms } from '../server-metrics';
-import { round2, Samples } from '../stats';
+import { p95Target, round2, Samples } from '../stats';
 import type { ScenarioContext, ScenarioResult } from '../context';
 
 /*
@@ -150,6 +150,7 @@ export async function matchScenario(ctx: ScenarioContext): Promise<ScenarioResul
     slots: MATCH_WORKSHOPS * 20 * MATCH_DAYS,
     optionsPerAnswer: answered ? round2(options / answered) : 0,
     oneAtATimeMs: serial.summary(),
+    target: p95Target(serial.summary().p95),
     concurrent: { workers, perSec: round2(loaded.count / (loop.elapsedMs / 1000)), latencyMs: loaded.summary() },
     serverSideLoadedMs: server,
     problems,

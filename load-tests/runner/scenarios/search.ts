@@ -3,7 +3,7 @@ import pg from 'pg';
 import { closedLoop } from '../arrivals';
 import { progress } from '../log';
 import { histogramDelta, scrapeHistograms } from '../server-metrics';
-import { round2, Samples } from '../stats';
+import { p95Target, round2, Samples } from '../stats';
 import type { ScenarioContext, ScenarioResult } from '../context';
 
 /*
@@ -148,6 +148,7 @@ export async function searchScenario(ctx: ScenarioContext): Promise<ScenarioResu
     services: SEARCH_WORKSHOPS * SERVICES_PER_WORKSHOP,
     brakeMatches: sample.body?.total ?? null,
     oneAtATimeMs: serial.summary(),
+    target: p95Target(serial.summary().p95),
     concurrent: { workers, perSec: round2(loaded.count / (loop.elapsedMs / 1000)), latencyMs: loaded.summary(), secondPages },
     serverSideLoadedMs: server,
     problems,
