@@ -1,6 +1,8 @@
 /*
  * Summarises V8 .cpuprofile files (from `--cpu-prof`): self time per function and per package,
- * so "what bounds it" comes with evidence. Usage: tsx load-tests/runner/profile-summary.ts DIR|FILE [top]
+ * so "what bounds it" comes with evidence. Usage: tsx load-tests/runner/profile-summary.ts DIR|FILE [top] [skipMs]
+ * skipMs leaves out the samples of the profile's first milliseconds (start-up: compiling, seeding),
+ * so the summary is of the steady state under load.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,12 +29,20 @@ function pkgOf(url: string): string {
   return p ? `${p[1]}/${p[2]}` : url.replace(/^file:\/\//, '');
 }
 
-export function summarise(file: string, top = 25): string {
+export function summarise(file: string, top = 25, skipMs = 0): string {
   const prof = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
-  const total = (prof.endTime - prof.startTime) / 1000;
+  let at = 0;
+  let counted = 0;
+  prof.samples.forEach((id, i) => {
+    const dt = prof.timeDeltas[i] ?? 0;
+    at += dt;
+    if (at < skipMs * 1000) return;
+    counted += dt;
+    self.set(id, (self.get(id) ?? 0) + dt);
+  });
+  const total = counted / 1000;
   const fn = new Map<string, number>();
   const pkg = new Map<string, number>();
   let idle = 0;
@@ -60,5 +70,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(2);
   }
   const files = statSync(arg).isDirectory() ? readdirSync(arg).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(arg, f)) : [arg];
-  for (const f of files) console.log(summarise(f, Number(process.argv[3] ?? 25)));
+  for (const f of files) console.log(summarise(f, Number(process.argv[3] ?? 25), Number(process.argv[4] ?? 0)));
 }

@@ -7,7 +7,7 @@ import type { Services } from '../services';
 import type { AppEnv } from './context';
 import { idParam } from './params';
 import { createRouter } from './router';
-import { errors, jsonText, ok } from './responses';
+import { encodedOnce, errors, jsonText, ok } from './responses';
 import { z } from 'zod';
 import { availabilitySnapshotSchema } from '@shared/availability';
 import { reviewViewSchema } from '@shared/schemas/review';
@@ -16,6 +16,7 @@ import { workshopDetailViewSchema } from '@shared/schemas/views';
 /** Public catalog: verified workshops, their services and live availability. */
 export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<AppEnv>) {
   const r = createRouter();
+  const availabilityBytes = encodedOnce();
 
   r.openapi(
     createRoute({
@@ -71,10 +72,14 @@ export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<
       },
     }),
     async (c) => {
-      const view = await s.availability.forViewer(c.var.principal, c.req.valid('param').id, c.req.valid('query'));
+      const { id } = c.req.valid('param');
+      const query = c.req.valid('query');
+      const view = await s.availability.forViewer(c.var.principal, id, query);
       // Assembled as text from cached parts (availability.snapshotJson): the body c.json would send,
-      // without stringifying ~330 objects per read; its type says which schema it holds.
-      return jsonText(c, await view.readJson(), 200);
+      // without stringifying ~330 objects per read; its type says which schema it holds. The same
+      // text as last time for this window (nothing changed) goes out as the same bytes.
+      const text = await view.readJson();
+      return jsonText(c, text, 200, availabilityBytes(`${id}|${query.from ?? ''}|${query.to ?? ''}`, text));
     },
   );
 

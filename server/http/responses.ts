@@ -47,6 +47,25 @@ export const authErrors = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN (wrong role)
  * typed as that JSON answer so the route's declared schema still checks it (and, under test,
  * contract-check.ts parses and checks the text like any other answer).
  */
-export function jsonText<T, S extends 200 | 201>(c: Context, text: JsonText<T>, status: S) {
-  return c.body(text, status, { 'content-type': 'application/json' }) as unknown as Response & TypedResponse<T, S, 'json'>;
+export function jsonText<T, S extends 200 | 201>(c: Context, text: JsonText<T>, status: S, bytes?: Uint8Array) {
+  return c.body((bytes as Uint8Array<ArrayBuffer> | undefined) ?? text, status, { 'content-type': 'application/json' }) as unknown as Response & TypedResponse<T, S, 'json'>;
+}
+
+/**
+ * The UTF-8 bytes of the last text sent under each key (at most `max` keys, oldest dropped): a
+ * body sent again unchanged (a popular workshop's availability between two changes) goes out as
+ * the same bytes, without encoding and measuring ~40 KB of text per request. A string body costs
+ * two passes over it (its byte length, then the encoding write); bytes cost neither.
+ */
+export function encodedOnce(max = 200) {
+  const last = new Map<string, { text: string; bytes: Uint8Array }>();
+  return (key: string, text: string): Uint8Array => {
+    const hit = last.get(key);
+    if (hit && hit.text === text) return hit.bytes;
+    const bytes = Buffer.from(text, 'utf8');
+    last.delete(key);
+    last.set(key, { text, bytes });
+    if (last.size > max) last.delete(last.keys().next().value!);
+    return bytes;
+  };
 }

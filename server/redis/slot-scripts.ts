@@ -78,10 +78,24 @@ return cjson.encode(c)
  * caller's (every other change of a count bumps seq, so the caller's counts are still exact).
  * Seeding, repair (with the grace) and the `repaired` change are exactly SNAPSHOT's; one HMGET
  * per slot reads everything.
+ *
+ * Fast path (ARGV[7], the slot hash's field count after the caller's last read of these seeds,
+ * or '' when that read left a drift alone for its grace): when seq, epoch and the field count
+ * are all still the caller's, nothing was changed, seeded, pruned or lost since that read, which
+ * left every one of these slots seeded and in agreement with these seeds; the script answers
+ * `same` without reading a slot (a 330-slot read is then 3 commands, not 330). A count lost
+ * without a seq bump changes the field count, so it still gets seeded again here.
+ * Every reply carries `len` (the field count) and `deferred` (a drift left for its grace).
  */
 const SNAPSHOT_PACKED = `
+if ARGV[5] ~= '' and ARGV[7] ~= nil and ARGV[7] ~= '' then
+  local m0 = redis.call('HMGET', META, 'seq', 'epoch')
+  if m0[1] == ARGV[5] and m0[2] == ARGV[6] and tostring(redis.call('HLEN', SLOTS)) == ARGV[7] then
+    return cjson.encode({ seq = tonumber(m0[1]), epoch = m0[2], same = true, len = tonumber(ARGV[7]) })
+  end
+end
 local grace = tonumber(ARGV[3])
-local n, fixed, seeded = {}, {}, false
+local n, fixed, seeded, deferred = {}, {}, false, false
 for id, cap, booked in string.gmatch(ARGV[4], '([^,;]+),(%d+),(%d+);') do
   cap, booked = tonumber(cap), tonumber(booked)
   local v = redis.call('HMGET', SLOTS, 'c:' .. id, 'b:' .. id, 't:' .. id, 'h:' .. id)
@@ -90,10 +104,14 @@ for id, cap, booked in string.gmatch(ARGV[4], '([^,;]+),(%d+),(%d+);') do
     redis.call('HSET', SLOTS, 'c:' .. id, cap, 'b:' .. id, booked)
     c, b = cap, booked
     seeded = true
-  elseif (c ~= cap or b ~= booked) and not (v[3] and NOW - tonumber(v[3]) < grace) then
-    redis.call('HSET', SLOTS, 'c:' .. id, cap, 'b:' .. id, booked)
-    c, b = cap, booked
-    fixed[#fixed + 1] = id
+  elseif c ~= cap or b ~= booked then
+    if v[3] and NOW - tonumber(v[3]) < grace then
+      deferred = true
+    else
+      redis.call('HSET', SLOTS, 'c:' .. id, cap, 'b:' .. id, booked)
+      c, b = cap, booked
+      fixed[#fixed + 1] = id
+    end
   end
   n[#n + 1] = c
   n[#n + 1] = b or 0
@@ -103,10 +121,11 @@ local repaired = nil
 if #fixed > 0 then repaired = change(fixed) end
 meta()
 local m = redis.call('HMGET', META, 'seq', 'epoch')
+local len = redis.call('HLEN', SLOTS)
 if not repaired and not seeded and m[1] == ARGV[5] and m[2] == ARGV[6] then
-  return cjson.encode({ seq = tonumber(m[1]), epoch = m[2], same = true })
+  return cjson.encode({ seq = tonumber(m[1]), epoch = m[2], same = true, len = len, deferred = deferred })
 end
-return cjson.encode({ seq = tonumber(m[1]), epoch = m[2], n = n, repaired = repaired })
+return cjson.encode({ seq = tonumber(m[1]), epoch = m[2], n = n, repaired = repaired, len = len, deferred = deferred })
 `;
 
 export const SLOT_SCRIPTS = {

@@ -17,7 +17,13 @@ declare module 'ioredis' {
  * Per seed array (a cached slot list's cut, kept while the caller keeps it): each chunk's packed
  * seeds and the last counts read for it, at which seq and epoch.
  */
-type Chunk = { ids: SlotSeed[]; packed: string; last?: Snapshot };
+type Chunk = {
+  ids: SlotSeed[];
+  packed: string;
+  last?: Snapshot;
+  /** The slot hash's field count after the last read, unless that read left a drift for its grace (then no fast path). */
+  fastLen?: string;
+};
 
 function chunksOf(chunksBySeeds: WeakMap<readonly SlotSeed[], Chunk[]>, seeds: readonly SlotSeed[]): Chunk[] {
   let chunks = chunksBySeeds.get(seeds);
@@ -52,7 +58,8 @@ function pack(seeds: readonly SlotSeed[]): string[] {
  * seeds go as one packed string (built once per seed array) and the counts come back as a flat
  * number array, so a 330-slot read neither sends ~1,000 arguments nor parses 330 JSON objects; when
  * nothing changed since the last read of the same seeds (same seq and epoch, nothing repaired),
- * the script says so and the counts of that read are answered again.
+ * the script says so and the counts of that read are answered again — without reading a slot
+ * when the slot hash's field count is also unchanged (the script's fast path, slot-scripts.ts).
  */
 export function createSlotSnapshots(deps: { redis: Redis; prefix: string; clock: Clock; repairGraceMs?: number }) {
   const { redis, prefix, clock, repairGraceMs = 5000 } = deps;
@@ -64,8 +71,12 @@ export function createSlotSnapshots(deps: { redis: Redis; prefix: string; clock:
       return snapshotOfChunks(chunksOf(chunksBySeeds, seeds), async (chunk) => {
         const { ids, packed, last } = chunk;
         const raw = JSON.parse(
-          await redis.hfSnapshotPacked(k.slots, k.meta, Math.floor(clock.now()), randomUUID(), repairGraceMs, packed, last ? String(last.seq) : '', last?.epoch ?? ''),
-        ) as { seq: number; epoch: string; same?: boolean; n?: number[] | Record<string, never>; repaired?: Parameters<typeof toChange>[1] };
+          await redis.hfSnapshotPacked(
+            k.slots, k.meta, Math.floor(clock.now()), randomUUID(), repairGraceMs, packed,
+            last ? String(last.seq) : '', last?.epoch ?? '', last ? (chunk.fastLen ?? '') : '',
+          ),
+        ) as { seq: number; epoch: string; same?: boolean; n?: number[] | Record<string, never>; repaired?: Parameters<typeof toChange>[1]; len: number; deferred?: boolean };
+        chunk.fastLen = raw.deferred ? undefined : String(raw.len);
         if (raw.same && last) return last;
         const n = Array.isArray(raw.n) ? raw.n : [];
         if (n.length !== 3 * ids.length) throw new Error(`slot snapshot: ${n.length / 3} counts for ${ids.length} slots`);
