@@ -103,7 +103,7 @@ export function createApp(deps: AppDeps) {
       // Asking for reset links (each one mails someone) and trying link tokens: the login budget too.
       linkLimit: limit('account-link', config.limits.loginPerMin, 60),
       // Per user: each resend is a mail to their own address.
-      resendLimit: rateLimit(redis, config.redisPrefix, { name: 'verify-resend', points: VERIFY_RESENDS_PER_HOUR, durationSec: 3600 }, (c) => c.var.principal?.id ?? 'anon'),
+      resendLimit: rateLimit(redis, config.redisPrefix, { name: 'verify-resend', points: VERIFY_RESENDS_PER_HOUR, durationSec: 3600 }, (c) => c.get('principal')?.id ?? 'anon'),
     }),
   );
   // Per address: snapshots are the expensive anonymous read (the socket's watch shares this budget).
@@ -121,7 +121,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', holdRoutes(services));
   // Before the booking routes: `/bookings/:id/messages` is not a lifecycle `/bookings/:id/:action`.
   // Per author: a thread is a conversation, not a channel for floods.
-  app.route('/api', messageRoutes(services, rateLimit(redis, config.redisPrefix, { name: 'messages', points: MESSAGES_PER_MINUTE, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon')));
+  app.route('/api', messageRoutes(services, rateLimit(redis, config.redisPrefix, { name: 'messages', points: MESSAGES_PER_MINUTE, durationSec: 60 }, (c) => c.get('principal')?.id ?? 'anon')));
   // Before the booking routes too: `/bookings/:id/dispute`.
   app.route('/api', disputeRoutes(services));
   app.route('/api', repairTrackingRoutes(services));
@@ -131,7 +131,7 @@ export function createApp(deps: AppDeps) {
     '/api',
     bookingRoutes(
       services,
-      rateLimit(redis, config.redisPrefix, { name: 'confirms', points: config.limits.confirmsPerMin, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon'),
+      rateLimit(redis, config.redisPrefix, { name: 'confirms', points: config.limits.confirmsPerMin, durationSec: 60 }, (c) => c.get('principal')?.id ?? 'anon'),
     ),
   );
 
@@ -143,7 +143,7 @@ export function createApp(deps: AppDeps) {
   // Signed by the provider instead of a session (stripe mode only).
   app.route('/api', mailPreferenceRoutes(services));
   app.route('/api', matchRoutes(services));
-  app.route('/api', vehicleRoutes(services, rateLimit(redis, config.redisPrefix, { name: 'vehicle-lookups', points: VEHICLE_LOOKUPS_PER_MINUTE, durationSec: 60 }, (c) => c.var.principal?.id ?? 'anon')));
+  app.route('/api', vehicleRoutes(services, rateLimit(redis, config.redisPrefix, { name: 'vehicle-lookups', points: VEHICLE_LOOKUPS_PER_MINUTE, durationSec: 60 }, (c) => c.get('principal')?.id ?? 'anon')));
   app.route('/', unsubscribeRoutes(services));
   app.route('/api', paymentRoutes({
     provider: services.payments.provider.name, publishableKey: config.stripePublishableKey ?? null, webhooks: services.payments.webhooks,

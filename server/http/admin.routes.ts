@@ -62,14 +62,14 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     createRoute({ method: 'post', path: '/admin/workshops/{id}/verify', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(workshopBody, '`{workshop}` verified; slots generated; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 422: 'NOT_READY (the checklist has open items: `details.missing`) or SCHEDULE_TOO_LARGE' }) } }),
     async (c) => {
       const reason = await reasonOf(c);
-      const workshop = await s.catalog.setStatus(c.req.valid('param').id, 'verified', { actorId: c.var.principal!.id, reason });
-      await s.audit.record(c.var.principal!, 'workshop.verify', { type: 'workshop', id: workshop.id }, reason);
+      const workshop = await s.catalog.setStatus(c.req.valid('param').id, 'verified', { actorId: c.get('principal')!.id, reason });
+      await s.audit.record(c.get('principal')!, 'workshop.verify', { type: 'workshop', id: workshop.id }, reason);
       return c.json({ workshop }, 200);
     },
   );
   r.openapi(
     createRoute({ method: 'get', path: '/admin/workshops/{id}/verifications', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(verificationsBody, '`{verifications}`: the workshop\'s append-only verification record, newest first (verified, lapsed, reverified; what was checked, by whom, why, when)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
-    async (c) => c.json({ verifications: await s.catalog.verificationHistory(c.var.principal!, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ verifications: await s.catalog.verificationHistory(c.get('principal')!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({ method: 'post', path: '/admin/workshops/{id}/return', tags, middleware: adminOnly, request: { params: idParam, body: jsonBody(returnWorkshopSchema) }, responses: { 200: ok(verificationBody, 'Returned to the vendor with the reason: `{verification}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'CONFLICT (not waiting for verification)' }) } }),
@@ -77,7 +77,7 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
       const verification = await s.catalog.returnToVendor(id, reason);
-      await s.audit.record(c.var.principal!, 'workshop.return', { type: 'workshop', id }, reason);
+      await s.audit.record(c.get('principal')!, 'workshop.return', { type: 'workshop', id }, reason);
       return c.json({ verification }, 200);
     },
   );
@@ -86,7 +86,7 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     async (c) => {
       const reason = await reasonOf(c);
       const workshop = await s.catalog.setStatus(c.req.valid('param').id, 'suspended');
-      await s.audit.record(c.var.principal!, 'workshop.suspend', { type: 'workshop', id: workshop.id }, reason);
+      await s.audit.record(c.get('principal')!, 'workshop.suspend', { type: 'workshop', id: workshop.id }, reason);
       return c.json({ workshop }, 200);
     },
   );
@@ -94,9 +94,9 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     createRoute({ method: 'post', path: '/admin/users/{id}/suspend', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(userBody, '`{user}` suspended: signed out everywhere at once, cannot sign in; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
       const reason = await reasonOf(c);
-      const user = await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'suspended');
+      const user = await s.accounts.setStatus(c.get('principal')!.id, c.req.valid('param').id, 'suspended');
       await guard.endAllOf(user.id);
-      await s.audit.record(c.var.principal!, 'user.suspend', { type: 'user', id: user.id }, reason);
+      await s.audit.record(c.get('principal')!, 'user.suspend', { type: 'user', id: user.id }, reason);
       return c.json({ user: toPublicUser(user) }, 200);
     },
   );
@@ -104,8 +104,8 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     createRoute({ method: 'post', path: '/admin/users/{id}/reinstate', tags, middleware: adminOnly, request: { params: idParam }, responses: { 200: ok(userBody, '`{user}` may sign in again; audited with the optional `{reason}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
       const reason = await reasonOf(c);
-      const user = await s.accounts.setStatus(c.var.principal!.id, c.req.valid('param').id, 'active');
-      await s.audit.record(c.var.principal!, 'user.reinstate', { type: 'user', id: user.id }, reason);
+      const user = await s.accounts.setStatus(c.get('principal')!.id, c.req.valid('param').id, 'active');
+      await s.audit.record(c.get('principal')!, 'user.reinstate', { type: 'user', id: user.id }, reason);
       return c.json({ user: toPublicUser(user) }, 200);
     },
   );
@@ -116,8 +116,8 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
   r.openapi(
     createRoute({ method: 'post', path: '/admin/invitations', tags, middleware: adminOnly, request: { body: jsonBody(createInvitationSchema) }, responses: { 201: ok(invitationBody, '`{invitation}`: a single-use link (72 h) to become an admin is mailed to the address; an earlier invitation to it stops working; audited'), ...errors({ ...authErrors, 409: 'EMAIL_TAKEN (the address has an account)' }) } }),
     async (c) => {
-      const invitation = await s.accountLinks.invite(c.var.principal!.id, c.req.valid('json').email);
-      await s.audit.record(c.var.principal!, 'admin.invite', { type: 'invitation', id: invitation.id });
+      const invitation = await s.accountLinks.invite(c.get('principal')!.id, c.req.valid('json').email);
+      await s.audit.record(c.get('principal')!, 'admin.invite', { type: 'invitation', id: invitation.id });
       return c.json({ invitation: invitationView({ ...invitation, status: 'pending' }) }, 201);
     },
   );
@@ -126,7 +126,7 @@ export function adminRoutes(s: Services, guard: SessionGuard) {
     async (c) => {
       const id = c.req.valid('param').id;
       await s.accountLinks.revokeInvitation(id);
-      await s.audit.record(c.var.principal!, 'admin.invite_revoke', { type: 'invitation', id });
+      await s.audit.record(c.get('principal')!, 'admin.invite_revoke', { type: 'invitation', id });
       return c.body(null, 204);
     },
   );

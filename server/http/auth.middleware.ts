@@ -24,7 +24,7 @@ export function identify(guard: SessionGuard) {
 /** Rejects anonymous requests (401) and, when roles are given, other roles (403). */
 export function requireAuth(...roles: Role[]) {
   return createMiddleware<AuthedEnv>(async (c, next) => {
-    const p = c.var.principal;
+    const p = c.get('principal');
     if (!p) throw new DomainError('UNAUTHENTICATED', 'Sign in first');
     if (roles.length && !roles.includes(p.role)) {
       throw new DomainError('FORBIDDEN', `Only ${roles.join(' or ')} accounts can do that`);

@@ -145,7 +145,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
       responses: { 202: noContent('A new verification link (seven days) is mailed; earlier ones stop working'), ...errors({ ...authErrors, 409: 'ALREADY_VERIFIED', 429: 'RATE_LIMITED' }) },
     }),
     async (c) => {
-      await deps.links.sendVerification(c.var.principal!.id);
+      await deps.links.sendVerification(c.get('principal')!.id);
       return c.body(null, 202);
     },
   );
@@ -165,7 +165,8 @@ export function authRoutes(deps: AuthRoutesDeps) {
   r.openapi(
     createRoute({ method: 'post', path: '/auth/logout', tags: ['auth'], responses: { 204: noContent('Session ended (its token stops working, its sockets disconnect) and cookie cleared'), ...errors({ 403: 'CSRF_REJECTED' }) } }),
     async (c) => {
-      if (c.var.sid) await guard.end(c.var.sid);
+      const sid = c.get('sid');
+      if (sid) await guard.end(sid);
       deleteCookie(c, AUTH_COOKIE, { path: '/' });
       return c.body(null, 204);
     },
@@ -176,7 +177,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
       method: 'get', path: '/me', tags: ['auth'], middleware: requireAuth(),
       responses: { 200: ok(z.strictObject({ user: publicUserSchema }), 'The signed-in user: `{user}`'), ...errors(authErrors) },
     }),
-    async (c) => c.json({ user: toPublicUser(await accounts.get(c.var.principal!.id)) }, 200),
+    async (c) => c.json({ user: toPublicUser(await accounts.get(c.get('principal')!.id)) }, 200),
   );
 
   r.openapi(
@@ -185,7 +186,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
       request: { body: json(updateProfileSchema) },
       responses: { 200: ok(z.strictObject({ user: publicUserSchema }), 'Name and/or phone saved: `{user}` (a null phone removes it)'), ...errors(authErrors) },
     }),
-    async (c) => c.json({ user: toPublicUser(await accounts.updateProfile(c.var.principal!.id, c.req.valid('json'))) }, 200),
+    async (c) => c.json({ user: toPublicUser(await accounts.updateProfile(c.get('principal')!.id, c.req.valid('json'))) }, 200),
   );
 
   r.openapi(
@@ -199,7 +200,7 @@ export function authRoutes(deps: AuthRoutesDeps) {
     }),
     async (c) => {
       const { currentPassword, newPassword } = c.req.valid('json');
-      const user = await accounts.changePassword(c.var.principal!.id, currentPassword, newPassword);
+      const user = await accounts.changePassword(c.get('principal')!.id, currentPassword, newPassword);
       await guard.endAllOf(user.id);
       return signedIn(c, user, 200);
     },

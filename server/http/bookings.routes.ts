@@ -41,7 +41,7 @@ export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEn
       },
     }),
     async (c) => {
-      const { booking, replayed } = await s.bookings.confirm(c.var.principal!, {
+      const { booking, replayed } = await s.bookings.confirm(c.get('principal')!, {
         ...c.req.valid('json'),
         idempotencyKey: c.req.valid('header')['idempotency-key'],
       });
@@ -50,15 +50,15 @@ export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEn
   );
   r.openapi(
     createRoute({ method: 'get', path: '/bookings', tags, middleware: signedIn, request: { query: bookingListQuerySchema }, responses: { 200: ok(z.strictObject({ bookings: z.array(bookingViewSchema) }), '`{bookings}`: mine, my workshops\', or all (admin)'), ...errors(authErrors) } }),
-    async (c) => c.json({ bookings: await s.bookings.list(c.var.principal!, c.req.valid('query')) }, 200),
+    async (c) => c.json({ bookings: await s.bookings.list(c.get('principal')!, c.req.valid('query')) }, 200),
   );
   r.openapi(
     createRoute({ method: 'get', path: '/bookings/{id}', tags, middleware: signedIn, request: { params: idParam }, responses: { 200: ok(z.strictObject({ booking: bookingDetailViewSchema }), '`{booking}` with its event history'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
-    async (c) => c.json({ booking: await s.bookings.get(c.var.principal!, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ booking: await s.bookings.get(c.get('principal')!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({ method: 'post', path: '/bookings/{id}/reschedule', tags, middleware: signedIn, request: { params: idParam, body: jsonBody(rescheduleSchema) }, responses: { 200: ok(bookingBody, '`{booking}` on the held slots'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'SLOT_UNAVAILABLE, HOLD_EXPIRED, INVALID_TRANSITION, VERSION_CONFLICT', 422: 'SLOT_SERVICE_MISMATCH' }) } }),
-    async (c) => c.json({ booking: await s.transitions.reschedule(c.var.principal!, c.req.valid('param').id, c.req.valid('json').holdId) }, 200),
+    async (c) => c.json({ booking: await s.transitions.reschedule(c.get('principal')!, c.req.valid('param').id, c.req.valid('json').holdId) }, 200),
   );
   // Before /bookings/{id}/{action}, like the review below.
   r.openapi(
@@ -66,7 +66,7 @@ export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEn
       method: 'post', path: '/bookings/{id}/no-show-response', tags, middleware: requireAuth('customer'), request: { params: idParam, body: jsonBody(noShowResponseSchema) },
       responses: { 200: ok(bookingBody, '`{booking}`; the answer is in its history and in the admins\' list'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'INVALID_TRANSITION (not a no-show) or CONFLICT (already answered)' }) },
     }),
-    async (c) => c.json({ booking: await s.transitions.respondToNoShow(c.var.principal!, c.req.valid('param').id, c.req.valid('json').text) }, 200),
+    async (c) => c.json({ booking: await s.transitions.respondToNoShow(c.get('principal')!, c.req.valid('param').id, c.req.valid('json').text) }, 200),
   );
   r.openapi(
     createRoute({ method: 'get', path: '/admin/no-show-responses', tags: ['admin'], middleware: requireAuth('admin'), responses: { 200: ok(z.strictObject({ responses: z.array(z.strictObject({ booking: bookingViewSchema, event: bookingEventViewSchema })) }), '`{responses}`: no-shows their customers answered, newest first (at most 200)'), ...errors(authErrors) } }),
@@ -78,11 +78,11 @@ export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEn
       method: 'post', path: '/bookings/{id}/review', tags, middleware: requireAuth('customer'), request: { params: idParam, body: jsonBody(reviewInputSchema) },
       responses: { 201: ok(z.strictObject({ review: reviewViewSchema }), '`{review}`; the workshop\'s rating moves with it'), ...errors({ ...authErrors, 409: 'INVALID_TRANSITION (not completed) or CONFLICT (already reviewed)', 404: 'NOT_FOUND' }) },
     }),
-    async (c) => c.json({ review: await s.reviews.review(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 201),
+    async (c) => c.json({ review: await s.reviews.review(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')) }, 201),
   );
   r.openapi(
     createRoute({ method: 'get', path: '/bookings/{id}/review', tags, middleware: signedIn, request: { params: idParam }, responses: { 200: ok(z.strictObject({ review: reviewViewSchema.nullable() }), '`{review}` or `{review: null}`'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
-    async (c) => c.json({ review: await s.reviews.forBooking(c.var.principal!, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ review: await s.reviews.forBooking(c.get('principal')!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({
@@ -93,7 +93,7 @@ export function bookingRoutes(s: Services, confirmLimit: MiddlewareHandler<AppEn
     async (c) => {
       const { id, action } = c.req.valid('param');
       const body = c.req.valid('json') as { reason?: string } | undefined;
-      return c.json({ booking: await s.transitions.act(c.var.principal!, id, action, body?.reason) }, 200);
+      return c.json({ booking: await s.transitions.act(c.get('principal')!, id, action, body?.reason) }, 200);
     },
   );
   return r;

@@ -36,7 +36,7 @@ export function calendarRoutes(s: Services, feedLimit: MiddlewareHandler<AppEnv>
       responses: { 200: file('text/calendar', 'The booking as one calendar event (an iCalendar file to open or import)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
     }),
     async (c) => {
-      const entry = await s.calendars.forBooking(c.var.principal!, c.req.valid('param').id);
+      const entry = await s.calendars.forBooking(c.get('principal')!, c.req.valid('param').id);
       return icsAnswer(c, ics(c, [entry], entry.summary), icsFileName(entry.summary));
     },
   );
@@ -46,7 +46,7 @@ export function calendarRoutes(s: Services, feedLimit: MiddlewareHandler<AppEnv>
       method: 'get', path: '/me/calendar-feed', tags, middleware: feedRoles,
       responses: { 200: ok(calendarFeedStatusSchema, 'Whether I have a feed and since when (its address is shown only when made)'), ...errors(authErrors) },
     }),
-    async (c) => c.json(await s.calendars.feedStatus(c.var.principal!), 200),
+    async (c) => c.json(await s.calendars.feedStatus(c.get('principal')!), 200),
   );
 
   r.openapi(
@@ -55,7 +55,7 @@ export function calendarRoutes(s: Services, feedLimit: MiddlewareHandler<AppEnv>
       responses: { 201: ok(calendarFeedCreatedSchema, 'A new feed address; any earlier one stops working'), ...errors(authErrors) },
     }),
     async (c) => {
-      const { token, createdAt } = await s.calendars.rotateFeed(c.var.principal!);
+      const { token, createdAt } = await s.calendars.rotateFeed(c.get('principal')!);
       return c.json({ path: `${API_VERSION_PREFIX}/calendar/${token}.ics`, createdAt }, 201);
     },
   );
@@ -66,7 +66,7 @@ export function calendarRoutes(s: Services, feedLimit: MiddlewareHandler<AppEnv>
       responses: { 204: noContent('Feed revoked: its address stops working'), ...errors({ ...authErrors, 404: 'NOT_FOUND (no feed)' }) },
     }),
     async (c) => {
-      await s.calendars.revokeFeed(c.var.principal!);
+      await s.calendars.revokeFeed(c.get('principal')!);
       return c.body(null, 204);
     },
   );

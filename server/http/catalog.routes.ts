@@ -50,7 +50,7 @@ export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<
       request: { params: idParam },
       responses: { 200: ok(z.strictObject({ workshop: workshopDetailViewSchema }), '`{workshop}` with services, hours and closures'), ...errors({ 404: 'NOT_FOUND' }) },
     }),
-    async (c) => c.json({ workshop: await s.catalog.detail(c.req.valid('param').id, c.var.principal) }, 200),
+    async (c) => c.json({ workshop: await s.catalog.detail(c.req.valid('param').id, c.get('principal')) }, 200),
   );
 
   r.openapi(
@@ -59,7 +59,7 @@ export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<
       request: { params: idParam, query: reviewListQuerySchema },
       responses: { 200: ok(z.strictObject({ reviews: z.array(reviewViewSchema) }), '`{reviews}`, newest first; authors as first name and initial'), ...errors({ 404: 'NOT_FOUND' }) },
     }),
-    async (c) => c.json({ reviews: await s.reviews.forWorkshop(c.var.principal ?? null, c.req.valid('param').id, c.req.valid('query').limit) }, 200),
+    async (c) => c.json({ reviews: await s.reviews.forWorkshop(c.get('principal') ?? null, c.req.valid('param').id, c.req.valid('query').limit) }, 200),
   );
 
   r.openapi(
@@ -74,7 +74,7 @@ export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<
     async (c) => {
       const { id } = c.req.valid('param');
       const query = c.req.valid('query');
-      const view = await s.availability.forViewer(c.var.principal, id, query);
+      const view = await s.availability.forViewer(c.get('principal'), id, query);
       // Assembled as text from cached parts (availability.snapshotJson): the body c.json would send,
       // without stringifying ~330 objects per read; its type says which schema it holds. The same
       // text as last time for this window (nothing changed) goes out as the same bytes.

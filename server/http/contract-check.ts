@@ -20,7 +20,7 @@ async function violation(c: Parameters<MiddlewareHandler<AppEnv>>[0]): Promise<{
     const r = schema.safeParse(json);
     return r.success ? null : { problem: `${what} does not match its schema`, issues: z.prettifyError(r.error), body: text.slice(0, 2000) };
   };
-  const declared = c.var.declared;
+  const declared = c.get('declared');
   // Before a handler ran (no route, auth, CSRF, rate limit, body limit) only the error shape is checked.
   if (!declared) return status >= 400 ? parse(apiErrorBodySchema, `the ${status} error body`) : null;
   const spec = (declared.responses as Record<string, { content?: Record<string, { schema?: unknown }> } | undefined>)[String(status)];
@@ -49,8 +49,8 @@ export function contractCheck(): MiddlewareHandler<AppEnv> {
     await next();
     const v = await violation(c);
     if (!v) return;
-    const route = c.var.declared?.route ?? `${c.req.method} ${c.req.path}`;
-    c.var.log?.error({ route, status: c.res.status, ...v }, 'response breaks the declared contract');
+    const route = c.get('declared')?.route ?? `${c.req.method} ${c.req.path}`;
+    c.get('log')?.error({ route, status: c.res.status, ...v }, 'response breaks the declared contract');
     const message = `${route} answered ${c.res.status}: ${v.problem}${v.issues ? `\n${v.issues}` : ''}`;
     c.res = new Response(JSON.stringify({ error: { code: 'CONTRACT_VIOLATION', message, details: { status: c.res.status, body: v.body } } }), {
       status: 500,

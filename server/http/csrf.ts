@@ -18,9 +18,9 @@ const CREDENTIAL_ROUTES = new Set(['/api/auth/login', '/api/auth/register']);
  */
 export function csrfGuard(trustProxy: boolean) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (UNSAFE.has(c.req.method) && c.var.authVia !== 'bearer') {
+    if (UNSAFE.has(c.req.method) && c.get('authVia') !== 'bearer') {
       const from = provenance((name) => c.req.header(name), trustProxy);
-      const ambient = c.var.authVia === 'cookie' && !CREDENTIAL_ROUTES.has(c.req.path);
+      const ambient = c.get('authVia') === 'cookie' && !CREDENTIAL_ROUTES.has(c.req.path);
       if (from === 'cross' || (from === 'unknown' && ambient)) {
         throw new DomainError('CSRF_REJECTED', 'Cross-site request refused: send it from this site, or authenticate with a bearer token');
       }

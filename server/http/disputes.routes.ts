@@ -29,7 +29,7 @@ export function disputeRoutes(s: Services) {
         }),
       },
     }),
-    async (c) => c.json({ dispute: await s.disputes.open(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 201),
+    async (c) => c.json({ dispute: await s.disputes.open(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')) }, 201),
   );
   r.openapi(
     createRoute({
@@ -37,7 +37,7 @@ export function disputeRoutes(s: Services) {
       request: { params: idParam },
       responses: { 200: ok(bookingDisputeSchema, '`{dispute, openUntil}`: the dispute or null, and until when the customer can report a problem (null unless completed, or cancelled or a no-show with a fee charged); its customer, its workshop\'s owner, admins'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
     }),
-    async (c) => c.json(await s.disputes.forBooking(c.var.principal!, c.req.valid('param').id), 200),
+    async (c) => c.json(await s.disputes.forBooking(c.get('principal')!, c.req.valid('param').id), 200),
   );
   r.openapi(
     createRoute({
@@ -47,7 +47,7 @@ export function disputeRoutes(s: Services) {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json({ disputes: await s.disputes.queue(c.var.principal!, q.status, q.limit) }, 200);
+      return c.json({ disputes: await s.disputes.queue(c.get('principal')!, q.status, q.limit) }, 200);
     },
   );
   r.openapi(
@@ -64,7 +64,7 @@ export function disputeRoutes(s: Services) {
         }),
       },
     }),
-    async (c) => c.json({ dispute: await s.disputes.resolve(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 200),
+    async (c) => c.json({ dispute: await s.disputes.resolve(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')) }, 200),
   );
   return r;
 }

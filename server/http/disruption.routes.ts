@@ -20,7 +20,7 @@ const customerOnly = requireAuth('customer');
  */
 export function disruptionRoutes(s: Services) {
   const r = createRouter();
-  const me = (c: { var: { principal: { id: string; role: 'customer' | 'vendor' | 'admin' } | null } }) => c.var.principal!;
+  const me = (c: { get: (key: 'principal') => { id: string; role: 'customer' | 'vendor' | 'admin' } | null }) => c.get('principal')!;
 
   r.openapi(
     createRoute({

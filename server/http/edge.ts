@@ -1,11 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { AppEnv } from './context';
 import { contractCheck } from './contract-check';
 import { requestDeadline } from './deadline';
 import { requestBody } from './request-body';
 import { requestLog } from './request-log';
+import { responseHeaders } from './response-headers';
 
 export interface EdgeConfig {
   logger: Logger;
@@ -23,7 +23,7 @@ export interface EdgeConfig {
 export function createHttpEdge(app: OpenAPIHono<AppEnv>, config: EdgeConfig) {
   app.use(requestLog(config.logger, config.observe));
   if (config.checkResponses) app.use('/api/*', contractCheck());
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
+  app.use(responseHeaders());
   // A stalled store must not hold a request (and its connection) open: onError answers 503.
   app.use('/api/*', requestDeadline(config.requestDeadlineMs));
   app.use('/api/*', requestBody(config.bodyLimitBytes));

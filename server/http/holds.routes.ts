@@ -33,22 +33,22 @@ export function holdRoutes(s: Services) {
         }),
       },
     }),
-    async (c) => c.json({ hold: await s.holds.hold(c.var.principal!, c.req.valid('json')) }, 201),
+    async (c) => c.json({ hold: await s.holds.hold(c.get('principal')!, c.req.valid('json')) }, 201),
   );
   r.openapi(
     createRoute({ method: 'get', path: '/holds', tags, middleware: customer, responses: { 200: ok(z.strictObject({ holds: z.array(holdViewSchema) }), '`{holds}`: my active holds'), ...errors(authErrors) } }),
-    async (c) => c.json({ holds: await s.holds.mine(c.var.principal!) }, 200),
+    async (c) => c.json({ holds: await s.holds.mine(c.get('principal')!) }, 200),
   );
   r.openapi(
     createRoute({ method: 'delete', path: '/holds/{id}', tags, middleware: customer, request: { params: idParam }, responses: { 204: noContent('released'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
-      await s.holds.release(c.var.principal!, c.req.valid('param').id);
+      await s.holds.release(c.get('principal')!, c.req.valid('param').id);
       return c.body(null, 204);
     },
   );
   r.openapi(
     createRoute({ method: 'post', path: '/holds/{id}/extend', tags, middleware: customer, request: { params: idParam }, responses: { 200: ok(holdBody, '`{hold}` with a later expiresAt'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'HOLD_EXPIRED or HOLD_EXTENSION_LIMIT' }) } }),
-    async (c) => c.json({ hold: await s.holds.extend(c.var.principal!, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ hold: await s.holds.extend(c.get('principal')!, c.req.valid('param').id) }, 200),
   );
   return r;
 }

@@ -17,11 +17,11 @@ export function mailPreferenceRoutes(s: Services) {
   const signedIn = requireAuth();
   r.openapi(
     createRoute({ method: 'get', path: '/me/mail-preferences', tags, middleware: signedIn, responses: { 200: ok(mailPreferencesSchema, '`{reminders, reviews}`: whether that non-essential mail is on (mail about a change to a booking is always sent)'), ...errors(authErrors) } }),
-    async (c) => c.json(await s.mailPreferences.mine(c.var.principal!), 200),
+    async (c) => c.json(await s.mailPreferences.mine(c.get('principal')!), 200),
   );
   r.openapi(
     createRoute({ method: 'put', path: '/me/mail-preferences', tags, middleware: signedIn, request: { body: jsonBody(mailPreferencesPatchSchema) }, responses: { 200: ok(mailPreferencesSchema, 'The preferences after the change'), ...errors(authErrors) } }),
-    async (c) => c.json(await s.mailPreferences.update(c.var.principal!, c.req.valid('json')), 200),
+    async (c) => c.json(await s.mailPreferences.update(c.get('principal')!, c.req.valid('json')), 200),
   );
   return r;
 }

@@ -34,7 +34,7 @@ export function matchRoutes(s: Services) {
         }),
       },
     }),
-    async (c) => c.json(await s.matching.match(c.var.principal, c.req.valid('json')), 200),
+    async (c) => c.json(await s.matching.match(c.get('principal'), c.req.valid('json')), 200),
   );
 
   r.openapi(
@@ -49,9 +49,9 @@ export function matchRoutes(s: Services) {
     }),
     async (c) => {
       const { weights, reason } = c.req.valid('json');
-      const view = await s.matching.saveWeights(c.var.principal!, weights);
+      const view = await s.matching.saveWeights(c.get('principal')!, weights);
       const summary = MATCH_FACTORS.map((f) => `${f} ${weights[f]}`).join(', ');
-      await s.audit.record(c.var.principal!, 'match.weights_update', { type: 'settings', id: MATCH_SETTINGS_ID }, reason ? `${summary}: ${reason}` : summary);
+      await s.audit.record(c.get('principal')!, 'match.weights_update', { type: 'settings', id: MATCH_SETTINGS_ID }, reason ? `${summary}: ${reason}` : summary);
       return c.json(view, 200);
     },
   );

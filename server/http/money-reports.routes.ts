@@ -20,7 +20,7 @@ export function moneyReportRoutes(s: Services) {
       request: { params: idParam },
       responses: { 200: ok(moneyBody, '`{money}`: balance, next payout, totals per currency and the latest payouts (the owner or an admin)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
     }),
-    async (c) => c.json({ money: await s.moneyReports.vendorMoney(c.var.principal!, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ money: await s.moneyReports.vendorMoney(c.get('principal')!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({
@@ -35,7 +35,7 @@ export function moneyReportRoutes(s: Services) {
       },
     }),
     async (c) => {
-      const statement = await s.moneyReports.statement(c.var.principal!, c.req.valid('param').id, c.req.valid('query'));
+      const statement = await s.moneyReports.statement(c.get('principal')!, c.req.valid('param').id, c.req.valid('query'));
       return c.body(statementCsv(statement), 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="statement-${statement.from}-to-${statement.to}.csv"`,

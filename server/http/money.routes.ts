@@ -19,7 +19,7 @@ export function moneyRoutes(s: Services) {
       request: { params: idParam },
       responses: { 200: ok(policyBody, '`{policy}`: payment mode, fees and the commission that applies (the owner or an admin)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
     }),
-    async (c) => c.json({ policy: await s.money.policy(c.var.principal!, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ policy: await s.money.policy(c.get('principal')!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({
@@ -27,7 +27,7 @@ export function moneyRoutes(s: Services) {
       request: { params: idParam, body: jsonBody(moneyPolicyInputSchema) },
       responses: { 200: ok(policyBody, '`{policy}` as saved (only the workshop owner)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
     }),
-    async (c) => c.json({ policy: await s.money.setPolicy(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 200),
+    async (c) => c.json({ policy: await s.money.setPolicy(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')) }, 200),
   );
   r.openapi(
     createRoute({
@@ -45,7 +45,7 @@ export function moneyRoutes(s: Services) {
     }),
     async (c) => {
       const id = c.req.valid('param').id;
-      await s.catalog.visible(id, c.var.principal ?? null);
+      await s.catalog.visible(id, c.get('principal') ?? null);
       const { policy } = await s.money.termsFor(id);
       const provider: PaymentTermsView['provider'] = policy.paymentMode === 'at_workshop' ? 'none' : s.payments.provider.name;
       return c.json({ terms: { ...policy, provider } }, 200);

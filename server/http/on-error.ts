@@ -42,15 +42,15 @@ export function onError(err: Error, c: Context<AppEnv>) {
     if (err.status === 401) return c.json(body('UNAUTHENTICATED', 'Sign in first'), 401);
     // The request deadline (hono/timeout) ran out.
     if (err.status === 503) {
-      c.var.log?.warn({ err }, 'request deadline passed');
+      c.get('log')?.warn({ err }, 'request deadline passed');
       return unavailable(c);
     }
     if (err.status < 500) return c.json(body('VALIDATION_FAILED', err.message || 'Bad request'), 400);
   }
   if (isStoreUnavailable(err)) {
-    c.var.log?.warn({ err }, 'store unavailable');
+    c.get('log')?.warn({ err }, 'store unavailable');
     return unavailable(c);
   }
-  c.var.log?.error({ err }, 'unhandled error');
+  c.get('log')?.error({ err }, 'unhandled error');
   return c.json(body('INTERNAL', 'Something went wrong on our side'), 500);
 }

@@ -69,7 +69,7 @@ export function paymentRoutes(deps: PaymentRoutesDeps) {
     async (c) => {
       if (!deps.testAuthentication) throw new DomainError('NOT_FOUND', 'The simulated bank check exists only when PAYMENT_PROVIDER=simulated');
       const { clientSecret, approve } = c.req.valid('json');
-      await deps.testAuthentication({ clientSecret, approve, customerId: c.var.principal!.id });
+      await deps.testAuthentication({ clientSecret, approve, customerId: c.get('principal')!.id });
       return c.json({ authenticated: approve }, 200);
     },
   );

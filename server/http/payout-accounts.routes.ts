@@ -21,7 +21,7 @@ export function payoutAccountRoutes(s: Services) {
         ...errors({ ...authErrors, 404: 'NOT_FOUND', 503: 'PAYMENT_PROVIDER_UNAVAILABLE' }),
       },
     }),
-    async (c) => c.json({ account: await s.payoutAccounts.view(c.var.principal!, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ account: await s.payoutAccounts.view(c.get('principal')!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({
@@ -32,7 +32,7 @@ export function payoutAccountRoutes(s: Services) {
         ...errors({ ...authErrors, 404: 'NOT_FOUND', 503: 'PAYMENT_PROVIDER_UNAVAILABLE' }),
       },
     }),
-    async (c) => c.json(await s.payoutAccounts.link(c.var.principal!, c.req.valid('param').id), 200),
+    async (c) => c.json(await s.payoutAccounts.link(c.get('principal')!, c.req.valid('param').id), 200),
   );
   return r;
 }

@@ -17,14 +17,14 @@ export function qualityRoutes(s: Services) {
       method: 'get', path: '/workshops/{id}/quality', tags: ['vendor'], middleware: requireAuth('vendor', 'admin'), request: { params: idParam },
       responses: { 200: ok(z.strictObject({ quality: workshopQualitySchema }), '`{quality}`: the workshop\'s metrics over the window, what they breach and the thresholds (its owner and admins)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
     }),
-    async (c) => c.json({ quality: await s.quality.forWorkshop(c.var.principal!, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ quality: await s.quality.forWorkshop(c.get('principal')!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({
       method: 'get', path: '/admin/quality/queue', tags: ['admin'], middleware: requireAuth('admin'),
       responses: { 200: ok(z.strictObject({ workshops: z.array(qualityQueueItemSchema) }), '`{workshops}`: verified workshops breaching a quality threshold (each breach explained), and workshops whose insurance expires within 30 days or has lapsed; dismissed ones stay out until a new flag'), ...errors(authErrors) },
     }),
-    async (c) => c.json({ workshops: await s.quality.queue(c.var.principal!) }, 200),
+    async (c) => c.json({ workshops: await s.quality.queue(c.get('principal')!) }, 200),
   );
   r.openapi(
     createRoute({
@@ -34,8 +34,8 @@ export function qualityRoutes(s: Services) {
     async (c) => {
       const { workshopId } = c.req.valid('param');
       const { reason } = c.req.valid('json');
-      await s.quality.dismiss(c.var.principal!, workshopId, reason);
-      await s.audit.record(c.var.principal!, 'workshop.quality_dismiss', { type: 'workshop', id: workshopId }, reason);
+      await s.quality.dismiss(c.get('principal')!, workshopId, reason);
+      await s.audit.record(c.get('principal')!, 'workshop.quality_dismiss', { type: 'workshop', id: workshopId }, reason);
       return c.body(null, 204);
     },
   );

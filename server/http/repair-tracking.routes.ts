@@ -25,7 +25,7 @@ export function repairTrackingRoutes(s: Services) {
       method: 'get', path: '/bookings/{id}/job', tags, middleware: signedIn, request: { params: idParam },
       responses: { 200: ok(z.strictObject({ job: jobTimelineSchema }), "`{job}`: stages oldest first, quotes newest first, the price (base + approved extras); for the booking's customer, its workshop and admins"), ...errors({ ...authErrors, ...notParty, 404: 'NOT_FOUND' }) },
     }),
-    async (c) => c.json({ job: await s.repairTracking.timeline(c.var.principal!, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ job: await s.repairTracking.timeline(c.get('principal')!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({
@@ -35,7 +35,7 @@ export function repairTrackingRoutes(s: Services) {
         ...errors({ ...authErrors, ...notParty, 400: 'VALIDATION_FAILED (also an ETA not in the future or more than 60 days ahead) or MALFORMED_JSON', 404: 'NOT_FOUND', 409: 'INVALID_TRANSITION (the booking is not accepted or in progress, or the stage would go back) or VERSION_CONFLICT' }),
       },
     }),
-    async (c) => c.json({ update: await s.repairTracking.setStage(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 201),
+    async (c) => c.json({ update: await s.repairTracking.setStage(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')) }, 201),
   );
   r.openapi(
     createRoute({
@@ -45,7 +45,7 @@ export function repairTrackingRoutes(s: Services) {
         ...errors({ ...authErrors, ...notParty, 404: 'NOT_FOUND', 409: 'INVALID_TRANSITION (the booking is not accepted or in progress) or CONFLICT (a quote is already pending)' }),
       },
     }),
-    async (c) => c.json({ quote: await s.repairTracking.sendQuote(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 201),
+    async (c) => c.json({ quote: await s.repairTracking.sendQuote(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')) }, 201),
   );
   const decision = (verb: 'withdraw' | 'approve' | 'decline', who: string, run: (p: Parameters<Services['repairTracking']['approve']>) => ReturnType<Services['repairTracking']['approve']>) =>
     r.openapi(
@@ -58,7 +58,7 @@ export function repairTrackingRoutes(s: Services) {
       }),
       async (c) => {
         const { id, quoteId } = c.req.valid('param');
-        return c.json(await run([c.var.principal!, id, quoteId]), 200);
+        return c.json(await run([c.get('principal')!, id, quoteId]), 200);
       },
     );
   decision('withdraw', 'the workshop takes its pending quote back', (a) => s.repairTracking.withdraw(...a));

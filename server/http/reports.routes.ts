@@ -29,7 +29,7 @@ export function reportRoutes(s: Services) {
         ...errors({ ...authErrors, 404: 'NOT_FOUND' }),
       },
     }),
-    async (c) => c.json({ report: await s.reports.workshop(c.var.principal!, c.req.valid('param').id, c.req.valid('query')) }, 200),
+    async (c) => c.json({ report: await s.reports.workshop(c.get('principal')!, c.req.valid('param').id, c.req.valid('query')) }, 200),
   );
   r.openapi(
     createRoute({
@@ -38,7 +38,7 @@ export function reportRoutes(s: Services) {
       responses: { 200: csv('The same report as CSV: one row per total, day, hour and service (`section` column)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) },
     }),
     async (c) => {
-      const report = await s.reports.workshop(c.var.principal!, c.req.valid('param').id, c.req.valid('query'));
+      const report = await s.reports.workshop(c.get('principal')!, c.req.valid('param').id, c.req.valid('query'));
       return c.body(workshopReportCsv(report), 200, csvHeaders(`report-${report.from}-to-${report.to}`));
     },
   );

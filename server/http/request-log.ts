@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { Logger } from 'pino';
 import type { AppEnv } from './context';
 
-/** Gives each request an id (kept from X-Request-Id when sane) and logs one line when it ends. */
+/** Gives each request an id (kept from X-Request-Id when sane; sent back by response-headers.ts) and logs one line when it ends. */
 export function requestLog(logger: Logger, observe?: (route: string, method: string, status: number, ms: number) => void) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const incoming = c.req.header('x-request-id');
@@ -11,13 +11,12 @@ export function requestLog(logger: Logger, observe?: (route: string, method: str
     const log = logger.child({ reqId: requestId });
     c.set('requestId', requestId);
     c.set('log', log);
-    c.header('X-Request-Id', requestId);
     const started = performance.now();
     await next();
     const ms = performance.now() - started;
     const status = c.res.status;
     // Never the query string or headers: they may carry tokens.
-    log.info({ method: c.req.method, path: c.req.path, status, ms: Math.round(ms * 10) / 10, userId: c.var.principal?.id }, 'request');
+    log.info({ method: c.req.method, path: c.req.path, status, ms: Math.round(ms * 10) / 10, userId: c.get('principal')?.id }, 'request');
     observe?.(c.req.routePath, c.req.method, status, ms);
   });
 }

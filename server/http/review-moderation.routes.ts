@@ -24,7 +24,7 @@ export function reviewModerationRoutes(s: Services) {
       request: { params: idParam, body: jsonBody(reviewReplySchema) },
       responses: { 200: ok(reviewBody, '`{review}` with the reply: the owning workshop answers once, in public'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'CONFLICT (already replied)' }) },
     }),
-    async (c) => c.json({ review: await s.reviewModeration.reply(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 200),
+    async (c) => c.json({ review: await s.reviewModeration.reply(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')) }, 200),
   );
   r.openapi(
     createRoute({
@@ -33,7 +33,7 @@ export function reviewModerationRoutes(s: Services) {
       responses: { 204: noContent('Reported: it joins the admins\' queue (its author and the workshop are not told who)'), ...errors({ ...authErrors, 404: 'NOT_FOUND (or hidden)', 409: 'CONFLICT (you already reported it)' }) },
     }),
     async (c) => {
-      await s.reviewModeration.report(c.var.principal!, c.req.valid('param').id, c.req.valid('json'));
+      await s.reviewModeration.report(c.get('principal')!, c.req.valid('param').id, c.req.valid('json'));
       return c.body(null, 204);
     },
   );
@@ -42,7 +42,7 @@ export function reviewModerationRoutes(s: Services) {
       method: 'get', path: '/admin/reviews/reported', tags: ['admin', 'reviews'], middleware: requireAuth('admin'),
       responses: { 200: ok(z.strictObject({ reviews: z.array(reportedReviewSchema) }), '`{reviews}` with open reports, the most reported first, each with its reports\' reasons'), ...errors(authErrors) },
     }),
-    async (c) => c.json({ reviews: await s.reviewModeration.reported(c.var.principal!) }, 200),
+    async (c) => c.json({ reviews: await s.reviewModeration.reported(c.get('principal')!) }, 200),
   );
   for (const [path, action, what, conflict] of MODERATIONS) {
     r.openapi(
@@ -51,7 +51,7 @@ export function reviewModerationRoutes(s: Services) {
         request: { params: idParam, body: jsonBody(reviewModerationSchema) },
         responses: { 200: ok(reviewBody, `\`{review}\`. ${what}; recorded in the audit trail with the reason`), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: conflict }) },
       }),
-      async (c) => c.json({ review: await s.reviewModeration.moderate(c.var.principal!, c.req.valid('param').id, action, c.req.valid('json')) }, 200),
+      async (c) => c.json({ review: await s.reviewModeration.moderate(c.get('principal')!, c.req.valid('param').id, action, c.req.valid('json')) }, 200),
     );
   }
   r.openapi(
@@ -60,7 +60,7 @@ export function reviewModerationRoutes(s: Services) {
       request: { query: auditQuerySchema },
       responses: { 200: ok(z.strictObject({ entries: z.array(auditEntrySchema) }), '`{entries}`, newest first: who did what to what, why and when; `before=<entry id>` pages back'), ...errors(authErrors) },
     }),
-    async (c) => c.json({ entries: await s.audit.list(c.var.principal!, c.req.valid('query')) }, 200),
+    async (c) => c.json({ entries: await s.audit.list(c.get('principal')!, c.req.valid('query')) }, 200),
   );
   return r;
 }

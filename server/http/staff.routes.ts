@@ -20,20 +20,20 @@ export function staffRoutes(s: Services) {
 
   r.openapi(
     createRoute({ method: 'get', path: '/workshops/{id}/staff', tags, middleware: workshopSide, request: { params: idParam }, responses: { 200: ok(staffListSchema, '`{members, invitations}` (jobs.assign; invitations only with staff.manage)'), ...errors(refusals) } }),
-    async (c) => c.json(await s.staff.list(c.var.principal!, c.req.valid('param').id), 200),
+    async (c) => c.json(await s.staff.list(c.get('principal')!, c.req.valid('param').id), 200),
   );
   r.openapi(
     createRoute({
       method: 'post', path: '/workshops/{id}/staff/invitations', tags, middleware: workshopSide, request: { params: idParam, body: jsonBody(staffInviteSchema) },
       responses: { 201: ok(z.strictObject({ invitation: staffInvitationViewSchema }), '`{invitation}`: a seven-day link is mailed (staff.manage)'), ...errors({ ...refusals, 409: 'CONFLICT (already a member) or EMAIL_TAKEN (a customer or admin account has this address)' }) },
     }),
-    async (c) => c.json({ invitation: await s.staff.invite(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 201),
+    async (c) => c.json({ invitation: await s.staff.invite(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')) }, 201),
   );
   r.openapi(
     createRoute({ method: 'delete', path: '/workshops/{id}/staff/invitations/{invitationId}', tags, middleware: workshopSide, request: { params: invitationParam }, responses: { 204: noContent('withdrawn: the link stops working (staff.manage)'), ...errors(refusals) } }),
     async (c) => {
       const p = c.req.valid('param');
-      await s.staff.revokeInvitation(c.var.principal!, p.id, p.invitationId);
+      await s.staff.revokeInvitation(c.get('principal')!, p.id, p.invitationId);
       return c.body(null, 204);
     },
   );
@@ -44,7 +44,7 @@ export function staffRoutes(s: Services) {
     }),
     async (c) => {
       const p = c.req.valid('param');
-      return c.json({ member: await s.staff.changeRole(c.var.principal!, p.id, p.userId, c.req.valid('json').role) }, 200);
+      return c.json({ member: await s.staff.changeRole(c.get('principal')!, p.id, p.userId, c.req.valid('json').role) }, 200);
     },
   );
   r.openapi(
@@ -54,7 +54,7 @@ export function staffRoutes(s: Services) {
     }),
     async (c) => {
       const p = c.req.valid('param');
-      await s.staff.remove(c.var.principal!, p.id, p.userId);
+      await s.staff.remove(c.get('principal')!, p.id, p.userId);
       return c.body(null, 204);
     },
   );
@@ -63,7 +63,7 @@ export function staffRoutes(s: Services) {
       method: 'put', path: '/bookings/{id}/assignment', tags, middleware: workshopSide, request: { params: idParam, body: jsonBody(assignmentSchema) },
       responses: { 200: ok(z.strictObject({ booking: bookingViewSchema }), '`{booking}` with its mechanic and bay; an `assigned` event names who did it (jobs.assign)'), ...errors({ ...refusals, 409: 'INVALID_TRANSITION (finished), CONFLICT (no longer a member) or VERSION_CONFLICT' }) },
     }),
-    async (c) => c.json({ booking: await s.assignment.assign(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 200),
+    async (c) => c.json({ booking: await s.assignment.assign(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')) }, 200),
   );
   return r;
 }

@@ -31,7 +31,7 @@ export function vehicleRoutes(s: Services, lookupLimit: MiddlewareHandler<AppEnv
 
   r.openapi(
     createRoute({ method: 'get', path: '/me/vehicles', tags, middleware: customer, responses: { 200: ok(vehicleListSchema, '`{vehicles}`: the caller\'s garage, oldest first'), ...errors(authErrors) } }),
-    async (c) => c.json({ vehicles: await s.vehicles.list(c.var.principal!) }, 200),
+    async (c) => c.json({ vehicles: await s.vehicles.list(c.get('principal')!) }, 200),
   );
   r.openapi(
     createRoute({
@@ -41,23 +41,23 @@ export function vehicleRoutes(s: Services, lookupLimit: MiddlewareHandler<AppEnv
         ...errors({ ...authErrors, 409: 'CONFLICT (this registration is already in the garage, or the garage is full)', 422: 'VIN_INVALID' }),
       },
     }),
-    async (c) => c.json(await s.vehicles.create(c.var.principal!, c.req.valid('json')), 201),
+    async (c) => c.json(await s.vehicles.create(c.get('principal')!, c.req.valid('json')), 201),
   );
   r.openapi(
     createRoute({ method: 'get', path: '/me/vehicles/{id}', tags, middleware: customer, request: { params: idParam }, responses: { 200: ok(savedVehicleViewSchema, 'One vehicle of the caller\'s garage'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
-    async (c) => c.json(await s.vehicles.get(c.var.principal!, c.req.valid('param').id), 200),
+    async (c) => c.json(await s.vehicles.get(c.get('principal')!, c.req.valid('param').id), 200),
   );
   r.openapi(
     createRoute({
       method: 'patch', path: '/me/vehicles/{id}', tags, middleware: customer, request: { params: idParam, body: jsonBody(updateVehicleSchema) },
       responses: { 200: ok(savedVehicleViewSchema, 'The vehicle after the change (bookings already made keep their copy)'), ...errors({ ...authErrors, 404: 'NOT_FOUND', 409: 'CONFLICT', 422: 'VIN_INVALID' }) },
     }),
-    async (c) => c.json(await s.vehicles.update(c.var.principal!, c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => c.json(await s.vehicles.update(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')), 200),
   );
   r.openapi(
     createRoute({ method: 'delete', path: '/me/vehicles/{id}', tags, middleware: customer, request: { params: idParam }, responses: { 204: noContent('Removed (bookings already made keep their copy)'), ...errors({ ...authErrors, 404: 'NOT_FOUND' }) } }),
     async (c) => {
-      await s.vehicles.remove(c.var.principal!, c.req.valid('param').id);
+      await s.vehicles.remove(c.get('principal')!, c.req.valid('param').id);
       return c.body(null, 204);
     },
   );

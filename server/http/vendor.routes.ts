@@ -28,7 +28,7 @@ const tags = ['vendor'];
 /** A vendor's own workshop: onboarding, settings, hours, closures and service catalog. */
 export function vendorRoutes(s: Services) {
   const r = createRouter();
-  const me = (c: { var: { principal: { id: string; role: 'customer' | 'vendor' | 'admin' } | null } }) => c.var.principal!;
+  const me = (c: { get: (key: 'principal') => { id: string; role: 'customer' | 'vendor' | 'admin' } | null }) => c.get('principal')!;
 
   r.openapi(
     createRoute({ method: 'get', path: '/vendor/workshops', tags, middleware: vendorOnly, responses: { 200: ok(z.strictObject({ workshops: z.array(workshopListItemSchema), memberships: z.array(membershipSchema) }), '`{workshops, memberships}`: the workshops I work in (own or staff), any status, and my role in each'), ...errors(authErrors) } }),

@@ -26,27 +26,27 @@ export function webhookRoutes(s: Services) {
 
   r.openapi(
     createRoute({ method: 'get', path: '/webhooks', tags, middleware: managers, responses: { 200: ok(z.strictObject({ endpoints: z.array(webhookEndpointViewSchema) }), '`{endpoints}` I registered'), ...errors(authErrors) } }),
-    async (c) => c.json({ endpoints: await s.webhooks.list(c.var.principal!) }, 200),
+    async (c) => c.json({ endpoints: await s.webhooks.list(c.get('principal')!) }, 200),
   );
   r.openapi(
     createRoute({
       method: 'post', path: '/webhooks', tags, middleware: managers, request: { body: jsonBody(createWebhookSchema) },
       responses: { 201: ok(webhookCreatedSchema, '`{endpoint, secret}`: sign checks use the secret (docs/webhooks.md)'), ...errors({ ...authErrors, 404: 'NOT_FOUND (workshop)' }) },
     }),
-    async (c) => c.json(await s.webhooks.create(c.var.principal!, c.req.valid('json')), 201),
+    async (c) => c.json(await s.webhooks.create(c.get('principal')!, c.req.valid('json')), 201),
   );
   r.openapi(
     createRoute({ method: 'get', path: '/webhooks/{id}/secret', tags, middleware: managers, request: { params: idParam }, responses: { 200: ok(z.strictObject({ secret: z.string() }), "`{secret}`: the endpoint's signing secret"), ...errors(mineOnly) } }),
-    async (c) => c.json({ secret: await s.webhooks.secret(c.var.principal!, c.req.valid('param').id) }, 200),
+    async (c) => c.json({ secret: await s.webhooks.secret(c.get('principal')!, c.req.valid('param').id) }, 200),
   );
   r.openapi(
     createRoute({ method: 'patch', path: '/webhooks/{id}', tags, middleware: managers, request: { params: idParam, body: jsonBody(updateWebhookSchema) }, responses: { 200: ok(endpointBody, '`{endpoint}` changed; enabling resets its failure count and resumes held deliveries'), ...errors(mineOnly) } }),
-    async (c) => c.json({ endpoint: await s.webhooks.update(c.var.principal!, c.req.valid('param').id, c.req.valid('json')) }, 200),
+    async (c) => c.json({ endpoint: await s.webhooks.update(c.get('principal')!, c.req.valid('param').id, c.req.valid('json')) }, 200),
   );
   r.openapi(
     createRoute({ method: 'delete', path: '/webhooks/{id}', tags, middleware: managers, request: { params: idParam }, responses: { 204: noContent('Endpoint and its delivery log removed'), ...errors(mineOnly) } }),
     async (c) => {
-      await s.webhooks.remove(c.var.principal!, c.req.valid('param').id);
+      await s.webhooks.remove(c.get('principal')!, c.req.valid('param').id);
       return c.body(null, 204);
     },
   );
@@ -55,7 +55,7 @@ export function webhookRoutes(s: Services) {
       method: 'get', path: '/webhooks/{id}/deliveries', tags, middleware: managers, request: { params: idParam, query: webhookDeliveryListQuerySchema },
       responses: { 200: ok(z.strictObject({ deliveries: z.array(webhookDeliveryViewSchema) }), '`{deliveries}`, newest first: status, attempts, last answer and latency'), ...errors(mineOnly) },
     }),
-    async (c) => c.json({ deliveries: await s.webhooks.deliveries(c.var.principal!, c.req.valid('param').id, c.req.valid('query').limit) }, 200),
+    async (c) => c.json({ deliveries: await s.webhooks.deliveries(c.get('principal')!, c.req.valid('param').id, c.req.valid('query').limit) }, 200),
   );
   r.openapi(
     createRoute({
@@ -64,7 +64,7 @@ export function webhookRoutes(s: Services) {
     }),
     async (c) => {
       const { id, deliveryId } = c.req.valid('param');
-      return c.json({ delivery: await s.webhooks.redeliver(c.var.principal!, id, deliveryId) }, 201);
+      return c.json({ delivery: await s.webhooks.redeliver(c.get('principal')!, id, deliveryId) }, 201);
     },
   );
   return r;
