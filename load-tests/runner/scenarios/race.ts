@@ -22,6 +22,18 @@ export async function raceScenario(ctx: ScenarioContext): Promise<ScenarioResult
   const unexpected: string[] = [];
   let raceWallMs = 0;
 
+  // One untimed round first, on a slot of its own: the burst then meets a server that has served
+  // holds, refusals and confirms before (compiled code paths), as a live server has; without it the
+  // first rounds measure V8 compiling the refusal path (p95 180–190 ms over 5–10 rounds against
+  // 78 ms over 40, same code). Its answers are still checked.
+  {
+    const warm = workshop!.slots[opts.rounds * 3 + 1]!;
+    const replies = await Promise.all(customers.map((c) => http.post('/api/holds', { workshopId: workshop!.id, serviceId: workshop!.serviceId, slotId: warm.id }, c.token)));
+    const won = replies.filter((r) => r.status === 201);
+    if (won.length !== capacity || replies.some((r) => r.status !== 201 && r.status !== 409)) unexpected.push(`warm-up round: ${won.length} won`);
+    await Promise.all(won.map((r) => http.del(`/api/holds/${r.body.hold.id}`, customers[replies.indexOf(r)]!.token)));
+  }
+
   for (let round = 0; round < opts.rounds; round++) {
     const slot = workshop!.slots[round * 3]!;
     // Warm every keep-alive connection first, so the race is about the server, not TCP handshakes.
@@ -72,7 +84,7 @@ export async function raceScenario(ctx: ScenarioContext): Promise<ScenarioResult
   const audit = ctx.target.databaseUrl ? await auditCapacity(ctx.target.databaseUrl, [workshop!.id]) : null;
   return {
     scenario: 'race',
-    correct: roundsOk.every(Boolean) && (audit?.doubleBookings ?? 0) === 0,
+    correct: roundsOk.every(Boolean) && !unexpected.some((u) => u.startsWith('warm-up')) && (audit?.doubleBookings ?? 0) === 0,
     processes: http.urls.length,
     racers: opts.racers,
     capacity,
