@@ -59,7 +59,7 @@ export interface AppConfig {
   checkResponses?: boolean;
   /** Stripe mode: STRIPE_PUBLISHABLE_KEY, handed to the browser by `GET /api/payments/config`. */
   stripePublishableKey?: string | null;
-  limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number; confirmsPerMin: number; availabilityPerMin: number };
+  limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number; confirmsPerMin: number; availabilityPerMin: number; matchPerMin: number };
 }
 
 export interface AppDeps {
@@ -142,7 +142,8 @@ export function createApp(deps: AppDeps) {
 
   // Signed by the provider instead of a session (stripe mode only).
   app.route('/api', mailPreferenceRoutes(services));
-  app.route('/api', matchRoutes(services));
+  // Per address: a match reads live counts for up to 60 workshops (tens of ms of CPU), anonymous callers included.
+  app.route('/api', matchRoutes(services, limit('match', config.limits.matchPerMin, 60)));
   app.route('/api', vehicleRoutes(services, rateLimit(redis, config.redisPrefix, { name: 'vehicle-lookups', points: VEHICLE_LOOKUPS_PER_MINUTE, durationSec: 60 }, (c) => c.get('principal')?.id ?? 'anon')));
   app.route('/', unsubscribeRoutes(services));
   app.route('/api', paymentRoutes({

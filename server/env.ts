@@ -98,6 +98,7 @@ const schema = z
     RATE_LIMIT_CONFIRMS_PER_MIN: z.coerce.number().int().min(1).default(10),
     /** Availability snapshots (HTTP and `workshop:watch`, one shared budget) per client IP per minute. */
     RATE_LIMIT_AVAILABILITY_PER_MIN: z.coerce.number().int().min(1).default(120),
+    RATE_LIMIT_MATCH_PER_MIN: z.coerce.number().int().min(1).default(120),
     /** Bookings one customer may have open (pending, accepted, in progress) at once. */
     MAX_OPEN_BOOKINGS: z.coerce.number().int().min(1).max(1000).default(5),
     /** Slots one workshop may have over the horizon; hours or slot lengths beyond it are refused. Also caps one snapshot. */

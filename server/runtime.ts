@@ -260,6 +260,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
         holdsPerMin: env.RATE_LIMIT_HOLDS_PER_MIN,
         confirmsPerMin: env.RATE_LIMIT_CONFIRMS_PER_MIN,
         availabilityPerMin: env.RATE_LIMIT_AVAILABILITY_PER_MIN,
+        matchPerMin: env.RATE_LIMIT_MATCH_PER_MIN,
       },
     },
     logger,

@@ -80,6 +80,20 @@ export const optionChoiceSchema = z.strictObject({
 /** A customer's option choice. */
 export type OptionChoice = z.output<typeof optionChoiceSchema>;
 
+/**
+ * The marketplace's conventional option ids: what the matching view offers as a need's skill tier
+ * and urgency (a workshop that lists an option under one of these ids gets it applied to its price;
+ * the demo catalog uses them). Workshops may define other ids for their own booking page.
+ */
+export const MARKETPLACE_SKILL_TIERS = [
+  { id: 'standard', label: 'Standard' },
+  { id: 'master', label: 'Master technician' },
+] as const;
+export const MARKETPLACE_URGENCY = [
+  { id: 'normal', label: 'Normal' },
+  { id: 'same-day', label: 'Same day' },
+] as const;
+
 /** The result of pricing a choice: the price in minor units, or why the choice is invalid. */
 export type PriceResult = { ok: true; priceCents: number } | { ok: false; reason: string };
 

@@ -39,7 +39,10 @@ describe('browser: matching', { timeout: 120_000 }, () => {
     const make = async (name: string, at: { lat: number; lng: number }) => {
       const { workshop } = await openWorkshop(api, who, { name, city: 'Aberystwyth', address: '1 Promenade', timezone: 'Europe/London', bays: 1, autoAccept: false, holdTtlSeconds: 300 });
       expect((await api.patch(`/api/workshops/${workshop.id}`, at, vendor.token)).status).toBe(200);
-      const res = await api.post(`/api/workshops/${workshop.id}/services`, { name: 'Brake pads – front', category: 'brakes', durationMinutes: 60, basePriceCents: 9000, currency: 'GBP' }, vendor.token);
+      const res = await api.post(`/api/workshops/${workshop.id}/services`, {
+        name: 'Brake pads – front', category: 'brakes', durationMinutes: 60, basePriceCents: 9000, currency: 'GBP',
+        options: { skillTiers: [{ id: 'standard', label: 'Standard', multiplier: 1 }, { id: 'master', label: 'Master technician', multiplier: 1.25 }] },
+      }, vendor.token);
       expect(res.status).toBe(201);
       return workshop.id as string;
     };
@@ -102,6 +105,12 @@ describe('browser: matching', { timeout: 120_000 }, () => {
       await page.locator('[data-testid=match-option]').first().getByRole('rowheader', { name: 'Distance' }).waitFor();
       expect(await a11yViolations(page)).toEqual([]);
       await screen(page, 'customer-matching', { publish: true });
+      // A skill tier in the need: both services offer it, so both prices carry it (£90 × 1.25).
+      await page.getByLabel('Skill').selectOption('master');
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=match-option]')].every((o) => o.textContent!.includes('£112.50') && o.textContent!.includes('Master technician')));
+      expect(page.url()).toContain('skill=master');
+      await page.getByLabel('Skill').selectOption('');
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=match-option]')].every((o) => o.textContent!.includes('£90.00') && !o.querySelector('[data-testid=match-applied]')));
 
       // Ben, in another browser, holds the best option: Aber Brake Bay's only run in the window.
       await rival.page.goto(`/#/match?${new URLSearchParams({ q: 'brake', lat: String(ABERYSTWYTH.latitude), lng: String(ABERYSTWYTH.longitude), near: 'Aberystwyth', r: '25', from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() })}`);

@@ -2,7 +2,9 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { MATCH_FACTORS, matchNeedSchema, matchResultSchema, matchWeightsSchema, matchWeightsViewSchema } from '@shared/schemas/match';
 import { MATCH_SETTINGS_ID } from '@shared/schemas/audit';
+import type { MiddlewareHandler } from 'hono';
 import type { Services } from '../services';
+import type { AppEnv } from './context';
 import { requireAuth } from './auth.middleware';
 import { jsonBody } from './params';
 import { createRouter } from './router';
@@ -15,13 +17,13 @@ const putWeightsSchema = z.strictObject({ weights: matchWeightsSchema, reason: z
  * The matching engine: anyone may ask (like the search; a `vehicleId` needs the customer whose
  * garage holds it), admins set the weights (audited).
  */
-export function matchRoutes(s: Services) {
+export function matchRoutes(s: Services, matchLimit: MiddlewareHandler<AppEnv>) {
   const r = createRouter();
   const adminOnly = requireAuth('admin');
 
   r.openapi(
     createRoute({
-      method: 'post', path: '/match', tags: ['catalog'],
+      method: 'post', path: '/match', tags: ['catalog'], middleware: matchLimit,
       description: 'Ranked bookable options for a need: workshop, service, the first slot run with a unit free now (live counts, holds included) that fits the job, the price with the options, distance, rating, completion rate and response time, each with a score and its per-factor explanation. Anonymous callers may ask; `vehicleId` needs the signed-in customer whose garage holds it.',
       request: { body: jsonBody(matchNeedSchema) },
       responses: {
@@ -31,6 +33,7 @@ export function matchRoutes(s: Services) {
           401: 'UNAUTHENTICATED (`vehicleId` without signing in)',
           403: 'FORBIDDEN (`vehicleId` from a vendor or admin: only customers have a garage)',
           404: 'NOT_FOUND (`vehicleId` is not in your garage)',
+          429: 'RATE_LIMITED (per address; see Retry-After)',
         }),
       },
     }),

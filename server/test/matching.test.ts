@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MATCH_WEIGHTS, type MatchNeedInput, type MatchResult } from '@shared/schemas/match';
 import { MATCH_SETTINGS_ID } from '@shared/schemas/audit';
 import { createAdmin, openWorkshop, register, type Account } from './fixtures';
-import { expectStatus, useTestServer } from './harness';
+import { apiClient, expectStatus, startTestServer, useTestServer } from './harness';
 
 const t = useTestServer();
 const word = `zm${randomUUID().replace(/[^a-f]/g, '').slice(0, 8)}x`;
@@ -258,5 +258,22 @@ describe('weights', () => {
     const mine = trail.filter((e) => e.actor.id === admin.id);
     expect(mine.map((e) => e.action)).toEqual(['match.weights_update', 'match.weights_update', 'match.weights_update']);
     expect(mine[2]!.reason).toBe('distance 0, price 100, rating 0, completion 0, response 0, soonness 0: Price-led matching week');
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 RATE_LIMITED with Retry-After past RATE_LIMIT_MATCH_PER_MIN per address, bad requests included', async () => {
+    const limited = await startTestServer({ RATE_LIMIT_MATCH_PER_MIN: '2' });
+    try {
+      const api = apiClient(limited.url);
+      expect((await api.post('/api/v1/match', need())).status).toBe(200);
+      expect((await api.post('/api/v1/match', need({ q: '&|!' }))).status).toBe(400);
+      const third = await api.call('POST', '/api/v1/match', { body: need() });
+      expect(third.status).toBe(429);
+      expect(third.body.error.code).toBe('RATE_LIMITED');
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
   });
 });
