@@ -308,6 +308,7 @@ export function createServices(deps: ServicesDeps) {
       workshops,
       // A workshop's own cancel or move of a booking: the desk's decision (bookings.respond; README "Staff and roles").
       access: access.gate('bookings.respond'),
+      isMember: (actor, workshopId) => access.isMember(actor, workshopId),
       addClosure: catalog.addClosure,
       clock,
     }),

@@ -48,6 +48,8 @@ export function createDisruption(deps: {
    * workshop). Kept a single call so staff roles can replace it.
    */
   access: (actor: Principal, workshopId: string) => Promise<WorkshopView>;
+  /** Is the actor on the workshop's staff at all (workshopAccess.isMember)? */
+  isMember: (actor: Principal, workshopId: string) => Promise<boolean>;
   /** Adds the closure and regenerates the day's slots (catalog.addClosure). */
   addClosure: (actor: Principal, workshopId: string, input: ClosureInput) => Promise<ClosureView>;
   clock: Clock;
@@ -55,16 +57,15 @@ export function createDisruption(deps: {
   const { bookings, transitions, live, clock } = deps;
   const timingOf = (b: BookingRecord) => ({ now: clock.now(), startsAt: Date.parse(b.startsAt) });
 
-  /** The booking, if it is one of `actor`'s workshop's (another workshop's booking is NOT_FOUND: its existence is private). */
+  /**
+   * The booking, if it is one of `actor`'s workshop's: another workshop's booking is NOT_FOUND (its
+   * existence is private); a member of its workshop whose role may not act on it is FORBIDDEN,
+   * naming the permission.
+   */
   async function workshopBooking(actor: Principal, id: string): Promise<BookingRecord> {
     const b = await bookings.findById(id);
-    if (!b) throw notFound('Booking');
-    try {
-      await deps.access(actor, b.workshopId);
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'FORBIDDEN') throw notFound('Booking');
-      throw err;
-    }
+    if (!b || !(await deps.isMember(actor, b.workshopId))) throw notFound('Booking');
+    await deps.access(actor, b.workshopId);
     return b;
   }
 
