@@ -29,14 +29,23 @@ const slotColumns = `s.capacity, s.booked, extract(epoch from (s.ends_at - s.sta
            to_char(s.starts_at at time zone ?, 'YYYY-MM-DD') as day, extract(hour from s.starts_at at time zone ?)::int as hour`;
 const cityFilter = `(?::text is null or lower(w.city) = lower(?::text))`;
 
+// Per service, a visit of several services counts once for each of its services, with that
+// service's own line price (booking_service); the total, per day and per currency count it once.
 const WORKSHOP_BOOKINGS = `
-  select case when grouping(g.service_id) = 0 then 'service' when grouping(g.day) = 0 then 'day' when grouping(g.currency) = 0 then 'currency' else 'total' end as dim,
-         g.service_id, g.day, g.currency, min(sv.name) as name, min(sv.category) as category, min(sv.currency) as service_currency,${bookingFigures}
-    from (select b.service_id, ${bookingColumns}
+  select case when grouping(g.day) = 0 then 'day' when grouping(g.currency) = 0 then 'currency' else 'total' end as dim,
+         null::uuid as service_id, g.day, g.currency, null::text as name, null::text as category, null::text as service_currency,${bookingFigures}
+    from (select ${bookingColumns}
             from booking b
            where b.workshop_id = ? and b.starts_at >= ? and b.starts_at < ?) g
+   group by grouping sets ((), (g.day), (g.currency))
+  union all
+  select 'service', g.service_id, null, null, min(sv.name), min(sv.category), min(sv.currency),${bookingFigures}
+    from (select bs.service_id, b.status, bs.price_cents, b.currency, null as day,
+                 (extract(epoch from (b.starts_at - b.created_at)) / 3600.0)::float8 as lead_h
+            from booking b join booking_service bs on bs.booking_id = b.id
+           where b.workshop_id = ? and b.starts_at >= ? and b.starts_at < ?) g
     left join service sv on sv.id = g.service_id
-   group by grouping sets ((), (g.service_id), (g.day), (g.currency))`;
+   group by g.service_id`;
 
 const WORKSHOP_SLOTS = `
   select case when grouping(g.day) = 0 then 'day' when grouping(g.hour) = 0 then 'hour' else 'total' end as dim, g.day, g.hour,${slotFigures}
@@ -114,7 +123,7 @@ export function createReportRepository(orm: MikroORM): ReportStore {
   const run = <T>(sql: string, params: unknown[]) => orm.em.fork().getConnection().execute<T[]>(sql, params as any[]);
   return {
     async workshopBookings(workshopId, range) {
-      const rows = await run<BookingRow>(WORKSHOP_BOOKINGS, [range.zone, workshopId, range.start, range.end]);
+      const rows = await run<BookingRow>(WORKSHOP_BOOKINGS, [range.zone, workshopId, range.start, range.end, workshopId, range.start, range.end]);
       return {
         total: figures(totalOf(rows)),
         byDay: only(rows, 'day').map((r) => ({ date: r.day!, ...figures(r) })),

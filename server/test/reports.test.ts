@@ -3,6 +3,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { manualClock } from '../domain/clock';
 import { quickAccounts, quickWorkshop, startEngineServer, type Account, type EngineServer } from './fixtures';
+import type { ApiResponse } from './harness';
+
+const expectOk = (r: ApiResponse) => {
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+};
 
 /*
  * Booking reports against a seeded dataset with known answers. Slots and bookings are written
@@ -100,6 +106,31 @@ afterAll(async () => {
 
 const statuses = (s: Partial<Record<string, number>>) => ({ pending: 0, accepted: 0, in_progress: 0, completed: 0, declined: 0, cancelled: 0, expired: 0, no_show: 0, ...s });
 const RANGE = 'from=2035-06-10&to=2035-06-12';
+
+describe('a visit of several services', () => {
+  it('counts once in the totals and once under each of its services, with each line price', async () => {
+    const d = await quickWorkshop(es, { services: [{ name: 'MOT', durationMinutes: 60 }, { name: 'Oil change', durationMinutes: 30 }] });
+    const [mot, oil] = [d.services[0]!.id, d.services[1]!.id];
+    const first = await slot(d.workshop.id, '2035-06-10T08:00:00Z', 60, 1);
+    const id = randomUUID();
+    const start = new Date('2035-06-10T08:00:00Z');
+    // Written in one transaction with its lines, as a confirm writes it (the default line is for bookings written without).
+    await db.query('begin');
+    await db.query(
+      `insert into booking (id, customer_id, workshop_id, service_id, first_slot_id, slot_count, starts_at, ends_at, status, price_cents, currency, options, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, 2, $6, $7, 'completed', 14000, 'GBP', '{}', $8, $8)`,
+      [id, customer.id, d.workshop.id, mot, first, start, new Date(start.getTime() + 90 * 60_000), new Date(start.getTime() - 24 * 3_600_000)],
+    );
+    await db.query(`insert into booking_service (booking_id, position, service_id, duration_minutes, price_cents) values ($1, 0, $2, 60, 10000), ($1, 1, $3, 30, 4000)`, [id, mot, oil]);
+    await db.query('commit');
+
+    const report = expectOk(await es.api.get(`/api/v1/workshops/${d.workshop.id}/reports?${RANGE}`, d.vendor.token)).report;
+    expect(report.totals).toMatchObject({ bookings: 1, completedValue: [{ currency: 'GBP', completedCents: 14_000 }] });
+    const byId = Object.fromEntries(report.services.map((x: { serviceId: string }) => [x.serviceId, x]));
+    expect(byId[mot]).toMatchObject({ name: 'MOT', bookings: 1, completedCents: 10_000 });
+    expect(byId[oil]).toMatchObject({ name: 'Oil change', bookings: 1, completedCents: 4000 });
+  });
+});
 
 describe("a workshop's report (local days of its zone)", () => {
   it('counts, rates, lead times, utilisation per day and per hour, and per service, with known answers', async () => {
