@@ -85,7 +85,7 @@ const BOOK = stmt('hf_confirm_book', `
       from b, unnest($19::uuid[], $20::text[], $21::uuid[], $22::text[], $23::text[]) with ordinality e(id, type, actor_id, actor_role, data, ord)),
   ob as (
     -- The messages the events owe (the mail outbox), in the same transaction; '[]' inserts nothing.
-    ${OUTBOX_INSERT} ${OUTBOX_VALUES} from b ${OUTBOX_ROWS('$27', 'select w.owner_id from workshop w where w.id = b.workshop_id')}
+    ${OUTBOX_INSERT} ${OUTBOX_VALUES} from b ${OUTBOX_ROWS('$27')}
     on conflict (dedupe_key) do nothing)
   select ok.fresh, ok.units, ok.room, b.*, w.name as workshop_name, w.owner_id, s.name as service_name, u.name as customer_name,
          (select coalesce(jsonb_object_agg(m.user_id, m.role), '{}'::jsonb) from workshop_member m where m.workshop_id = b.workshop_id) as staff

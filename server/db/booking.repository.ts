@@ -51,7 +51,7 @@ async function insertEvent(t: EntityManager, bookingId: string, e: TransitionWri
 async function insertOutbox(t: EntityManager, bookingId: string, intents: OutboxIntent[] | undefined, eventIds: string[]) {
   if (!intents?.length) return;
   await t.execute(
-    `${OUTBOX_INSERT} ${OUTBOX_VALUES} from booking b ${OUTBOX_ROWS('?', 'select owner_id from workshop w where w.id = b.workshop_id')}
+    `${OUTBOX_INSERT} ${OUTBOX_VALUES} from booking b ${OUTBOX_ROWS('?')}
       where b.id = ? on conflict (dedupe_key) do nothing`,
     [outboxParam(intents, eventIds), bookingId],
   );

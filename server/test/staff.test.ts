@@ -246,6 +246,16 @@ describe('the role matrix on workshop-side routes (staff of A never reach B, and
   });
 });
 
+describe('booking mail', () => {
+  it("a new request is mailed to the owner and the front desk, not to the mechanic (who does not answer requests)", async () => {
+    const { booking } = await requestOnA(7);
+    const rows = await a.orm.em.fork().getConnection().execute<Array<{ recipient_id: string }>>(
+      `select recipient_id from outbox_message where booking_id = ? and template = 'request_new'`, [booking.id],
+    );
+    expect(rows.map((r) => r.recipient_id).sort()).toEqual([who.ownerA!.id, who.deskA!.id].sort());
+  });
+});
+
 describe('removal', () => {
   async function socketOf(server: RunningServer, token: string) {
     const s = await connect(server.url, { token });
