@@ -59,7 +59,7 @@ export interface AppConfig {
   checkResponses?: boolean;
   /** Stripe mode: STRIPE_PUBLISHABLE_KEY, handed to the browser by `GET /api/payments/config`. */
   stripePublishableKey?: string | null;
-  limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number; confirmsPerMin: number; availabilityPerMin: number; matchPerMin: number };
+  limits: { loginPerMin: number; registerPerHour: number; holdsPerMin: number; confirmsPerMin: number; availabilityPerMin: number; matchPerMin: number; searchPerMin: number };
 }
 
 export interface AppDeps {
@@ -106,8 +106,9 @@ export function createApp(deps: AppDeps) {
       resendLimit: rateLimit(redis, config.redisPrefix, { name: 'verify-resend', points: VERIFY_RESENDS_PER_HOUR, durationSec: 3600 }, (c) => c.get('principal')?.id ?? 'anon'),
     }),
   );
-  // Per address: snapshots are the expensive anonymous read (the socket's watch shares this budget).
-  app.route('/api', catalogRoutes(services, limit(AVAILABILITY_LIMIT, config.limits.availabilityPerMin, 60)));
+  // Per address: snapshots are the expensive anonymous read (the socket's watch shares this budget);
+  // the search is another (as-you-type, so a budget a fast typist never meets).
+  app.route('/api', catalogRoutes(services, limit(AVAILABILITY_LIMIT, config.limits.availabilityPerMin, 60), limit('search', config.limits.searchPerMin, 60)));
   app.route('/api', vendorRoutes(services));
   app.route('/api', staffRoutes(services));
   app.route('/api', adminRoutes(services, deps.guard));

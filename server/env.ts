@@ -99,6 +99,7 @@ const schema = z
     /** Availability snapshots (HTTP and `workshop:watch`, one shared budget) per client IP per minute. */
     RATE_LIMIT_AVAILABILITY_PER_MIN: z.coerce.number().int().min(1).default(120),
     RATE_LIMIT_MATCH_PER_MIN: z.coerce.number().int().min(1).default(120),
+    RATE_LIMIT_SEARCH_PER_MIN: z.coerce.number().int().min(1).default(300),
     /** Bookings one customer may have open (pending, accepted, in progress) at once. */
     MAX_OPEN_BOOKINGS: z.coerce.number().int().min(1).max(1000).default(5),
     /** Slots one workshop may have over the horizon; hours or slot lengths beyond it are refused. Also caps one snapshot. */

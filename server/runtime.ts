@@ -261,6 +261,7 @@ export async function startServer(env: Env, opts: { clock?: Clock; logger?: Logg
         confirmsPerMin: env.RATE_LIMIT_CONFIRMS_PER_MIN,
         availabilityPerMin: env.RATE_LIMIT_AVAILABILITY_PER_MIN,
         matchPerMin: env.RATE_LIMIT_MATCH_PER_MIN,
+        searchPerMin: env.RATE_LIMIT_SEARCH_PER_MIN,
       },
     },
     logger,

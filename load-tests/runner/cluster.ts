@@ -195,6 +195,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Target> {
           RATE_LIMIT_CONFIRMS_PER_MIN: '1000000',
           RATE_LIMIT_AVAILABILITY_PER_MIN: '1000000',
           RATE_LIMIT_MATCH_PER_MIN: '1000000',
+          RATE_LIMIT_SEARCH_PER_MIN: '1000000',
           MAX_OPEN_BOOKINGS: '1000',
           WEB_CONCURRENCY: String(workers),
           // The bench measures the booking path; its bookings' mail would only pile up in the outbox.

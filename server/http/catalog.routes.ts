@@ -14,19 +14,19 @@ import { reviewViewSchema } from '@shared/schemas/review';
 import { workshopDetailViewSchema } from '@shared/schemas/views';
 
 /** Public catalog: verified workshops, their services and live availability. */
-export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<AppEnv>) {
+export function catalogRoutes(s: Services, availabilityLimit: MiddlewareHandler<AppEnv>, searchLimit: MiddlewareHandler<AppEnv>) {
   const r = createRouter();
   const availabilityBytes = encodedOnce();
 
   r.openapi(
     createRoute({
-      method: 'get', path: '/workshops', tags: ['catalog'],
+      method: 'get', path: '/workshops', tags: ['catalog'], middleware: searchLimit,
       description: `Verified workshops: words in \`q\` (name, services, categories, city, description; the last word also as a prefix), `
         + `a point (\`lat\`, \`lng\`, \`radiusKm\`) with distances, facets and counts, pages of at most ${SEARCH_MAX_LIMIT} through \`nextCursor\`.`,
       request: { query: workshopSearchSchema },
       responses: {
         200: ok(workshopSearchResultSchema, '`{workshops, total, limit, nextCursor, sort, near, ignoredTerms, facets}`'),
-        ...errors({ 400: 'VALIDATION_FAILED (a bad or half-given point, radius, price, rating, date or window, limit over the maximum) or INVALID_CURSOR' }),
+        ...errors({ 400: 'VALIDATION_FAILED (a bad or half-given point, radius, price, rating, date or window, limit over the maximum) or INVALID_CURSOR', 429: 'RATE_LIMITED (per address; see Retry-After)' }),
       },
     }),
     async (c) => c.json(await s.search.search(c.req.valid('query')), 200),

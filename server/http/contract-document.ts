@@ -20,7 +20,7 @@ const config: AppConfig = {
   trustProxy: false,
   redisPrefix: 'contract:',
   requestDeadlineMs: 10_000,
-  limits: { loginPerMin: 1, registerPerHour: 1, holdsPerMin: 1, confirmsPerMin: 1, availabilityPerMin: 1, matchPerMin: 1 },
+  limits: { loginPerMin: 1, registerPerHour: 1, holdsPerMin: 1, confirmsPerMin: 1, availabilityPerMin: 1, matchPerMin: 1, searchPerMin: 1 },
 };
 
 /**

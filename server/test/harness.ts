@@ -22,6 +22,7 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     RATE_LIMIT_CONFIRMS_PER_MIN: '100000',
     RATE_LIMIT_AVAILABILITY_PER_MIN: '100000',
     RATE_LIMIT_MATCH_PER_MIN: '100000',
+    RATE_LIMIT_SEARCH_PER_MIN: '100000',
     MAX_OPEN_BOOKINGS: '1000',
     SERVE_CLIENT: 'false',
     SLOT_ROLL_MINUTES: '0',

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkshopSearchParams } from '@shared/schemas/search';
 import { ALL_WEEK, createAdmin, openWorkshop, READY_CONTACT, register, type Account } from './fixtures';
-import { expectStatus, useTestServer } from './harness';
+import { apiClient, expectStatus, startTestServer, useTestServer } from './harness';
 
 const t = useTestServer();
 const city = `Search-${randomUUID().slice(0, 8)}`;
@@ -300,5 +300,24 @@ describe('places (the gazetteer)', () => {
     expect(expectStatus(await t.as().GET('/api/v1/places', { params: { query: { q: 'qqqqqqq' } } }), 200).places).toEqual([]);
     expectError(await t.api.get('/api/v1/places'), 'VALIDATION_FAILED');
     expectError(await t.api.get('/api/v1/places?q=leeds&limit=21'), 'VALIDATION_FAILED');
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 RATE_LIMITED with Retry-After past RATE_LIMIT_SEARCH_PER_MIN per address', async () => {
+    const limited = await startTestServer({ RATE_LIMIT_SEARCH_PER_MIN: '2' });
+    try {
+      const api = apiClient(limited.url);
+      expect((await api.get('/api/v1/workshops?q=brake')).status).toBe(200);
+      expect((await api.get('/api/v1/workshops?limit=0')).status).toBe(400);
+      const third = await api.get('/api/v1/workshops?q=brake');
+      expect(third.status).toBe(429);
+      expect(third.body.error.code).toBe('RATE_LIMITED');
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Other routes are not counted against it.
+      expect((await api.get('/health')).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
   });
 });
