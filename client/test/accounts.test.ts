@@ -71,6 +71,8 @@ describe('browser: verify the address from the mailed link, then reset a forgott
 
       // Forgotten password: from the sign-in screen, a link by mail, a new password, signed out everywhere.
       await page.getByRole('button', { name: 'Sign out' }).click();
+      // Signed out once the header offers "Sign in" (the sign-in screen sends a signed-in user home).
+      await page.getByRole('link', { name: 'Sign in', exact: true }).first().waitFor();
       await page.goto('/#/signin');
       await page.getByRole('link', { name: 'Forgot password?' }).click();
       await page.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
