@@ -9,7 +9,7 @@ import { dropDatabase } from '../db/create-database';
 import { ormConfig } from '../db/orm-config';
 import { createUserRepository } from '../db/user.repository';
 import { connect, openWorkshop, record, register, slotAhead, watchOk, type ClientSocket } from './fixtures';
-import { apiClient, expectStatus, uniqueEmail, type ApiClient } from './harness';
+import { apiClient, expectStatus, sharedClockEnv, uniqueEmail, type ApiClient } from './harness';
 
 /*
  * `npm start` with WEB_CONCURRENCY=2, as deployed: a primary and two workers on one port
@@ -73,7 +73,7 @@ beforeAll(async () => {
   child = spawn(`${root}node_modules/.bin/tsx`, ['server/main.ts'], {
     cwd: root,
     env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp',
+      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...sharedClockEnv(),
       WEB_CONCURRENCY: '2', DATABASE_URL: ownDatabase, REDIS_URL: inject('redisUrl'), REDIS_PREFIX: `${inject('redisPrefix')}workers:`,
       PORT: '0', SERVE_CLIENT: 'false', SLOT_ROLL_MINUTES: '0', RATE_LIMIT_REGISTER_PER_HOUR: '1000', RATE_LIMIT_LOGIN_PER_MIN: '1000',
     },

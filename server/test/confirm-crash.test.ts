@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { COMMIT_STEPS, type CommitStep } from '../domain/hold-commit';
 import { parseEnv } from '../env';
 import { dayOfSlots, expectSlotInvariants, holdAs, quickAccounts, quickWorkshop, redisSlots, startEngineServer, type EngineServer } from './fixtures';
-import { expectStatus, testEnv, typedClient } from './harness';
+import { expectStatus, sharedClockEnv, testEnv, typedClient } from './harness';
 
 /*
  * Crash safety of confirm: a real server process (server/main.ts) is stopped by the test-only fault
@@ -35,7 +35,7 @@ function startChild(prefix: string, extra: Record<string, string>): Promise<Chil
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
         // The child shares this process's clock when the suite runs with a moved clock (npm run test:dates).
-        ...Object.fromEntries(['TZ', 'LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_RESET'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
+        ...sharedClockEnv(),
         NODE_ENV: 'test',
         DATABASE_URL: inject('databaseUrl'),
         REDIS_URL: inject('redisUrl'),

@@ -74,6 +74,14 @@ export function useOwnDatabase(tag: string): () => string {
   };
 }
 
+/**
+ * The variables that give a spawned process (a real `server/main.ts`) this process's clock and
+ * zone: under `npm run test:dates` the suite runs on a moved clock (faketime), and a child that
+ * did not share it would answer on today's date (its default availability window, its deadlines).
+ */
+export const sharedClockEnv = (): Record<string, string> =>
+  Object.fromEntries(['TZ', 'LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_RESET'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+
 /** A Redis key prefix of its own under this run's prefix (so global teardown still deletes its keys). */
 export const ownPrefix = (tag = 's') => `${inject('redisPrefix')}${tag}${randomUUID().slice(0, 8)}:`;
 

@@ -6,7 +6,7 @@ import { migrateDatabase } from '../db/migrate';
 import { manualClock } from '../domain/clock';
 import { type Account, dayOfSlots, quickAccounts, quickWorkshop, startEngineServer, type EngineServer } from './fixtures';
 import { QUICK_MAIL, startSmtp, type TestSmtp } from './fixtures/smtp';
-import { expectStatus, pollUntil } from './harness';
+import { expectStatus, pollUntil, sharedClockEnv } from './harness';
 
 // A database of its own (see mail-outbox.test.ts): the killed process is a real `server/main.ts`.
 const ownDatabase = (() => {
@@ -50,7 +50,7 @@ describe('a worker killed mid-delivery', () => {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
         // The child shares this process's clock when the suite runs with a moved clock (npm run test:dates).
-        ...Object.fromEntries(['TZ', 'LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_RESET'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
+        ...sharedClockEnv(),
         ...MAIL_ENV,
         MAIL_WORKER: 'true',
         SMTP_URL: smtp.url,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { dropDatabase } from '../db/create-database';
+import { sharedClockEnv } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = `${root}node_modules/.bin/tsx`;
@@ -16,7 +17,7 @@ function runMain(env: Record<string, string>, onListening?: (url: string, kill: 
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, ['server/main.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...sharedClockEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
