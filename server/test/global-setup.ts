@@ -9,6 +9,8 @@ declare module 'vitest' {
     databaseUrl: string;
     /** A migrated database nobody connects to: files that need a database of their own clone it (harness.ts). */
     templateDatabaseUrl: string;
+    /** TZ and the faketime variables of this run (npm run test:dates), for processes the tests spawn (harness.ts sharedClockEnv). */
+    clockEnv: Record<string, string>;
     redisUrl: string;
     redisPrefix: string;
     /** Debian's Chromium unless CHROMIUM_PATH says otherwise (browser tests). */
@@ -69,7 +71,13 @@ export async function providePostgres(project: TestProject): Promise<() => Promi
 }
 
 /** Postgres and Redis (the integration and browser projects). */
+/** The clock and zone this run has (moved by faketime under `npm run test:dates`), for spawned servers. */
+export function provideClockEnv(project: TestProject) {
+  project.provide('clockEnv', Object.fromEntries(['TZ', 'LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_RESET'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))));
+}
+
 export default async function setup(project: TestProject) {
+  provideClockEnv(project);
   const dropRedis = provideRedis(project);
   const dropPostgres = await providePostgres(project);
   return async () => {

@@ -79,8 +79,7 @@ export function useOwnDatabase(tag: string): () => string {
  * zone: under `npm run test:dates` the suite runs on a moved clock (faketime), and a child that
  * did not share it would answer on today's date (its default availability window, its deadlines).
  */
-export const sharedClockEnv = (): Record<string, string> =>
-  Object.fromEntries(['TZ', 'LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_RESET'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+export const sharedClockEnv = (): Record<string, string> => inject('clockEnv');
 
 /** A Redis key prefix of its own under this run's prefix (so global teardown still deletes its keys). */
 export const ownPrefix = (tag = 's') => `${inject('redisPrefix')}${tag}${randomUUID().slice(0, 8)}:`;
