@@ -115,6 +115,15 @@ describe('browser: the vendor Insights tab and the admin Reports page', { timeou
 
   it('the admin reads the marketplace per city and per workshop with the trend chart, and downloads the CSV', async () => {
     const { page, errors } = await openContext(browser, es.server.url, admin.token);
+    // The report the page loads on opening arrives late, after the admin has typed a range: the typed days stay.
+    let first = true;
+    await page.route((url) => url.pathname.endsWith('/admin/reports'), async (route) => {
+      if (first) {
+        first = false;
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+      await route.continue();
+    });
     await page.goto('/#/admin/reports');
     await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
     await page.getByLabel('From', { exact: true }).fill('2035-07-10');
