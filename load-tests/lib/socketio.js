@@ -67,11 +67,14 @@ export function eventFrame(name, payload, ackId = null) {
 
 /**
  * Wraps a WebSocket (opening or open) in a minimal Socket.IO client.
+ * `parse` replaces parseFrame: a load generator holding many sockets in one room passes one that
+ * parses each distinct broadcast frame once (listeners then share the payload and must not change it).
  * @param {WebSocketLike} ws
- * @param {{ timers: Timers, auth?: Record<string, unknown>, now?: () => number }} opts
+ * @param {{ timers: Timers, auth?: Record<string, unknown>, now?: () => number, parse?: (frame: string) => Packet }} opts
  */
 export function socketIo(ws, opts) {
   const now = opts.now ?? (() => Date.now());
+  const parse = opts.parse ?? parseFrame;
   let nextAckId = 0;
   let isConnected = false;
   let isClosed = false;
@@ -97,7 +100,7 @@ export function socketIo(ws, opts) {
     const receivedAt = now();
     if (typeof e.data !== 'string') return;
     stats.framesIn++;
-    const p = parseFrame(e.data);
+    const p = parse(e.data);
     switch (p.kind) {
       case 'open':
         ws.send(opts.auth ? `40${JSON.stringify(opts.auth)}` : '40');

@@ -7,6 +7,8 @@ import { startCluster, type Target } from './cluster';
 import { DEFAULT_OPTIONS, type ScenarioResult } from './context';
 import { createWorkshops, login, registerCustomers } from '../../server/test/fixtures/bench';
 import { Http } from './http';
+import { sharedFrameParser, sharedFrameText, sio } from './socketio-client';
+import { Samples } from './stats';
 import { DeliveryTracker } from './watchers';
 
 /*
@@ -14,23 +16,6 @@ import { DeliveryTracker } from './watchers';
  * them). Asserts correctness only — exact race outcomes, zero double bookings, every expected
  * event delivered — never speed.
  */
-
-interface SocketIoModule {
-  parseFrame(frame: string): { kind: string; ackId?: number | null; name?: string; args?: unknown[] };
-  eventFrame(name: string, payload: unknown, ackId?: number | null): string;
-  socketIo(
-    ws: unknown,
-    opts: { timers: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout }; auth?: Record<string, unknown> },
-  ): {
-    ready(timeoutMs?: number): Promise<string>;
-    request(name: string, payload: unknown, timeoutMs?: number): Promise<any>;
-    on(name: string, fn: (payload: any, at: number) => void): void;
-    close(): void;
-    stats: { pings: number; events: number };
-  };
-}
-// The k6 helper is plain JS (type-checked by `npm run check:k6`); load it by URL.
-const sio = (await import(new URL('../lib/socketio.js', import.meta.url).href)) as SocketIoModule;
 
 describe('DeliveryTracker (pure)', () => {
   const frame = (seq: number, cause: string, slotId: string) => ({ workshopId: 'w', epoch: 'e', changes: [{ seq, cause, slots: [{ id: slotId, capacity: 2, booked: 0, held: 1, free: 1 }] }] }) as any;
@@ -62,6 +47,17 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => target?.close(), 60_000);
 
+describe('Samples (pure)', () => {
+  it('gives nearest-rank percentiles of every sample, past its first growth', () => {
+    const s = new Samples();
+    expect(s.summary()).toEqual({ count: 0, p50: null, p95: null, p99: null, max: null });
+    const values = Array.from({ length: 3000 }, (_, i) => (i + 1) / 10).sort(() => Math.random() - 0.5);
+    for (const v of values) s.add(v);
+    expect(s.count).toBe(3000);
+    expect(s.summary()).toEqual({ count: 3000, p50: 150, p95: 285, p99: 297, max: 300 });
+  });
+});
+
 describe('k6 Socket.IO helper (load-tests/lib/socketio.js)', () => {
   it('parses and builds frames, ack ids included', () => {
     expect(sio.eventFrame('workshop:watch', { a: 1 }, 7)).toBe('427["workshop:watch",{"a":1}]');
@@ -70,6 +66,35 @@ describe('k6 Socket.IO helper (load-tests/lib/socketio.js)', () => {
     expect(sio.parseFrame('4312[1]')).toMatchObject({ kind: 'ack', ackId: 12 });
     expect(sio.parseFrame('42["slots:changed",{"changes":[{"seq":3}]}]')).toMatchObject({ kind: 'event', name: 'slots:changed', ackId: null, args: [{ changes: [{ seq: 3 }] }] });
     expect(sio.parseFrame('2')).toEqual({ kind: 'ping' });
+  });
+
+  it("the watchers' shared parser parses a broadcast frame once for every socket, and each ack on its own", () => {
+    const parse = sharedFrameParser(2);
+    const frame = (seq: number) => `42["slots:changed",{"workshopId":"w","changes":[{"seq":${seq},"cause":"held"}]}]`;
+    // Two sockets receive equal text as two strings: the second gets the first's packet.
+    const first = parse(frame(1));
+    expect(parse(frame(1).slice(0))).toBe(first);
+    expect(first).toMatchObject({ kind: 'event', name: 'slots:changed', args: [{ changes: [{ seq: 1 }] }] });
+    expect(parse(frame(2))).not.toBe(first);
+    // Acks differ per socket and are never shared.
+    const ack = '437[{"ok":true,"data":{"workshopId":"w","slots":[]}}]';
+    expect(parse(ack)).not.toBe(parse(ack));
+    expect(parse(ack)).toMatchObject({ kind: 'ack', ackId: 7 });
+    // Only the newest frames are kept: the first was pushed out by the second and third.
+    parse(frame(3));
+    expect(parse(frame(1))).not.toBe(first);
+  });
+
+  it("the watchers' shared decoding gives equal broadcast bytes the same string, and decodes everything else", () => {
+    const textOf = sharedFrameText(2);
+    const frame = '42["slots:changed",{"workshopId":"w","changes":[{"seq":1,"cause":"held","name":"Café"}]}]';
+    const a = textOf(Buffer.from(frame));
+    expect(a).toBe(frame);
+    // Another socket's copy of the same bytes: no decode, the very string the parser has seen.
+    expect(Object.is(textOf(Buffer.from(frame)), a)).toBe(true);
+    expect(textOf(Buffer.from(frame.replace('"seq":1', '"seq":2')))).toContain('"seq":2');
+    expect(textOf(Buffer.from('437[{"ok":true,"data":{"workshopId":"w"}}]'))).toBe('437[{"ok":true,"data":{"workshopId":"w"}}]');
+    expect(textOf(Buffer.from('2'))).toBe('2');
   });
 
   it('talks to the real server: connect, acks matched by id, events from the other process', async () => {

@@ -1,19 +1,28 @@
 import { performance } from 'node:perf_hooks';
-import { io, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
 import type { SlotsChangedEvent } from '../../shared/availability';
 import type { Ack } from '../../shared/realtime/events';
 import { progress } from './log';
+import { sharedFrameParser, sharedFrameText, sio, wsAdapter, type MiniSocket } from './socketio-client';
 import { Samples } from './stats';
 
-type WatcherSocket = Socket;
+const timers = { setTimeout, clearTimeout };
 
 /**
  * Many Socket.IO watchers (WebSocket transport only: no sticky sessions needed), spread
  * round-robin over the server processes, each in one workshop's room.
+ *
+ * Each watcher speaks the protocol with the k6 scripts' own client (load-tests/lib/socketio.js)
+ * over `ws`, as a k6 VU does, and the sockets share the decoding: a room's broadcast arrives at
+ * every socket as the same bytes, so it is decoded and parsed once, not once per socket. The generator
+ * shares the server's two cores, so what it spends per frame is taken from the server's share:
+ * with socket.io-client every socket decoded every frame again.
  */
 export class WatcherPool {
-  readonly sockets: WatcherSocket[] = [];
+  readonly sockets: MiniSocket[] = [];
   private handlers: ((e: SlotsChangedEvent, at: number, watcher: number) => void)[] = [];
+  private parse = sharedFrameParser();
+  private textOf = sharedFrameText();
   connectErrors = 0;
 
   constructor(private urls: string[], private token?: string) {}
@@ -31,26 +40,26 @@ export class WatcherPool {
       const group: Promise<void>[] = [];
       for (let k = i; k < Math.min(n, i + batch); k++) {
         const index = start + k;
-        const socket = io(this.urls[index % this.urls.length]!, {
-          transports: ['websocket'],
-          reconnection: false,
-          forceNew: true,
-          timeout: opts.timeoutMs ?? 20_000,
+        const base = this.urls[index % this.urls.length]!.replace(/^http/, 'ws').replace(/\/$/, '');
+        const ws = new WebSocket(`${base}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+        const socket = sio.socketIo(wsAdapter(ws, this.textOf), {
+          timers,
           auth: this.token ? { token: this.token } : undefined,
+          now: () => performance.now(),
+          parse: this.parse,
         });
-        socket.on('slots:changed', (e: SlotsChangedEvent) => {
-          const at = performance.now();
+        socket.on('slots:changed', (e: SlotsChangedEvent, at: number) => {
           for (const h of this.handlers) h(e, at, index);
         });
         this.sockets.push(socket);
         group.push(
-          new Promise<void>((resolve) => {
-            socket.once('connect', () => resolve());
-            socket.once('connect_error', () => {
+          socket.ready(opts.timeoutMs ?? 20_000).then(
+            () => undefined,
+            () => {
               this.connectErrors++;
-              resolve();
-            });
-          }),
+              ws.terminate();
+            },
+          ),
         );
       }
       await Promise.all(group);
@@ -71,7 +80,7 @@ export class WatcherPool {
         list.slice(i, i + batch).map(async (s) => {
           const t0 = performance.now();
           try {
-            const r = (await s.timeout(20_000).emitWithAck('workshop:watch', { workshopId, ...window })) as Ack<unknown>;
+            const r = (await s.request('workshop:watch', { workshopId, ...window }, 20_000)) as Ack<unknown>;
             ackMs.add(performance.now() - t0);
             if (r.ok) ok++;
             else failed++;
@@ -89,7 +98,7 @@ export class WatcherPool {
   }
 
   close() {
-    for (const s of this.sockets) s.disconnect();
+    for (const s of this.sockets) s.close();
     this.sockets.length = 0;
   }
 }
