@@ -30,6 +30,7 @@ import { Migration20261201200000 } from './Migration20261201200000';
 import { Migration20261201210000 } from './Migration20261201210000';
 import { Migration20261201220000 } from './Migration20261201220000';
 import { Migration20261201230000 } from './Migration20261201230000';
+import { Migration20261201235000 } from './Migration20261201235000';
 
 /** Every migration in order; listed explicitly so no runtime file globbing is needed (the same under tsx, Vitest and a bundle). */
 export const migrationsList: MigrationObject[] = [
@@ -64,4 +65,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201210000', class: Migration20261201210000 },
   { name: 'Migration20261201220000', class: Migration20261201220000 },
   { name: 'Migration20261201230000', class: Migration20261201230000 },
+  { name: 'Migration20261201235000', class: Migration20261201235000 },
 ];
