@@ -4,9 +4,13 @@ import { stmt, type SqlPool } from './pg-pool';
 
 /* Workshops' money policy and commission overrides (Migration20261201070000), plain SQL on the pg pool. */
 
-const selectPolicy = stmt('money_policy_get', `
-  select payment_mode, deposit_bps, free_cancel_hours, late_cancel_fee_bps, no_show_fee_bps, updated_at
-    from money_policy where workshop_id = $1`);
+// One round trip for both (a confirm reads them on its hot path): the policy row if any, and the
+// overrides as [category, bps] pairs (category null: the workshop-wide rate).
+const selectTerms = stmt('money_terms_get', `
+  select p.payment_mode, p.deposit_bps, p.free_cancel_hours, p.late_cancel_fee_bps, p.no_show_fee_bps, p.updated_at,
+         coalesce((select json_agg(json_build_array(o.category, o.commission_bps))
+                     from money_commission_override o where o.workshop_id = w.id), '[]'::json) as overrides
+    from (select $1::uuid as id) w left join money_policy p on p.workshop_id = w.id`);
 
 const upsertPolicy = stmt('money_policy_put', `
   insert into money_policy (workshop_id, payment_mode, deposit_bps, free_cancel_hours, late_cancel_fee_bps, no_show_fee_bps, updated_at)
@@ -16,7 +20,6 @@ const upsertPolicy = stmt('money_policy_put', `
     no_show_fee_bps = excluded.no_show_fee_bps, updated_at = excluded.updated_at
   returning payment_mode, deposit_bps, free_cancel_hours, late_cancel_fee_bps, no_show_fee_bps, updated_at`);
 
-const selectCommission = stmt('money_commission_get', `select category, commission_bps from money_commission_override where workshop_id = $1`);
 const deleteCommission = stmt('money_commission_clear', `delete from money_commission_override where workshop_id = $1`);
 const insertCommission = stmt('money_commission_put', `
   insert into money_commission_override (workshop_id, category, commission_bps)
@@ -38,23 +41,19 @@ const fromRow = (r: PolicyRow) => ({
 
 export function createMoneyPolicyRepository(sql: SqlPool): MoneyPolicyStore {
   return {
-    async policy(workshopId) {
-      const [r] = await sql.rows<PolicyRow>(selectPolicy, [workshopId]);
-      return r ? fromRow(r) : null;
+    async terms(workshopId) {
+      const [r] = await sql.rows<Omit<PolicyRow, 'payment_mode'> & { payment_mode: PaymentMode | null; overrides: Array<[string | null, number]> }>(selectTerms, [workshopId]);
+      const categoryBps: Record<string, number> = {};
+      let workshopBps: number | null = null;
+      for (const [category, bps] of r?.overrides ?? []) {
+        if (category === null) workshopBps = bps;
+        else categoryBps[category] = bps;
+      }
+      return { stored: r?.payment_mode ? fromRow(r as PolicyRow) : null, overrides: { workshopBps, categoryBps } };
     },
     async savePolicy(workshopId, p) {
       const [r] = await sql.rows<PolicyRow>(upsertPolicy, [workshopId, p.paymentMode, p.depositBps, p.freeCancelHours, p.lateCancelFeeBps, p.noShowFeeBps]);
       return fromRow(r!);
-    },
-    async commission(workshopId) {
-      const rows = await sql.rows<{ category: string | null; commission_bps: number }>(selectCommission, [workshopId]);
-      const categoryBps: Record<string, number> = {};
-      let workshopBps: number | null = null;
-      for (const r of rows) {
-        if (r.category === null) workshopBps = r.commission_bps;
-        else categoryBps[r.category] = r.commission_bps;
-      }
-      return { workshopBps, categoryBps };
     },
     async saveCommission(workshopId, o) {
       const rows: Array<[string | null, number]> = Object.entries(o.categoryBps).flatMap(([c, b]) => (b === undefined ? [] : [[c, b] as [string, number]]));

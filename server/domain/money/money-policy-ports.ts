@@ -13,10 +13,12 @@ export interface CommissionOverrides {
 
 /** Port: each workshop's money policy and commission overrides. */
 export interface MoneyPolicyStore {
-  /** Null: never set (the defaults apply). */
-  policy(workshopId: string): Promise<StoredMoneyPolicy | null>;
+  /**
+   * The workshop's policy (null: never set, the defaults apply) and its commission overrides, read
+   * together: every confirm asks for both.
+   */
+  terms(workshopId: string): Promise<{ stored: StoredMoneyPolicy | null; overrides: CommissionOverrides }>;
   savePolicy(workshopId: string, policy: MoneyPolicy): Promise<StoredMoneyPolicy>;
-  commission(workshopId: string): Promise<CommissionOverrides>;
   /** Replaces every override of the workshop in one transaction. */
   saveCommission(workshopId: string, overrides: CommissionOverrides): Promise<void>;
 }

@@ -31,7 +31,7 @@ export function createMoneySettings(deps: {
 
   /** The policy and rates a booking of this workshop is computed with. */
   async function termsFor(workshopId: string): Promise<{ policy: MoneyPolicy; rates: CommissionRates; updatedAt: Date | null }> {
-    const [stored, overrides] = await Promise.all([store.policy(workshopId), store.commission(workshopId)]);
+    const { stored, overrides } = await store.terms(workshopId);
     return {
       policy: stored?.policy ?? DEFAULT_MONEY_POLICY,
       rates: { platformDefaultBps: config.platformDefaultBps, ...overrides },
