@@ -138,6 +138,8 @@ try {
       ['pending', 'accepted', 'in_progress'], [randomUUID(), randomUUID()], ['requested', 'accepted'], [c.id, null], ['customer', 'system'], ['{"holdId":"h"}', '{"autoAccept":true}'],
       // Guard off (the rows are not checked against a cache here), no outbox messages.
       false, null, null, '[]',
+      // The visit's one service: ids, durations, prices, options.
+      [w.serviceId], [30], [4999], ['{}'],
     ];
     const plan = await peer.query(`explain (analyze, buffers, wal) execute b(${args.map(lit).join(', ')})`);
     await peer.query('rollback');
