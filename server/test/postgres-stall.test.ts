@@ -21,10 +21,26 @@ beforeAll(async () => {
   db.hostname = '127.0.0.1';
   db.port = String(proxy.port);
   [timeouts, deadline] = await Promise.all([
-    startTestServer({ DATABASE_URL: db.toString(), PG_CONNECT_TIMEOUT_MS: '1000', PG_ACQUIRE_TIMEOUT_MS: '1000', PG_STATEMENT_TIMEOUT_MS: '1000', REQUEST_DEADLINE_MS: '60000' }),
-    startTestServer({ DATABASE_URL: db.toString(), PG_CONNECT_TIMEOUT_MS: '60000', PG_ACQUIRE_TIMEOUT_MS: '60000', PG_STATEMENT_TIMEOUT_MS: '60000', REQUEST_DEADLINE_MS: '2000' }),
+    startPatiently({ DATABASE_URL: db.toString(), PG_CONNECT_TIMEOUT_MS: '1000', PG_ACQUIRE_TIMEOUT_MS: '1000', PG_STATEMENT_TIMEOUT_MS: '1000', REQUEST_DEADLINE_MS: '60000' }),
+    startPatiently({ DATABASE_URL: db.toString(), PG_CONNECT_TIMEOUT_MS: '60000', PG_ACQUIRE_TIMEOUT_MS: '60000', PG_STATEMENT_TIMEOUT_MS: '60000', REQUEST_DEADLINE_MS: '2000' }),
   ]);
 });
+
+/**
+ * The 1 s timeouts apply from start-up, and start-up's first connection goes through the proxy in
+ * this worker: on a starved CI box (load average 12 on 2 cores) it once took longer and start-up
+ * failed (KnexTimeoutError in MikroORM's ensureDatabase). Start-up is not what this file tests, so
+ * it may try three times; the stalls below still meet the same timeouts.
+ */
+async function startPatiently(env: Record<string, string>): Promise<RunningServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTestServer(env);
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
 afterAll(async () => {
   proxy?.resume();
   await Promise.all([timeouts?.close(), deadline?.close()]);
@@ -48,7 +64,8 @@ describe('Postgres stalls: fast 503, the process stays up, recovery is automatic
     ['the request deadline', () => deadline],
   ])('%s: more calls than the pool holds all answer 503 SERVICE_UNAVAILABLE; /health answers, /ready names Postgres; after the stall calls succeed', async (_how, server) => {
     const s = server();
-    expect((await listWorkshops(s)).status).toBe(200);
+    // Before the stall the server answers (a first connection may need a retry on a starved box).
+    expect((await pollUntil(() => listWorkshops(s), (r) => r.status === 200)).status).toBe(200);
 
     proxy.stall();
     try {
