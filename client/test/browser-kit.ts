@@ -12,10 +12,50 @@ import { inject } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: inject('chromiumPath'),
-    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+const launchArgs = ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** This worker's Chromium, launched by the first file that asks and kept for the files after it. */
+let shared: Promise<Browser> | null = null;
+
+/**
+ * A browser for one test file. Files in a Vitest worker run one after another (isolate: false
+ * keeps the module, and so this Chromium), and on a 2-core box a launch costs ~3 s of CPU, so each
+ * file gets a handle on the worker's one Chromium instead of a browser of its own. Files share no
+ * state through it: every test opens its own contexts (cookies, storage and cache are per
+ * context), and the handle's close() closes the contexts this file opened, not the browser.
+ * Chromium ends with the worker (Playwright closes the browsers it launched when its process exits).
+ */
+export async function launchChromium(): Promise<Browser> {
+  if (!shared) {
+    const launching = chromium.launch({ executablePath: inject('chromiumPath'), args: launchArgs });
+    shared = launching;
+    // A crashed or closed Chromium is launched again for the next file.
+    launching.then((b) => b.on('disconnected', () => shared === launching && (shared = null)), () => (shared = null));
+  }
+  return fileHandle(await shared);
+}
+
+function fileHandle(browser: Browser): Browser {
+  const opened = new Set<BrowserContext>();
+  const track = (context: BrowserContext) => {
+    opened.add(context);
+    context.on('close', () => opened.delete(context));
+    return context;
+  };
+  return new Proxy(browser, {
+    get(target, prop) {
+      if (prop === 'newContext') return async (...args: Parameters<Browser['newContext']>) => track(await target.newContext(...args));
+      if (prop === 'newPage') {
+        return async (...args: Parameters<Browser['newPage']>) => {
+          const page = await target.newPage(...args);
+          track(page.context());
+          return page;
+        };
+      }
+      if (prop === 'close') return async () => void (await Promise.all([...opened].map((c) => c.close())));
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 }
 
