@@ -85,15 +85,33 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     await a.page.click('form button[type=submit]');
     await a.page.waitForSelector('text=Signed in as');
 
+    // Which slots' figures light up on A's screen (the grid's flash, a Web Animation on their text).
+    // The app is already loaded (the workshop page is a hash route of the same document).
+    await a.page.evaluate(() => {
+      const flashed: string[] = ((window as unknown as { __hfFlashed: string[] }).__hfFlashed = []);
+      const animate = Element.prototype.animate;
+      Element.prototype.animate = function (this: Element, ...args: Parameters<Element['animate']>) {
+        if (this.matches('[data-slot-id] .txt')) flashed.push(this.closest('[data-slot-id]')!.getAttribute('data-slot-id')!);
+        return animate.apply(this, args);
+      };
+    });
+    const flashed = (page: Page) => page.evaluate(() => (window as unknown as { __hfFlashed: string[] }).__hfFlashed);
+
     await Promise.all([a.page.goto(workshopUrl), b.page.goto(workshopUrl), vendor.page.goto('/#/vendor'), boardView.page.goto('/#/admin')]);
     await Promise.all([a.page.waitForSelector(slot(U.id, 'free')), b.page.waitForSelector(slot(U.id, 'free'))]);
     await boardView.page.waitForSelector(boardCell(shop.workshop.id, 'holds'));
     await Promise.all([markDocument(a.page), markDocument(b.page)]);
+    // A page that opens lights up nothing: no slot flashes until its figures change.
+    expect(await flashed(a.page)).toEqual([]);
+    expect(await a.page.$$eval('[data-slot-id] .txt', (els) => els.filter((e) => getComputedStyle(e).animationName !== 'none').length)).toBe(0);
 
     // B takes U now: this hold runs out at the end of the file.
     await b.page.click(`[data-slot-id="${U.id}"]`);
     await b.page.waitForSelector(slot(U.id, 'mine'));
     await a.page.waitForSelector(slot(U.id, 'held'));
+    // U's figures changed on A's screen, and only U's lit up.
+    await a.page.waitForFunction((id) => (window as unknown as { __hfFlashed: string[] }).__hfFlashed.includes(id), U.id);
+    expect(new Set(await flashed(a.page))).toEqual(new Set([U.id]));
 
     // By keyboard: arrows move between times (roving tabindex), Enter holds.
     await a.page.focus(`[data-slot-id="${S.id}"]`);
