@@ -9,7 +9,10 @@ import { a11yViolations, launchChromium, openContext, type Browser, type Page } 
  * A/AA rules: no serious or critical violation (contrast, names, labels, roles, landmarks…).
  */
 
-describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA) and the page CSP', { timeout: 60_000 }, () => {
+// Up to five scans per test, each a fresh context, a full page load and an axe run: ~6 s of CPU on
+// two cores. This file starts with the suite, beside the type checks and the other tiers, and at
+// load average 15-17 five scans outlasted 60 s twice (CI on a slower host), so the bound is 150 s.
+describe('browser: accessibility of every screen (axe-core, WCAG 2.1 AA) and the page CSP', { timeout: 150_000 }, () => {
   let server: RunningServer;
   let api: ApiClient;
   let browser: Browser;
