@@ -32,7 +32,10 @@ COPY --from=build --chown=node:node /app /app
 USER node
 EXPOSE 3000
 # Migrations are applied by server/main.ts on start (creating the database if absent),
-# so the container needs nothing else before it can serve. `npm start` runs WEB_CONCURRENCY
+# so the container needs nothing else before it can serve. The server runs WEB_CONCURRENCY
 # workers (default: one per CPU the container sees) behind one primary on PORT; with CPU quotas
 # (--cpus, Kubernetes limits) set WEB_CONCURRENCY to the quota, as node counts every host CPU.
-CMD ["npm", "start"]
+# The command is `npm start`'s own (package.json), run directly: npm hands SIGTERM to the `sh -c`
+# it runs scripts in, which dies without passing it on, so `docker stop` would end the server
+# with a SIGKILL instead of its graceful shutdown.
+CMD ["node", "--import", "tsx", "server/main.ts"]

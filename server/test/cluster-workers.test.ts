@@ -10,6 +10,7 @@ import { ormConfig } from '../db/orm-config';
 import { createUserRepository } from '../db/user.repository';
 import { connect, openWorkshop, record, register, slotAhead, watchOk, type ClientSocket } from './fixtures';
 import { apiClient, expectStatus, sharedClockEnv, uniqueEmail, type ApiClient } from './harness';
+import { startCommand } from './start-command';
 
 /*
  * `npm start` with WEB_CONCURRENCY=2, as deployed: a primary and two workers on one port
@@ -70,7 +71,7 @@ const expectOk = (r: { status: number; body: any }) => {
 };
 
 beforeAll(async () => {
-  child = spawn(`${root}node_modules/.bin/tsx`, ['server/main.ts'], {
+  child = spawn(process.execPath, startCommand(), {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...sharedClockEnv(),

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { dropDatabase } from '../db/create-database';
 import { sharedClockEnv } from './harness';
+import { startCommand } from './start-command';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = `${root}node_modules/.bin/tsx`;
 
 interface Run {
   code: number | null;
@@ -15,7 +16,7 @@ interface Run {
 /** Runs `server/main.ts` with the given variables; `onListening` may act once it serves. */
 function runMain(env: Record<string, string>, onListening?: (url: string, kill: () => void) => Promise<void>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['server/main.ts'], {
+    const child = spawn(process.execPath, startCommand(), {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...sharedClockEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,6 +85,24 @@ describe('the server process', { timeout: 90_000 }, () => {
     expect(run.out).toContain('a worker failed before any served: stopping');
     expect(run.out).not.toContain('worker died: restarting it');
   }, 90_000); // a primary and two workers compiling TypeScript at once: slow on a busy machine
+
+  it("the Docker image runs npm start's command itself (npm would not pass SIGTERM on)", () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(`${root}Dockerfile`, 'utf8'))?.[1];
+    expect(JSON.parse(cmd ?? 'null')).toEqual(['node', ...startCommand()]);
+  });
+
+  it("npm start's launcher hands SIGTERM to a busy process and lets it finish (no kill)", async () => {
+    // The tsx CLI failed this: 30 ms after relaying the signal it SIGKILLed the busy child (exit 143).
+    const child = spawn(process.execPath, startCommand('server/test/programs/busy-until-sigterm.ts'), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await expect.poll(() => out, { timeout: 60_000, interval: 50 }).toContain('ready');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toBe('ready\nshutting down\nbye\n');
+  });
 
   it('warns about a generated secret in development, serves, and shuts down cleanly on SIGTERM', async () => {
     let health: unknown;
