@@ -97,6 +97,17 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     });
     const flashed = (page: Page) => page.evaluate(() => (window as unknown as { __hfFlashed: string[] }).__hfFlashed);
 
+    // Which board cells light up (the same flash, on the admin board's counters), from the first frame.
+    await boardView.page.addInitScript(() => {
+      const flashed: string[] = ((window as unknown as { __hfFlashed: string[] }).__hfFlashed = []);
+      const animate = Element.prototype.animate;
+      Element.prototype.animate = function (this: Element, ...args: Parameters<Element['animate']>) {
+        const cell = this.closest('tr[data-workshop-id] td[data-col]');
+        if (cell) flashed.push(`${cell.closest('tr')!.getAttribute('data-workshop-id')}:${cell.getAttribute('data-col')}`);
+        return animate.apply(this, args);
+      };
+    });
+    const boardFlashes = async () => (await flashed(boardView.page)).filter((f) => f.startsWith(`${shop.workshop.id}:`));
     await Promise.all([a.page.goto(workshopUrl), b.page.goto(workshopUrl), vendor.page.goto('/#/vendor'), boardView.page.goto('/#/admin')]);
     await Promise.all([a.page.waitForSelector(slot(U.id, 'free')), b.page.waitForSelector(slot(U.id, 'free'))]);
     await boardView.page.waitForSelector(boardCell(shop.workshop.id, 'holds'));
@@ -104,6 +115,9 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     // A page that opens lights up nothing: no slot flashes until its figures change.
     expect(await flashed(a.page)).toEqual([]);
     expect(await a.page.$$eval('[data-slot-id] .txt', (els) => els.filter((e) => getComputedStyle(e).animationName !== 'none').length)).toBe(0);
+    // Nor does the board: its counters light up when they change, not when it opens.
+    expect(await boardFlashes()).toEqual([]);
+    expect(await boardView.page.$$eval('td[data-col] span', (els) => els.filter((e) => getComputedStyle(e).animationName !== 'none').length)).toBe(0);
 
     // B takes U now: this hold runs out at the end of the file.
     await b.page.click(`[data-slot-id="${U.id}"]`);
@@ -112,6 +126,10 @@ describe('browser: live booking across customer, vendor and admin screens', { ti
     // U's figures changed on A's screen, and only U's lit up.
     await a.page.waitForFunction((id) => (window as unknown as { __hfFlashed: string[] }).__hfFlashed.includes(id), U.id);
     expect(new Set(await flashed(a.page))).toEqual(new Set([U.id]));
+    // On the board, this workshop's holds counter lit up, and nothing else of its row.
+    await boardView.page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() === '1', boardCell(shop.workshop.id, 'holds'));
+    await expect.poll(boardFlashes).toContain(`${shop.workshop.id}:holds`);
+    expect(new Set(await boardFlashes())).toEqual(new Set([`${shop.workshop.id}:holds`]));
 
     // By keyboard: arrows move between times (roving tabindex), Enter holds.
     await a.page.focus(`[data-slot-id="${S.id}"]`);
